@@ -1,0 +1,336 @@
+//! Ledger entries: identifiers, canonical bytes, hashing and chain links (no I/O).
+//!
+//! The entry layout is a public format (see FORMAT.md). Everything here reaches the hash:
+//! changing a field name, the timestamp form or the canonical encoding breaks every
+//! existing ledger, which the known-answer test at the bottom guards against.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::canonical::{self, CanonicalError};
+use crate::event::{Event, EventError};
+
+/// Position of an entry in the ledger, counting from 1 with no gaps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Seq(pub u64);
+
+impl fmt::Display for Seq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A SHA-256 digest: an entry's hash, or the `prev` link to one.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntryHash(pub [u8; 32]);
+
+impl EntryHash {
+    /// The `prev` of entry 1.
+    pub const ZERO: EntryHash = EntryHash([0; 32]);
+
+    /// Parses exactly 64 lowercase hex digits, the only form the format allows.
+    pub fn from_hex(s: &str) -> Option<EntryHash> {
+        let bytes = s.as_bytes();
+        if bytes.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in bytes.chunks_exact(2).enumerate() {
+            out[i] = (hex_val(pair[0])? << 4) | hex_val(pair[1])?;
+        }
+        Some(EntryHash(out))
+    }
+
+    /// The 64-digit lowercase hex form.
+    pub fn to_hex(&self) -> String {
+        let mut s = String::with_capacity(64);
+        for b in self.0 {
+            s.push(char::from(HEX[usize::from(b >> 4)]));
+            s.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        s
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+fn hex_val(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+impl fmt::Display for EntryHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for EntryHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EntryHash({})", self.to_hex())
+    }
+}
+
+/// The one textual form of `recorded_at`: fixed width, so text order is time order.
+pub const TIMESTAMP_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
+/// Length of a `recorded_at` value, e.g. `2026-11-23T11:21:15.123456Z`.
+pub const TIMESTAMP_LEN: usize = 27;
+
+/// Writes a transaction time in the entry format (UTC, microseconds, `Z`).
+pub fn format_timestamp(t: DateTime<Utc>) -> String {
+    t.format(TIMESTAMP_FORMAT).to_string()
+}
+
+/// Reads a `recorded_at` value; only the exact entry form is accepted.
+pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    if s.len() != TIMESTAMP_LEN {
+        return None;
+    }
+    NaiveDateTime::parse_from_str(s, TIMESTAMP_FORMAT)
+        .ok()
+        .map(|n| n.and_utc())
+        .filter(|t| format_timestamp(*t) == s)
+}
+
+/// One appended fact: who, when, what, and its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub seq: Seq,
+    /// Transaction time: when the ledger learned the fact, in [`TIMESTAMP_FORMAT`].
+    pub recorded_at: String,
+    pub actor: String,
+    pub event: Event,
+    pub prev: EntryHash,
+    pub hash: EntryHash,
+}
+
+/// Why bytes are not a valid entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    #[error("not valid JSON: {0}")]
+    Json(String),
+    #[error("member `{0}` is missing or has the wrong type")]
+    Member(&'static str),
+    #[error("unexpected member `{0}` (an entry has exactly seq, recorded_at, actor, event, prev, hash)")]
+    ExtraMember(String),
+    #[error("`recorded_at` {0:?} is not of the form YYYY-MM-DDTHH:MM:SS.ffffffZ")]
+    Timestamp(String),
+    #[error("the actor is empty")]
+    EmptyActor,
+    #[error("event: {0}")]
+    Event(#[from] EventError),
+    #[error("{0}")]
+    Canonical(#[from] CanonicalError),
+    #[error("the bytes are not in canonical form (keys sorted, no whitespace, RFC 8785)")]
+    NotCanonical,
+    #[error("stored hash {stored} does not match the computed {computed}")]
+    HashMismatch { stored: EntryHash, computed: EntryHash },
+}
+
+impl Entry {
+    /// Links and hashes a new entry; returns it with its canonical line (no newline).
+    pub fn seal(
+        seq: Seq,
+        recorded_at: String,
+        actor: String,
+        event: Event,
+        prev: EntryHash,
+    ) -> Result<(Entry, Vec<u8>), EntryError> {
+        if actor.trim().is_empty() {
+            return Err(EntryError::EmptyActor);
+        }
+        if parse_timestamp(&recorded_at).is_none() {
+            return Err(EntryError::Timestamp(recorded_at));
+        }
+        let mut map = body_map(seq, &recorded_at, &actor, &event, prev);
+        let body = canonical::to_canonical_bytes(&Value::Object(map.clone()))?;
+        let hash = EntryHash(Sha256::digest(&body).into());
+        map.insert("hash".into(), Value::String(hash.to_hex()));
+        let line = canonical::to_canonical_bytes(&Value::Object(map))?;
+        let entry = Entry {
+            seq,
+            recorded_at,
+            actor,
+            event,
+            prev,
+            hash,
+        };
+        Ok((entry, line))
+    }
+
+    /// Reads one line completely: shape, event, canonical form and hash are all checked.
+    ///
+    /// Use this for bytes from outside (restore, strict verification); the chain links are
+    /// the caller's job ([`crate::chain::ChainVerifier`]).
+    pub fn parse_strict(line: &[u8]) -> Result<Entry, EntryError> {
+        let value: Value =
+            serde_json::from_slice(line).map_err(|e| EntryError::Json(e.to_string()))?;
+        let canonical_line = canonical::to_canonical_bytes(&value)?;
+        if canonical_line != line {
+            return Err(EntryError::NotCanonical);
+        }
+        let Value::Object(mut map) = value else {
+            return Err(EntryError::Member("entry object"));
+        };
+        let stored = take_hash(&mut map, "hash")?;
+        let body = canonical::to_canonical_bytes(&Value::Object(map.clone()))?;
+        let computed = EntryHash(Sha256::digest(&body).into());
+        if computed != stored {
+            return Err(EntryError::HashMismatch { stored, computed });
+        }
+        let mut entry = entry_from_map(map)?;
+        entry.hash = stored;
+        Ok(entry)
+    }
+
+    /// Reads a line written by this ledger, trusting its canonical form (replay's path).
+    ///
+    /// The hash is taken as stored; integrity is `verify`'s job, not replay's.
+    pub fn decode(line: &[u8]) -> Result<Entry, EntryError> {
+        let value: Value =
+            serde_json::from_slice(line).map_err(|e| EntryError::Json(e.to_string()))?;
+        let Value::Object(mut map) = value else {
+            return Err(EntryError::Member("entry object"));
+        };
+        let hash = take_hash(&mut map, "hash")?;
+        let mut entry = entry_from_map(map)?;
+        entry.hash = hash;
+        Ok(entry)
+    }
+}
+
+fn body_map(seq: Seq, recorded_at: &str, actor: &str, event: &Event, prev: EntryHash) -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert("seq".into(), Value::from(seq.0));
+    map.insert("recorded_at".into(), Value::String(recorded_at.to_string()));
+    map.insert("actor".into(), Value::String(actor.to_string()));
+    map.insert("event".into(), event.to_value());
+    map.insert("prev".into(), Value::String(prev.to_hex()));
+    map
+}
+
+fn take_hash(map: &mut Map<String, Value>, key: &'static str) -> Result<EntryHash, EntryError> {
+    match map.remove(key) {
+        Some(Value::String(s)) => EntryHash::from_hex(&s).ok_or(EntryError::Member(key)),
+        _ => Err(EntryError::Member(key)),
+    }
+}
+
+fn entry_from_map(mut map: Map<String, Value>) -> Result<Entry, EntryError> {
+    let seq = map
+        .remove("seq")
+        .and_then(|v| v.as_u64())
+        .filter(|s| *s >= 1)
+        .ok_or(EntryError::Member("seq"))?;
+    let recorded_at = match map.remove("recorded_at") {
+        Some(Value::String(s)) if parse_timestamp(&s).is_some() => s,
+        Some(Value::String(s)) => return Err(EntryError::Timestamp(s)),
+        _ => return Err(EntryError::Member("recorded_at")),
+    };
+    let actor = match map.remove("actor") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s,
+        Some(Value::String(_)) => return Err(EntryError::EmptyActor),
+        _ => return Err(EntryError::Member("actor")),
+    };
+    let prev = take_hash(&mut map, "prev")?;
+    let event = Event::from_value(map.remove("event").ok_or(EntryError::Member("event"))?)?;
+    if let Some(extra) = map.keys().next() {
+        return Err(EntryError::ExtraMember(extra.clone()));
+    }
+    Ok(Entry {
+        seq: Seq(seq),
+        recorded_at,
+        actor,
+        event,
+        prev,
+        hash: EntryHash::ZERO,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{AreaAdded, StatusRecorded};
+
+    fn sample() -> (Entry, Vec<u8>) {
+        Entry::seal(
+            Seq(1),
+            "2020-11-30T09:00:00.000000Z".into(),
+            "plan.officer@york.example".into(),
+            Event::AreaAdded(AreaAdded {
+                id: "1".into(),
+                title: "Leadership and Governance".into(),
+                finding: None,
+            }),
+            EntryHash::ZERO,
+        )
+        .unwrap()
+    }
+
+    /// Pins the format: if this hash changes, every existing ledger is broken.
+    #[test]
+    fn known_answer_hash() {
+        let (entry, line) = sample();
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            concat!(
+                r#"{"actor":"plan.officer@york.example","event":{"id":"1","title":"Leadership and Governance","type":"area_added","v":1},"#,
+                r#""hash":"HASH","prev":"0000000000000000000000000000000000000000000000000000000000000000","#,
+                r#""recorded_at":"2020-11-30T09:00:00.000000Z","seq":1}"#
+            )
+            .replace("HASH", &entry.hash.to_hex())
+        );
+        assert_eq!(entry.hash.to_hex(), "e2afc53b5bced0185dcec52fbd57c27f1d16bfc7a84d623c00fea5f3a32f02ad");
+    }
+
+    #[test]
+    fn strict_parse_round_trips_and_detects_changes() {
+        let (entry, line) = sample();
+        assert_eq!(Entry::parse_strict(&line).unwrap(), entry);
+        assert_eq!(Entry::decode(&line).unwrap(), entry);
+        let tampered = String::from_utf8(line.clone()).unwrap().replace("Leadership", "Leaderships");
+        assert!(matches!(
+            Entry::parse_strict(tampered.as_bytes()),
+            Err(EntryError::HashMismatch { .. })
+        ));
+        let spaced = String::from_utf8(line).unwrap().replacen(",", ", ", 1);
+        assert_eq!(Entry::parse_strict(spaced.as_bytes()), Err(EntryError::NotCanonical));
+    }
+
+    #[test]
+    fn seal_rejects_empty_actor_and_bad_time() {
+        let ev = || {
+            Event::StatusRecorded(StatusRecorded {
+                action: "1.1".into(),
+                review: "R".into(),
+                status: "Completed".into(),
+                note: None,
+            })
+        };
+        let t = "2020-11-30T09:00:00.000000Z".to_string();
+        assert_eq!(
+            Entry::seal(Seq(1), t.clone(), " ".into(), ev(), EntryHash::ZERO).unwrap_err(),
+            EntryError::EmptyActor
+        );
+        for bad in ["2020-11-30T09:00:00Z", "2020-13-30T09:00:00.000000Z", "2020-11-30 09:00:00.000000Z"] {
+            assert!(matches!(
+                Entry::seal(Seq(1), bad.into(), "a".into(), ev(), EntryHash::ZERO),
+                Err(EntryError::Timestamp(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn hash_hex_round_trips_and_rejects_uppercase() {
+        let h = EntryHash([0xab; 32]);
+        assert_eq!(EntryHash::from_hex(&h.to_hex()), Some(h));
+        assert_eq!(EntryHash::from_hex(&h.to_hex().to_uppercase()), None);
+        assert_eq!(EntryHash::from_hex("ab"), None);
+    }
+}

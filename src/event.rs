@@ -1,0 +1,257 @@
+//! The domain's facts: every event a ledger entry can carry.
+//!
+//! These types reach the hash: renaming a field or variant, or changing how a field is
+//! written, breaks every existing ledger. Grow the schema by adding optional fields or new
+//! event types, and by raising [`EVENT_VERSION`] with an upgrade step in [`Event::from_value`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::scale::StatusScale;
+
+/// Version written into every new event as its `v` member.
+pub const EVENT_VERSION: u64 = 1;
+
+/// A domain fact, written as a JSON object whose `type` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    PlanCreated(PlanCreated),
+    AreaAdded(AreaAdded),
+    ActionAdded(ActionAdded),
+    ActionAmended(ActionAmended),
+    ReviewScheduled(ReviewScheduled),
+    StatusRecorded(StatusRecorded),
+}
+
+/// The first entry of every ledger: what the plan is and the ledger's identity for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanCreated {
+    pub title: String,
+    /// The ledger's origin name, used in checkpoints and to tell ledgers apart.
+    pub origin: String,
+    pub scale: StatusScale,
+}
+
+/// An area for improvement, as named by the inspection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaAdded {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<String>,
+}
+
+/// The fields of an action that can be amended, by the name used in `action_amended`.
+pub const AMENDABLE_FIELDS: &[&str] = &[
+    "outcome",
+    "action",
+    "start",
+    "end",
+    "lead",
+    "measures",
+    "evidence_impact",
+];
+
+/// A numbered action in an area. Dates are free text, as plans write them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionAdded {
+    pub id: String,
+    pub area: String,
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measures: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_impact: Option<String>,
+}
+
+impl ActionAdded {
+    /// The current text of an amendable field, by its event name.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        match name {
+            "action" => Some(self.action.as_str()),
+            "outcome" => self.outcome.as_deref(),
+            "start" => self.start.as_deref(),
+            "end" => self.end.as_deref(),
+            "lead" => self.lead.as_deref(),
+            "measures" => self.measures.as_deref(),
+            "evidence_impact" => self.evidence_impact.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Sets an amendable field; an empty value clears an optional one.
+    pub fn set_field(&mut self, name: &str, value: &str) {
+        let opt = || (!value.is_empty()).then(|| value.to_string());
+        match name {
+            "action" => self.action = value.to_string(),
+            "outcome" => self.outcome = opt(),
+            "start" => self.start = opt(),
+            "end" => self.end = opt(),
+            "lead" => self.lead = opt(),
+            "measures" => self.measures = opt(),
+            "evidence_impact" => self.evidence_impact = opt(),
+            _ => {}
+        }
+    }
+}
+
+/// New values for some fields of an action, and why they changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionAmended {
+    pub id: String,
+    pub changes: BTreeMap<String, String>,
+    pub reason: String,
+}
+
+/// A named review point of the plan ("RAG November 20") and its date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewScheduled {
+    pub label: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// The status of an action at a review (valid time), as the ledger learned it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRecorded {
+    pub action: String,
+    pub review: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Why an event object could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    #[error("the event is not a JSON object")]
+    NotAnObject,
+    #[error("the event has no integer `v` (version) member")]
+    MissingVersion,
+    #[error("event version {found} is newer than this program understands (up to {EVENT_VERSION}); upgrade readiness")]
+    UnsupportedVersion { found: u64 },
+    #[error("the event does not match its type: {0}")]
+    Shape(String),
+}
+
+impl Event {
+    /// The event's `type` name, as written in entries.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Event::PlanCreated(_) => "plan_created",
+            Event::AreaAdded(_) => "area_added",
+            Event::ActionAdded(_) => "action_added",
+            Event::ActionAmended(_) => "action_amended",
+            Event::ReviewScheduled(_) => "review_scheduled",
+            Event::StatusRecorded(_) => "status_recorded",
+        }
+    }
+
+    /// The action this event touches, if any: what the per-action index and history use.
+    pub fn action_id(&self) -> Option<&str> {
+        match self {
+            Event::ActionAdded(e) => Some(&e.id),
+            Event::ActionAmended(e) => Some(&e.id),
+            Event::StatusRecorded(e) => Some(&e.action),
+            _ => None,
+        }
+    }
+
+    /// The JSON object written into an entry, with the current version stamped in.
+    pub fn to_value(&self) -> Value {
+        let mut value = match serde_json::to_value(self) {
+            Ok(v) => v,
+            // Every event type is plain strings and maps; serde_json cannot fail on them.
+            Err(e) => unreachable!("event serialisation failed: {e}"),
+        };
+        if let Value::Object(map) = &mut value {
+            map.insert("v".into(), Value::from(EVENT_VERSION));
+        }
+        value
+    }
+
+    /// Reads an event object of any version this program knows, upgrading it in memory.
+    pub fn from_value(value: Value) -> Result<Event, EventError> {
+        let Value::Object(mut map) = value else {
+            return Err(EventError::NotAnObject);
+        };
+        let version = map
+            .remove("v")
+            .and_then(|v| v.as_u64())
+            .ok_or(EventError::MissingVersion)?;
+        match version {
+            EVENT_VERSION => decode_v1(map),
+            found => Err(EventError::UnsupportedVersion { found }),
+        }
+    }
+}
+
+fn decode_v1(map: Map<String, Value>) -> Result<Event, EventError> {
+    serde_json::from_value(Value::Object(map)).map_err(|e| EventError::Shape(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trips_with_version() {
+        let e = Event::StatusRecorded(StatusRecorded {
+            action: "1.1".into(),
+            review: "RAG May 20".into(),
+            status: "Completed".into(),
+            note: None,
+        });
+        let v = e.to_value();
+        assert_eq!(
+            v,
+            json!({"type":"status_recorded","v":1,"action":"1.1","review":"RAG May 20","status":"Completed"})
+        );
+        assert_eq!(Event::from_value(v).unwrap(), e);
+    }
+
+    #[test]
+    fn rejects_unknown_versions_fields_and_types() {
+        let base = json!({"type":"area_added","id":"1","title":"T"});
+        assert_eq!(Event::from_value(base.clone()), Err(EventError::MissingVersion));
+        let mut v2 = base.clone();
+        v2["v"] = json!(2);
+        assert_eq!(
+            Event::from_value(v2),
+            Err(EventError::UnsupportedVersion { found: 2 })
+        );
+        let mut extra = base.clone();
+        extra["v"] = json!(1);
+        extra["colour"] = json!("red");
+        assert!(matches!(Event::from_value(extra), Err(EventError::Shape(_))));
+        let unknown = json!({"type":"area_removed","v":1,"id":"1"});
+        assert!(matches!(Event::from_value(unknown), Err(EventError::Shape(_))));
+    }
+
+    #[test]
+    fn amendable_fields_can_all_be_set() {
+        let mut a = ActionAdded::default();
+        for f in AMENDABLE_FIELDS {
+            a.set_field(f, "x");
+            assert_eq!(a.field(f), Some("x"), "{f}");
+        }
+    }
+}
