@@ -12,7 +12,9 @@ pub enum CanonicalError {
     #[error("floating-point number {0} is not allowed in an entry (use an integer or a string)")]
     Float(String),
     /// I-JSON limits integers to what an IEEE double holds exactly.
-    #[error("integer {0} is outside the range -(2^53-1)..=2^53-1 that every JSON reader keeps exactly")]
+    #[error(
+        "integer {0} is outside the range -(2^53-1)..=2^53-1 that every JSON reader keeps exactly"
+    )]
     IntegerRange(String),
 }
 

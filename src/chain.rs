@@ -19,11 +19,23 @@ pub enum ChainError {
     #[error("entry {expected}: found seq {found} where seq {expected} was expected (an entry is missing, duplicated or out of order)")]
     SeqGap { expected: Seq, found: u64 },
     #[error("entry {seq}: hash does not match its contents (stored {stored}, computed {computed}): the entry was altered")]
-    HashMismatch { seq: Seq, stored: EntryHash, computed: EntryHash },
+    HashMismatch {
+        seq: Seq,
+        stored: EntryHash,
+        computed: EntryHash,
+    },
     #[error("entry {seq}: prev is {found} but entry {} has hash {expected}: the chain is broken here", seq.0 - 1)]
-    BrokenLink { seq: Seq, found: EntryHash, expected: EntryHash },
+    BrokenLink {
+        seq: Seq,
+        found: EntryHash,
+        expected: EntryHash,
+    },
     #[error("entry {seq}: recorded_at {found} is earlier than the previous entry's {previous}")]
-    TimeWentBack { seq: Seq, found: String, previous: String },
+    TimeWentBack {
+        seq: Seq,
+        found: String,
+        previous: String,
+    },
 }
 
 /// What one checked line said about itself.
@@ -54,6 +66,19 @@ impl ChainVerifier {
             next: Seq(1),
             prev: EntryHash::ZERO,
             last_time: [b'0'; TIMESTAMP_LEN],
+        }
+    }
+
+    /// A verifier continuing after a known entry: for catching up from a trusted point.
+    pub fn resume(last: Seq, hash: EntryHash, last_recorded_at: &str) -> ChainVerifier {
+        let mut last_time = [b'0'; TIMESTAMP_LEN];
+        if last_recorded_at.len() == TIMESTAMP_LEN {
+            last_time.copy_from_slice(last_recorded_at.as_bytes());
+        }
+        ChainVerifier {
+            next: Seq(last.0 + 1),
+            prev: hash,
+            last_time,
         }
     }
 
@@ -145,6 +170,14 @@ impl ChainVerifier {
     }
 }
 
+/// The seq and stored hash of a line, read without checking the hash.
+pub fn stored_facts(line: &[u8]) -> Option<LineFacts> {
+    split_line(line).ok().map(|p| LineFacts {
+        seq: Seq(p.seq),
+        hash: p.hash,
+    })
+}
+
 /// The members after `event`, located from the end of a canonical line.
 struct LineParts<'a> {
     before_hash: &'a [u8],
@@ -209,11 +242,13 @@ fn take_hash_member<'a>(bytes: &'a [u8], key: &[u8]) -> Option<(&'a [u8], EntryH
 /// Cheap check of `YYYY-MM-DDTHH:MM:SS.ffffffZ` with sane field ranges.
 fn timestamp_shape_ok(t: &[u8]) -> bool {
     const PATTERN: &[u8; TIMESTAMP_LEN] = b"dddd-dd-ddTdd:dd:dd.ddddddZ";
-    if !t
-        .iter()
-        .zip(PATTERN)
-        .all(|(c, p)| if *p == b'd' { c.is_ascii_digit() } else { c == p })
-    {
+    if !t.iter().zip(PATTERN).all(|(c, p)| {
+        if *p == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == p
+        }
+    }) {
         return false;
     }
     let num = |i: usize| u32::from(t[i] - b'0') * 10 + u32::from(t[i + 1] - b'0');
@@ -289,10 +324,16 @@ mod tests {
         v.check_stored(&lines[0]).unwrap();
         assert_eq!(
             v.check_stored(&lines[2]),
-            Err(ChainError::SeqGap { expected: Seq(2), found: 3 })
+            Err(ChainError::SeqGap {
+                expected: Seq(2),
+                found: 3
+            })
         );
         let mut v = ChainVerifier::new();
-        assert!(matches!(v.check_stored(&lines[1]), Err(ChainError::SeqGap { .. })));
+        assert!(matches!(
+            v.check_stored(&lines[1]),
+            Err(ChainError::SeqGap { .. })
+        ));
     }
 
     #[test]
@@ -301,7 +342,11 @@ mod tests {
             Seq(1),
             "2021-01-01T00:00:00.000000Z".into(),
             "a".into(),
-            Event::AreaAdded(AreaAdded { id: "1".into(), title: "t".into(), finding: None }),
+            Event::AreaAdded(AreaAdded {
+                id: "1".into(),
+                title: "t".into(),
+                finding: None,
+            }),
             EntryHash::ZERO,
         )
         .unwrap();
@@ -309,12 +354,19 @@ mod tests {
             Seq(2),
             "2020-12-31T23:59:59.999999Z".into(),
             "a".into(),
-            Event::AreaAdded(AreaAdded { id: "2".into(), title: "t".into(), finding: None }),
+            Event::AreaAdded(AreaAdded {
+                id: "2".into(),
+                title: "t".into(),
+                finding: None,
+            }),
             e1.hash,
         )
         .unwrap();
         let mut v = ChainVerifier::new();
         v.check_stored(&l1).unwrap();
-        assert!(matches!(v.check_stored(&l2), Err(ChainError::TimeWentBack { .. })));
+        assert!(matches!(
+            v.check_stored(&l2),
+            Err(ChainError::TimeWentBack { .. })
+        ));
     }
 }

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -14,7 +15,8 @@ use crate::canonical::{self, CanonicalError};
 use crate::event::{Event, EventError};
 
 /// Position of an entry in the ledger, counting from 1 with no gaps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Seq(pub u64);
 
 impl fmt::Display for Seq {
@@ -62,6 +64,20 @@ fn hex_val(c: u8) -> Option<u8> {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
         _ => None,
+    }
+}
+
+impl Serialize for EntryHash {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for EntryHash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        EntryHash::from_hex(&s)
+            .ok_or_else(|| serde::de::Error::custom("expected 64 lowercase hex digits"))
     }
 }
 
@@ -117,7 +133,9 @@ pub enum EntryError {
     Json(String),
     #[error("member `{0}` is missing or has the wrong type")]
     Member(&'static str),
-    #[error("unexpected member `{0}` (an entry has exactly seq, recorded_at, actor, event, prev, hash)")]
+    #[error(
+        "unexpected member `{0}` (an entry has exactly seq, recorded_at, actor, event, prev, hash)"
+    )]
     ExtraMember(String),
     #[error("`recorded_at` {0:?} is not of the form YYYY-MM-DDTHH:MM:SS.ffffffZ")]
     Timestamp(String),
@@ -130,7 +148,10 @@ pub enum EntryError {
     #[error("the bytes are not in canonical form (keys sorted, no whitespace, RFC 8785)")]
     NotCanonical,
     #[error("stored hash {stored} does not match the computed {computed}")]
-    HashMismatch { stored: EntryHash, computed: EntryHash },
+    HashMismatch {
+        stored: EntryHash,
+        computed: EntryHash,
+    },
 }
 
 impl Entry {
@@ -205,7 +226,13 @@ impl Entry {
     }
 }
 
-fn body_map(seq: Seq, recorded_at: &str, actor: &str, event: &Event, prev: EntryHash) -> Map<String, Value> {
+fn body_map(
+    seq: Seq,
+    recorded_at: &str,
+    actor: &str,
+    event: &Event,
+    prev: EntryHash,
+) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("seq".into(), Value::from(seq.0));
     map.insert("recorded_at".into(), Value::String(recorded_at.to_string()));
@@ -286,7 +313,10 @@ mod tests {
             )
             .replace("HASH", &entry.hash.to_hex())
         );
-        assert_eq!(entry.hash.to_hex(), "e2afc53b5bced0185dcec52fbd57c27f1d16bfc7a84d623c00fea5f3a32f02ad");
+        assert_eq!(
+            entry.hash.to_hex(),
+            "e2afc53b5bced0185dcec52fbd57c27f1d16bfc7a84d623c00fea5f3a32f02ad"
+        );
     }
 
     #[test]
@@ -294,13 +324,18 @@ mod tests {
         let (entry, line) = sample();
         assert_eq!(Entry::parse_strict(&line).unwrap(), entry);
         assert_eq!(Entry::decode(&line).unwrap(), entry);
-        let tampered = String::from_utf8(line.clone()).unwrap().replace("Leadership", "Leaderships");
+        let tampered = String::from_utf8(line.clone())
+            .unwrap()
+            .replace("Leadership", "Leaderships");
         assert!(matches!(
             Entry::parse_strict(tampered.as_bytes()),
             Err(EntryError::HashMismatch { .. })
         ));
         let spaced = String::from_utf8(line).unwrap().replacen(",", ", ", 1);
-        assert_eq!(Entry::parse_strict(spaced.as_bytes()), Err(EntryError::NotCanonical));
+        assert_eq!(
+            Entry::parse_strict(spaced.as_bytes()),
+            Err(EntryError::NotCanonical)
+        );
     }
 
     #[test]
@@ -318,7 +353,11 @@ mod tests {
             Entry::seal(Seq(1), t.clone(), " ".into(), ev(), EntryHash::ZERO).unwrap_err(),
             EntryError::EmptyActor
         );
-        for bad in ["2020-11-30T09:00:00Z", "2020-13-30T09:00:00.000000Z", "2020-11-30 09:00:00.000000Z"] {
+        for bad in [
+            "2020-11-30T09:00:00Z",
+            "2020-13-30T09:00:00.000000Z",
+            "2020-11-30 09:00:00.000000Z",
+        ] {
             assert!(matches!(
                 Entry::seal(Seq(1), bad.into(), "a".into(), ev(), EntryHash::ZERO),
                 Err(EntryError::Timestamp(_))

@@ -231,7 +231,10 @@ mod tests {
     #[test]
     fn rejects_unknown_versions_fields_and_types() {
         let base = json!({"type":"area_added","id":"1","title":"T"});
-        assert_eq!(Event::from_value(base.clone()), Err(EventError::MissingVersion));
+        assert_eq!(
+            Event::from_value(base.clone()),
+            Err(EventError::MissingVersion)
+        );
         let mut v2 = base.clone();
         v2["v"] = json!(2);
         assert_eq!(
@@ -241,9 +244,15 @@ mod tests {
         let mut extra = base.clone();
         extra["v"] = json!(1);
         extra["colour"] = json!("red");
-        assert!(matches!(Event::from_value(extra), Err(EventError::Shape(_))));
+        assert!(matches!(
+            Event::from_value(extra),
+            Err(EventError::Shape(_))
+        ));
         let unknown = json!({"type":"area_removed","v":1,"id":"1"});
-        assert!(matches!(Event::from_value(unknown), Err(EventError::Shape(_))));
+        assert!(matches!(
+            Event::from_value(unknown),
+            Err(EventError::Shape(_))
+        ));
     }
 
     #[test]

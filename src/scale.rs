@@ -122,7 +122,10 @@ mod tests {
     #[test]
     fn resolve_ignores_case_and_spacing_but_rank_is_exact() {
         let s = StatusScale::york();
-        assert_eq!(s.resolve("progressing  AND on track").unwrap().name, "Progressing and on track");
+        assert_eq!(
+            s.resolve("progressing  AND on track").unwrap().name,
+            "Progressing and on track"
+        );
         assert!(s.resolve("Progresing").is_none());
         assert_eq!(s.rank("completed"), None);
     }
@@ -130,7 +133,10 @@ mod tests {
     #[test]
     fn check_rejects_duplicates_and_blanks() {
         let mut s = StatusScale::york();
-        s.0.push(ScaleStatus { name: "completed".into(), rag: Rag::Green });
+        s.0.push(ScaleStatus {
+            name: "completed".into(),
+            rag: Rag::Green,
+        });
         assert!(s.check().unwrap_err().contains("twice"));
         assert!(StatusScale(vec![]).check().is_err());
     }

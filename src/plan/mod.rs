@@ -1,0 +1,7 @@
+//! Domain state and projections: pure folds over entries, no I/O.
+
+pub mod rules;
+pub mod state;
+
+pub use rules::RuleError;
+pub use state::{Action, Area, Plan, RecordedStatus, Review};

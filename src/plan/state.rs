@@ -1,0 +1,191 @@
+//! The plan as a fold of entries: areas, actions, reviews and every status recorded.
+//!
+//! [`Plan::apply`] holds no rules (it trusts what it is given); the rules live in
+//! [`crate::plan::rules`], which the append path runs before anything is written.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::entry::{Entry, EntryHash, Seq};
+use crate::event::{ActionAdded, Event};
+use crate::scale::StatusScale;
+
+/// An area for improvement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Area {
+    pub id: String,
+    pub title: String,
+    pub finding: Option<String>,
+}
+
+/// A review point of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub label: String,
+    pub date: String,
+    pub seq: Seq,
+}
+
+/// A status as recorded for one action at one review, with who recorded it and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedStatus {
+    pub status: String,
+    pub note: Option<String>,
+    pub seq: Seq,
+    pub recorded_at: String,
+    pub actor: String,
+}
+
+/// An action: its current fields and its status at each review (latest record wins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub fields: ActionAdded,
+    pub added: Seq,
+    pub amended: Vec<Seq>,
+    /// Keyed by review label.
+    pub statuses: BTreeMap<String, RecordedStatus>,
+}
+
+/// The whole plan state; its size follows the plan, not the length of the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub title: String,
+    pub origin: String,
+    pub scale: Option<StatusScale>,
+    pub areas: Vec<Area>,
+    /// In the order they were added: the plan's own order.
+    pub actions: Vec<Action>,
+    pub reviews: Vec<Review>,
+    /// Seq and hash of the last entry folded in.
+    pub head: Option<(Seq, EntryHash)>,
+    /// Last `recorded_at` folded in, so new entries never go back in time.
+    pub last_recorded_at: Option<String>,
+    #[serde(skip)]
+    action_index: HashMap<String, usize>,
+}
+
+impl Plan {
+    /// An empty plan: a ledger with no entries.
+    pub fn new() -> Plan {
+        Plan::default()
+    }
+
+    /// True once `plan_created` has been folded in.
+    pub fn is_created(&self) -> bool {
+        self.scale.is_some()
+    }
+
+    /// The status scale; the York default before the plan exists.
+    pub fn scale(&self) -> StatusScale {
+        self.scale.clone().unwrap_or_else(StatusScale::york)
+    }
+
+    /// Number of entries folded in.
+    pub fn len(&self) -> u64 {
+        self.head.map_or(0, |(s, _)| s.0)
+    }
+
+    /// True when no entry has been folded in.
+    pub fn is_empty(&self) -> bool {
+        self.head.is_none()
+    }
+
+    /// Looks an action up by id.
+    pub fn action(&self, id: &str) -> Option<&Action> {
+        self.index_of(id).map(|i| &self.actions[i])
+    }
+
+    /// Looks an area up by id.
+    pub fn area(&self, id: &str) -> Option<&Area> {
+        self.areas.iter().find(|a| a.id == id)
+    }
+
+    /// Looks a review up by its exact label.
+    pub fn review(&self, label: &str) -> Option<&Review> {
+        self.reviews.iter().find(|r| r.label == label)
+    }
+
+    fn index_of(&self, id: &str) -> Option<usize> {
+        if self.action_index.len() == self.actions.len() {
+            self.action_index.get(id).copied()
+        } else {
+            // Freshly deserialised: the index is rebuilt lazily by `apply`.
+            self.actions.iter().position(|a| a.fields.id == id)
+        }
+    }
+
+    fn rebuild_index(&mut self) {
+        self.action_index = self
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.fields.id.clone(), i))
+            .collect();
+    }
+
+    /// Folds one entry in. No rules: an event naming something unknown changes nothing.
+    pub fn apply(&mut self, entry: &Entry) {
+        if self.action_index.len() != self.actions.len() {
+            self.rebuild_index();
+        }
+        match &entry.event {
+            Event::PlanCreated(e) => {
+                self.title = e.title.clone();
+                self.origin = e.origin.clone();
+                self.scale = Some(e.scale.clone());
+            }
+            Event::AreaAdded(e) => self.areas.push(Area {
+                id: e.id.clone(),
+                title: e.title.clone(),
+                finding: e.finding.clone(),
+            }),
+            Event::ActionAdded(e) => {
+                self.action_index.insert(e.id.clone(), self.actions.len());
+                self.actions.push(Action {
+                    fields: e.clone(),
+                    added: entry.seq,
+                    amended: Vec::new(),
+                    statuses: BTreeMap::new(),
+                });
+            }
+            Event::ActionAmended(e) => {
+                if let Some(i) = self.index_of(&e.id) {
+                    let action = &mut self.actions[i];
+                    for (field, value) in &e.changes {
+                        action.fields.set_field(field, value);
+                    }
+                    action.amended.push(entry.seq);
+                }
+            }
+            Event::ReviewScheduled(e) => self.reviews.push(Review {
+                label: e.label.clone(),
+                date: e.date.clone(),
+                seq: entry.seq,
+            }),
+            Event::StatusRecorded(e) => {
+                if let Some(i) = self.index_of(&e.action) {
+                    self.actions[i].statuses.insert(
+                        e.review.clone(),
+                        RecordedStatus {
+                            status: e.status.clone(),
+                            note: e.note.clone(),
+                            seq: entry.seq,
+                            recorded_at: entry.recorded_at.clone(),
+                            actor: entry.actor.clone(),
+                        },
+                    );
+                }
+            }
+        }
+        self.head = Some((entry.seq, entry.hash));
+        self.last_recorded_at = Some(entry.recorded_at.clone());
+    }
+
+    /// Reviews ordered by date (then by when they were scheduled): the plan's timeline.
+    pub fn reviews_by_date(&self) -> Vec<&Review> {
+        let mut v: Vec<&Review> = self.reviews.iter().collect();
+        v.sort_by(|a, b| a.date.cmp(&b.date).then(a.seq.cmp(&b.seq)));
+        v
+    }
+}

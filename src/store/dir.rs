@@ -1,0 +1,279 @@
+//! A ledger directory: the log, its journal, the sled index and the lock, opened together.
+//!
+//! This is the one place that appends: validate and seal ([`seal_batch`]), write the batch
+//! durably ([`EntryLog::append`]), update the index, then report.
+
+use std::path::{Path, PathBuf};
+
+use crate::batch::seal_batch;
+use crate::chain::{stored_facts, ChainVerifier};
+use crate::clock::Clock;
+use crate::entry::{Entry, EntryHash, Seq};
+use crate::event::Event;
+use crate::plan::Plan;
+
+use super::error::{io, StoreError};
+use super::index::{Index, IndexRow, IndexedTo};
+use super::lines::LineReader;
+use super::lock::LedgerLock;
+use super::log::{EntryLog, LOG_FILE};
+
+/// An open, locked ledger directory with its plan state caught up to the log.
+pub struct DirLedger {
+    dir: PathBuf,
+    log: EntryLog,
+    index: Index,
+    plan: Plan,
+    /// Set when catching up met an entry that does not verify: appends are refused.
+    damage: Option<String>,
+    warnings: Vec<String>,
+    _lock: LedgerLock,
+}
+
+/// What an append reports once it is durable.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    pub entries: Vec<Entry>,
+    /// Index problems after a durable append: the data is safe, the index catches up later.
+    pub warnings: Vec<String>,
+}
+
+/// Rows recorded into the index at a time while catching up.
+const CATCH_UP_CHUNK: usize = 50_000;
+
+impl DirLedger {
+    /// Opens an existing ledger directory.
+    pub fn open(dir: &Path) -> Result<DirLedger, StoreError> {
+        if !dir.join(LOG_FILE).is_file() {
+            return Err(StoreError::NotFound(dir.to_path_buf()));
+        }
+        DirLedger::open_inner(dir, false)
+    }
+
+    /// Creates a new, empty ledger directory (it may exist if empty).
+    pub fn create(dir: &Path) -> Result<DirLedger, StoreError> {
+        if dir.join(LOG_FILE).exists() {
+            return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+        }
+        if dir.exists() {
+            let mut listing = std::fs::read_dir(dir).map_err(io(dir))?;
+            if listing.next().is_some() {
+                return Err(StoreError::NotALedger {
+                    path: dir.to_path_buf(),
+                });
+            }
+        }
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        DirLedger::open_inner(dir, true)
+    }
+
+    fn open_inner(dir: &Path, create: bool) -> Result<DirLedger, StoreError> {
+        let lock = LedgerLock::acquire(dir)?;
+        let (log, warnings) = EntryLog::open(dir, create)?;
+        if create {
+            sync_dir(dir)?;
+        }
+        let index = Index::open(dir)?;
+        let mut ledger = DirLedger {
+            dir: dir.to_path_buf(),
+            log,
+            index,
+            plan: Plan::new(),
+            damage: None,
+            warnings,
+            _lock: lock,
+        };
+        ledger.catch_up()?;
+        Ok(ledger)
+    }
+
+    /// The directory this ledger lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Path of the entry log.
+    pub fn log_path(&self) -> &Path {
+        self.log.path()
+    }
+
+    /// The plan after the last entry (as far as the log verifies).
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Repairs made on open (interrupted appends, torn lines), for the user to see.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Why appends are refused, if the log past the index did not verify.
+    pub fn damage(&self) -> Option<&str> {
+        self.damage.as_deref()
+    }
+
+    /// The sled index, for lookups that want it (never for integrity).
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Validates, seals and durably appends `events` as one batch.
+    pub fn append(
+        &mut self,
+        actor: &str,
+        clock: &dyn Clock,
+        events: Vec<Event>,
+    ) -> Result<Appended, StoreError> {
+        if let Some(damage) = &self.damage {
+            return Err(StoreError::Damaged(damage.clone()));
+        }
+        let batch = seal_batch(&self.plan, actor, clock.now(), events)?;
+        let start = self.log.append(&batch.bytes)?;
+        let mut rows = Vec::with_capacity(batch.entries.len());
+        let mut offset = start;
+        for (entry, len) in batch.entries.iter().zip(&batch.line_lengths) {
+            rows.push(IndexRow {
+                seq: entry.seq,
+                offset,
+                action: entry.event.action_id().map(str::to_string),
+            });
+            offset += *len as u64;
+        }
+        self.plan = batch.plan;
+        let mut warnings = Vec::new();
+        if let (Some(last), Some(len)) = (rows.last(), batch.line_lengths.last()) {
+            let to = IndexedTo {
+                seq: last.seq,
+                hash: self.plan.head.map_or(EntryHash::ZERO, |(_, h)| h),
+                offset: last.offset,
+                end: last.offset + *len as u64,
+            };
+            if let Err(e) = self.index.record(&rows, to, &self.plan) {
+                warnings.push(format!(
+                    "the append is saved, but the index could not be updated ({e}); it catches up next time"
+                ));
+            }
+        }
+        Ok(Appended {
+            entries: batch.entries,
+            warnings,
+        })
+    }
+
+    /// Drops the index and rebuilds it from the log.
+    pub fn reindex(&mut self) -> Result<(), StoreError> {
+        self.index.clear()?;
+        self.plan = Plan::new();
+        self.damage = None;
+        self.catch_up()?;
+        self.index.flush()
+    }
+
+    /// Brings the index and plan state up to the end of the log.
+    fn catch_up(&mut self) -> Result<(), StoreError> {
+        let (start, mut verifier, mut plan) = match self.trusted_start()? {
+            Some((to, plan)) => {
+                let last = plan.last_recorded_at.clone().unwrap_or_default();
+                (to.end, ChainVerifier::resume(to.seq, to.hash, &last), plan)
+            }
+            None => {
+                self.index.clear()?;
+                (0, ChainVerifier::new(), Plan::new())
+            }
+        };
+        let first = verifier.next_seq().0;
+        let mut reader = LineReader::open(self.log.path(), start, first)?;
+        let mut rows = Vec::new();
+        let mut last_line = None;
+        while let Some(line) = reader.next_line()? {
+            let checked = verifier
+                .check_stored(line.bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|_| {
+                    Entry::decode(line.bytes).map_err(|e| format!("entry {}: {e}", line.number))
+                });
+            let entry = match checked {
+                Ok(entry) => entry,
+                Err(reason) => {
+                    self.damage = Some(reason);
+                    break;
+                }
+            };
+            plan.apply(&entry);
+            rows.push(IndexRow {
+                seq: entry.seq,
+                offset: line.offset,
+                action: entry.event.action_id().map(str::to_string),
+            });
+            last_line = Some((
+                entry.seq,
+                entry.hash,
+                line.offset,
+                line.offset + line.bytes.len() as u64 + 1,
+            ));
+            if rows.len() >= CATCH_UP_CHUNK {
+                self.record_rows(&mut rows, last_line, &plan)?;
+            }
+        }
+        self.record_rows(&mut rows, last_line, &plan)?;
+        self.plan = plan;
+        Ok(())
+    }
+
+    fn record_rows(
+        &self,
+        rows: &mut Vec<IndexRow>,
+        last: Option<(Seq, EntryHash, u64, u64)>,
+        plan: &Plan,
+    ) -> Result<(), StoreError> {
+        if let (false, Some((seq, hash, offset, end))) = (rows.is_empty(), last) {
+            let to = IndexedTo {
+                seq,
+                hash,
+                offset,
+                end,
+            };
+            self.index.record(rows, to, plan)?;
+            rows.clear();
+        }
+        Ok(())
+    }
+
+    /// Where the index stands, if its last entry is still in the log unchanged.
+    fn trusted_start(&self) -> Result<Option<(IndexedTo, Plan)>, StoreError> {
+        let Some(to) = self.index.indexed_to()? else {
+            return Ok(None);
+        };
+        if to.end > self.log.len() || to.end <= to.offset {
+            return Ok(None);
+        }
+        let mut reader = LineReader::open(self.log.path(), to.offset, to.seq.0)?;
+        let matches = match reader.next_line()? {
+            Some(line) => {
+                line.terminated
+                    && line.offset + line.bytes.len() as u64 + 1 == to.end
+                    && stored_facts(line.bytes)
+                        .is_some_and(|f| f.seq == to.seq && f.hash == to.hash)
+            }
+            None => false,
+        };
+        if !matches {
+            return Ok(None);
+        }
+        Ok(self.index.state(&to)?.map(|plan| (to, plan)))
+    }
+}
+
+impl Drop for DirLedger {
+    fn drop(&mut self) {
+        // The index is derived; a failed flush only means more catching up next time.
+        let _ = self.index.flush();
+    }
+}
+
+/// Makes a new file's directory entry durable.
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io(dir))
+}

@@ -1,0 +1,96 @@
+//! Makes a batch append all-or-nothing across crashes.
+//!
+//! Before a batch touches the log, its bytes and the log length they go after are written
+//! to `append.journal` and fsynced. After the log is appended and fsynced the journal is
+//! emptied. On open, a complete journal whose batch is not (wholly) in the log is rolled
+//! forward; an incomplete one is discarded, and the log was never touched.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::error::{io, StoreError};
+
+const MAGIC: &[u8; 8] = b"RLJRNL01";
+/// magic, start offset, length, SHA-256 of the batch.
+const HEADER_LEN: usize = 8 + 8 + 8 + 32;
+
+/// The journal file of one ledger directory.
+#[derive(Debug)]
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+}
+
+/// A batch found in the journal at open.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PendingBatch {
+    pub start: u64,
+    pub bytes: Vec<u8>,
+}
+
+impl Journal {
+    /// Opens (creating if needed) `dir/append.journal`.
+    pub fn open(dir: &Path) -> Result<Journal, StoreError> {
+        let path = dir.join("append.journal");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        Ok(Journal { path, file })
+    }
+
+    /// Durably records that `bytes` are about to be appended at log offset `start`.
+    pub fn begin(&mut self, start: u64, bytes: &[u8]) -> Result<(), StoreError> {
+        let mut header = Vec::with_capacity(HEADER_LEN);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&start.to_le_bytes());
+        header.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        header.extend_from_slice(&Sha256::digest(bytes));
+        let f = &mut self.file;
+        let result = f
+            .set_len(0)
+            .and_then(|_| f.seek(SeekFrom::Start(0)))
+            .and_then(|_| f.write_all(&header))
+            .and_then(|_| f.write_all(bytes))
+            .and_then(|_| f.sync_data());
+        result.map_err(io(&self.path))
+    }
+
+    /// Marks the batch done. Not fsynced: a journal that survives a crash after this is
+    /// recognised as already applied.
+    pub fn finish(&mut self) -> Result<(), StoreError> {
+        self.file.set_len(0).map_err(io(&self.path))
+    }
+
+    /// The batch in the journal if it was completely written, else `None`.
+    pub fn pending(&mut self) -> Result<Option<PendingBatch>, StoreError> {
+        let mut data = Vec::new();
+        self.file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| self.file.read_to_end(&mut data))
+            .map_err(io(&self.path))?;
+        if data.len() < HEADER_LEN || &data[..8] != MAGIC {
+            return Ok(None);
+        }
+        let word = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&data[i..i + 8]);
+            u64::from_le_bytes(b)
+        };
+        let (start, len) = (word(8), word(16));
+        let body = &data[HEADER_LEN..];
+        if body.len() as u64 != len || Sha256::digest(body).as_slice() != &data[24..56] {
+            return Ok(None);
+        }
+        Ok(Some(PendingBatch {
+            start,
+            bytes: body.to_vec(),
+        }))
+    }
+}

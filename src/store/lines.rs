@@ -1,0 +1,75 @@
+//! Streaming the lines of an entry file with constant memory, remembering where each starts.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use super::error::{io, StoreError};
+
+/// One line of an entry file, without its newline.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    /// 1-based line number in the file.
+    pub number: u64,
+    /// Byte offset of the line's first byte.
+    pub offset: u64,
+    pub bytes: &'a [u8],
+    /// False for a last line with no newline after it.
+    pub terminated: bool,
+}
+
+/// Reads lines one at a time from a file, starting at any line boundary.
+pub struct LineReader {
+    path: PathBuf,
+    reader: BufReader<File>,
+    buf: Vec<u8>,
+    offset: u64,
+    number: u64,
+}
+
+impl LineReader {
+    /// Opens `path` positioned at `offset`, which must be the start of line `first_number`.
+    pub fn open(path: &Path, offset: u64, first_number: u64) -> Result<LineReader, StoreError> {
+        let mut file = File::open(path).map_err(io(path))?;
+        file.seek(SeekFrom::Start(offset)).map_err(io(path))?;
+        Ok(LineReader {
+            path: path.to_path_buf(),
+            reader: BufReader::with_capacity(1 << 20, file),
+            buf: Vec::with_capacity(1024),
+            offset,
+            number: first_number.saturating_sub(1),
+        })
+    }
+
+    /// The next line, or `None` at the end of the file.
+    pub fn next_line(&mut self) -> Result<Option<Line<'_>>, StoreError> {
+        self.buf.clear();
+        let n = self
+            .reader
+            .read_until(b'\n', &mut self.buf)
+            .map_err(io(&self.path))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let offset = self.offset;
+        self.offset += n as u64;
+        self.number += 1;
+        let terminated = self.buf.last() == Some(&b'\n');
+        let bytes = if terminated {
+            &self.buf[..n - 1]
+        } else {
+            &self.buf[..]
+        };
+        Ok(Some(Line {
+            number: self.number,
+            offset,
+            bytes,
+            terminated,
+        }))
+    }
+
+    /// Byte offset just past the last line returned.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+}

@@ -1,0 +1,214 @@
+//! Reading a ledger's entries in order, wherever they are stored.
+//!
+//! A ledger directory, a `.jsonl` export and an in-memory log all stream the same canonical
+//! lines, so every read-only command works on any of them.
+
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use crate::batch::seal_batch;
+use crate::clock::Clock;
+use crate::event::Event;
+use crate::plan::Plan;
+
+use super::dir::DirLedger;
+use super::error::StoreError;
+use super::lines::{Line, LineReader};
+
+/// A visitor over lines: return `Break` to stop early.
+pub type LineVisitor<'f> = dyn FnMut(Line<'_>) -> Result<ControlFlow<()>, StoreError> + 'f;
+
+/// Anything that can stream entry lines in seq order.
+pub trait EntrySource {
+    /// Calls `visit` with each stored line, oldest first, until it breaks.
+    fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError>;
+    /// What to call this source in messages (a path, or "memory").
+    fn name(&self) -> String;
+}
+
+fn scan_file(path: &Path, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
+    let mut reader = LineReader::open(path, 0, 1)?;
+    while let Some(line) = reader.next_line()? {
+        if visit(line)?.is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+impl EntrySource for DirLedger {
+    fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
+        scan_file(self.log_path(), visit)
+    }
+    fn name(&self) -> String {
+        self.log_path().display().to_string()
+    }
+}
+
+/// A `.jsonl` export opened read-only: one canonical entry per line.
+#[derive(Debug, Clone)]
+pub struct JsonlFile {
+    path: PathBuf,
+}
+
+impl JsonlFile {
+    /// Opens an export for reading; it is never written.
+    pub fn open(path: &Path) -> Result<JsonlFile, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::NotFound(path.to_path_buf()));
+        }
+        Ok(JsonlFile {
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The export's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl EntrySource for JsonlFile {
+    fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
+        scan_file(&self.path, visit)
+    }
+    fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// A ledger held in memory, appended through the same sealing as a directory: for tests.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryLog {
+    lines: Vec<Vec<u8>>,
+    plan: Plan,
+}
+
+impl MemoryLog {
+    /// An empty in-memory ledger.
+    pub fn new() -> MemoryLog {
+        MemoryLog::default()
+    }
+
+    /// Validates and appends a batch, as [`DirLedger::append`] does, minus the disk.
+    pub fn append(
+        &mut self,
+        actor: &str,
+        clock: &dyn Clock,
+        events: Vec<Event>,
+    ) -> Result<(), StoreError> {
+        let batch = seal_batch(&self.plan, actor, clock.now(), events)?;
+        for line in batch.bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            self.lines.push(line.to_vec());
+        }
+        self.plan = batch.plan;
+        Ok(())
+    }
+
+    /// The plan after the last append.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The stored lines, for tests that tamper with them.
+    pub fn lines_mut(&mut self) -> &mut Vec<Vec<u8>> {
+        &mut self.lines
+    }
+
+    /// The log as an export would write it.
+    pub fn to_jsonl(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for line in &self.lines {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+        out
+    }
+}
+
+impl EntrySource for MemoryLog {
+    fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
+        let mut offset = 0;
+        for (i, bytes) in self.lines.iter().enumerate() {
+            let line = Line {
+                number: i as u64 + 1,
+                offset,
+                bytes,
+                terminated: true,
+            };
+            offset += bytes.len() as u64 + 1;
+            if visit(line)?.is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+    fn name(&self) -> String {
+        "memory".into()
+    }
+}
+
+/// Where a command's `--ledger` points: a directory, or a read-only export file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Dir(PathBuf),
+    Export(PathBuf),
+}
+
+impl Location {
+    /// A path ending in `.jsonl`, or naming an existing file, is an export; anything else a directory.
+    pub fn parse(path: &Path) -> Location {
+        let is_jsonl = path.extension().is_some_and(|e| e == "jsonl");
+        if is_jsonl || path.is_file() {
+            Location::Export(path.to_path_buf())
+        } else {
+            Location::Dir(path.to_path_buf())
+        }
+    }
+
+    /// The path given.
+    pub fn path(&self) -> &Path {
+        match self {
+            Location::Dir(p) | Location::Export(p) => p,
+        }
+    }
+}
+
+/// A ledger opened for reading, whichever kind it is.
+pub enum ReadLedger {
+    Dir(Box<DirLedger>),
+    Export(JsonlFile),
+}
+
+impl ReadLedger {
+    /// Opens `location` for reading (a directory is still locked and caught up).
+    pub fn open(location: &Location) -> Result<ReadLedger, StoreError> {
+        Ok(match location {
+            Location::Dir(p) => ReadLedger::Dir(Box::new(DirLedger::open(p)?)),
+            Location::Export(p) => ReadLedger::Export(JsonlFile::open(p)?),
+        })
+    }
+
+    /// Repairs made while opening a directory.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        match self {
+            ReadLedger::Dir(d) => d.take_warnings(),
+            ReadLedger::Export(_) => Vec::new(),
+        }
+    }
+}
+
+impl EntrySource for ReadLedger {
+    fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
+        match self {
+            ReadLedger::Dir(d) => d.scan(visit),
+            ReadLedger::Export(f) => f.scan(visit),
+        }
+    }
+    fn name(&self) -> String {
+        match self {
+            ReadLedger::Dir(d) => d.name(),
+            ReadLedger::Export(f) => f.name(),
+        }
+    }
+}
