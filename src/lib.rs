@@ -2,6 +2,7 @@
 pub mod batch;
 pub mod canonical;
 pub mod chain;
+pub mod cli;
 pub mod clock;
 pub mod entry;
 pub mod event;

@@ -277,3 +277,57 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
         .and_then(|d| d.sync_all())
         .map_err(io(dir))
 }
+
+impl DirLedger {
+    /// Installs a verified export as the log of a new or empty ledger directory.
+    ///
+    /// The caller verifies `export` first; this copies it beside the log, fsyncs, and renames
+    /// it into place, so a crash leaves either no ledger or the whole one.
+    pub fn restore(dir: &Path, export: &Path) -> Result<DirLedger, StoreError> {
+        let log = dir.join(LOG_FILE);
+        let log_len = std::fs::metadata(&log).map(|m| m.len()).ok();
+        match log_len {
+            Some(0) | None => {}
+            Some(_) => return Err(StoreError::RestoreTargetNotEmpty(dir.to_path_buf())),
+        }
+        if log_len.is_none() && dir.exists() {
+            let mut listing = std::fs::read_dir(dir).map_err(io(dir))?;
+            if listing.next().is_some() {
+                return Err(StoreError::RestoreTargetNotEmpty(dir.to_path_buf()));
+            }
+        }
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let lock = LedgerLock::acquire(dir)?;
+        let tmp = dir.join("entries.jsonl.restoring");
+        std::fs::copy(export, &tmp).map_err(io(&tmp))?;
+        let mut f = std::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&tmp)
+            .map_err(io(&tmp))?;
+        if !ends_with_newline(&mut f).map_err(io(&tmp))? {
+            std::io::Write::write_all(&mut f, b"\n").map_err(io(&tmp))?;
+        }
+        f.sync_all().map_err(io(&tmp))?;
+        std::fs::rename(&tmp, &log).map_err(io(&log))?;
+        sync_dir(dir)?;
+        drop(lock);
+        let index = dir.join(super::index::INDEX_DIR);
+        if index.exists() {
+            std::fs::remove_dir_all(&index).map_err(io(&index))?;
+        }
+        DirLedger::open(dir)
+    }
+}
+
+fn ends_with_newline(f: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = f.metadata()?.len();
+    if len == 0 {
+        return Ok(true);
+    }
+    f.seek(SeekFrom::Start(len - 1))?;
+    let mut b = [0u8; 1];
+    f.read_exact(&mut b)?;
+    Ok(b[0] == b'\n')
+}

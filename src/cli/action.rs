@@ -1,0 +1,133 @@
+//! `readiness action ...`: add and amend numbered actions.
+
+use std::collections::BTreeMap;
+
+use crate::event::{ActionAdded, ActionAmended, Event};
+
+use super::output::{report_appended, Format};
+use super::{CliError, Context, Exit, Who};
+
+/// Manage the plan's actions.
+#[derive(Debug, clap::Subcommand)]
+pub enum ActionCommand {
+    Add(AddArgs),
+    Amend(AmendArgs),
+}
+
+/// The descriptive fields of an action, shared by add and amend.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ActionFields {
+    /// The outcome the action works towards.
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Start date, as the plan writes it (free text, e.g. "February 2020").
+    #[arg(long)]
+    pub start: Option<String>,
+    /// End date, as the plan writes it (free text, e.g. "Phase 1: October 2020").
+    #[arg(long)]
+    pub end: Option<String>,
+    /// Who leads the action, e.g. "CYC (J.S)".
+    #[arg(long)]
+    pub lead: Option<String>,
+    /// Measures of success.
+    #[arg(long)]
+    pub measures: Option<String>,
+    /// Evidence and impact.
+    #[arg(long = "evidence-impact")]
+    pub evidence_impact: Option<String>,
+}
+
+/// Add a numbered action to an area.
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// The action's id, e.g. "1.3A".
+    pub id: String,
+    /// The area it belongs to.
+    #[arg(long)]
+    pub area: String,
+    /// What will be done.
+    #[arg(long)]
+    pub action: String,
+    #[command(flatten)]
+    pub fields: ActionFields,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Change some fields of an action, saying why. The old values stay in the history.
+///
+/// Give each field to change with its flag; an empty value ("") clears an optional field.
+#[derive(Debug, clap::Args)]
+pub struct AmendArgs {
+    /// The action to amend.
+    pub id: String,
+    /// New action text.
+    #[arg(long)]
+    pub action: Option<String>,
+    #[command(flatten)]
+    pub fields: ActionFields,
+    /// Why the action changed (required).
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Runs an action subcommand.
+pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let (event, format, who) = match cmd {
+        ActionCommand::Add(a) => {
+            let f = a.fields;
+            let event = Event::ActionAdded(ActionAdded {
+                id: a.id,
+                area: a.area,
+                action: a.action,
+                outcome: f.outcome,
+                start: f.start,
+                end: f.end,
+                lead: f.lead,
+                measures: f.measures,
+                evidence_impact: f.evidence_impact,
+            });
+            (event, a.format, a.who)
+        }
+        ActionCommand::Amend(a) => {
+            let f = a.fields;
+            let mut changes = BTreeMap::new();
+            let given = [
+                ("action", a.action),
+                ("outcome", f.outcome),
+                ("start", f.start),
+                ("end", f.end),
+                ("lead", f.lead),
+                ("measures", f.measures),
+                ("evidence_impact", f.evidence_impact),
+            ];
+            for (name, value) in given {
+                if let Some(v) = value {
+                    changes.insert(name.to_string(), v);
+                }
+            }
+            if changes.is_empty() {
+                return Err(CliError::Usage(
+                    "nothing to amend: give at least one of --action, --outcome, --start, --end, --lead, --measures, --evidence-impact".into(),
+                ));
+            }
+            let event = Event::ActionAmended(ActionAmended {
+                id: a.id,
+                changes,
+                reason: a.reason,
+            });
+            (event, a.format, a.who)
+        }
+    };
+    let actor = who.require()?;
+    let mut ledger = ctx.open_for_write()?;
+    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+    report_appended(ctx.out, ctx.err, &appended, format)?;
+    Ok(Exit::Success)
+}

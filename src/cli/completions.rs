@@ -1,0 +1,22 @@
+//! `readiness completions`: shell completion scripts.
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use super::{Cli, CliError, Context, Exit};
+
+/// Print a completion script for your shell.
+///
+/// e.g. `readiness completions bash > ~/.local/share/bash-completion/completions/readiness`
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// bash, zsh, fish, elvish or powershell.
+    pub shell: Shell,
+}
+
+/// Writes the script to standard output.
+pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(args.shell, &mut cmd, "readiness", ctx.out);
+    Ok(Exit::Success)
+}

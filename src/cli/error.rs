@@ -1,0 +1,47 @@
+//! The command line's errors and how each maps to an exit code.
+
+use crate::store::StoreError;
+use crate::verify::ReplayError;
+
+/// How a command that ran to the end turned out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success,
+    /// Verification ran and found a problem (exit code 1).
+    VerificationFailed,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::VerificationFailed => 1,
+        }
+    }
+}
+
+/// Why a command stopped; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    #[error("writing output: {0}")]
+    Output(std::io::Error),
+}
+
+impl CliError {
+    /// 2 for anything the user can fix by changing the input; 4 for I/O trouble.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Store(StoreError::Io { .. } | StoreError::Index(_))
+            | CliError::Replay(ReplayError::Store(StoreError::Io { .. }))
+            | CliError::Output(_) => 4,
+            _ => 2,
+        }
+    }
+}

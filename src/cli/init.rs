@@ -1,0 +1,115 @@
+//! `readiness init`: create a ledger and its plan.
+
+use std::path::PathBuf;
+
+use sha2::{Digest, Sha256};
+
+use crate::event::{Event, PlanCreated};
+use crate::scale::StatusScale;
+use crate::store::{DirLedger, Location, StoreError};
+
+use super::output::{report_appended, Format};
+use super::{CliError, Context, Exit, Who};
+
+/// Create a new ledger holding an empty plan.
+///
+/// The first entry records the plan title, the status scale (worst first, each with a RAG
+/// colour) and the ledger's origin: its identity for good, used in checkpoints. The default
+/// scale is York's: Not started, Started but delayed, Progressing but delayed, Progressing
+/// and on track, Completed, Embedded.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The plan's title, e.g. "SEND Written Statement of Action".
+    #[arg(long)]
+    pub title: String,
+    /// The ledger's identity (no spaces), e.g. "york.gov.uk/send-wsoa"; generated if not given.
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// A JSON file with the status scale: [{"name": "Not started", "rag": "red"}, ...],
+    /// worst first; rag is red, amber, green or blue.
+    #[arg(long, value_name = "FILE")]
+    pub scale: Option<PathBuf>,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Reads a scale file, naming the file in any error.
+pub fn read_scale(path: &PathBuf) -> Result<StatusScale, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Usage(format!("--scale {}: {e}", path.display())))?;
+    let scale: StatusScale = serde_json::from_str(&text).map_err(|e| {
+        CliError::Usage(format!(
+            "--scale {}: {e}; expected [{{\"name\": \"Not started\", \"rag\": \"red\"}}, ...]",
+            path.display()
+        ))
+    })?;
+    scale
+        .check()
+        .map_err(|e| CliError::Usage(format!("--scale {}: {e}", path.display())))?;
+    Ok(scale)
+}
+
+/// A readable, practically unique origin: the title's slug and a short hash.
+pub fn generated_origin(title: &str, now: &str) -> String {
+    let slug: String = title
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("-");
+    let digest = Sha256::digest(format!("{title}\n{now}").as_bytes());
+    let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let slug = if slug.is_empty() {
+        "plan".to_string()
+    } else {
+        slug
+    };
+    format!("readiness/{slug}-{tag}")
+}
+
+/// Checks an origin: printable ASCII, no spaces or `+` (checkpoint origin lines forbid them).
+pub fn check_origin(origin: &str) -> Result<(), CliError> {
+    let ok = !origin.is_empty()
+        && origin.len() <= 200
+        && origin.bytes().all(|b| b.is_ascii_graphic() && b != b'+');
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::Usage(format!(
+            "--origin {origin:?}: use 1 to 200 printable ASCII characters with no spaces or '+', e.g. york.gov.uk/send-wsoa"
+        )))
+    }
+}
+
+/// Creates the ledger and appends `plan_created`.
+pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let actor = args.who.require()?;
+    let dir = match Location::parse(ctx.ledger_path()) {
+        Location::Export(p) => return Err(StoreError::ReadOnly(p).into()),
+        Location::Dir(p) => p,
+    };
+    let scale = match &args.scale {
+        Some(path) => read_scale(path)?,
+        None => StatusScale::york(),
+    };
+    let origin = match args.origin {
+        Some(o) => o,
+        None => generated_origin(&args.title, &ctx.clock.now().to_rfc3339()),
+    };
+    check_origin(&origin)?;
+    if args.title.trim().is_empty() {
+        return Err(CliError::Usage("--title must not be empty".into()));
+    }
+    let event = Event::PlanCreated(PlanCreated {
+        title: args.title,
+        origin,
+        scale,
+    });
+    let mut ledger = DirLedger::create(&dir)?;
+    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+    report_appended(ctx.out, ctx.err, &appended, args.format)?;
+    Ok(Exit::Success)
+}

@@ -1,0 +1,188 @@
+//! The `readiness` command line: argument types, dispatch and exit codes.
+//!
+//! Each command lives in its own file with an `Args` struct (its doc comment is the help)
+//! and a `run` function, so tests can call commands without spawning the binary.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::clock::Clock;
+use crate::store::{DirLedger, Location, ReadLedger, StoreError};
+
+pub mod action;
+pub mod area;
+pub mod completions;
+pub mod error;
+pub mod export;
+pub mod head;
+pub mod init;
+pub mod log;
+pub mod output;
+pub mod reindex;
+pub mod restore;
+pub mod review;
+pub mod status;
+pub mod verify;
+
+pub use error::{CliError, Exit};
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  verification failed (the ledger, or an --expect'ed entry, does not check out)
+  2  bad input or usage: nothing was written
+  4  the ledger could not be read or written (I/O or index failure)
+
+Environment:
+  READINESS_LEDGER  the ledger to use when --ledger is not given (default ./ledger)
+  READINESS_ACTOR   who is making changes when --by is not given
+
+Start here:
+  readiness init --title \"SEND Written Statement of Action\" --by plan.officer
+  readiness area add 1 --title \"Leadership and Governance\" --by plan.officer
+  readiness action add 1.1 --area 1 --action \"Produce the WSoA\" --by plan.officer
+  readiness review add \"RAG November 20\" --date 2020-11-30 --by plan.officer
+  readiness status 1.1 Completed --review \"RAG November 20\" --by lead@council
+  readiness verify && readiness head";
+
+/// An append-only, hash-chained audit ledger for inspection action plans.
+///
+/// Every change to the plan (statuses at each review, amendments, new actions) is an
+/// entry appended to a hash-chained log; nothing is edited in place. `verify` proves the
+/// history is intact and `head` prints the value a board minutes at each meeting.
+#[derive(Debug, Parser)]
+#[command(name = "readiness", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// The ledger: a directory, or a `.jsonl` export (read-only).
+    #[arg(
+        long,
+        global = true,
+        env = "READINESS_LEDGER",
+        default_value = "ledger"
+    )]
+    pub ledger: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Init(init::Args),
+    #[command(subcommand)]
+    Area(area::AreaCommand),
+    #[command(subcommand)]
+    Action(action::ActionCommand),
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
+    Status(status::Args),
+    Log(log::Args),
+    Verify(verify::Args),
+    Head(head::Args),
+    Export(export::Args),
+    Restore(restore::Args),
+    Reindex(reindex::Args),
+    Completions(completions::Args),
+}
+
+/// Who is making a change: every command that writes takes it.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Who {
+    /// Who is making the change (recorded in every entry written).
+    #[arg(long = "by", env = "READINESS_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
+}
+
+impl Who {
+    /// The actor, or a usage error saying how to give one.
+    pub fn require(&self) -> Result<String, CliError> {
+        match self.actor.as_deref().map(str::trim) {
+            Some(a) if !a.is_empty() => Ok(a.to_string()),
+            _ => Err(CliError::Usage(
+                "who is making this change? Give --by NAME or set READINESS_ACTOR".into(),
+            )),
+        }
+    }
+}
+
+/// What a command needs from the world: where, who, when, and where to write.
+pub struct Context<'a> {
+    pub ledger: PathBuf,
+    pub clock: &'a dyn Clock,
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+}
+
+impl Context<'_> {
+    /// Opens the ledger directory for writing, printing any repairs made on open.
+    pub fn open_for_write(&mut self) -> Result<DirLedger, CliError> {
+        let mut ledger = match Location::parse(&self.ledger) {
+            Location::Export(p) => return Err(StoreError::ReadOnly(p).into()),
+            Location::Dir(p) => DirLedger::open(&p)?,
+        };
+        self.warn_all(ledger.take_warnings())?;
+        Ok(ledger)
+    }
+
+    /// Opens the ledger (directory or export) for reading.
+    pub fn open_for_read(&mut self) -> Result<ReadLedger, CliError> {
+        let mut ledger = ReadLedger::open(&Location::parse(&self.ledger))?;
+        self.warn_all(ledger.take_warnings())?;
+        Ok(ledger)
+    }
+
+    /// Prints warnings to stderr.
+    pub fn warn_all(&mut self, warnings: Vec<String>) -> Result<(), CliError> {
+        for w in warnings {
+            writeln!(self.err, "warning: {w}").map_err(CliError::Output)?;
+        }
+        Ok(())
+    }
+
+    /// The ledger path as given, for messages.
+    pub fn ledger_path(&self) -> &Path {
+        &self.ledger
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(
+    cli: Cli,
+    clock: &dyn Clock,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit, CliError> {
+    let mut ctx = Context {
+        ledger: cli.ledger,
+        clock,
+        out,
+        err,
+    };
+    match cli.command {
+        Command::Init(args) => init::run(args, &mut ctx),
+        Command::Area(cmd) => area::run(cmd, &mut ctx),
+        Command::Action(cmd) => action::run(cmd, &mut ctx),
+        Command::Review(cmd) => review::run(cmd, &mut ctx),
+        Command::Status(args) => status::run(args, &mut ctx),
+        Command::Log(args) => log::run(args, &mut ctx),
+        Command::Verify(args) => verify::run(args, &mut ctx),
+        Command::Head(args) => head::run(args, &mut ctx),
+        Command::Export(args) => export::run(args, &mut ctx),
+        Command::Restore(args) => restore::run(args, &mut ctx),
+        Command::Reindex(args) => reindex::run(args, &mut ctx),
+        Command::Completions(args) => completions::run(args, &mut ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

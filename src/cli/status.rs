@@ -1,0 +1,54 @@
+//! `readiness status`: record an action's status at a review.
+
+use crate::event::{Event, StatusRecorded};
+
+use super::output::{report_appended, Format};
+use super::{CliError, Context, Exit, Who};
+
+/// Record the status of an action at a review.
+///
+/// STATUS must be one of the plan's scale (case and spacing are forgiven and the scale's
+/// spelling is stored). Recording again for the same review supersedes the earlier status;
+/// both stay in the history.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The action, e.g. "1.3A".
+    pub action: String,
+    /// The status, e.g. "Progressing and on track".
+    pub status: String,
+    /// The review the status is for, e.g. "RAG November 20".
+    #[arg(long)]
+    pub review: String,
+    /// A short note explaining the status.
+    #[arg(long)]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Appends one `status_recorded`.
+pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let actor = args.who.require()?;
+    let mut ledger = ctx.open_for_write()?;
+    let scale = ledger.plan().scale();
+    let status = scale
+        .resolve(&args.status)
+        .map_or(args.status, |s| s.name.clone());
+    let review = ledger
+        .plan()
+        .reviews
+        .iter()
+        .find(|r| r.label.to_lowercase() == args.review.to_lowercase())
+        .map_or(args.review, |r| r.label.clone());
+    let event = Event::StatusRecorded(StatusRecorded {
+        action: args.action,
+        review,
+        status,
+        note: args.note,
+    });
+    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+    report_appended(ctx.out, ctx.err, &appended, args.format)?;
+    Ok(Exit::Success)
+}
