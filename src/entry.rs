@@ -93,6 +93,13 @@ impl fmt::Debug for EntryHash {
     }
 }
 
+/// The last entry of a ledger (or of a prefix of it): what a board minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: EntryHash,
+}
+
 /// The one textual form of `recorded_at`: fixed width, so text order is time order.
 pub const TIMESTAMP_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
 /// Length of a `recorded_at` value, e.g. `2026-11-23T11:21:15.123456Z`.

@@ -24,6 +24,7 @@ pub enum Event {
     ActionAmended(ActionAmended),
     ReviewScheduled(ReviewScheduled),
     StatusRecorded(StatusRecorded),
+    SourceImported(SourceImported),
 }
 
 /// The first entry of every ledger: what the plan is and the ledger's identity for good.
@@ -138,6 +139,26 @@ pub struct StatusRecorded {
     pub note: Option<String>,
 }
 
+/// Marks the start of an import: the `entries` entries after this one came from the file.
+///
+/// The file's SHA-256 is how a second import of the same file is refused, and how
+/// reports tell imported history from statuses recorded live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceImported {
+    /// The file's name as given (data, not a path to open).
+    pub file_name: String,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// The reader used, e.g. `wsoa_table`.
+    pub format: String,
+    /// How many entries directly after this one the import produced.
+    pub entries: u64,
+    /// What the importer had to guess or skip, for the record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
 /// Why an event object could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventError {
@@ -161,6 +182,7 @@ impl Event {
             Event::ActionAmended(_) => "action_amended",
             Event::ReviewScheduled(_) => "review_scheduled",
             Event::StatusRecorded(_) => "status_recorded",
+            Event::SourceImported(_) => "source_imported",
         }
     }
 

@@ -7,6 +7,7 @@ use std::ops::ControlFlow;
 use serde::Serialize;
 
 use crate::chain::ChainVerifier;
+pub use crate::entry::Head;
 use crate::entry::{Entry, EntryHash, Seq};
 use crate::plan::Plan;
 use crate::store::{EntrySource, StoreError};
@@ -55,18 +56,6 @@ pub struct VerifyReport {
     pub failure: Option<VerifyFailure>,
     pub expect: Option<ExpectOutcome>,
     pub strict: bool,
-}
-
-/// The last entry: what a board minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Head {
-    pub seq: u64,
-    #[serde(serialize_with = "hex")]
-    pub hash: EntryHash,
-}
-
-fn hex<S: serde::Serializer>(h: &EntryHash, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&h.to_hex())
 }
 
 impl VerifyReport {

@@ -30,6 +30,8 @@ pub enum CliError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Replay(#[from] ReplayError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
     #[error("writing output: {0}")]
     Output(std::io::Error),
 }

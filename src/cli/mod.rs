@@ -17,14 +17,19 @@ pub mod completions;
 pub mod error;
 pub mod export;
 pub mod head;
+pub mod history;
+pub mod import;
 pub mod init;
 pub mod log;
+pub mod matrix;
 pub mod output;
+pub mod plan;
 pub mod reindex;
 pub mod restore;
 pub mod review;
 pub mod status;
 pub mod verify;
+pub mod view;
 
 pub use error::{CliError, Exit};
 
@@ -79,6 +84,10 @@ pub enum Command {
     #[command(subcommand)]
     Review(review::ReviewCommand),
     Status(status::Args),
+    Import(import::Args),
+    Plan(plan::Args),
+    Matrix(matrix::Args),
+    History(history::Args),
     Log(log::Args),
     Verify(verify::Args),
     Head(head::Args),
@@ -167,6 +176,10 @@ pub fn run(
         Command::Action(cmd) => action::run(cmd, &mut ctx),
         Command::Review(cmd) => review::run(cmd, &mut ctx),
         Command::Status(args) => status::run(args, &mut ctx),
+        Command::Import(args) => import::run(args, &mut ctx),
+        Command::Plan(args) => plan::run(args, &mut ctx),
+        Command::Matrix(args) => matrix::run(args, &mut ctx),
+        Command::History(args) => history::run(args, &mut ctx),
         Command::Log(args) => log::run(args, &mut ctx),
         Command::Verify(args) => verify::run(args, &mut ctx),
         Command::Head(args) => head::run(args, &mut ctx),

@@ -93,5 +93,9 @@ pub fn summarise(event: &Event) -> String {
                 .unwrap_or_default();
             format!("{} at {}: {}{note}", e.action, e.review, e.status)
         }
+        Event::SourceImported(e) => format!(
+            "imported {} ({} entries follow; SHA-256 {})",
+            e.file_name, e.entries, e.sha256
+        ),
     }
 }

@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod rules;
 pub mod state;
+pub mod view;
 
 pub use rules::RuleError;
 pub use state::{Action, Area, Plan, RecordedStatus, Review};

@@ -37,6 +37,12 @@ pub enum RuleError {
     UnknownStatus { status: String, known: String },
     #[error("field {field:?} cannot be amended; amendable fields: {}", AMENDABLE_FIELDS.join(", "))]
     UnknownField { field: String },
+    #[error("{file} (SHA-256 {sha256}) was already imported at entry {seq}; importing it again would duplicate its history")]
+    AlreadyImported {
+        file: String,
+        sha256: String,
+        seq: u64,
+    },
     #[error("the amendment changes nothing: give at least one field with a new value")]
     NoChanges,
 }
@@ -121,6 +127,17 @@ impl Plan {
                     .any(|r| r.label.to_lowercase() == e.label.to_lowercase());
                 if taken {
                     return Err(RuleError::DuplicateReview(e.label.clone()));
+                }
+                Ok(())
+            }
+            Event::SourceImported(e) => {
+                non_empty(&e.file_name, "the imported file name")?;
+                if let Some(i) = self.imports.iter().find(|i| i.sha256 == e.sha256) {
+                    return Err(RuleError::AlreadyImported {
+                        file: i.file_name.clone(),
+                        sha256: e.sha256.clone(),
+                        seq: i.seq.0,
+                    });
                 }
                 Ok(())
             }

@@ -47,8 +47,20 @@ pub struct Action {
     pub statuses: BTreeMap<String, RecordedStatus>,
 }
 
+/// A file imported into the ledger, and the entries it produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Import {
+    pub file_name: String,
+    pub sha256: String,
+    pub seq: Seq,
+    /// Seqs `seq + 1 ..= last` came from the file.
+    pub last: Seq,
+}
+
 /// The whole plan state; its size follows the plan, not the length of the log.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Equality compares contents only, not the lookup cache (empty after deserialising).
+#[derive(Debug, Clone, Default, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub title: String,
     pub origin: String,
@@ -57,12 +69,40 @@ pub struct Plan {
     /// In the order they were added: the plan's own order.
     pub actions: Vec<Action>,
     pub reviews: Vec<Review>,
+    pub imports: Vec<Import>,
     /// Seq and hash of the last entry folded in.
     pub head: Option<(Seq, EntryHash)>,
     /// Last `recorded_at` folded in, so new entries never go back in time.
     pub last_recorded_at: Option<String>,
     #[serde(skip)]
     action_index: HashMap<String, usize>,
+}
+
+impl PartialEq for Plan {
+    fn eq(&self, other: &Plan) -> bool {
+        // Every field but the cache; listing them all makes a new field a compile error here.
+        let Plan {
+            title,
+            origin,
+            scale,
+            areas,
+            actions,
+            reviews,
+            imports,
+            head,
+            last_recorded_at,
+            action_index: _,
+        } = self;
+        *title == other.title
+            && *origin == other.origin
+            && *scale == other.scale
+            && *areas == other.areas
+            && *actions == other.actions
+            && *reviews == other.reviews
+            && *imports == other.imports
+            && *head == other.head
+            && *last_recorded_at == other.last_recorded_at
+    }
 }
 
 impl Plan {
@@ -177,9 +217,20 @@ impl Plan {
                     );
                 }
             }
+            Event::SourceImported(e) => self.imports.push(Import {
+                file_name: e.file_name.clone(),
+                sha256: e.sha256.clone(),
+                seq: entry.seq,
+                last: Seq(entry.seq.0 + e.entries),
+            }),
         }
         self.head = Some((entry.seq, entry.hash));
         self.last_recorded_at = Some(entry.recorded_at.clone());
+    }
+
+    /// The import an entry came from, if any.
+    pub fn imported_by(&self, seq: Seq) -> Option<&Import> {
+        self.imports.iter().find(|i| i.seq < seq && seq <= i.last)
     }
 
     /// Reviews ordered by date (then by when they were scheduled): the plan's timeline.

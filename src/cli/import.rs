@@ -1,0 +1,167 @@
+//! `readiness import`: bring a published Written Statement of Action into the ledger.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::batch::seal_batch;
+use crate::event::PlanCreated;
+use crate::import::{parse_wsoa, wsoa_events, ImportBatch, ImportError};
+use crate::plan::activity::summarise;
+use crate::plan::Plan;
+use crate::scale::StatusScale;
+use crate::store::{DirLedger, Location, StoreError};
+
+use super::init::{check_origin, generated_origin};
+use super::output::{line, write_json, Format};
+use super::{CliError, Context, Exit, Who};
+
+/// Import a WSoA table (pipe-separated text, as published) as one atomic batch.
+///
+/// The file gives the area, its actions, one review per "RAG <month> <yy>" column (dated
+/// the last day of that month) and a status for every non-empty RAG cell. Pointed at a
+/// ledger that does not exist yet, import creates it (title from the file's first line
+/// unless --title). Every repair the importer makes is printed as a warning. Importing
+/// the same file twice is refused. --dry-run shows what would be appended and writes nothing.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The WSoA table file.
+    pub file: PathBuf,
+    /// Plan title for a new ledger (default: the file's first line).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Origin for a new ledger (default: generated).
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// Print what would be appended, and every warning; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct ImportReport<'a> {
+    dry_run: bool,
+    #[serde(flatten)]
+    batch: &'a ImportBatch,
+    entries: Vec<EntryLine>,
+}
+
+#[derive(Serialize)]
+struct EntryLine {
+    seq: u64,
+    #[serde(rename = "type")]
+    event_type: &'static str,
+    summary: String,
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Parses the file, builds the batch, and appends it (or shows it, with --dry-run).
+pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let actor = args.who.require()?;
+    let dir = match Location::parse(ctx.ledger_path()) {
+        Location::Export(p) => return Err(StoreError::ReadOnly(p).into()),
+        Location::Dir(p) => p,
+    };
+    let bytes = std::fs::read(&args.file).map_err(|source| ImportError::Read {
+        path: args.file.display().to_string(),
+        source,
+    })?;
+    let name = file_name(&args.file);
+    let sha256: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let exists = dir.join(crate::store::log::LOG_FILE).is_file();
+    let mut ledger = if exists {
+        Some(ctx.open_for_write()?)
+    } else {
+        None
+    };
+    let plan = ledger.as_ref().map_or_else(Plan::new, |l| l.plan().clone());
+    let scale = plan.scale.clone().unwrap_or_else(StatusScale::york);
+    let table = parse_wsoa(&name, &bytes, &scale.names())?;
+    let new_plan = if plan.is_created() {
+        None
+    } else {
+        let title = args.title.clone().unwrap_or_else(|| table.title.clone());
+        let origin = match args.origin.clone() {
+            Some(o) => o,
+            None => generated_origin(&title, &ctx.clock.now().to_rfc3339()),
+        };
+        check_origin(&origin)?;
+        Some(PlanCreated {
+            title,
+            origin,
+            scale,
+        })
+    };
+    let batch = wsoa_events(&plan, &table, &name, &sha256, new_plan);
+    for w in &batch.warnings {
+        super::output::line(ctx.err, format!("warning: {w}"))?;
+    }
+    let entries = if args.dry_run {
+        seal_batch(&plan, &actor, ctx.clock.now(), batch.events.clone())
+            .map_err(StoreError::from)?
+            .entries
+    } else {
+        let target = match ledger.as_mut() {
+            Some(l) => l,
+            None => ledger.insert(DirLedger::create(&dir)?),
+        };
+        target
+            .append(&actor, ctx.clock, batch.events.clone())?
+            .entries
+    };
+    let lines: Vec<EntryLine> = entries
+        .iter()
+        .map(|e| EntryLine {
+            seq: e.seq.0,
+            event_type: e.event.type_name(),
+            summary: summarise(&e.event),
+        })
+        .collect();
+    match args.format {
+        Format::Json => write_json(
+            ctx.out,
+            &ImportReport {
+                dry_run: args.dry_run,
+                batch: &batch,
+                entries: lines,
+            },
+        )?,
+        Format::Table => {
+            if args.dry_run {
+                for l in &lines {
+                    line(ctx.out, format!("would append {}: {}", l.seq, l.summary))?;
+                }
+            }
+            let s = &batch.summary;
+            let verb = if args.dry_run {
+                "would import"
+            } else {
+                "imported"
+            };
+            line(
+                ctx.out,
+                format!(
+                    "{verb} {} (SHA-256 {}): {} area, {} actions, {} new reviews ({} reused), {} statuses, {} warnings",
+                    s.file_name, s.sha256, s.areas, s.actions, s.reviews_added, s.reviews_reused, s.statuses, batch.warnings.len()
+                ),
+            )?;
+            if let (false, Some(last)) = (args.dry_run, entries.last()) {
+                line(ctx.out, format!("head {} {}", last.seq, last.hash))?;
+            }
+        }
+    }
+    Ok(Exit::Success)
+}

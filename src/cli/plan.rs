@@ -1,0 +1,28 @@
+//! `readiness plan`: the plan as it stood at a review.
+
+use crate::plan::view::plan_at;
+use crate::report::{render, views::plan_doc};
+
+use super::view::{colour, emit, load_plan, resolve_point, ViewArgs};
+use super::{CliError, Context, Exit};
+
+/// Show every action with its status at a review, its RAG colour, lead and dates, by area.
+///
+/// An action with no status recorded for that review shows its last earlier status,
+/// marked "carried from" that review; one with no status yet shows nothing.
+///
+/// Example: readiness plan --ledger events/york-wsoa.jsonl --as-of "RAG November 20"
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub view: ViewArgs,
+}
+
+/// Prints the plan view.
+pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let plan = load_plan(ctx)?;
+    let point = resolve_point(&plan, args.view.as_of.as_deref(), ctx)?;
+    let view = plan_at(&plan, point.as_ref());
+    emit(ctx, &render(&view, plan_doc, args.view.format, colour()))?;
+    Ok(Exit::Success)
+}

@@ -1,0 +1,68 @@
+//! Shared plumbing for the read-only views: replay the ledger, resolve `--as-of`, print.
+
+use std::io::IsTerminal;
+
+use crate::asof::{resolve, ResolvedPoint};
+use crate::plan::Plan;
+use crate::report::ViewFormat;
+use crate::verify::replay;
+
+use super::{CliError, Context};
+
+/// Options every plan view takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ViewArgs {
+    /// The point to show: a review label ("RAG November 20", any case; also "November 20",
+    /// "Nov 2020", "2020-11"), a date (2020-11-30: the latest review on or before it), or
+    /// "latest". Default: the latest review on or before today.
+    #[arg(long = "as-of", value_name = "POINT")]
+    pub as_of: Option<String>,
+    /// table (for people), markdown, csv or json.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ViewFormat,
+}
+
+/// Replays the ledger into the current plan.
+pub fn load_plan(ctx: &mut Context<'_>) -> Result<Plan, CliError> {
+    let ledger = ctx.open_for_read()?;
+    let plan = replay(&ledger)?;
+    if !plan.is_created() {
+        return Err(CliError::Usage(format!(
+            "{} holds no plan yet: run `readiness init` or `readiness import FILE`",
+            ctx.ledger_path().display()
+        )));
+    }
+    Ok(plan)
+}
+
+/// Resolves `--as-of` (or today's default) against the plan's reviews.
+pub fn resolve_point(
+    plan: &Plan,
+    as_of: Option<&str>,
+    ctx: &Context<'_>,
+) -> Result<Option<ResolvedPoint>, CliError> {
+    if plan.reviews.is_empty() {
+        return match as_of {
+            None => Ok(None),
+            Some(p) => Err(CliError::Usage(
+                resolve(p, &plan.reviews).unwrap_err().to_string(),
+            )),
+        };
+    }
+    let today = ctx.clock.now().date_naive().format("%Y-%m-%d").to_string();
+    let point = match as_of {
+        Some(p) => resolve(p, &plan.reviews),
+        None => resolve(&today, &plan.reviews).or_else(|_| resolve("latest", &plan.reviews)),
+    };
+    point.map(Some).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// Whether to colour table output: only on a terminal, and not when NO_COLOR is set.
+pub fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Writes rendered text.
+pub fn emit(ctx: &mut Context<'_>, text: &str) -> Result<(), CliError> {
+    ctx.out.write_all(text.as_bytes()).map_err(CliError::Output)
+}

@@ -1,0 +1,155 @@
+//! The errors an import can stop with; each message names the file and line and says what to do,
+//! because the reader is the person who has to fix the source table.
+
+use thiserror::Error;
+
+/// Why an import source could not be read into a plan.
+///
+/// Problems the importer can work around (an unreadable date, a missing Lead cell) are warnings
+/// on the parsed table instead; these are the ones where guessing would put wrong data in the
+/// ledger.
+#[derive(Debug, Error)]
+pub enum ImportError {
+    /// The file could not be read at all; raised by callers that do the I/O.
+    #[error("{path}: could not read the file ({source}); check the path and its permissions")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The file has no content, or only blank lines.
+    #[error("{file}, line {line}: the file is empty; export the WSoA table as text and try again")]
+    Empty { file: String, line: usize },
+
+    /// The bytes are not UTF-8 text (invalid sequences or NUL bytes): probably a binary document.
+    #[error("{file}, line {line}: this is not a text file ({detail}); save or export the table as UTF-8 text")]
+    NotText {
+        file: String,
+        line: usize,
+        detail: String,
+    },
+
+    /// No header row was found; `line` is the last line searched.
+    #[error("{file}, line {line}: no header row found in the file; the table needs a header line starting \"Number |\" and ending with \"RAG <month> <year>\" columns")]
+    NoHeader { file: String, line: usize },
+
+    /// The header row has no review ("RAG ...") columns, so no statuses can be read.
+    #[error("{file}, line {line}: the header row has no review columns; add columns named like \"RAG November 20\" after \"Evidence and impact\"")]
+    NoReviewColumns { file: String, line: usize },
+
+    /// A header cell after the first review column is not a readable review label.
+    #[error("{file}, line {line}: header column \"{label}\" is not a review column like \"RAG November 20\"; fix its month and year, or move it before the review columns")]
+    BadReviewLabel {
+        file: String,
+        line: usize,
+        label: String,
+    },
+
+    /// The header has the wrong number of text columns before the review columns.
+    #[error("{file}, line {line}: the header has {found} columns before the review columns but {expected} are expected (Number | Outcomes | Action | Start date | End date | Lead | Measures of success | Evidence and impact); fix the header")]
+    HeaderColumns {
+        file: String,
+        line: usize,
+        found: usize,
+        expected: usize,
+    },
+
+    /// A status cell holds a word that is not on the plan's scale.
+    #[error("{file}, line {line}: unknown status \"{cell}\"{}; valid statuses are {}. Fix the cell or add the status to the plan's scale", hint(.suggestion), .scale.join(", "))]
+    UnknownStatus {
+        file: String,
+        line: usize,
+        cell: String,
+        suggestion: Option<String>,
+        scale: Vec<String>,
+    },
+
+    /// A row's cells cannot be lined up with the header's columns by any rule the importer knows.
+    #[error("{file}, line {line}: row {id} has {found} cells for the header's {expected} columns, and {detail}; check the row's \"|\" separators against the header")]
+    CellCount {
+        file: String,
+        line: usize,
+        id: String,
+        found: usize,
+        expected: usize,
+        detail: String,
+    },
+
+    /// An action number is used twice without distinct "(A)"/"(B)" markers in the Action cells.
+    #[error("{file}, line {line}: action number {number} is also used on line {first_line}, and the two Action cells do not carry distinct \"(A)\"/\"(B)\" markers; add the markers or renumber one of the rows")]
+    DuplicateNumber {
+        file: String,
+        number: String,
+        first_line: usize,
+        line: usize,
+    },
+
+    /// Table content with no action number in its first cell.
+    #[error("{file}, line {line}: a table row starts here without an action number (like \"1.4\") in its first cell; add the number, or join the text to the row above")]
+    EmptyNumber { file: String, line: usize },
+}
+
+impl ImportError {
+    /// The 1-based line the error is about, for callers that point at the source; `None` for `Read`.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ImportError::Read { .. } => None,
+            ImportError::Empty { line, .. }
+            | ImportError::NotText { line, .. }
+            | ImportError::NoHeader { line, .. }
+            | ImportError::NoReviewColumns { line, .. }
+            | ImportError::BadReviewLabel { line, .. }
+            | ImportError::HeaderColumns { line, .. }
+            | ImportError::UnknownStatus { line, .. }
+            | ImportError::CellCount { line, .. }
+            | ImportError::DuplicateNumber { line, .. }
+            | ImportError::EmptyNumber { line, .. } => Some(*line),
+        }
+    }
+}
+
+/// The "did you mean" part of an unknown-status message, empty when there is nothing to suggest.
+fn hint(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!(" (did you mean \"{s}\"?)"),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_status_message_names_file_line_cell_and_suggestion() {
+        let e = ImportError::UnknownStatus {
+            file: "york.txt".into(),
+            line: 12,
+            cell: "Completd".into(),
+            suggestion: Some("Completed".into()),
+            scale: vec!["Not started".into(), "Completed".into()],
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("york.txt, line 12: unknown status \"Completd\""),
+            "{msg}"
+        );
+        assert!(msg.contains("did you mean \"Completed\"?"), "{msg}");
+        assert!(msg.contains("Not started, Completed"), "{msg}");
+        assert_eq!(e.line(), Some(12));
+    }
+
+    #[test]
+    fn read_error_keeps_its_source() {
+        let e = ImportError::Read {
+            path: "missing.txt".into(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not found"),
+        };
+        assert!(e
+            .to_string()
+            .starts_with("missing.txt: could not read the file"));
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(e.line(), None);
+    }
+}

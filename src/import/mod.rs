@@ -1,0 +1,155 @@
+//! Readers for existing plans: turn a published table into the events of one import batch.
+
+pub mod error;
+pub mod wsoa;
+
+use serde::Serialize;
+
+use crate::event::{
+    ActionAdded, AreaAdded, Event, PlanCreated, ReviewScheduled, SourceImported, StatusRecorded,
+};
+use crate::plan::Plan;
+
+pub use error::ImportError;
+pub use wsoa::{parse_wsoa, WsoaTable};
+
+/// The format name recorded in `source_imported` for WSoA tables.
+pub const WSOA_FORMAT: &str = "wsoa_table";
+
+/// What an import would append, and what it had to say about the file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportBatch {
+    #[serde(skip)]
+    pub events: Vec<Event>,
+    pub warnings: Vec<String>,
+    pub summary: ImportSummary,
+}
+
+/// Counts of what the import adds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub file_name: String,
+    pub sha256: String,
+    pub plan_created: bool,
+    pub areas: usize,
+    pub actions: usize,
+    pub reviews_added: usize,
+    pub reviews_reused: usize,
+    pub statuses: usize,
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// The area's short title: the finding's lead-in before a colon ("Leadership and Governance").
+fn area_title(table: &WsoaTable) -> String {
+    match table.finding.split_once(':') {
+        Some((head, _)) if !head.trim().is_empty() && head.len() <= 80 => head.trim().to_string(),
+        _ => table.area_heading.clone(),
+    }
+}
+
+/// Builds the events for one parsed WSoA table against the plan as it stands.
+///
+/// `new_plan` is given when the ledger is empty. Reviews the plan already has (same label,
+/// ignoring case) are reused; their dates are kept and a differing date is a warning.
+pub fn wsoa_events(
+    plan: &Plan,
+    table: &WsoaTable,
+    file_name: &str,
+    sha256: &str,
+    new_plan: Option<PlanCreated>,
+) -> ImportBatch {
+    let mut warnings: Vec<String> = table
+        .warnings
+        .iter()
+        .map(|w| format!("{file_name}, line {}: {}", w.line, w.message))
+        .collect();
+    let mut summary = ImportSummary {
+        file_name: file_name.to_string(),
+        sha256: sha256.to_string(),
+        plan_created: new_plan.is_some(),
+        ..Default::default()
+    };
+    let mut body = Vec::new();
+    body.push(Event::AreaAdded(AreaAdded {
+        id: table.area_number.clone(),
+        title: area_title(table),
+        finding: non_empty(&table.finding),
+    }));
+    summary.areas = 1;
+    for row in &table.rows {
+        body.push(Event::ActionAdded(ActionAdded {
+            id: row.id.clone(),
+            area: table.area_number.clone(),
+            action: row.action.clone(),
+            outcome: non_empty(&row.outcome),
+            start: non_empty(&row.start.text),
+            end: non_empty(&row.end.text),
+            lead: non_empty(&row.lead),
+            measures: non_empty(&row.measures),
+            evidence_impact: non_empty(&row.evidence_impact),
+        }));
+        summary.actions += 1;
+    }
+    let mut labels = Vec::with_capacity(table.reviews.len());
+    for column in &table.reviews {
+        let date = column.date.format("%Y-%m-%d").to_string();
+        let existing = plan
+            .reviews
+            .iter()
+            .find(|r| r.label.to_lowercase() == column.label.to_lowercase());
+        match existing {
+            Some(r) => {
+                if r.date != date {
+                    warnings.push(format!(
+                        "{file_name}: review {:?} already exists dated {}; the file's column implies {date}, the existing date is kept",
+                        r.label, r.date
+                    ));
+                }
+                labels.push(r.label.clone());
+                summary.reviews_reused += 1;
+            }
+            None => {
+                body.push(Event::ReviewScheduled(ReviewScheduled {
+                    label: column.label.clone(),
+                    date,
+                }));
+                labels.push(column.label.clone());
+                summary.reviews_added += 1;
+            }
+        }
+    }
+    for (i, label) in labels.iter().enumerate() {
+        for row in &table.rows {
+            if let Some(Some(status)) = row.statuses.get(i) {
+                body.push(Event::StatusRecorded(StatusRecorded {
+                    action: row.id.clone(),
+                    review: label.clone(),
+                    status: status.clone(),
+                    note: None,
+                }));
+                summary.statuses += 1;
+            }
+        }
+    }
+    let mut events = Vec::with_capacity(body.len() + 2);
+    if let Some(created) = new_plan {
+        events.push(Event::PlanCreated(created));
+    }
+    events.push(Event::SourceImported(SourceImported {
+        file_name: file_name.to_string(),
+        sha256: sha256.to_string(),
+        format: WSOA_FORMAT.to_string(),
+        entries: body.len() as u64,
+        warnings: warnings.clone(),
+    }));
+    events.extend(body);
+    ImportBatch {
+        events,
+        warnings,
+        summary,
+    }
+}

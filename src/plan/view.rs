@@ -1,0 +1,235 @@
+//! Projections of a plan at a review: the plan view, the RAG matrix, one action's history.
+//!
+//! Each is a plain value built from the folded [`Plan`]; renderers turn the same value into
+//! a terminal table, Markdown, CSV or JSON.
+
+use serde::Serialize;
+
+use crate::asof::ResolvedPoint;
+use crate::entry::Head;
+use crate::plan::activity::ActivityRow;
+use crate::plan::{Action, Plan, Review};
+use crate::scale::Rag;
+
+/// A review as projections name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewRef {
+    pub label: String,
+    pub date: String,
+}
+
+/// An action's status as seen at a review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusAt {
+    pub status: String,
+    pub rag: Option<Rag>,
+    /// The review it was recorded for: an earlier one when carried forward.
+    pub review: String,
+    /// True when nothing was recorded for the review asked about and this is the last
+    /// earlier status.
+    pub carried_forward: bool,
+    pub seq: u64,
+    pub recorded_at: String,
+    pub actor: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One action in the plan view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionAt {
+    pub id: String,
+    pub action: String,
+    pub lead: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub status: Option<StatusAt>,
+}
+
+/// One area and its actions, in plan order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaAt {
+    pub id: String,
+    pub title: String,
+    pub actions: Vec<ActionAt>,
+}
+
+/// The plan as it stood at a review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanAt {
+    pub title: String,
+    pub origin: String,
+    pub review: Option<ReviewRef>,
+    /// The last entry this view covers.
+    pub head: Option<Head>,
+    pub areas: Vec<AreaAt>,
+}
+
+/// The plan's reviews up to and including `point`, in date order.
+fn reviews_until<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Vec<&'p Review> {
+    let ordered = plan.reviews_by_date();
+    match point {
+        None => Vec::new(),
+        Some(p) => match ordered.iter().position(|r| r.label == p.label) {
+            Some(i) => ordered[..=i].to_vec(),
+            None => Vec::new(),
+        },
+    }
+}
+
+/// The status of `action` at the last of `reviews`, carried forward from earlier ones.
+pub fn status_at(plan: &Plan, action: &Action, reviews: &[&Review]) -> Option<StatusAt> {
+    let scale = plan.scale();
+    reviews.iter().rev().enumerate().find_map(|(i, review)| {
+        action.statuses.get(&review.label).map(|s| StatusAt {
+            status: s.status.clone(),
+            rag: scale.rag(&s.status),
+            review: review.label.clone(),
+            carried_forward: i > 0,
+            seq: s.seq.0,
+            recorded_at: s.recorded_at.clone(),
+            actor: s.actor.clone(),
+            note: s.note.clone(),
+        })
+    })
+}
+
+/// Builds the plan view at `point` (no point: a plan with no reviews yet).
+pub fn plan_at(plan: &Plan, point: Option<&ResolvedPoint>) -> PlanAt {
+    let reviews = reviews_until(plan, point);
+    let areas = plan
+        .areas
+        .iter()
+        .map(|area| AreaAt {
+            id: area.id.clone(),
+            title: area.title.clone(),
+            actions: plan
+                .actions
+                .iter()
+                .filter(|a| a.fields.area == area.id)
+                .map(|a| ActionAt {
+                    id: a.fields.id.clone(),
+                    action: a.fields.action.clone(),
+                    lead: a.fields.lead.clone(),
+                    start: a.fields.start.clone(),
+                    end: a.fields.end.clone(),
+                    status: status_at(plan, a, &reviews),
+                })
+                .collect(),
+        })
+        .collect();
+    PlanAt {
+        title: plan.title.clone(),
+        origin: plan.origin.clone(),
+        review: point.map(|p| ReviewRef {
+            label: p.label.clone(),
+            date: p.date.clone(),
+        }),
+        head: plan.head.map(|(seq, hash)| Head { seq: seq.0, hash }),
+        areas,
+    }
+}
+
+/// A status cell of the matrix: exactly what was recorded for that review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatrixCell {
+    pub status: String,
+    pub rag: Option<Rag>,
+}
+
+/// One action's row of the matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatrixRow {
+    pub action: String,
+    pub area: String,
+    /// One per review, in the order of [`Matrix::reviews`].
+    pub cells: Vec<Option<MatrixCell>>,
+}
+
+/// The RAG table: actions by reviews, rebuilt from the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Matrix {
+    pub title: String,
+    pub head: Option<Head>,
+    pub reviews: Vec<ReviewRef>,
+    pub rows: Vec<MatrixRow>,
+}
+
+/// Builds the matrix over every review up to `point` (all reviews when `None`).
+pub fn matrix(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
+    let reviews = match point {
+        Some(_) => reviews_until(plan, point),
+        None => plan.reviews_by_date(),
+    };
+    let scale = plan.scale();
+    let rows = plan
+        .actions
+        .iter()
+        .map(|a| MatrixRow {
+            action: a.fields.id.clone(),
+            area: a.fields.area.clone(),
+            cells: reviews
+                .iter()
+                .map(|r| {
+                    a.statuses.get(&r.label).map(|s| MatrixCell {
+                        status: s.status.clone(),
+                        rag: scale.rag(&s.status),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Matrix {
+        title: plan.title.clone(),
+        head: plan.head.map(|(seq, hash)| Head { seq: seq.0, hash }),
+        reviews: reviews
+            .iter()
+            .map(|r| ReviewRef {
+                label: r.label.clone(),
+                date: r.date.clone(),
+            })
+            .collect(),
+        rows,
+    }
+}
+
+/// One action's story: every entry that touched it and its status at each review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct History {
+    pub action: String,
+    pub text: String,
+    pub entries: Vec<ActivityRow>,
+    /// Status at every review up to the point, carried forward where none was recorded.
+    pub reviews: Vec<(ReviewRef, Option<StatusAt>)>,
+}
+
+/// Builds an action's history from its entries (oldest first) and the folded plan.
+pub fn history(
+    plan: &Plan,
+    action: &Action,
+    entries: Vec<ActivityRow>,
+    point: Option<&ResolvedPoint>,
+) -> History {
+    let all = match point {
+        Some(_) => reviews_until(plan, point),
+        None => plan.reviews_by_date(),
+    };
+    let reviews = (0..all.len())
+        .map(|i| {
+            let r = all[i];
+            (
+                ReviewRef {
+                    label: r.label.clone(),
+                    date: r.date.clone(),
+                },
+                status_at(plan, action, &all[..=i]),
+            )
+        })
+        .collect();
+    History {
+        action: action.fields.id.clone(),
+        text: action.fields.action.clone(),
+        entries,
+        reviews,
+    }
+}

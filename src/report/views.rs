@@ -1,0 +1,120 @@
+//! How each projection reads as a document: which headings, notes and columns.
+
+use crate::plan::view::{History, Matrix, PlanAt, StatusAt};
+use crate::scale::Rag;
+
+use super::doc::{Cell, Doc, Grid};
+
+fn rag_name(rag: Option<Rag>) -> &'static str {
+    rag.map_or("", Rag::as_str)
+}
+
+fn status_cell(s: &Option<StatusAt>) -> Cell {
+    match s {
+        Some(s) if s.carried_forward => {
+            Cell::status(format!("{} (carried from {})", s.status, s.review), s.rag)
+        }
+        Some(s) => Cell::status(s.status.clone(), s.rag),
+        None => Cell::text(""),
+    }
+}
+
+fn opt(s: &Option<String>) -> Cell {
+    Cell::text(s.clone().unwrap_or_default())
+}
+
+fn head_note(doc: &mut Doc, head: Option<crate::entry::Head>) {
+    match head {
+        Some(h) => doc.note(format!("Ledger head: {} {}", h.seq, h.hash)),
+        None => doc.note("Ledger head: empty"),
+    }
+}
+
+/// The plan at a review: one grid for all areas, grouped by area.
+pub fn plan_doc(view: &PlanAt) -> Doc {
+    let mut doc = Doc::default();
+    doc.heading(&view.title);
+    match &view.review {
+        Some(r) => doc.note(format!("As at {} ({})", r.label, r.date)),
+        None => doc.note("No reviews yet"),
+    }
+    head_note(&mut doc, view.head);
+    let mut g = Grid::new(&["area", "action", "status", "rag", "lead", "start", "end"]);
+    for area in &view.areas {
+        for a in &area.actions {
+            g.rows.push(vec![
+                Cell::text(&area.id),
+                Cell::text(&a.id),
+                status_cell(&a.status),
+                Cell::status(
+                    rag_name(a.status.as_ref().and_then(|s| s.rag)),
+                    a.status.as_ref().and_then(|s| s.rag),
+                ),
+                opt(&a.lead),
+                opt(&a.start),
+                opt(&a.end),
+            ]);
+        }
+    }
+    doc.grid(g);
+    for area in &view.areas {
+        doc.note(format!("Area {}: {}", area.id, area.title));
+    }
+    doc
+}
+
+/// The RAG matrix: `action,<review label>,...` with the status text in each cell.
+pub fn matrix_doc(m: &Matrix) -> Doc {
+    let mut doc = Doc::default();
+    doc.heading(format!("{}: RAG by review", m.title));
+    head_note(&mut doc, m.head);
+    let mut header = vec!["action".to_string()];
+    header.extend(m.reviews.iter().map(|r| r.label.clone()));
+    let mut g = Grid {
+        header,
+        rows: Vec::new(),
+    };
+    for row in &m.rows {
+        let mut cells = vec![Cell::text(&row.action)];
+        cells.extend(row.cells.iter().map(|c| match c {
+            Some(c) => Cell::status(c.status.clone(), c.rag),
+            None => Cell::text(""),
+        }));
+        g.rows.push(cells);
+    }
+    doc.grid(g);
+    doc
+}
+
+/// An action's entries, then its status at each review.
+pub fn history_doc(h: &History) -> Doc {
+    let mut doc = Doc::default();
+    doc.heading(format!("Action {}: {}", h.action, h.text));
+    let mut entries = Grid::new(&["seq", "recorded at", "actor", "event", "what"]);
+    for e in &h.entries {
+        entries.rows.push(vec![
+            Cell::text(e.seq.to_string()),
+            Cell::text(&e.recorded_at),
+            Cell::text(&e.actor),
+            Cell::text(e.event_type),
+            Cell::text(&e.summary),
+        ]);
+    }
+    doc.grid(entries);
+    doc.heading("Status at each review");
+    let mut reviews = Grid::new(&["review", "date", "status", "rag", "seq"]);
+    for (r, s) in &h.reviews {
+        reviews.rows.push(vec![
+            Cell::text(&r.label),
+            Cell::text(&r.date),
+            status_cell(s),
+            Cell::status(
+                rag_name(s.as_ref().and_then(|s| s.rag)),
+                s.as_ref().and_then(|s| s.rag),
+            ),
+            Cell::text(s.as_ref().map(|s| s.seq.to_string()).unwrap_or_default()),
+        ]);
+    }
+    doc.grid(reviews);
+    doc
+}
