@@ -183,6 +183,17 @@ pub fn replay_with(
     }
 }
 
+/// Folds the entries up to and including `last` (fewer if the ledger is shorter).
+pub fn replay_until(source: &dyn EntrySource, last: Seq) -> Result<Plan, ReplayError> {
+    replay_with(source, |_, plan| {
+        if plan.len() >= last.0 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })
+}
+
 /// Folds every entry into the current plan.
 pub fn replay(source: &dyn EntrySource) -> Result<Plan, ReplayError> {
     replay_with(source, |_, _| ControlFlow::Continue(()))

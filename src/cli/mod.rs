@@ -26,6 +26,7 @@ pub mod output;
 pub mod plan;
 pub mod reindex;
 pub mod restore;
+pub mod snapshot;
 pub mod review;
 pub mod status;
 pub mod verify;
@@ -88,6 +89,7 @@ pub enum Command {
     Plan(plan::Args),
     Matrix(matrix::Args),
     History(history::Args),
+    Snapshot(snapshot::Args),
     Log(log::Args),
     Verify(verify::Args),
     Head(head::Args),
@@ -180,6 +182,7 @@ pub fn run(
         Command::Plan(args) => plan::run(args, &mut ctx),
         Command::Matrix(args) => matrix::run(args, &mut ctx),
         Command::History(args) => history::run(args, &mut ctx),
+        Command::Snapshot(args) => snapshot::run(args, &mut ctx),
         Command::Log(args) => log::run(args, &mut ctx),
         Command::Verify(args) => verify::run(args, &mut ctx),
         Command::Head(args) => head::run(args, &mut ctx),
