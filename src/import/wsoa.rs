@@ -5,8 +5,8 @@
 //! numbers repeat. What can be repaired safely is repaired and reported as a warning; what
 //! cannot becomes an [`ImportError`] that says where and what to fix.
 
-use super::error::ImportError;
 use crate::dates::{last_day_of_month, parse_date_text, parse_review_label, DateText};
+use super::error::ImportError;
 
 /// One Area for Improvement as read from the source table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -391,31 +391,37 @@ fn assign_ids(file: &str, rows: &[RawRow]) -> Result<Vec<String>, ImportError> {
             .enumerate()
             .filter(|(j, r)| *j != i && r.number == row.number);
         let Some((_, other)) = twins.next() else {
-            ids.push(row.number.clone());
+            // A unique number keeps a letter only if it was written as part of it ("2.1A |").
+            ids.push(format!(
+                "{}{}",
+                row.number,
+                row.letter.map(String::from).unwrap_or_default()
+            ));
             continue;
         };
-        let mine = letter(row);
-        let clash = match mine {
-            None => Some(other),
-            Some(_) => std::iter::once((0, other))
-                .chain(twins)
-                .map(|(_, r)| r)
-                .find(|r| letter(r) == mine),
+        let Some(mine) = letter(row) else {
+            return Err(duplicate(file, row, other));
         };
-        if let Some(clash) = clash {
-            let (first_line, line) = (clash.line.min(row.line), clash.line.max(row.line));
-            let number = row.number.clone();
-            return Err(ImportError::DuplicateNumber {
-                file: file.to_string(),
-                number,
-                first_line,
-                line,
-            });
+        let mut others = std::iter::once((i, other)).chain(twins);
+        if let Some((_, clash)) = others.find(|(_, r)| letter(r) == Some(mine)) {
+            return Err(duplicate(file, row, clash));
         }
-        ids.push(format!("{}{}", row.number, mine.unwrap_or_default()));
+        ids.push(format!("{}{mine}", row.number));
     }
     Ok(ids)
 }
+
+fn duplicate(file: &str, a: &RawRow, b: &RawRow) -> ImportError {
+    ImportError::DuplicateNumber {
+        file: file.to_string(),
+        number: a.number.clone(),
+        first_line: a.line.min(b.line),
+        line: a.line.max(b.line),
+    }
+}
+
+/// Which middle column (0 Lead, 1 Measures, 2 Evidence) a row's reading leaves empty, if any.
+type Missing = Option<usize>;
 
 /// What a cell looks like, which decides the columns it can plausibly sit in.
 #[derive(Clone, Copy)]
@@ -444,19 +450,23 @@ fn kind(text: &str, scale: &[&str]) -> Kind {
 
 /// How badly a cell of `kind` fits a middle column (0 Lead, 1 Measures, 2 Evidence) or, for
 /// `None`, a review column; `None` means it cannot sit there at all.
-fn misfit(kind: Kind, column: Option<usize>) -> Option<u32> {
+///
+/// A status word in a text column is only tolerated in a complete reading: a reading that
+/// already guesses a missing cell must not also guess that a status is text.
+fn misfit(kind: Kind, column: Option<usize>, guessing: bool) -> Option<u32> {
     match (column, kind) {
         (_, Kind::Empty) | (None, Kind::Status) => Some(0),
         (None, Kind::NearStatus) => Some(1), // a misspelt status: an error once chosen
         (None, Kind::Short) => Some(2),      // an unknown status word: an error once chosen
-        (None, Kind::Prose) | (Some(_), Kind::Status | Kind::NearStatus) => None,
+        (None, Kind::Prose) => None,
+        (Some(_), Kind::Status | Kind::NearStatus) => (!guessing).then_some(4),
         (Some(0), Kind::Short) | (Some(1 | 2), Kind::Prose) => Some(0),
         (Some(_), Kind::Short | Kind::Prose) => Some(1),
     }
 }
 
 /// The cells under Lead, Measures and Evidence when the middle column `missing` is absent.
-fn middle(cells: &[Cell], missing: Option<usize>) -> [Option<&Cell>; 3] {
+fn middle(cells: &[Cell], missing: Missing) -> [Option<&Cell>; 3] {
     let mut present = cells.iter().skip(LEADING);
     [0, 1, 2].map(|c| {
         if missing == Some(c) {
@@ -468,21 +478,21 @@ fn middle(cells: &[Cell], missing: Option<usize>) -> [Option<&Cell>; 3] {
 }
 
 /// The cells under the review columns: the last `reviews` of the cells the layout uses.
-fn status_cells(cells: &[Cell], missing: Option<usize>, reviews: usize) -> &[Cell] {
+fn status_cells(cells: &[Cell], missing: Missing, reviews: usize) -> &[Cell] {
     let used = TEXT_COLUMNS + reviews - usize::from(missing.is_some());
     cells.get(used - reviews..used).unwrap_or_default()
 }
 
 /// Total misfit of a layout, plus one for a missing cell; `None` if some cell cannot fit.
-fn layout_cost(ctx: &Ctx, cells: &[Cell], missing: Option<usize>) -> Option<u32> {
+fn layout_cost(ctx: &Ctx, cells: &[Cell], missing: Missing) -> Option<u32> {
     let mut total = u32::from(missing.is_some());
     for (column, cell) in middle(cells, missing).iter().enumerate() {
         if let Some(cell) = cell {
-            total += misfit(kind(&cell.text, ctx.scale), Some(column))?;
+            total += misfit(kind(&cell.text, ctx.scale), Some(column), missing.is_some())?;
         }
     }
     for cell in status_cells(cells, missing, ctx.reviews) {
-        total += misfit(kind(&cell.text, ctx.scale), None)?;
+        total += misfit(kind(&cell.text, ctx.scale), None, missing.is_some())?;
     }
     Some(total)
 }
@@ -499,7 +509,7 @@ fn layout_cost(ctx: &Ctx, cells: &[Cell], missing: Option<usize>) -> Option<u32>
 fn choose_layout(
     ctx: &Ctx,
     cells: &[Cell],
-) -> Result<(Option<usize>, Vec<usize>), (usize, &'static str)> {
+) -> Result<(Missing, Vec<usize>), (usize, &'static str)> {
     let width = TEXT_COLUMNS + ctx.reviews;
     let mut len = cells.len();
     while len > width && cells[len - 1].text.is_empty() {
@@ -602,10 +612,11 @@ fn build_row(
             width - 1,
             name(m)
         );
-        for rival in rivals {
+        if !rivals.is_empty() {
+            let rivals: Vec<String> = rivals.iter().map(|&r| format!("\"{}\"", name(r))).collect();
+            let rivals = rivals.join(" or ");
             message.push_str(&format!(
-                " (or it may be \"{}\" that is missing; check the source)",
-                name(rival)
+                " (or it may be {rivals} that is missing; check the source)"
             ));
         }
         warn(raw.line, message);
@@ -670,8 +681,8 @@ fn build_row(
 
 #[cfg(test)]
 mod tests {
+    use super::super::dates::YearMonth;
     use super::*;
-    use crate::import::dates::YearMonth;
 
     const YORK: &str = include_str!("../../tests/data/york-wsoa-area1.txt");
     const SCALE: [&str; 6] = [
@@ -752,6 +763,32 @@ mod tests {
             .map(|r| format!("{} = {}", r.label, r.date))
             .collect();
         assert_eq!(reviews.join(", "), "RAG May 20 = 2020-05-31, RAG August 20 = 2020-08-31, RAG November 20 = 2020-11-30, RAG February 21 = 2021-02-28, RAG May 21 = 2021-05-31, RAG July 21 = 2021-07-31, RAG September 21 = 2021-09-30, RAG December 21 = 2021-12-31, RAG August 22 = 2022-08-31");
+    }
+
+    #[test]
+    fn preamble_variants() {
+        let body = &YORK[YORK.find("Number |").unwrap_or_default()..];
+        let t = ok(&format!(
+            "\u{feff}Title\n\nArea for improvement 2: Leadership.\nMore.\n{body}"
+        ));
+        assert_eq!(
+            (
+                t.title.as_str(),
+                t.area_number.as_str(),
+                t.area_heading.as_str(),
+                t.finding.as_str()
+            ),
+            ("Title", "2", "Area for improvement 2", "Leadership. More.")
+        );
+        assert_eq!(
+            t.warnings[0].message,
+            "row 1.1 (line 7): not numbered as Area for improvement 2"
+        );
+        let t = ok(&format!("Title\nArea for improvement plan\n{body}"));
+        assert_eq!(
+            (t.area_number.as_str(), t.finding.as_str(), t.warnings.len()),
+            ("", "plan", 1)
+        );
     }
 
     #[test]
@@ -872,7 +909,7 @@ mod tests {
         );
         assert!(
             e.to_string()
-                .starts_with("york.txt, line 23: row 1.4 has 15 cells"),
+                .starts_with("york.txt, line 23: row 1.4 has 15 cells for the header's 17 columns, and only one missing"),
             "{e}"
         );
         let e = err(&YORK.replace("| Embedded |\n1.2", "| Embedded | Embedded |\n1.2"));
@@ -897,6 +934,18 @@ mod tests {
             (None, "CYC (M.S)")
         );
         assert_eq!(t.warnings.len(), 1);
+    }
+
+    #[test]
+    fn a_complete_row_may_hold_status_words_as_text() {
+        let t = ok(&YORK.replace(
+            "The local area has addressed the areas of weakness.",
+            "Completed",
+        ));
+        assert_eq!(
+            (t.rows[0].evidence_impact.as_str(), t.warnings.len()),
+            ("Completed", 1)
+        );
     }
 
     #[test]
@@ -985,6 +1034,11 @@ mod tests {
 
     #[test]
     fn a_repeated_number_needs_distinct_letters() {
+        let t = ok(&YORK.replace("1.4 | The SEND", "1.4a | The SEND"));
+        assert_eq!(
+            (t.rows[4].id.as_str(), t.rows[4].number.as_str()),
+            ("1.4A", "1.4")
+        );
         let e = err(&YORK.replace("(B) Phase 2", "Phase 2"));
         assert!(
             matches!(
