@@ -57,10 +57,25 @@ fn action_key(id: &str, seq: Option<Seq>) -> Vec<u8> {
 impl Index {
     /// Opens or creates the index folder of a ledger directory.
     pub fn open(dir: &Path) -> Result<Index, StoreError> {
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir.join(INDEX_DIR))
-            .cache_capacity(16 << 20)
-            .open()?;
+            .cache_capacity(16 << 20);
+        // The caller holds the ledger's LOCK, so sled's own lock can only still be held by an
+        // index just dropped (here, or by a process that has just let go of LOCK): sled
+        // releases it from its background flusher thread after `Drop` returns (sled#1289).
+        // Wait for that, boundedly (2 s).
+        let mut tries = 0;
+        let db = loop {
+            match config.open() {
+                Err(sled::Error::Io(e))
+                    if tries < 400 && e.to_string().starts_with("could not acquire lock") =>
+                {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                result => break result?,
+            }
+        };
         Ok(Index {
             offsets: db.open_tree("offsets")?,
             actions: db.open_tree("actions")?,
