@@ -240,7 +240,10 @@ fn take_hash_member<'a>(bytes: &'a [u8], key: &[u8]) -> Option<(&'a [u8], EntryH
 }
 
 /// Cheap check of `YYYY-MM-DDTHH:MM:SS.ffffffZ` with sane field ranges.
-fn timestamp_shape_ok(t: &[u8]) -> bool {
+pub(crate) fn timestamp_shape_ok(t: &[u8]) -> bool {
+    if t.len() != TIMESTAMP_LEN {
+        return false;
+    }
     const PATTERN: &[u8; TIMESTAMP_LEN] = b"dddd-dd-ddTdd:dd:dd.ddddddZ";
     if !t.iter().zip(PATTERN).all(|(c, p)| {
         if *p == b'd' {

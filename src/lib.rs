@@ -14,3 +14,4 @@ pub mod report;
 pub mod scale;
 pub mod store;
 pub mod verify;
+pub mod wire;

@@ -32,7 +32,11 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             Just(days).prop_shuffle(),
             prop::collection::vec((0..actions, 0..n, 0usize..6), 0..40),
         )
-            .prop_map(|(actions, review_days, records)| Scenario { actions, review_days, records })
+            .prop_map(|(actions, review_days, records)| Scenario {
+                actions,
+                review_days,
+                records,
+            })
     })
 }
 
@@ -46,8 +50,16 @@ fn build(s: &Scenario) -> MemoryLog {
     let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2022, 1, 1, 0, 0, 0).unwrap());
     let mut log = MemoryLog::new();
     let mut events = vec![
-        Event::PlanCreated(PlanCreated { title: "P".into(), origin: "o".into(), scale: StatusScale::york() }),
-        Event::AreaAdded(AreaAdded { id: "1".into(), title: "A".into(), finding: None }),
+        Event::PlanCreated(PlanCreated {
+            title: "P".into(),
+            origin: "o".into(),
+            scale: StatusScale::york(),
+        }),
+        Event::AreaAdded(AreaAdded {
+            id: "1".into(),
+            title: "A".into(),
+            finding: None,
+        }),
     ];
     for a in 0..s.actions {
         events.push(Event::ActionAdded(ActionAdded {
@@ -58,17 +70,28 @@ fn build(s: &Scenario) -> MemoryLog {
         }));
     }
     for (r, day) in s.review_days.iter().enumerate() {
-        events.push(Event::ReviewScheduled(ReviewScheduled { label: format!("R{r}"), date: date(*day) }));
+        events.push(Event::ReviewScheduled(ReviewScheduled {
+            label: format!("R{r}"),
+            date: date(*day),
+        }));
     }
     log.append("setup", &clock, events).unwrap();
-    let names = StatusScale::york().names().iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    let names = StatusScale::york()
+        .names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>();
     for (a, r, st) in &s.records {
-        log.append("lead", &clock, vec![Event::StatusRecorded(StatusRecorded {
-            action: format!("1.{a}"),
-            review: format!("R{r}"),
-            status: names[*st].clone(),
-            note: None,
-        })])
+        log.append(
+            "lead",
+            &clock,
+            vec![Event::StatusRecorded(StatusRecorded {
+                action: format!("1.{a}"),
+                review: format!("R{r}"),
+                status: names[*st].clone(),
+                note: None,
+            })],
+        )
         .unwrap();
     }
     log
@@ -76,7 +99,11 @@ fn build(s: &Scenario) -> MemoryLog {
 
 /// (status, carried_forward, recorded-for review) expected for `action` at review `target`.
 fn reference(s: &Scenario, action: usize, target: usize) -> Option<(String, bool, String)> {
-    let names = StatusScale::york().names().iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    let names = StatusScale::york()
+        .names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>();
     let mut last: BTreeMap<usize, usize> = BTreeMap::new();
     for (a, r, st) in &s.records {
         if *a == action {
@@ -84,10 +111,13 @@ fn reference(s: &Scenario, action: usize, target: usize) -> Option<(String, bool
         }
     }
     let target_day = s.review_days[target];
-    let mut earlier: Vec<usize> = (0..s.review_days.len()).filter(|r| s.review_days[*r] <= target_day).collect();
+    let mut earlier: Vec<usize> = (0..s.review_days.len())
+        .filter(|r| s.review_days[*r] <= target_day)
+        .collect();
     earlier.sort_by_key(|r| s.review_days[*r]);
     earlier.iter().rev().find_map(|r| {
-        last.get(r).map(|st| (names[*st].clone(), *r != target, format!("R{r}")))
+        last.get(r)
+            .map(|st| (names[*st].clone(), *r != target, format!("R{r}")))
     })
 }
 

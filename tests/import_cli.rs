@@ -41,16 +41,45 @@ fn variant(dir: &Path, name: &str, bytes: &[u8]) -> String {
 #[test]
 fn broken_tables_fail_with_file_line_and_reason_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let two_missing = york().replace("| CYC (M.S) | The strategy facilitates", "| The strategy facilitates").replace(
-        "June 2020 | January 2021 |",
-        "June 2020 |",
-    );
+    let two_missing = york()
+        .replace(
+            "| CYC (M.S) | The strategy facilitates",
+            "| The strategy facilitates",
+        )
+        .replace("June 2020 | January 2021 |", "June 2020 |");
     let cases: Vec<(&str, Vec<u8>, &[&str])> = vec![
-        ("misspelt.txt", york().replacen("| Completed | Completed | Completed | Completed | Embedded", "| Completed | Complted | Completed | Completed | Embedded", 1).into_bytes(), &["misspelt.txt", "line 6", "Complted"]),
-        ("two-missing.txt", two_missing.into_bytes(), &["two-missing.txt", "line 23", "row 1.4", "15 cells"]),
-        ("no-header.txt", york().lines().filter(|l| !l.starts_with("Number |")).collect::<Vec<_>>().join("\n").into_bytes(), &["no-header.txt", "no header row"]),
+        (
+            "misspelt.txt",
+            york()
+                .replacen(
+                    "| Completed | Completed | Completed | Completed | Embedded",
+                    "| Completed | Complted | Completed | Completed | Embedded",
+                    1,
+                )
+                .into_bytes(),
+            &["misspelt.txt", "line 6", "Complted"],
+        ),
+        (
+            "two-missing.txt",
+            two_missing.into_bytes(),
+            &["two-missing.txt", "line 23", "row 1.4", "15 cells"],
+        ),
+        (
+            "no-header.txt",
+            york()
+                .lines()
+                .filter(|l| !l.starts_with("Number |"))
+                .collect::<Vec<_>>()
+                .join("\n")
+                .into_bytes(),
+            &["no-header.txt", "no header row"],
+        ),
         ("empty.txt", Vec::new(), &["empty.txt", "empty"]),
-        ("garbage.bin", vec![0x00, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x89, b'P', b'N', b'G'], &["garbage.bin", "not a text file"]),
+        (
+            "garbage.bin",
+            vec![0x00, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x89, b'P', b'N', b'G'],
+            &["garbage.bin", "not a text file"],
+        ),
     ];
     for (name, bytes, needles) in cases {
         let file = variant(dir.path(), name, &bytes);
@@ -59,9 +88,15 @@ fn broken_tables_fail_with_file_line_and_reason_and_write_nothing() {
         assert_eq!(out.status.code(), Some(2), "{name}: {}", text(&out.stderr));
         let err = text(&out.stderr);
         for needle in needles {
-            assert!(err.contains(needle), "{name}: error should mention {needle:?}: {err}");
+            assert!(
+                err.contains(needle),
+                "{name}: error should mention {needle:?}: {err}"
+            );
         }
-        assert!(!ledger.exists(), "{name}: a failed import must not create the ledger");
+        assert!(
+            !ledger.exists(),
+            "{name}: a failed import must not create the ledger"
+        );
     }
 }
 
@@ -69,9 +104,18 @@ fn broken_tables_fail_with_file_line_and_reason_and_write_nothing() {
 fn a_failed_import_leaves_an_existing_ledger_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("l");
-    assert_eq!(readiness(&ledger, &["init", "--title", "T", "--origin", "o"]).status.code(), Some(0));
+    assert_eq!(
+        readiness(&ledger, &["init", "--title", "T", "--origin", "o"])
+            .status
+            .code(),
+        Some(0)
+    );
     let before = std::fs::read(ledger.join("entries.jsonl")).unwrap();
-    let bad = variant(dir.path(), "bad.txt", york().replacen("Embedded", "Embeded", 1).as_bytes());
+    let bad = variant(
+        dir.path(),
+        "bad.txt",
+        york().replacen("Embedded", "Embeded", 1).as_bytes(),
+    );
     let out = readiness(&ledger, &["import", &bad]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read(ledger.join("entries.jsonl")).unwrap(), before);
@@ -84,8 +128,15 @@ fn dry_run_shows_the_batch_and_warnings_and_writes_nothing() {
     let out = readiness(&ledger, &["import", SOURCE, "--dry-run"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let shown = text(&out.stdout);
-    assert!(shown.contains("would append 72: 1.5 at RAG August 22: Embedded"), "{shown}");
-    assert!(text(&out.stderr).contains("left \"Lead\" empty"), "{}", text(&out.stderr));
+    assert!(
+        shown.contains("would append 72: 1.5 at RAG August 22: Embedded"),
+        "{shown}"
+    );
+    assert!(
+        text(&out.stderr).contains("left \"Lead\" empty"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!ledger.exists());
 }
 
@@ -93,11 +144,18 @@ fn dry_run_shows_the_batch_and_warnings_and_writes_nothing() {
 fn importing_the_same_file_twice_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("l");
-    assert_eq!(readiness(&ledger, &["import", SOURCE]).status.code(), Some(0));
+    assert_eq!(
+        readiness(&ledger, &["import", SOURCE]).status.code(),
+        Some(0)
+    );
     let before = std::fs::read(ledger.join("entries.jsonl")).unwrap();
     let out = readiness(&ledger, &["import", SOURCE]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("already imported at entry 2"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("already imported at entry 2"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(std::fs::read(ledger.join("entries.jsonl")).unwrap(), before);
 }
 
@@ -105,7 +163,12 @@ fn importing_the_same_file_twice_is_refused() {
 fn a_second_area_joins_the_plan_and_reuses_its_reviews() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("l");
-    assert_eq!(readiness(&ledger, &["import", SOURCE, "--title", "York WSoA"]).status.code(), Some(0));
+    assert_eq!(
+        readiness(&ledger, &["import", SOURCE, "--title", "York WSoA"])
+            .status
+            .code(),
+        Some(0)
+    );
     let area2 = york()
         .replace("Area for Improvement 1", "Area for Improvement 2")
         .replace("Leadership and Governance:", "Joint Commissioning:")
@@ -128,19 +191,33 @@ fn a_second_area_joins_the_plan_and_reuses_its_reviews() {
 fn every_form_of_a_point_gives_the_same_plan_and_unknown_points_list_reviews() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("l");
-    assert_eq!(readiness(&ledger, &["import", SOURCE]).status.code(), Some(0));
+    assert_eq!(
+        readiness(&ledger, &["import", SOURCE]).status.code(),
+        Some(0)
+    );
     let json = |point: &str| {
         let out = readiness(&ledger, &["plan", "--as-of", point, "--format", "json"]);
         assert_eq!(out.status.code(), Some(0), "{point}: {}", text(&out.stderr));
         text(&out.stdout)
     };
     let want = json("RAG November 20");
-    for point in ["rag november 20", "November 20", "Nov 2020", "2020-11", "2020-11-30", "2021-01-31"] {
+    for point in [
+        "rag november 20",
+        "November 20",
+        "Nov 2020",
+        "2020-11",
+        "2020-11-30",
+        "2021-01-31",
+    ] {
         assert_eq!(json(point), want, "{point}");
     }
     let out = readiness(&ledger, &["plan", "--as-of", "RAG June 20"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("\"RAG May 20\" (2020-05-31)"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("\"RAG May 20\" (2020-05-31)"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = readiness(&ledger, &["plan", "--as-of", "2019-12-31"]);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -149,10 +226,32 @@ fn every_form_of_a_point_gives_the_same_plan_and_unknown_points_list_reviews() {
 fn a_review_with_no_status_carries_the_last_one_forward() {
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("l");
-    assert_eq!(readiness(&ledger, &["import", SOURCE]).status.code(), Some(0));
-    assert_eq!(readiness(&ledger, &["review", "add", "RAG November 22", "--date", "2022-11-30"]).status.code(), Some(0));
-    assert_eq!(readiness(&ledger, &["status", "1.3B", "Completed", "--review", "RAG November 22"]).status.code(), Some(0));
-    let out = readiness(&ledger, &["plan", "--as-of", "RAG November 22", "--format", "json"]);
+    assert_eq!(
+        readiness(&ledger, &["import", SOURCE]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        readiness(
+            &ledger,
+            &["review", "add", "RAG November 22", "--date", "2022-11-30"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        readiness(
+            &ledger,
+            &["status", "1.3B", "Completed", "--review", "RAG November 22"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let out = readiness(
+        &ledger,
+        &["plan", "--as-of", "RAG November 22", "--format", "json"],
+    );
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let actions = plan["areas"][0]["actions"].as_array().unwrap();
     let b = actions.iter().find(|a| a["id"] == "1.3B").unwrap();
@@ -165,10 +264,24 @@ fn a_review_with_no_status_carries_the_last_one_forward() {
     let table = readiness(&ledger, &["plan", "--as-of", "RAG November 22"]);
     assert!(text(&table.stdout).contains("Embedded (carried from RAG August 22)"));
     // A new action with no status yet shows nothing.
-    assert_eq!(readiness(&ledger, &["action", "add", "1.6", "--area", "1", "--action", "New"]).status.code(), Some(0));
+    assert_eq!(
+        readiness(
+            &ledger,
+            &["action", "add", "1.6", "--area", "1", "--action", "New"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
     let out = readiness(&ledger, &["plan", "--format", "json", "--as-of", "latest"]);
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let new = plan["areas"][0]["actions"].as_array().unwrap().iter().find(|a| a["id"] == "1.6").unwrap().clone();
+    let new = plan["areas"][0]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "1.6")
+        .unwrap()
+        .clone();
     assert!(new["status"].is_null());
 }
 
@@ -179,7 +292,12 @@ fn views_render_in_every_format() {
             let mut args = cmd.to_vec();
             args.extend_from_slice(&["--format", format, "--as-of", "RAG November 20"]);
             let out = readiness(Path::new("events/york-wsoa.jsonl"), &args);
-            assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out.stderr));
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{args:?}: {}",
+                text(&out.stderr)
+            );
             let s = text(&out.stdout);
             match format {
                 "json" => {

@@ -62,7 +62,11 @@ fn sample_ledger_verifies_fast_and_strict() {
         args.extend_from_slice(extra);
         let out = readiness(&args);
         assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-        assert!(stdout(&out).contains("ok: 72 entries verified"), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("ok: 72 entries verified"),
+            "{}",
+            stdout(&out)
+        );
     }
 }
 
@@ -79,9 +83,21 @@ fn importing_the_source_again_gives_the_same_matrix_and_events() {
     let ledger = dir.path().join("york");
     let ledger = ledger.to_str().unwrap();
     let out = readiness(&[
-        "import", SOURCE, "--ledger", ledger, "--origin", "readiness/york-send-wsoa", "--by", "plan.officer@york.example",
+        "import",
+        SOURCE,
+        "--ledger",
+        ledger,
+        "--origin",
+        "readiness/york-send-wsoa",
+        "--by",
+        "plan.officer@york.example",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let csv = readiness(&["matrix", "--ledger", ledger, "--format", "csv"]);
     assert_matrix_matches_published(&stdout(&csv));
     // Same events, actors and seqs as the committed sample; only times and hashes differ.
@@ -104,14 +120,27 @@ fn importing_the_source_again_gives_the_same_matrix_and_events() {
 
 #[test]
 fn plan_at_rag_november_20_has_the_published_statuses() {
-    let out = readiness(&["plan", "--ledger", SAMPLE, "--as-of", "RAG November 20", "--format", "json"]);
+    let out = readiness(&[
+        "plan",
+        "--ledger",
+        SAMPLE,
+        "--as-of",
+        "RAG November 20",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let statuses: Vec<(String, String)> = v["areas"][0]["actions"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| (a["id"].as_str().unwrap().to_string(), a["status"]["status"].as_str().unwrap().to_string()))
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["status"]["status"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let want = [
         ("1.1", "Completed"),
@@ -121,7 +150,10 @@ fn plan_at_rag_november_20_has_the_published_statuses() {
         ("1.4", "Progressing and on track"),
         ("1.5", "Completed"),
     ];
-    let want: Vec<(String, String)> = want.iter().map(|(a, s)| (a.to_string(), s.to_string())).collect();
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, s)| (a.to_string(), s.to_string()))
+        .collect();
     assert_eq!(statuses, want);
     assert_eq!(v["review"]["date"], "2020-11-30");
 }
@@ -129,11 +161,22 @@ fn plan_at_rag_november_20_has_the_published_statuses() {
 #[test]
 fn readme_first_command_replays_the_sample() {
     let readme = std::fs::read_to_string("README.md").unwrap();
-    assert!(readme.contains(r#"cargo run --release -- plan --ledger events/york-wsoa.jsonl --as-of "RAG November 20""#));
-    let out = readiness(&["plan", "--ledger", "events/york-wsoa.jsonl", "--as-of", "RAG November 20"]);
+    assert!(readme.contains(
+        r#"cargo run --release -- plan --ledger events/york-wsoa.jsonl --as-of "RAG November 20""#
+    ));
+    let out = readiness(&[
+        "plan",
+        "--ledger",
+        "events/york-wsoa.jsonl",
+        "--as-of",
+        "RAG November 20",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.contains("As at RAG November 20 (2020-11-30)"), "{text}");
+    assert!(
+        text.contains("As at RAG November 20 (2020-11-30)"),
+        "{text}"
+    );
     assert!(text.contains("Progressing and on track"), "{text}");
 }
 
@@ -150,8 +193,19 @@ fn golden_snapshots_rebuild_byte_for_byte_and_check() {
         let as_of = v["as_of"].as_str().unwrap();
         let out = readiness(&["snapshot", "--ledger", SAMPLE, "--as-of", as_of]);
         assert_eq!(out.status.code(), Some(0));
-        assert_eq!(stdout(&out), golden, "{} differs from a rebuild", path.display());
-        let check = readiness(&["snapshot", "--ledger", SAMPLE, "--check", path.to_str().unwrap()]);
+        assert_eq!(
+            stdout(&out),
+            golden,
+            "{} differs from a rebuild",
+            path.display()
+        );
+        let check = readiness(&[
+            "snapshot",
+            "--ledger",
+            SAMPLE,
+            "--check",
+            path.to_str().unwrap(),
+        ]);
         assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
         seen += 1;
     }
@@ -166,19 +220,35 @@ fn an_altered_snapshot_is_refused() {
     assert_ne!(altered, golden);
     let path = dir.path().join("altered.json");
     std::fs::write(&path, altered).unwrap();
-    let out = readiness(&["snapshot", "--ledger", SAMPLE, "--check", path.to_str().unwrap()]);
+    let out = readiness(&[
+        "snapshot",
+        "--ledger",
+        SAMPLE,
+        "--check",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("refused"), "{}", stdout(&out));
     // A snapshot covering an entry whose hash the ledger does not have is refused too.
     let wrong_head = golden.replacen("\"seq\": 72", "\"seq\": 71", 1);
     std::fs::write(&path, wrong_head).unwrap();
-    let out = readiness(&["snapshot", "--ledger", SAMPLE, "--check", path.to_str().unwrap()]);
+    let out = readiness(&[
+        "snapshot",
+        "--ledger",
+        SAMPLE,
+        "--check",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
 }
 
 #[test]
 fn an_independent_python_verifier_accepts_the_sample_and_rejects_a_change() {
-    if std::process::Command::new("python3").arg("--version").output().is_err() {
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("python3 not found: skipping the independent verifier check");
         return;
     }
@@ -189,13 +259,23 @@ fn an_independent_python_verifier_accepts_the_sample_and_rejects_a_change() {
             .unwrap()
     };
     let out = run(SAMPLE);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let head = readiness(&["head", "--ledger", SAMPLE]);
     let head = stdout(&head);
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("ok {}", head.trim()));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("ok {}", head.trim())
+    );
     let dir = tempfile::tempdir().unwrap();
     let tampered = dir.path().join("t.jsonl");
-    let text = std::fs::read_to_string(SAMPLE).unwrap().replacen("Embedded", "Completed", 1);
+    let text = std::fs::read_to_string(SAMPLE)
+        .unwrap()
+        .replacen("Embedded", "Completed", 1);
     std::fs::write(&tampered, text).unwrap();
     let out = run(tampered.to_str().unwrap());
     assert_eq!(out.status.code(), Some(1));

@@ -17,6 +17,12 @@ pub struct Args {
 /// Writes the script to standard output.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "readiness", ctx.out);
+    // clap_complete panics if its writer fails, so generate into memory and write here.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "readiness", &mut script);
+    ctx.out
+        .write_all(&script)
+        .and_then(|()| ctx.out.flush())
+        .map_err(CliError::Output)?;
     Ok(Exit::Success)
 }

@@ -53,13 +53,16 @@ pub fn read_scale(path: &PathBuf) -> Result<StatusScale, CliError> {
 
 /// A readable, practically unique origin: the title's slug and a short hash.
 pub fn generated_origin(title: &str, now: &str) -> String {
-    let slug: String = title
+    let mut slug: String = title
         .to_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(6)
         .collect::<Vec<_>>()
         .join("-");
+    // Keep the origin within check_origin's 200 characters whatever the title (ASCII only).
+    slug.truncate(60);
+    let slug = slug.trim_end_matches('-').to_string();
     let digest = Sha256::digest(format!("{title}\n{now}").as_bytes());
     let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
     let slug = if slug.is_empty() {

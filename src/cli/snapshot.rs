@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::asof::ResolvedPoint;
 use crate::entry::{EntryHash, Head, Seq};
 use crate::plan::view::plan_at;
-use crate::asof::ResolvedPoint;
 use crate::plan::Plan;
 use crate::verify::{replay_until, verify, ExpectOutcome, VerifyOptions};
 
@@ -23,7 +23,11 @@ use super::{CliError, Context, Exit};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The review to snapshot (see `readiness plan --help` for the forms).
-    #[arg(long = "as-of", value_name = "POINT", required_unless_present = "check")]
+    #[arg(
+        long = "as-of",
+        value_name = "POINT",
+        required_unless_present = "check"
+    )]
     pub as_of: Option<String>,
     /// Where to write the snapshot (default: standard output).
     #[arg(long, conflicts_with = "check")]
@@ -67,9 +71,13 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let point = resolve_point(&plan, args.as_of.as_deref(), ctx)?;
     let (_, text) = build(&plan, point)?;
     match args.out {
-        None => ctx.out.write_all(text.as_bytes()).map_err(CliError::Output)?,
+        None => ctx
+            .out
+            .write_all(text.as_bytes())
+            .map_err(CliError::Output)?,
         Some(path) => {
-            std::fs::write(&path, text).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            std::fs::write(&path, text)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
             line(ctx.err, format!("wrote {}", path.display()))?;
         }
     }
@@ -77,7 +85,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
 }
 
 fn check(ctx: &mut Context<'_>, path: &PathBuf) -> Result<Exit, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
     let saved: Snapshot = serde_json::from_str(&text)
         .map_err(|e| CliError::Usage(format!("{}: not a snapshot ({e})", path.display())))?;
     let ledger = ctx.open_for_read()?;
@@ -98,7 +107,13 @@ fn check(ctx: &mut Context<'_>, path: &PathBuf) -> Result<Exit, CliError> {
             ),
             _ => format!("the ledger no longer has entry {}", saved.covers.seq),
         };
-        line(ctx.out, format!("refused: {} does not match the ledger: {why}", path.display()))?;
+        line(
+            ctx.out,
+            format!(
+                "refused: {} does not match the ledger: {why}",
+                path.display()
+            ),
+        )?;
         return Ok(Exit::VerificationFailed);
     }
     let head_now = report.head.map(|h| h.seq).unwrap_or(0);
@@ -113,21 +128,42 @@ fn check(ctx: &mut Context<'_>, path: &PathBuf) -> Result<Exit, CliError> {
     }
     let rebuilt = rebuild_at(ctx, &saved.as_of, Seq(saved.covers.seq), saved.covers.hash)?;
     if rebuilt == text {
-        line(ctx.out, format!("ok: {} matches the ledger at entry {} {}", path.display(), saved.covers.seq, saved.covers.hash))?;
+        line(
+            ctx.out,
+            format!(
+                "ok: {} matches the ledger at entry {} {}",
+                path.display(),
+                saved.covers.seq,
+                saved.covers.hash
+            ),
+        )?;
         Ok(Exit::Success)
     } else {
-        line(ctx.out, format!("refused: {} differs from the view rebuilt from the ledger", path.display()))?;
+        line(
+            ctx.out,
+            format!(
+                "refused: {} differs from the view rebuilt from the ledger",
+                path.display()
+            ),
+        )?;
         Ok(Exit::VerificationFailed)
     }
 }
 
 /// Rebuilds the snapshot text from the entries up to `seq`.
-fn rebuild_at(ctx: &mut Context<'_>, as_of: &str, seq: Seq, hash: EntryHash) -> Result<String, CliError> {
+fn rebuild_at(
+    ctx: &mut Context<'_>,
+    as_of: &str,
+    seq: Seq,
+    hash: EntryHash,
+) -> Result<String, CliError> {
     let ledger = ctx.open_for_read()?;
     let plan = replay_until(&ledger, seq)?;
     drop(ledger);
     if plan.head != Some((seq, hash)) {
-        return Err(CliError::Usage(format!("could not replay the ledger up to entry {seq}")));
+        return Err(CliError::Usage(format!(
+            "could not replay the ledger up to entry {seq}"
+        )));
     }
     let point = resolve_point(&plan, Some(as_of), ctx)?;
     Ok(build(&plan, point)?.1)

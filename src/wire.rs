@@ -1,0 +1,314 @@
+//! Fast decoding of stored entry lines for replay: one typed pass, no `serde_json::Value`.
+//!
+//! Every event member of every type is a field of one flat struct, so serde reads the line
+//! straight into it; the event is then built by its `type`, refusing members that do not
+//! belong to it. This must accept exactly what [`crate::event::Event::from_value`] accepts
+//! (the unit test below holds the two together).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::chain::timestamp_shape_ok;
+use crate::entry::{Entry, EntryError, EntryHash, Seq};
+use crate::event::*;
+use crate::scale::StatusScale;
+
+type Text<'a> = Option<Cow<'a, str>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireEntry<'a> {
+    seq: u64,
+    #[serde(borrow)]
+    recorded_at: Cow<'a, str>,
+    #[serde(borrow)]
+    actor: Cow<'a, str>,
+    #[serde(borrow)]
+    event: WireEvent<'a>,
+    #[serde(borrow)]
+    prev: Cow<'a, str>,
+    #[serde(borrow)]
+    hash: Cow<'a, str>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct WireEvent<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    v: Option<u64>,
+    #[serde(borrow, default)]
+    action: Text<'a>,
+    #[serde(borrow, default)]
+    area: Text<'a>,
+    #[serde(default)]
+    changes: Option<BTreeMap<String, String>>,
+    #[serde(borrow, default)]
+    date: Text<'a>,
+    #[serde(borrow, default)]
+    end: Text<'a>,
+    #[serde(default)]
+    entries: Option<u64>,
+    #[serde(borrow, default)]
+    evidence_impact: Text<'a>,
+    #[serde(borrow, default)]
+    file_name: Text<'a>,
+    #[serde(borrow, default)]
+    finding: Text<'a>,
+    #[serde(borrow, default)]
+    format: Text<'a>,
+    #[serde(borrow, default)]
+    id: Text<'a>,
+    #[serde(borrow, default)]
+    label: Text<'a>,
+    #[serde(borrow, default)]
+    lead: Text<'a>,
+    #[serde(borrow, default)]
+    measures: Text<'a>,
+    #[serde(borrow, default)]
+    note: Text<'a>,
+    #[serde(borrow, default)]
+    origin: Text<'a>,
+    #[serde(borrow, default)]
+    outcome: Text<'a>,
+    #[serde(borrow, default)]
+    reason: Text<'a>,
+    #[serde(borrow, default)]
+    review: Text<'a>,
+    #[serde(default)]
+    scale: Option<StatusScale>,
+    #[serde(borrow, default)]
+    sha256: Text<'a>,
+    #[serde(borrow, default)]
+    start: Text<'a>,
+    #[serde(borrow, default)]
+    status: Text<'a>,
+    #[serde(borrow, default)]
+    title: Text<'a>,
+    #[serde(default)]
+    warnings: Option<Vec<String>>,
+}
+
+fn own(t: Text<'_>) -> Option<String> {
+    t.map(Cow::into_owned)
+}
+
+/// Takes a required member, naming it if absent.
+fn need<T>(v: Option<T>, name: &'static str, kind: &str) -> Result<T, EventError> {
+    v.ok_or_else(|| EventError::Shape(format!("missing field `{name}` for {kind}")))
+}
+
+impl WireEvent<'_> {
+    /// The first member that is present; used after the event's own members were taken.
+    fn leftover(&self) -> Option<&'static str> {
+        let present = [
+            ("action", self.action.is_some()),
+            ("area", self.area.is_some()),
+            ("changes", self.changes.is_some()),
+            ("date", self.date.is_some()),
+            ("end", self.end.is_some()),
+            ("entries", self.entries.is_some()),
+            ("evidence_impact", self.evidence_impact.is_some()),
+            ("file_name", self.file_name.is_some()),
+            ("finding", self.finding.is_some()),
+            ("format", self.format.is_some()),
+            ("id", self.id.is_some()),
+            ("label", self.label.is_some()),
+            ("lead", self.lead.is_some()),
+            ("measures", self.measures.is_some()),
+            ("note", self.note.is_some()),
+            ("origin", self.origin.is_some()),
+            ("outcome", self.outcome.is_some()),
+            ("reason", self.reason.is_some()),
+            ("review", self.review.is_some()),
+            ("scale", self.scale.is_some()),
+            ("sha256", self.sha256.is_some()),
+            ("start", self.start.is_some()),
+            ("status", self.status.is_some()),
+            ("title", self.title.is_some()),
+            ("warnings", self.warnings.is_some()),
+        ];
+        present.iter().find(|(_, p)| *p).map(|(n, _)| *n)
+    }
+
+    fn into_event(mut self) -> Result<Event, EventError> {
+        match self.v {
+            Some(EVENT_VERSION) => {}
+            Some(found) => return Err(EventError::UnsupportedVersion { found }),
+            None => return Err(EventError::MissingVersion),
+        }
+        let kind = self.kind.clone();
+        let k = kind.as_ref();
+        let event = match k {
+            "plan_created" => Event::PlanCreated(PlanCreated {
+                title: need(own(self.title.take()), "title", k)?,
+                origin: need(own(self.origin.take()), "origin", k)?,
+                scale: need(self.scale.take(), "scale", k)?,
+            }),
+            "area_added" => Event::AreaAdded(AreaAdded {
+                id: need(own(self.id.take()), "id", k)?,
+                title: need(own(self.title.take()), "title", k)?,
+                finding: own(self.finding.take()),
+            }),
+            "action_added" => Event::ActionAdded(ActionAdded {
+                id: need(own(self.id.take()), "id", k)?,
+                area: need(own(self.area.take()), "area", k)?,
+                action: need(own(self.action.take()), "action", k)?,
+                outcome: own(self.outcome.take()),
+                start: own(self.start.take()),
+                end: own(self.end.take()),
+                lead: own(self.lead.take()),
+                measures: own(self.measures.take()),
+                evidence_impact: own(self.evidence_impact.take()),
+            }),
+            "action_amended" => Event::ActionAmended(ActionAmended {
+                id: need(own(self.id.take()), "id", k)?,
+                changes: need(self.changes.take(), "changes", k)?,
+                reason: need(own(self.reason.take()), "reason", k)?,
+            }),
+            "review_scheduled" => Event::ReviewScheduled(ReviewScheduled {
+                label: need(own(self.label.take()), "label", k)?,
+                date: need(own(self.date.take()), "date", k)?,
+            }),
+            "status_recorded" => Event::StatusRecorded(StatusRecorded {
+                action: need(own(self.action.take()), "action", k)?,
+                review: need(own(self.review.take()), "review", k)?,
+                status: need(own(self.status.take()), "status", k)?,
+                note: own(self.note.take()),
+            }),
+            "source_imported" => Event::SourceImported(SourceImported {
+                file_name: need(own(self.file_name.take()), "file_name", k)?,
+                sha256: need(own(self.sha256.take()), "sha256", k)?,
+                format: need(own(self.format.take()), "format", k)?,
+                entries: need(self.entries.take(), "entries", k)?,
+                warnings: self.warnings.take().unwrap_or_default(),
+            }),
+            other => return Err(EventError::Shape(format!("unknown event type `{other}`"))),
+        };
+        match self.leftover() {
+            Some(name) => Err(EventError::Shape(format!("unknown field `{name}` for {k}"))),
+            None => Ok(event),
+        }
+    }
+}
+
+/// Decodes a stored line into an entry, trusting its canonical form (replay's path).
+pub fn decode_entry(line: &[u8]) -> Result<Entry, EntryError> {
+    let w: WireEntry<'_> =
+        serde_json::from_slice(line).map_err(|e| EntryError::Json(e.to_string()))?;
+    if w.seq == 0 {
+        return Err(EntryError::Member("seq"));
+    }
+    if !timestamp_shape_ok(w.recorded_at.as_bytes()) {
+        return Err(EntryError::Timestamp(w.recorded_at.into_owned()));
+    }
+    if w.actor.trim().is_empty() {
+        return Err(EntryError::EmptyActor);
+    }
+    let prev = EntryHash::from_hex(&w.prev).ok_or(EntryError::Member("prev"))?;
+    let hash = EntryHash::from_hex(&w.hash).ok_or(EntryError::Member("hash"))?;
+    Ok(Entry {
+        seq: Seq(w.seq),
+        recorded_at: w.recorded_at.into_owned(),
+        actor: w.actor.into_owned(),
+        event: w.event.into_event()?,
+        prev,
+        hash,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn events() -> Vec<Event> {
+        vec![
+            Event::PlanCreated(PlanCreated {
+                title: "P".into(),
+                origin: "o".into(),
+                scale: StatusScale::york(),
+            }),
+            Event::AreaAdded(AreaAdded {
+                id: "1".into(),
+                title: "A \"q\" \\ é".into(),
+                finding: Some("f\n".into()),
+            }),
+            Event::ActionAdded(ActionAdded {
+                id: "1.1".into(),
+                area: "1".into(),
+                action: "a".into(),
+                outcome: Some("o".into()),
+                start: Some("s".into()),
+                end: Some("e".into()),
+                lead: Some("l".into()),
+                measures: Some("m".into()),
+                evidence_impact: Some("ei".into()),
+            }),
+            Event::ActionAmended(ActionAmended {
+                id: "1.1".into(),
+                changes: [("lead".to_string(), "x".to_string())].into(),
+                reason: "r".into(),
+            }),
+            Event::ReviewScheduled(ReviewScheduled {
+                label: "R".into(),
+                date: "2020-01-31".into(),
+            }),
+            Event::StatusRecorded(StatusRecorded {
+                action: "1.1".into(),
+                review: "R".into(),
+                status: "Completed".into(),
+                note: Some("n".into()),
+            }),
+            Event::SourceImported(SourceImported {
+                file_name: "f".into(),
+                sha256: "00".into(),
+                format: "wsoa_table".into(),
+                entries: 3,
+                warnings: vec!["w".into()],
+            }),
+        ]
+    }
+
+    #[test]
+    fn fast_decoding_agrees_with_strict_parsing_for_every_event_type() {
+        let mut prev = EntryHash::ZERO;
+        for (i, event) in events().into_iter().enumerate() {
+            let (entry, line) = Entry::seal(
+                Seq(i as u64 + 1),
+                "2021-01-01T00:00:00.000000Z".into(),
+                "a".into(),
+                event,
+                prev,
+            )
+            .unwrap();
+            prev = entry.hash;
+            assert_eq!(decode_entry(&line).unwrap(), entry);
+            assert_eq!(Entry::parse_strict(&line).unwrap(), entry);
+        }
+    }
+
+    #[test]
+    fn both_paths_refuse_the_same_malformed_events() {
+        let bad = [
+            json!({"type":"area_added","v":1,"id":"1","title":"t","status":"x"}),
+            json!({"type":"area_added","v":2,"id":"1","title":"t"}),
+            json!({"type":"area_added","id":"1","title":"t"}),
+            json!({"type":"area_added","v":1,"id":"1"}),
+            json!({"type":"area_removed","v":1,"id":"1"}),
+            json!({"type":"area_added","v":1,"id":"1","title":"t","colour":"red"}),
+        ];
+        for event in bad {
+            let line = json!({"seq":1,"recorded_at":"2021-01-01T00:00:00.000000Z","actor":"a","event":event.clone(),
+                "prev":"0".repeat(64),"hash":"0".repeat(64)});
+            let line = serde_json::to_vec(&line).unwrap();
+            assert!(decode_entry(&line).is_err(), "fast path accepted {event}");
+            assert!(
+                Event::from_value(event.clone()).is_err(),
+                "value path accepted {event}"
+            );
+        }
+    }
+}
