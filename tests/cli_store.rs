@@ -206,13 +206,22 @@ fn a_held_lock_makes_every_command_report_in_use() {
     l.write(&["area", "add", "2", "--title", "T"]).ok();
 }
 
-/// Writes `append.journal` as src/store/journal.rs lays it out: magic, start offset and
-/// length (little-endian u64), SHA-256 of the batch, then the batch bytes.
-fn write_journal(l: &Ledger, start: u64, batch: &[u8], digest_of: &[u8]) {
-    let mut j = b"RLJRNL01".to_vec();
+/// The journal header as src/store/journal.rs lays it out: magic, start offset and length
+/// (little-endian u64), then SHA-256 of those 24 bytes followed by `digest_of`.
+fn journal_header(start: u64, len: usize, digest_of: &[u8]) -> Vec<u8> {
+    let mut j = b"RLJRNL02".to_vec();
     j.extend_from_slice(&start.to_le_bytes());
-    j.extend_from_slice(&(batch.len() as u64).to_le_bytes());
-    j.extend_from_slice(&Sha256::digest(digest_of));
+    j.extend_from_slice(&(len as u64).to_le_bytes());
+    let mut h = Sha256::new();
+    h.update(&j);
+    h.update(digest_of);
+    j.extend_from_slice(&h.finalize());
+    j
+}
+
+/// Writes `append.journal`: the header, then the batch bytes.
+fn write_journal(l: &Ledger, start: u64, batch: &[u8], digest_of: &[u8]) {
+    let mut j = journal_header(start, batch.len(), digest_of);
     j.extend_from_slice(batch);
     std::fs::write(l.dir().join("append.journal"), j).unwrap();
 }
@@ -268,10 +277,7 @@ fn an_incomplete_journal_is_discarded_and_the_log_left_alone() {
     assert!(head8.starts_with("8 "), "{head8}");
     // The crash came while the journal itself was being written: its body is short.
     let short = &batch[..batch.len() - 10];
-    let mut j = b"RLJRNL01".to_vec();
-    j.extend_from_slice(&start.to_le_bytes());
-    j.extend_from_slice(&(batch.len() as u64).to_le_bytes());
-    j.extend_from_slice(&Sha256::digest(&batch));
+    let mut j = journal_header(start, batch.len(), &batch);
     j.extend_from_slice(short);
     std::fs::write(l.dir().join("append.journal"), j).unwrap();
     let run = l.read(&["head"]).ok();
@@ -320,6 +326,23 @@ fn a_damaged_log_refuses_appends_and_reindex_says_where_it_stopped() {
         .code(1)
         .stdout_has("reindexed 2 entries")
         .stdout_has("stopped early: entry 3");
+}
+
+#[test]
+fn an_altered_entry_the_index_already_covers_still_blocks_appends() {
+    let l = Ledger::sample();
+    // Open once more so the index covers every entry, then alter an early one in place.
+    l.read(&["head"]).ok();
+    let text = String::from_utf8(l.log_bytes()).unwrap();
+    let altered = text.replacen("\"type\":\"area_added\"", "\"type\":\"area_added\" ", 1);
+    assert_ne!(altered, text);
+    std::fs::write(l.log_path(), &altered).unwrap();
+    let before = l.log_bytes();
+    l.write(&["area", "add", "2", "--title", "T"])
+        .code(2)
+        .stderr_has("fails verification")
+        .stderr_has("entry 2");
+    assert!(l.log_bytes() == before);
 }
 
 #[test]

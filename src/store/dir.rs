@@ -181,6 +181,13 @@ impl DirLedger {
                 (0, ChainVerifier::new(), Plan::new())
             }
         };
+        if start > 0 {
+            self.damage = self.verify_prefix(start, verifier.head_hash())?;
+            if self.damage.is_some() {
+                self.plan = plan;
+                return Ok(());
+            }
+        }
         let first = verifier.next_seq().0;
         let mut reader = LineReader::open(self.log.path(), start, first)?;
         let mut rows = Vec::new();
@@ -218,6 +225,28 @@ impl DirLedger {
         self.record_rows(&mut rows, last_line, &plan)?;
         self.plan = plan;
         Ok(())
+    }
+
+    /// Checks the log up to `end` (what the index covers) against the hash the index
+    /// expects there: appends never extend a chain that does not verify.
+    fn verify_prefix(&self, end: u64, expected: EntryHash) -> Result<Option<String>, StoreError> {
+        let mut verifier = ChainVerifier::new();
+        let mut reader = LineReader::open(self.log.path(), 0, 1)?;
+        while reader.offset() < end {
+            let Some(line) = reader.next_line()? else {
+                break;
+            };
+            if let Err(e) = verifier.check_stored(line.bytes) {
+                return Ok(Some(e.to_string()));
+            }
+        }
+        if verifier.head_hash() != expected {
+            return Ok(Some(format!(
+                "the log up to entry {} does not end where the index says",
+                verifier.next_seq().0.saturating_sub(1)
+            )));
+        }
+        Ok(None)
     }
 
     fn record_rows(

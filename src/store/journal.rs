@@ -13,9 +13,17 @@ use sha2::{Digest, Sha256};
 
 use super::error::{io, StoreError};
 
-const MAGIC: &[u8; 8] = b"RLJRNL01";
-/// magic, start offset, length, SHA-256 of the batch.
+const MAGIC: &[u8; 8] = b"RLJRNL02";
+/// magic, start offset, length, SHA-256 of (magic, start, length, batch).
 const HEADER_LEN: usize = 8 + 8 + 8 + 32;
+
+/// Covers the header's start and length too, so a damaged offset is never replayed.
+fn digest(header: &[u8], body: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(header);
+    h.update(body);
+    h.finalize().into()
+}
 
 /// The journal file of one ledger directory.
 #[derive(Debug)]
@@ -51,7 +59,8 @@ impl Journal {
         header.extend_from_slice(MAGIC);
         header.extend_from_slice(&start.to_le_bytes());
         header.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        header.extend_from_slice(&Sha256::digest(bytes));
+        let digest = digest(&header, bytes);
+        header.extend_from_slice(&digest);
         let f = &mut self.file;
         let result = f
             .set_len(0)
@@ -85,7 +94,7 @@ impl Journal {
         };
         let (start, len) = (word(8), word(16));
         let body = &data[HEADER_LEN..];
-        if body.len() as u64 != len || Sha256::digest(body).as_slice() != &data[24..56] {
+        if body.len() as u64 != len || digest(&data[..24], body) != data[24..56] {
             return Ok(None);
         }
         Ok(Some(PendingBatch {
