@@ -25,6 +25,9 @@ pub enum Event {
     ReviewScheduled(ReviewScheduled),
     StatusRecorded(StatusRecorded),
     SourceImported(SourceImported),
+    Correction(Correction),
+    ActionWithdrawn(ActionWithdrawn),
+    ReviewRescheduled(ReviewRescheduled),
 }
 
 /// The first entry of every ledger: what the plan is and the ledger's identity for good.
@@ -159,6 +162,58 @@ pub struct SourceImported {
     pub warnings: Vec<String>,
 }
 
+/// Supersedes an earlier `status_recorded` or `action_amended` entry (or a correction of
+/// one) without touching it: projections show the corrected value, history shows both.
+///
+/// `action` and `review` repeat what the target is about, so the fold needs no lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// Seq of the entry corrected.
+    pub target: u64,
+    pub action: String,
+    /// Present when the target is a status: the review it was for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// For an amendment: the corrected field values.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub changes: BTreeMap<String, String>,
+    pub reason: String,
+}
+
+impl Correction {
+    /// True when this corrects a status (rather than an amendment).
+    pub fn is_status(&self) -> bool {
+        self.review.is_some()
+    }
+}
+
+/// An action taken out of the plan; it stays in every view, marked withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionWithdrawn {
+    pub id: String,
+    pub reason: String,
+}
+
+/// A review moved to another date, renamed, or both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRescheduled {
+    /// The review's label before this change.
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_label: Option<String>,
+    /// The new date, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub reason: String,
+}
+
 /// Why an event object could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventError {
@@ -183,6 +238,9 @@ impl Event {
             Event::ReviewScheduled(_) => "review_scheduled",
             Event::StatusRecorded(_) => "status_recorded",
             Event::SourceImported(_) => "source_imported",
+            Event::Correction(_) => "correction",
+            Event::ActionWithdrawn(_) => "action_withdrawn",
+            Event::ReviewRescheduled(_) => "review_rescheduled",
         }
     }
 
@@ -192,9 +250,25 @@ impl Event {
             Event::ActionAdded(e) => Some(&e.id),
             Event::ActionAmended(e) => Some(&e.id),
             Event::StatusRecorded(e) => Some(&e.action),
+            Event::Correction(e) => Some(&e.action),
+            Event::ActionWithdrawn(e) => Some(&e.id),
             _ => None,
         }
     }
+
+    /// Every event type name, for help texts and `--event` filters.
+    pub const TYPES: &'static [&'static str] = &[
+        "plan_created",
+        "area_added",
+        "action_added",
+        "action_amended",
+        "review_scheduled",
+        "status_recorded",
+        "source_imported",
+        "correction",
+        "action_withdrawn",
+        "review_rescheduled",
+    ];
 
     /// The JSON object written into an entry, with the current version stamped in.
     pub fn to_value(&self) -> Value {

@@ -66,6 +66,8 @@ struct WireEvent<'a> {
     #[serde(borrow, default)]
     lead: Text<'a>,
     #[serde(borrow, default)]
+    new_label: Text<'a>,
+    #[serde(borrow, default)]
     measures: Text<'a>,
     #[serde(borrow, default)]
     note: Text<'a>,
@@ -85,6 +87,8 @@ struct WireEvent<'a> {
     start: Text<'a>,
     #[serde(borrow, default)]
     status: Text<'a>,
+    #[serde(default)]
+    target: Option<u64>,
     #[serde(borrow, default)]
     title: Text<'a>,
     #[serde(default)]
@@ -117,6 +121,7 @@ impl WireEvent<'_> {
             ("id", self.id.is_some()),
             ("label", self.label.is_some()),
             ("lead", self.lead.is_some()),
+            ("new_label", self.new_label.is_some()),
             ("measures", self.measures.is_some()),
             ("note", self.note.is_some()),
             ("origin", self.origin.is_some()),
@@ -127,6 +132,7 @@ impl WireEvent<'_> {
             ("sha256", self.sha256.is_some()),
             ("start", self.start.is_some()),
             ("status", self.status.is_some()),
+            ("target", self.target.is_some()),
             ("title", self.title.is_some()),
             ("warnings", self.warnings.is_some()),
         ];
@@ -184,6 +190,25 @@ impl WireEvent<'_> {
                 format: need(own(self.format.take()), "format", k)?,
                 entries: need(self.entries.take(), "entries", k)?,
                 warnings: self.warnings.take().unwrap_or_default(),
+            }),
+            "correction" => Event::Correction(Correction {
+                target: need(self.target.take(), "target", k)?,
+                action: need(own(self.action.take()), "action", k)?,
+                review: own(self.review.take()),
+                status: own(self.status.take()),
+                note: own(self.note.take()),
+                changes: self.changes.take().unwrap_or_default(),
+                reason: need(own(self.reason.take()), "reason", k)?,
+            }),
+            "action_withdrawn" => Event::ActionWithdrawn(ActionWithdrawn {
+                id: need(own(self.id.take()), "id", k)?,
+                reason: need(own(self.reason.take()), "reason", k)?,
+            }),
+            "review_rescheduled" => Event::ReviewRescheduled(ReviewRescheduled {
+                label: need(own(self.label.take()), "label", k)?,
+                new_label: own(self.new_label.take()),
+                date: own(self.date.take()),
+                reason: need(own(self.reason.take()), "reason", k)?,
             }),
             other => return Err(EventError::Shape(format!("unknown event type `{other}`"))),
         };
@@ -268,6 +293,34 @@ mod tests {
                 format: "wsoa_table".into(),
                 entries: 3,
                 warnings: vec!["w".into()],
+            }),
+            Event::Correction(Correction {
+                target: 6,
+                action: "1.1".into(),
+                review: Some("R".into()),
+                status: Some("Embedded".into()),
+                note: None,
+                changes: BTreeMap::new(),
+                reason: "typo".into(),
+            }),
+            Event::Correction(Correction {
+                target: 4,
+                action: "1.1".into(),
+                review: None,
+                status: None,
+                note: None,
+                changes: [("lead".to_string(), "y".to_string())].into(),
+                reason: "wrong lead".into(),
+            }),
+            Event::ActionWithdrawn(ActionWithdrawn {
+                id: "1.1".into(),
+                reason: "merged".into(),
+            }),
+            Event::ReviewRescheduled(ReviewRescheduled {
+                label: "R".into(),
+                new_label: Some("R2".into()),
+                date: Some("2020-02-29".into()),
+                reason: "board moved".into(),
             }),
         ]
     }

@@ -93,6 +93,44 @@ pub fn summarise(event: &Event) -> String {
                 .unwrap_or_default();
             format!("{} at {}: {}{note}", e.action, e.review, e.status)
         }
+        Event::Correction(e) => {
+            let mut what: Vec<String> = Vec::new();
+            if let Some(s) = &e.status {
+                what.push(format!("status = {s}"));
+            }
+            if let Some(n) = &e.note {
+                what.push(format!("note = {n:?}"));
+            }
+            what.extend(e.changes.iter().map(|(k, v)| format!("{k} = {v:?}")));
+            let at = e
+                .review
+                .as_deref()
+                .map(|r| format!(" at {r}"))
+                .unwrap_or_default();
+            format!(
+                "correction of entry {} ({}{at}): {} (reason: {})",
+                e.target,
+                e.action,
+                what.join(", "),
+                e.reason
+            )
+        }
+        Event::ActionWithdrawn(e) => format!("action {} withdrawn (reason: {})", e.id, e.reason),
+        Event::ReviewRescheduled(e) => {
+            let mut what = Vec::new();
+            if let Some(l) = &e.new_label {
+                what.push(format!("renamed {l:?}"));
+            }
+            if let Some(d) = &e.date {
+                what.push(format!("moved to {d}"));
+            }
+            format!(
+                "review {:?} {} (reason: {})",
+                e.label,
+                what.join(" and "),
+                e.reason
+            )
+        }
         Event::SourceImported(e) => format!(
             "imported {} ({} entries follow; SHA-256 {})",
             e.file_name, e.entries, e.sha256

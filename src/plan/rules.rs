@@ -43,6 +43,20 @@ pub enum RuleError {
         sha256: String,
         seq: u64,
     },
+    #[error("action {id:?} was withdrawn at entry {seq}; it takes no new statuses or amendments")]
+    Withdrawn { id: String, seq: u64 },
+    #[error("action {action:?} has no status at review {review:?} to correct")]
+    NothingToCorrect { action: String, review: String },
+    #[error("entry {target} no longer sets what is shown for {what}: entry {current} does; correct entry {current} instead")]
+    NotCurrent {
+        target: u64,
+        what: String,
+        current: u64,
+    },
+    #[error("a correction must give something to change: {0}")]
+    EmptyCorrection(&'static str),
+    #[error("the reschedule changes nothing: give a new label, a new date, or both")]
+    EmptyReschedule,
     #[error("the amendment changes nothing: give at least one field with a new value")]
     NoChanges,
 }
@@ -54,6 +68,11 @@ fn list(items: impl Iterator<Item = String>) -> String {
     } else {
         v.join(", ")
     }
+}
+
+/// A real calendar date written exactly `YYYY-MM-DD`.
+fn valid_date(s: &str) -> bool {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok_and(|d| d.format("%Y-%m-%d").to_string() == s)
 }
 
 fn non_empty(value: &str, what: &'static str) -> Result<(), RuleError> {
@@ -97,7 +116,7 @@ impl Plan {
                 self.known_area(&e.area)
             }
             Event::ActionAmended(e) => {
-                self.known_action(&e.id)?;
+                self.open_action(&e.id)?;
                 non_empty(&e.reason, "the reason for the amendment")?;
                 if e.changes.is_empty() {
                     return Err(RuleError::NoChanges);
@@ -116,9 +135,7 @@ impl Plan {
             }
             Event::ReviewScheduled(e) => {
                 non_empty(&e.label, "the review label")?;
-                let valid = NaiveDate::parse_from_str(&e.date, "%Y-%m-%d")
-                    .is_ok_and(|d| d.format("%Y-%m-%d").to_string() == e.date);
-                if !valid {
+                if !valid_date(&e.date) {
                     return Err(RuleError::BadDate(e.date.clone()));
                 }
                 let taken = self
@@ -141,8 +158,14 @@ impl Plan {
                 }
                 Ok(())
             }
+            Event::Correction(e) => self.check_correction(e),
+            Event::ActionWithdrawn(e) => {
+                self.open_action(&e.id)?;
+                non_empty(&e.reason, "the reason for withdrawing")
+            }
+            Event::ReviewRescheduled(e) => self.check_reschedule(e),
             Event::StatusRecorded(e) => {
-                self.known_action(&e.action)?;
+                self.open_action(&e.action)?;
                 if self.review(&e.review).is_none() {
                     return Err(RuleError::UnknownReview {
                         label: e.review.clone(),
@@ -159,6 +182,121 @@ impl Plan {
                 Ok(())
             }
         }
+    }
+
+    /// An action that exists and has not been withdrawn.
+    fn open_action(&self, id: &str) -> Result<(), RuleError> {
+        self.known_action(id)?;
+        match self.action(id).and_then(|a| a.withdrawn.as_ref()) {
+            Some(w) => Err(RuleError::Withdrawn {
+                id: id.to_string(),
+                seq: w.seq.0,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn check_correction(&self, e: &crate::event::Correction) -> Result<(), RuleError> {
+        self.known_action(&e.action)?;
+        non_empty(&e.reason, "the reason for the correction")?;
+        let Some(action) = self.action(&e.action) else {
+            return Ok(());
+        };
+        match &e.review {
+            Some(review) => {
+                if !e.changes.is_empty() {
+                    return Err(RuleError::EmptyCorrection(
+                        "a status correction takes --status or --note, not field values",
+                    ));
+                }
+                if e.status.is_none() && e.note.is_none() {
+                    return Err(RuleError::EmptyCorrection("give --status, --note or both"));
+                }
+                let Some(record) = action.statuses.get(review) else {
+                    return Err(RuleError::NothingToCorrect {
+                        action: e.action.clone(),
+                        review: review.clone(),
+                    });
+                };
+                if record.source.0 != e.target {
+                    return Err(RuleError::NotCurrent {
+                        target: e.target,
+                        what: format!("{} at {review}", e.action),
+                        current: record.source.0,
+                    });
+                }
+                if let Some(status) = &e.status {
+                    let scale = self.scale();
+                    if scale.rank(status).is_none() {
+                        return Err(RuleError::UnknownStatus {
+                            status: status.clone(),
+                            known: list(scale.names().into_iter().map(|n| format!("{n:?}"))),
+                        });
+                    }
+                }
+                Ok(())
+            }
+            None => {
+                if e.status.is_some() || e.note.is_some() {
+                    return Err(RuleError::EmptyCorrection(
+                        "an amendment correction takes field values, not --status or --note",
+                    ));
+                }
+                if e.changes.is_empty() {
+                    return Err(RuleError::EmptyCorrection(
+                        "give at least one field with its corrected value",
+                    ));
+                }
+                for (field, value) in &e.changes {
+                    if !AMENDABLE_FIELDS.contains(&field.as_str()) {
+                        return Err(RuleError::UnknownField {
+                            field: field.clone(),
+                        });
+                    }
+                    if field == "action" {
+                        non_empty(value, "the action text")?;
+                    }
+                    let current = action.field_source.get(field).map_or(0, |s| s.0);
+                    if current != e.target {
+                        return Err(RuleError::NotCurrent {
+                            target: e.target,
+                            what: format!("field {field} of {}", e.action),
+                            current,
+                        });
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn check_reschedule(&self, e: &crate::event::ReviewRescheduled) -> Result<(), RuleError> {
+        non_empty(&e.reason, "the reason for rescheduling")?;
+        if self.review(&e.label).is_none() {
+            return Err(RuleError::UnknownReview {
+                label: e.label.clone(),
+                known: list(self.reviews.iter().map(|r| format!("{:?}", r.label))),
+            });
+        }
+        if e.new_label.is_none() && e.date.is_none() {
+            return Err(RuleError::EmptyReschedule);
+        }
+        if let Some(date) = &e.date {
+            if !valid_date(date) {
+                return Err(RuleError::BadDate(date.clone()));
+            }
+        }
+        if let Some(new) = &e.new_label {
+            non_empty(new, "the new review label")?;
+            let taken = self
+                .reviews
+                .iter()
+                .any(|r| r.label != e.label && r.label.to_lowercase() == new.to_lowercase());
+            if taken {
+                return Err(RuleError::DuplicateReview(new.clone()));
+            }
+        }
+        Ok(())
     }
 
     fn known_area(&self, id: &str) -> Result<(), RuleError> {
@@ -328,6 +466,141 @@ mod tests {
         assert!(matches!(
             plan.check(&amend("lead", " ")),
             Err(RuleError::Empty { .. })
+        ));
+    }
+
+    fn correct_status(target: u64, status: &str) -> Event {
+        Event::Correction(Correction {
+            target,
+            action: "1.1".into(),
+            review: Some("RAG May 20".into()),
+            status: Some(status.into()),
+            note: None,
+            changes: Default::default(),
+            reason: "typo".into(),
+        })
+    }
+
+    #[test]
+    fn a_correction_replaces_the_shown_status_and_can_itself_be_corrected() {
+        let mut events = york();
+        events.push(status("1.1", "RAG May 20", "Completed")); // seq 5
+        let plan = given(events.clone());
+        assert_eq!(plan.check(&correct_status(5, "Embedded")), Ok(()));
+        events.push(correct_status(5, "Embedded")); // seq 6
+        let plan = given(events.clone());
+        let record = &plan.action("1.1").unwrap().statuses["RAG May 20"];
+        assert_eq!(
+            (record.status.as_str(), record.seq, record.source),
+            ("Embedded", Seq(5), Seq(6))
+        );
+        // The original is no longer what is shown: correct the correction instead.
+        assert!(matches!(
+            plan.check(&correct_status(5, "Not started")),
+            Err(RuleError::NotCurrent { current: 6, .. })
+        ));
+        events.push(correct_status(6, "Progressing but delayed")); // seq 7
+        let plan = given(events);
+        assert_eq!(
+            plan.action("1.1").unwrap().statuses["RAG May 20"].status,
+            "Progressing but delayed"
+        );
+    }
+
+    #[test]
+    fn corrections_need_a_value_a_reason_and_something_to_correct() {
+        let plan = given(york());
+        assert!(matches!(
+            plan.check(&correct_status(4, "Completed")),
+            Err(RuleError::NothingToCorrect { .. })
+        ));
+        let mut events = york();
+        events.push(status("1.1", "RAG May 20", "Completed"));
+        let plan = given(events);
+        assert!(matches!(
+            plan.check(&correct_status(5, "Done")),
+            Err(RuleError::UnknownStatus { .. })
+        ));
+        let mut no_reason = correct_status(5, "Completed");
+        if let Event::Correction(c) = &mut no_reason {
+            c.reason = " ".into();
+        }
+        assert!(matches!(
+            plan.check(&no_reason),
+            Err(RuleError::Empty { .. })
+        ));
+    }
+
+    #[test]
+    fn amendment_corrections_follow_the_field_that_was_set() {
+        let mut events = york();
+        events.push(Event::ActionAmended(ActionAmended {
+            id: "1.1".into(),
+            changes: [("lead".to_string(), "Wrong Person".to_string())].into(),
+            reason: "handover".into(),
+        })); // seq 5
+        let fix = |target| {
+            Event::Correction(Correction {
+                target,
+                action: "1.1".into(),
+                review: None,
+                status: None,
+                note: None,
+                changes: [("lead".to_string(), "Right Person".to_string())].into(),
+                reason: "wrong name".into(),
+            })
+        };
+        let plan = given(events.clone());
+        assert_eq!(plan.check(&fix(5)), Ok(()));
+        assert!(matches!(
+            plan.check(&fix(3)),
+            Err(RuleError::NotCurrent { .. })
+        ));
+        events.push(fix(5));
+        let plan = given(events);
+        assert_eq!(
+            plan.action("1.1").unwrap().fields.lead.as_deref(),
+            Some("Right Person")
+        );
+    }
+
+    #[test]
+    fn a_withdrawn_action_takes_no_more_statuses() {
+        let mut events = york();
+        events.push(Event::ActionWithdrawn(ActionWithdrawn {
+            id: "1.1".into(),
+            reason: "merged into 1.2".into(),
+        }));
+        let plan = given(events);
+        assert!(plan.action("1.1").unwrap().withdrawn.is_some());
+        assert!(matches!(
+            plan.check(&status("1.1", "RAG May 20", "Completed")),
+            Err(RuleError::Withdrawn { seq: 5, .. })
+        ));
+    }
+
+    #[test]
+    fn a_renamed_review_keeps_its_statuses() {
+        let mut events = york();
+        events.push(status("1.1", "RAG May 20", "Completed"));
+        let rename = Event::ReviewRescheduled(ReviewRescheduled {
+            label: "RAG May 20".into(),
+            new_label: Some("RAG June 20".into()),
+            date: Some("2020-06-30".into()),
+            reason: "board moved".into(),
+        });
+        assert_eq!(given(events.clone()).check(&rename), Ok(()));
+        events.push(rename);
+        let plan = given(events);
+        assert_eq!(plan.reviews[0].label, "RAG June 20");
+        assert_eq!(plan.reviews[0].date, "2020-06-30");
+        assert_eq!(
+            plan.action("1.1").unwrap().statuses["RAG June 20"].status,
+            "Completed"
+        );
+        assert!(matches!(
+            plan.check(&status("1.1", "RAG May 20", "Completed")),
+            Err(RuleError::UnknownReview { .. })
         ));
     }
 }

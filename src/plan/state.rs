@@ -32,7 +32,19 @@ pub struct Review {
 pub struct RecordedStatus {
     pub status: String,
     pub note: Option<String>,
+    /// The `status_recorded` entry.
     pub seq: Seq,
+    /// The entry that last set the value shown: `seq`, or the latest correction of it.
+    pub source: Seq,
+    pub recorded_at: String,
+    pub actor: String,
+}
+
+/// When and why an action was withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub seq: Seq,
+    pub reason: String,
     pub recorded_at: String,
     pub actor: String,
 }
@@ -43,6 +55,10 @@ pub struct Action {
     pub fields: ActionAdded,
     pub added: Seq,
     pub amended: Vec<Seq>,
+    /// For each amended field, the entry that last set it (amendment or correction).
+    pub field_source: BTreeMap<String, Seq>,
+    /// Set once the action is withdrawn from the plan.
+    pub withdrawn: Option<Withdrawal>,
     /// Keyed by review label.
     pub statuses: BTreeMap<String, RecordedStatus>,
 }
@@ -186,6 +202,8 @@ impl Plan {
                     fields: e.clone(),
                     added: entry.seq,
                     amended: Vec::new(),
+                    field_source: BTreeMap::new(),
+                    withdrawn: None,
                     statuses: BTreeMap::new(),
                 });
             }
@@ -194,6 +212,7 @@ impl Plan {
                     let action = &mut self.actions[i];
                     for (field, value) in &e.changes {
                         action.fields.set_field(field, value);
+                        action.field_source.insert(field.clone(), entry.seq);
                     }
                     action.amended.push(entry.seq);
                 }
@@ -211,6 +230,7 @@ impl Plan {
                             status: e.status.clone(),
                             note: e.note.clone(),
                             seq: entry.seq,
+                            source: entry.seq,
                             recorded_at: entry.recorded_at.clone(),
                             actor: entry.actor.clone(),
                         },
@@ -223,9 +243,71 @@ impl Plan {
                 seq: entry.seq,
                 last: Seq(entry.seq.0 + e.entries),
             }),
+            Event::Correction(e) => self.apply_correction(entry.seq, e),
+            Event::ActionWithdrawn(e) => {
+                if let Some(i) = self.index_of(&e.id) {
+                    self.actions[i].withdrawn = Some(Withdrawal {
+                        seq: entry.seq,
+                        reason: e.reason.clone(),
+                        recorded_at: entry.recorded_at.clone(),
+                        actor: entry.actor.clone(),
+                    });
+                }
+            }
+            Event::ReviewRescheduled(e) => self.apply_reschedule(e),
         }
         self.head = Some((entry.seq, entry.hash));
         self.last_recorded_at = Some(entry.recorded_at.clone());
+    }
+
+    /// A correction replaces the value its target set, if that value is still the one shown.
+    fn apply_correction(&mut self, seq: Seq, e: &crate::event::Correction) {
+        let Some(i) = self.index_of(&e.action) else {
+            return;
+        };
+        let action = &mut self.actions[i];
+        let target = Seq(e.target);
+        match &e.review {
+            Some(review) => {
+                if let Some(record) = action.statuses.get_mut(review) {
+                    if record.source == target {
+                        if let Some(status) = &e.status {
+                            record.status = status.clone();
+                        }
+                        if e.note.is_some() {
+                            record.note = e.note.clone();
+                        }
+                        record.source = seq;
+                    }
+                }
+            }
+            None => {
+                for (field, value) in &e.changes {
+                    if action.field_source.get(field) == Some(&target) {
+                        action.fields.set_field(field, value);
+                        action.field_source.insert(field.clone(), seq);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves or renames a review; statuses recorded under the old label follow it.
+    fn apply_reschedule(&mut self, e: &crate::event::ReviewRescheduled) {
+        let Some(review) = self.reviews.iter_mut().find(|r| r.label == e.label) else {
+            return;
+        };
+        if let Some(date) = &e.date {
+            review.date = date.clone();
+        }
+        if let Some(new) = &e.new_label {
+            review.label = new.clone();
+            for action in &mut self.actions {
+                if let Some(record) = action.statuses.remove(&e.label) {
+                    action.statuses.insert(new.clone(), record);
+                }
+            }
+        }
     }
 
     /// The import an entry came from, if any.
