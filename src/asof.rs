@@ -70,7 +70,10 @@ pub fn resolve(point: &str, reviews: &[Review]) -> Result<ResolvedPoint, AsOfErr
     if wanted == "latest" {
         return Ok(found(last));
     }
-    if let Some(r) = by_date.iter().find(|r| normalise(&r.label) == wanted) {
+    let named = |r: &&&Review| {
+        normalise(&r.label) == wanted || r.former_labels.iter().any(|l| normalise(l) == wanted)
+    };
+    if let Some(r) = by_date.iter().find(named) {
         return Ok(found(r));
     }
     if let Ok(d) = NaiveDate::parse_from_str(point.trim(), "%Y-%m-%d") {
@@ -139,6 +142,7 @@ mod tests {
             label: l.to_string(),
             date: d.to_string(),
             seq: Seq(i as u64 + 1),
+            former_labels: Vec::new(),
         })
         .collect()
     }
@@ -177,6 +181,7 @@ mod tests {
             label: "Extra November board".into(),
             date: "2020-11-15".into(),
             seq: Seq(9),
+            former_labels: Vec::new(),
         });
         let e = resolve("Nov 2020", &two).unwrap_err();
         assert!(matches!(e, AsOfError::Ambiguous { .. }), "{e}");

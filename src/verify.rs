@@ -156,14 +156,22 @@ pub enum ReplayError {
     },
 }
 
-/// Folds every entry into a plan, calling `each` with each entry after it is applied.
+/// Folds entries into a plan, calling `each` with each entry after it is applied.
+///
+/// With `known_at` (entry timestamp form), stops before the first entry recorded after
+/// it: the plan as the ledger knew it then. `recorded_at` never goes back, so that entry
+/// ends the prefix.
 pub fn replay_with(
     source: &dyn EntrySource,
+    known_at: Option<&str>,
     mut each: impl FnMut(&Entry, &Plan) -> ControlFlow<()>,
 ) -> Result<Plan, ReplayError> {
     let mut plan = Plan::new();
     let mut failure = None;
     source.scan(&mut |line| match Entry::decode(line.bytes) {
+        Ok(entry) if known_at.is_some_and(|t| entry.recorded_at.as_str() > t) => {
+            Ok(ControlFlow::Break(()))
+        }
         Ok(entry) => {
             plan.apply(&entry);
             Ok(each(&entry, &plan))
@@ -185,7 +193,7 @@ pub fn replay_with(
 
 /// Folds the entries up to and including `last` (fewer if the ledger is shorter).
 pub fn replay_until(source: &dyn EntrySource, last: Seq) -> Result<Plan, ReplayError> {
-    replay_with(source, |_, plan| {
+    replay_with(source, None, |_, plan| {
         if plan.len() >= last.0 {
             ControlFlow::Break(())
         } else {
@@ -196,7 +204,15 @@ pub fn replay_until(source: &dyn EntrySource, last: Seq) -> Result<Plan, ReplayE
 
 /// Folds every entry into the current plan.
 pub fn replay(source: &dyn EntrySource) -> Result<Plan, ReplayError> {
-    replay_with(source, |_, _| ControlFlow::Continue(()))
+    replay_with(source, None, |_, _| ControlFlow::Continue(()))
+}
+
+/// Folds the entries recorded up to `known_at` (all of them if `None`).
+pub fn replay_known_at(
+    source: &dyn EntrySource,
+    known_at: Option<&str>,
+) -> Result<Plan, ReplayError> {
+    replay_with(source, known_at, |_, _| ControlFlow::Continue(()))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::event::{ActionAdded, ActionAmended, Event};
+use crate::event::{ActionAdded, ActionAmended, ActionWithdrawn, Event};
 
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
@@ -12,6 +12,22 @@ use super::{CliError, Context, Exit, Who};
 pub enum ActionCommand {
     Add(AddArgs),
     Amend(AmendArgs),
+    Withdraw(WithdrawArgs),
+}
+
+/// Withdraw an action from the plan, saying why. It stays in every view, marked withdrawn,
+/// and takes no further statuses or amendments.
+#[derive(Debug, clap::Args)]
+pub struct WithdrawArgs {
+    /// The action to withdraw.
+    pub id: String,
+    /// Why it is withdrawn (required).
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// The descriptive fields of an action, shared by add and amend.
@@ -123,6 +139,13 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
                 reason: a.reason,
             });
             (event, a.format, a.who)
+        }
+        ActionCommand::Withdraw(w) => {
+            let event = Event::ActionWithdrawn(ActionWithdrawn {
+                id: w.id,
+                reason: w.reason,
+            });
+            (event, w.format, w.who)
         }
     };
     let actor = who.require()?;

@@ -21,11 +21,12 @@ pub struct Args {
 
 /// Prints the action's history.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let known_at = args.view.known_at()?;
     let ledger = ctx.open_for_read()?;
     let mut rows = Vec::new();
-    let plan = replay_with(&ledger, |entry, _| {
+    let plan = replay_with(&ledger, known_at.as_deref(), |entry, plan| {
         if entry.event.action_id() == Some(args.action.as_str()) {
-            rows.push(ActivityRow::of(entry));
+            rows.push(ActivityRow::with_plan(entry, plan));
         }
         ControlFlow::Continue(())
     })?;

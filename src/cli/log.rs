@@ -72,9 +72,9 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     };
     let ledger = ctx.open_for_read()?;
     let mut rows = Vec::new();
-    replay_with(&ledger, |entry, _| {
+    replay_with(&ledger, None, |entry, plan| {
         if filter.matches(entry) {
-            rows.push(ActivityRow::of(entry));
+            rows.push(ActivityRow::with_plan(entry, plan));
         }
         ControlFlow::Continue(())
     })?;

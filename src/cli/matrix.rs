@@ -18,7 +18,8 @@ pub struct Args {
 
 /// Prints the matrix.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    let plan = load_plan(ctx)?;
+    let known_at = args.view.known_at()?;
+    let plan = load_plan(ctx, known_at.as_deref())?;
     let point = match args.view.as_of.as_deref() {
         Some(p) => resolve_point(&plan, Some(p), ctx)?,
         None => None,

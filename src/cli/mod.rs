@@ -14,6 +14,7 @@ use crate::store::{DirLedger, Location, ReadLedger, StoreError};
 pub mod action;
 pub mod area;
 pub mod completions;
+pub mod correct;
 pub mod error;
 pub mod export;
 pub mod head;
@@ -85,6 +86,7 @@ pub enum Command {
     #[command(subcommand)]
     Review(review::ReviewCommand),
     Status(status::Args),
+    Correct(correct::Args),
     Import(import::Args),
     Plan(plan::Args),
     Matrix(matrix::Args),
@@ -178,6 +180,7 @@ pub fn run(
         Command::Action(cmd) => action::run(cmd, &mut ctx),
         Command::Review(cmd) => review::run(cmd, &mut ctx),
         Command::Status(args) => status::run(args, &mut ctx),
+        Command::Correct(args) => correct::run(args, &mut ctx),
         Command::Import(args) => import::run(args, &mut ctx),
         Command::Plan(args) => plan::run(args, &mut ctx),
         Command::Matrix(args) => matrix::run(args, &mut ctx),

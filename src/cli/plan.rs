@@ -20,7 +20,8 @@ pub struct Args {
 
 /// Prints the plan view.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    let plan = load_plan(ctx)?;
+    let known_at = args.view.known_at()?;
+    let plan = load_plan(ctx, known_at.as_deref())?;
     let point = resolve_point(&plan, args.view.as_of.as_deref(), ctx)?;
     let view = plan_at(&plan, point.as_ref());
     emit(ctx, &render(&view, plan_doc, args.view.format, colour()))?;

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::event::{Event, ReviewScheduled};
+use crate::event::{Event, ReviewRescheduled, ReviewScheduled};
 
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
@@ -11,6 +11,31 @@ use super::{CliError, Context, Exit, Who};
 #[derive(Debug, clap::Subcommand)]
 pub enum ReviewCommand {
     Add(AddArgs),
+    #[command(alias = "rename")]
+    Reschedule(RescheduleArgs),
+}
+
+/// Move a review to another date, rename it, or both, saying why.
+///
+/// Statuses already recorded for the review follow it. Example:
+/// readiness review reschedule "RAG July 21" --date 2021-08-15 --label "RAG August 21" --reason "board moved"
+#[derive(Debug, clap::Args)]
+pub struct RescheduleArgs {
+    /// The review's current label (any case).
+    pub label: String,
+    /// The new date, YYYY-MM-DD.
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<NaiveDate>,
+    /// The new label.
+    #[arg(long = "label", value_name = "NEW_LABEL")]
+    pub new_label: Option<String>,
+    /// Why it changed (required).
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 /// Schedule a review point: a label and the date the statuses are for.
@@ -42,6 +67,25 @@ pub fn run(cmd: ReviewCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
             let event = Event::ReviewScheduled(ReviewScheduled {
                 label: args.label,
                 date: args.date.format("%Y-%m-%d").to_string(),
+            });
+            let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+            report_appended(ctx.out, ctx.err, &appended, args.format)?;
+            Ok(Exit::Success)
+        }
+        ReviewCommand::Reschedule(args) => {
+            let actor = args.who.require()?;
+            let mut ledger = ctx.open_for_write()?;
+            let label = ledger
+                .plan()
+                .reviews
+                .iter()
+                .find(|r| r.label.to_lowercase() == args.label.to_lowercase())
+                .map_or(args.label, |r| r.label.clone());
+            let event = Event::ReviewRescheduled(ReviewRescheduled {
+                label,
+                new_label: args.new_label,
+                date: args.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                reason: args.reason,
             });
             let appended = ledger.append(&actor, ctx.clock, vec![event])?;
             report_appended(ctx.out, ctx.err, &appended, args.format)?;

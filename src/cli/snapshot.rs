@@ -67,7 +67,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     if let Some(path) = args.check {
         return check(ctx, &path);
     }
-    let plan = load_plan(ctx)?;
+    let plan = load_plan(ctx, None)?;
     let point = resolve_point(&plan, args.as_of.as_deref(), ctx)?;
     let (_, text) = build(&plan, point)?;
     match args.out {

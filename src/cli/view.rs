@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use crate::asof::{resolve, ResolvedPoint};
 use crate::plan::Plan;
 use crate::report::ViewFormat;
-use crate::verify::replay;
+use crate::verify::replay_known_at;
 
 use super::{CliError, Context};
 
@@ -17,19 +17,36 @@ pub struct ViewArgs {
     /// "latest". Default: the latest review on or before today.
     #[arg(long = "as-of", value_name = "POINT")]
     pub as_of: Option<String>,
+    /// Replay only what the ledger knew at this moment (a date, whole day included, or an
+    /// RFC 3339 time): "what did the board see on 2021-03-01?". Combines with --as-of.
+    #[arg(long = "known-at", value_name = "DATETIME")]
+    pub known_at: Option<String>,
     /// table (for people), markdown, csv or json.
     #[arg(long, value_enum, default_value_t)]
     pub format: ViewFormat,
 }
 
-/// Replays the ledger into the current plan.
-pub fn load_plan(ctx: &mut Context<'_>) -> Result<Plan, CliError> {
+impl ViewArgs {
+    /// `--known-at` in entry timestamp form.
+    pub fn known_at(&self) -> Result<Option<String>, CliError> {
+        self.known_at
+            .as_deref()
+            .map(|s| super::log::parse_bound("--known-at", s, true))
+            .transpose()
+    }
+}
+
+/// Replays the ledger (up to `known_at`, if given) into a plan.
+pub fn load_plan(ctx: &mut Context<'_>, known_at: Option<&str>) -> Result<Plan, CliError> {
     let ledger = ctx.open_for_read()?;
-    let plan = replay(&ledger)?;
+    let plan = replay_known_at(&ledger, known_at)?;
     if !plan.is_created() {
         return Err(CliError::Usage(format!(
-            "{} holds no plan yet: run `readiness init` or `readiness import FILE`",
-            ctx.ledger_path().display()
+            "{} holds no plan{}: run `readiness init` or `readiness import FILE`",
+            ctx.ledger_path().display(),
+            known_at
+                .map(|t| format!(" as known at {t}"))
+                .unwrap_or_default()
         )));
     }
     Ok(plan)

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::entry::Entry;
 use crate::event::Event;
+use crate::plan::Plan;
 
 /// Which entries a log shows. Dates compare against `recorded_at` (transaction time).
 #[derive(Debug, Clone, Default)]
@@ -44,6 +45,9 @@ pub struct ActivityRow {
     pub event_type: &'static str,
     pub action: Option<String>,
     pub summary: String,
+    /// "imported" (from a source file), "late" (recorded well after its review).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<&'static str>,
 }
 
 impl ActivityRow {
@@ -56,7 +60,27 @@ impl ActivityRow {
             event_type: entry.event.type_name(),
             action: entry.event.action_id().map(str::to_string),
             summary: summarise(&entry.event),
+            marks: Vec::new(),
         }
+    }
+
+    /// Summarises an entry with what the plan, just after it, says about it.
+    pub fn with_plan(entry: &Entry, plan: &Plan) -> ActivityRow {
+        let mut row = ActivityRow::of(entry);
+        if plan.imported_by(entry.seq).is_some() {
+            row.marks.push("imported");
+        }
+        if let Event::StatusRecorded(e) = &entry.event {
+            let record = plan
+                .action(&e.action)
+                .and_then(|a| a.statuses.get(&e.review));
+            if let (Some(record), Some(review)) = (record, plan.review(&e.review)) {
+                if record.seq == entry.seq && plan.is_late(record, review) {
+                    row.marks.push("late");
+                }
+            }
+        }
+        row
     }
 }
 

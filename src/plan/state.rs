@@ -11,6 +11,9 @@ use crate::entry::{Entry, EntryHash, Seq};
 use crate::event::{ActionAdded, Event};
 use crate::scale::StatusScale;
 
+/// Days after a review's date within which its statuses count as on time.
+pub const LATE_AFTER_DAYS: i64 = 14;
+
 /// An area for improvement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Area {
@@ -25,6 +28,8 @@ pub struct Review {
     pub label: String,
     pub date: String,
     pub seq: Seq,
+    /// Labels it had before being renamed, oldest first.
+    pub former_labels: Vec<String>,
 }
 
 /// A status as recorded for one action at one review, with who recorded it and when.
@@ -221,6 +226,7 @@ impl Plan {
                 label: e.label.clone(),
                 date: e.date.clone(),
                 seq: entry.seq,
+                former_labels: Vec::new(),
             }),
             Event::StatusRecorded(e) => {
                 if let Some(i) = self.index_of(&e.action) {
@@ -301,12 +307,28 @@ impl Plan {
             review.date = date.clone();
         }
         if let Some(new) = &e.new_label {
-            review.label = new.clone();
+            review
+                .former_labels
+                .push(std::mem::replace(&mut review.label, new.clone()));
             for action in &mut self.actions {
                 if let Some(record) = action.statuses.remove(&e.label) {
                     action.statuses.insert(new.clone(), record);
                 }
             }
+        }
+    }
+
+    /// True when a status was recorded more than [`LATE_AFTER_DAYS`] after its review's
+    /// date, live (history brought in by an import is not late: it is imported).
+    pub fn is_late(&self, record: &RecordedStatus, review: &Review) -> bool {
+        if self.imported_by(record.seq).is_some() {
+            return false;
+        }
+        let day =
+            |s: &str| chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(""), "%Y-%m-%d").ok();
+        match (day(&record.recorded_at), day(&review.date)) {
+            (Some(recorded), Some(due)) => (recorded - due).num_days() > LATE_AFTER_DAYS,
+            _ => false,
         }
     }
 

@@ -33,6 +33,20 @@ pub struct StatusAt {
     pub actor: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Recorded well after the review's date (see [`crate::plan::state::LATE_AFTER_DAYS`]).
+    pub late: bool,
+    /// Brought in by an import rather than recorded live.
+    pub imported: bool,
+    /// Seq of the correction that set the value shown, if it was corrected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected_by: Option<u64>,
+}
+
+/// When and why an action was withdrawn, as views show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WithdrawnAt {
+    pub seq: u64,
+    pub reason: String,
 }
 
 /// One action in the plan view.
@@ -44,6 +58,8 @@ pub struct ActionAt {
     pub start: Option<String>,
     pub end: Option<String>,
     pub status: Option<StatusAt>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<WithdrawnAt>,
 }
 
 /// One area and its actions, in plan order.
@@ -90,6 +106,9 @@ pub fn status_at(plan: &Plan, action: &Action, reviews: &[&Review]) -> Option<St
             recorded_at: s.recorded_at.clone(),
             actor: s.actor.clone(),
             note: s.note.clone(),
+            late: plan.is_late(s, review),
+            imported: plan.imported_by(s.seq).is_some(),
+            corrected_by: (s.source != s.seq).then_some(s.source.0),
         })
     })
 }
@@ -114,6 +133,10 @@ pub fn plan_at(plan: &Plan, point: Option<&ResolvedPoint>) -> PlanAt {
                     start: a.fields.start.clone(),
                     end: a.fields.end.clone(),
                     status: status_at(plan, a, &reviews),
+                    withdrawn: a.withdrawn.as_ref().map(|w| WithdrawnAt {
+                        seq: w.seq.0,
+                        reason: w.reason.clone(),
+                    }),
                 })
                 .collect(),
         })
@@ -142,6 +165,7 @@ pub struct MatrixCell {
 pub struct MatrixRow {
     pub action: String,
     pub area: String,
+    pub withdrawn: bool,
     /// One per review, in the order of [`Matrix::reviews`].
     pub cells: Vec<Option<MatrixCell>>,
 }
@@ -168,6 +192,7 @@ pub fn matrix(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
         .map(|a| MatrixRow {
             action: a.fields.id.clone(),
             area: a.fields.area.clone(),
+            withdrawn: a.withdrawn.is_some(),
             cells: reviews
                 .iter()
                 .map(|r| {

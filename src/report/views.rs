@@ -10,12 +10,23 @@ fn rag_name(rag: Option<Rag>) -> &'static str {
 }
 
 fn status_cell(s: &Option<StatusAt>) -> Cell {
-    match s {
-        Some(s) if s.carried_forward => {
-            Cell::status(format!("{} (carried from {})", s.status, s.review), s.rag)
-        }
-        Some(s) => Cell::status(s.status.clone(), s.rag),
-        None => Cell::text(""),
+    let Some(s) = s else {
+        return Cell::text("");
+    };
+    let mut marks = Vec::new();
+    if s.carried_forward {
+        marks.push(format!("carried from {}", s.review));
+    }
+    if s.late {
+        marks.push("late".to_string());
+    }
+    if let Some(c) = s.corrected_by {
+        marks.push(format!("corrected by entry {c}"));
+    }
+    if marks.is_empty() {
+        Cell::status(s.status.clone(), s.rag)
+    } else {
+        Cell::status(format!("{} ({})", s.status, marks.join("; ")), s.rag)
     }
 }
 
@@ -42,10 +53,14 @@ pub fn plan_doc(view: &PlanAt) -> Doc {
     let mut g = Grid::new(&["area", "action", "status", "rag", "lead", "start", "end"]);
     for area in &view.areas {
         for a in &area.actions {
+            let status = match &a.withdrawn {
+                Some(w) => Cell::text(format!("Withdrawn at entry {}: {}", w.seq, w.reason)),
+                None => status_cell(&a.status),
+            };
             g.rows.push(vec![
                 Cell::text(&area.id),
                 Cell::text(&a.id),
-                status_cell(&a.status),
+                status,
                 Cell::status(
                     rag_name(a.status.as_ref().and_then(|s| s.rag)),
                     a.status.as_ref().and_then(|s| s.rag),
@@ -75,7 +90,12 @@ pub fn matrix_doc(m: &Matrix) -> Doc {
         rows: Vec::new(),
     };
     for row in &m.rows {
-        let mut cells = vec![Cell::text(&row.action)];
+        let name = if row.withdrawn {
+            format!("{} (withdrawn)", row.action)
+        } else {
+            row.action.clone()
+        };
+        let mut cells = vec![Cell::text(name)];
         cells.extend(row.cells.iter().map(|c| match c {
             Some(c) => Cell::status(c.status.clone(), c.rag),
             None => Cell::text(""),
@@ -90,7 +110,7 @@ pub fn matrix_doc(m: &Matrix) -> Doc {
 pub fn history_doc(h: &History) -> Doc {
     let mut doc = Doc::default();
     doc.heading(format!("Action {}: {}", h.action, h.text));
-    let mut entries = Grid::new(&["seq", "recorded at", "actor", "event", "what"]);
+    let mut entries = Grid::new(&["seq", "recorded at", "actor", "event", "what", "marks"]);
     for e in &h.entries {
         entries.rows.push(vec![
             Cell::text(e.seq.to_string()),
@@ -98,6 +118,7 @@ pub fn history_doc(h: &History) -> Doc {
             Cell::text(&e.actor),
             Cell::text(e.event_type),
             Cell::text(&e.summary),
+            Cell::text(e.marks.join(", ")),
         ]);
     }
     doc.grid(entries);

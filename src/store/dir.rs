@@ -160,6 +160,29 @@ impl DirLedger {
         })
     }
 
+    /// Reads entry `seq` from the log, found through the index (a hint only: the line read
+    /// must carry that seq).
+    pub fn entry_at(&self, seq: Seq) -> Result<Option<Entry>, StoreError> {
+        let Some(offset) = self.index.offset_of(seq)? else {
+            return Ok(None);
+        };
+        let mut reader = LineReader::open(self.log.path(), offset, seq.0)?;
+        let Some(line) = reader.next_line()? else {
+            return Ok(None);
+        };
+        match Entry::decode(line.bytes) {
+            Ok(entry) if entry.seq == seq => Ok(Some(entry)),
+            Ok(_) => Err(StoreError::Damaged(format!(
+                "the index points entry {seq} at the wrong line; run `readiness reindex`"
+            ))),
+            Err(source) => Err(StoreError::Line {
+                path: self.log.path().to_path_buf(),
+                line: seq.0,
+                source,
+            }),
+        }
+    }
+
     /// Drops the index and rebuilds it from the log.
     pub fn reindex(&mut self) -> Result<(), StoreError> {
         self.index.clear()?;

@@ -1,0 +1,111 @@
+//! `readiness correct`: supersede an earlier status or amendment, saying why.
+
+use std::collections::BTreeMap;
+
+use crate::entry::Seq;
+use crate::event::{Correction, Event};
+
+use super::action::ActionFields;
+use super::output::{report_appended, Format};
+use super::{CliError, Context, Exit, Who};
+
+/// Correct an earlier status_recorded or action_amended entry (or a correction of one).
+///
+/// Nothing is edited: a correction entry is appended that says who, when and why, and
+/// views show the corrected value while history keeps both. For a status give --status
+/// and/or --note; for an amendment give the corrected fields (--lead, --end, ...).
+/// Correct the entry that currently sets the value: to fix a correction, correct the
+/// correction.
+///
+/// Example: readiness correct 40 --status "Progressing and on track" --reason "typo in the board pack"
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The seq of the entry to correct (see `readiness history ACTION` or `readiness log`).
+    pub seq: u64,
+    /// Why the correction is needed (required).
+    #[arg(long)]
+    pub reason: String,
+    /// The corrected status (for a status entry).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// The corrected note (for a status entry).
+    #[arg(long)]
+    pub note: Option<String>,
+    /// The corrected action text (for an amendment).
+    #[arg(long)]
+    pub action: Option<String>,
+    #[command(flatten)]
+    pub fields: ActionFields,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Looks the target up, builds the correction and appends it.
+pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let actor = args.who.require()?;
+    let mut ledger = ctx.open_for_write()?;
+    let entries = ledger.plan().len();
+    let target = match ledger.entry_at(Seq(args.seq))? {
+        Some(t) if args.seq >= 1 => t,
+        _ => {
+            return Err(CliError::Usage(format!(
+                "there is no entry {}; the ledger has {entries} entries",
+                args.seq
+            )))
+        }
+    };
+    let (action, review) = match &target.event {
+        Event::StatusRecorded(e) => (e.action.clone(), Some(e.review.clone())),
+        Event::ActionAmended(e) => (e.id.clone(), None),
+        Event::Correction(e) => (e.action.clone(), e.review.clone()),
+        other => {
+            return Err(CliError::Usage(format!(
+                "entry {} is a {}; only status_recorded and action_amended entries, and corrections of them, can be corrected",
+                args.seq,
+                other.type_name()
+            )))
+        }
+    };
+    // A review renamed since keeps its statuses under its current label.
+    let review = review.map(|label| {
+        ledger
+            .plan()
+            .reviews
+            .iter()
+            .find(|r| r.label == label || r.former_labels.contains(&label))
+            .map_or(label, |r| r.label.clone())
+    });
+    let f = args.fields;
+    let mut changes = BTreeMap::new();
+    for (name, value) in [
+        ("action", args.action),
+        ("outcome", f.outcome),
+        ("start", f.start),
+        ("end", f.end),
+        ("lead", f.lead),
+        ("measures", f.measures),
+        ("evidence_impact", f.evidence_impact),
+    ] {
+        if let Some(v) = value {
+            changes.insert(name.to_string(), v);
+        }
+    }
+    let scale = ledger.plan().scale();
+    let status = args
+        .status
+        .map(|s| scale.resolve(&s).map_or(s, |st| st.name.clone()));
+    let event = Event::Correction(Correction {
+        target: args.seq,
+        action,
+        review,
+        status,
+        note: args.note,
+        changes,
+        reason: args.reason,
+    });
+    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+    report_appended(ctx.out, ctx.err, &appended, args.format)?;
+    Ok(Exit::Success)
+}
