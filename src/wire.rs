@@ -26,7 +26,7 @@ struct WireEntry<'a> {
     #[serde(borrow)]
     actor: Cow<'a, str>,
     #[serde(borrow)]
-    event: WireEvent<'a>,
+    event: Box<WireEvent<'a>>,
     #[serde(borrow)]
     prev: Cow<'a, str>,
     #[serde(borrow)]
@@ -139,7 +139,7 @@ impl WireEvent<'_> {
         present.iter().find(|(_, p)| *p).map(|(n, _)| *n)
     }
 
-    fn into_event(mut self) -> Result<Event, EventError> {
+    fn take_event(&mut self) -> Result<Event, EventError> {
         match self.v {
             Some(EVENT_VERSION) => {}
             Some(found) => return Err(EventError::UnsupportedVersion { found }),
@@ -221,8 +221,10 @@ impl WireEvent<'_> {
 
 /// Decodes a stored line into an entry, trusting its canonical form (replay's path).
 pub fn decode_entry(line: &[u8]) -> Result<Entry, EntryError> {
-    let w: WireEntry<'_> =
-        serde_json::from_slice(line).map_err(|e| EntryError::Json(e.to_string()))?;
+    // One UTF-8 check of the whole line is cheaper than serde_json checking each string.
+    let text = std::str::from_utf8(line).map_err(|e| EntryError::Json(e.to_string()))?;
+    let mut w: WireEntry<'_> =
+        serde_json::from_str(text).map_err(|e| EntryError::Json(e.to_string()))?;
     if w.seq == 0 {
         return Err(EntryError::Member("seq"));
     }
@@ -238,7 +240,7 @@ pub fn decode_entry(line: &[u8]) -> Result<Entry, EntryError> {
         seq: Seq(w.seq),
         recorded_at: w.recorded_at.into_owned(),
         actor: w.actor.into_owned(),
-        event: w.event.into_event()?,
+        event: w.event.take_event()?,
         prev,
         hash,
     })

@@ -230,17 +230,32 @@ impl Plan {
             }),
             Event::StatusRecorded(e) => {
                 if let Some(i) = self.index_of(&e.action) {
-                    self.actions[i].statuses.insert(
-                        e.review.clone(),
-                        RecordedStatus {
-                            status: e.status.clone(),
-                            note: e.note.clone(),
-                            seq: entry.seq,
-                            source: entry.seq,
-                            recorded_at: entry.recorded_at.clone(),
-                            actor: entry.actor.clone(),
-                        },
-                    );
+                    let statuses = &mut self.actions[i].statuses;
+                    match statuses.get_mut(&e.review) {
+                        // Re-recording overwrites in place, reusing the strings' buffers:
+                        // replay of a long log is mostly this.
+                        Some(r) => {
+                            r.status.clone_from(&e.status);
+                            r.note.clone_from(&e.note);
+                            r.seq = entry.seq;
+                            r.source = entry.seq;
+                            r.recorded_at.clone_from(&entry.recorded_at);
+                            r.actor.clone_from(&entry.actor);
+                        }
+                        None => {
+                            statuses.insert(
+                                e.review.clone(),
+                                RecordedStatus {
+                                    status: e.status.clone(),
+                                    note: e.note.clone(),
+                                    seq: entry.seq,
+                                    source: entry.seq,
+                                    recorded_at: entry.recorded_at.clone(),
+                                    actor: entry.actor.clone(),
+                                },
+                            );
+                        }
+                    }
                 }
             }
             Event::SourceImported(e) => self.imports.push(Import {
@@ -263,7 +278,10 @@ impl Plan {
             Event::ReviewRescheduled(e) => self.apply_reschedule(e),
         }
         self.head = Some((entry.seq, entry.hash));
-        self.last_recorded_at = Some(entry.recorded_at.clone());
+        match &mut self.last_recorded_at {
+            Some(t) => t.clone_from(&entry.recorded_at),
+            None => self.last_recorded_at = Some(entry.recorded_at.clone()),
+        }
     }
 
     /// A correction replaces the value its target set, if that value is still the one shown.

@@ -42,6 +42,8 @@ pub struct Index {
 }
 
 const META_TO: &[u8] = b"indexed_to";
+/// Index rows written per sled batch.
+const ROWS_PER_BATCH: usize = 1000;
 const META_STATE: &[u8] = b"state";
 
 fn action_key(id: &str, seq: Option<Seq>) -> Vec<u8> {
@@ -119,16 +121,19 @@ impl Index {
     /// Records rows and the state after them. The meta record is written last, so a crash
     /// in between leaves an index that merely re-indexes the same rows next time.
     pub fn record(&self, rows: &[IndexRow], to: IndexedTo, plan: &Plan) -> Result<(), StoreError> {
-        let mut offsets = sled::Batch::default();
-        let mut actions = sled::Batch::default();
-        for row in rows {
-            offsets.insert(&row.seq.0.to_be_bytes(), &row.offset.to_be_bytes());
-            if let Some(id) = &row.action {
-                actions.insert(action_key(id, Some(row.seq)), &[]);
+        // sled keeps memory for each write batch it has seen; small batches keep it low.
+        for chunk in rows.chunks(ROWS_PER_BATCH) {
+            let mut offsets = sled::Batch::default();
+            let mut actions = sled::Batch::default();
+            for row in chunk {
+                offsets.insert(&row.seq.0.to_be_bytes(), &row.offset.to_be_bytes());
+                if let Some(id) = &row.action {
+                    actions.insert(action_key(id, Some(row.seq)), &[]);
+                }
             }
+            self.offsets.apply_batch(offsets)?;
+            self.actions.apply_batch(actions)?;
         }
-        self.offsets.apply_batch(offsets)?;
-        self.actions.apply_batch(actions)?;
         let mut raw = Vec::with_capacity(56);
         raw.extend_from_slice(&to.seq.0.to_be_bytes());
         raw.extend_from_slice(&to.hash.0);

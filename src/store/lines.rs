@@ -25,6 +25,12 @@ pub struct LineReader {
     buf: Vec<u8>,
     offset: u64,
     number: u64,
+    /// Bytes of the read buffer lent out by the last call, consumed on the next.
+    pending: usize,
+}
+
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    memchr::memchr(b'\n', bytes)
 }
 
 impl LineReader {
@@ -38,28 +44,41 @@ impl LineReader {
             buf: Vec::with_capacity(1024),
             offset,
             number: first_number.saturating_sub(1),
+            pending: 0,
         })
     }
 
     /// The next line, or `None` at the end of the file.
     pub fn next_line(&mut self) -> Result<Option<Line<'_>>, StoreError> {
+        self.reader.consume(self.pending);
+        self.pending = 0;
         self.buf.clear();
-        let n = self
-            .reader
-            .read_until(b'\n', &mut self.buf)
-            .map_err(io(&self.path))?;
+        let available = self.reader.fill_buf().map_err(io(&self.path))?;
+        // Fast path: the whole line is already in the read buffer; lend it without copying.
+        let (n, in_place) = match memchr_newline(available) {
+            Some(i) => (i + 1, true),
+            None => {
+                let n = self
+                    .reader
+                    .read_until(b'\n', &mut self.buf)
+                    .map_err(io(&self.path))?;
+                (n, false)
+            }
+        };
         if n == 0 {
             return Ok(None);
         }
         let offset = self.offset;
         self.offset += n as u64;
         self.number += 1;
-        let terminated = self.buf.last() == Some(&b'\n');
-        let bytes = if terminated {
-            &self.buf[..n - 1]
+        let bytes: &[u8] = if in_place {
+            self.pending = n;
+            &self.reader.buffer()[..n]
         } else {
             &self.buf[..]
         };
+        let terminated = bytes.last() == Some(&b'\n');
+        let bytes = if terminated { &bytes[..n - 1] } else { bytes };
         Ok(Some(Line {
             number: self.number,
             offset,
