@@ -68,14 +68,27 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             )))
         }
     };
-    // A review renamed since keeps its statuses under its current label.
+    // A review renamed since keeps its statuses under its current label: the one whose
+    // status the target currently sets, else the review holding or once holding the label.
     let review = review.map(|label| {
-        ledger
-            .plan()
-            .reviews
-            .iter()
-            .find(|r| r.label == label || r.former_labels.contains(&label))
-            .map_or(label, |r| r.label.clone())
+        let plan = ledger.plan();
+        let set_by_target = plan.action(&action).and_then(|a| {
+            a.statuses
+                .iter()
+                .find(|(_, r)| r.source.0 == args.seq)
+                .map(|(l, _)| l.clone())
+        });
+        let named = |r: &&crate::plan::Review| r.label == label;
+        let once_named = |r: &&crate::plan::Review| r.former_labels.contains(&label);
+        set_by_target
+            .or_else(|| plan.reviews.iter().find(named).map(|r| r.label.clone()))
+            .or_else(|| {
+                plan.reviews
+                    .iter()
+                    .find(once_named)
+                    .map(|r| r.label.clone())
+            })
+            .unwrap_or(label)
     });
     let f = args.fields;
     let mut changes = BTreeMap::new();

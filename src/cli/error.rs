@@ -9,6 +9,8 @@ pub enum Exit {
     Success,
     /// Verification ran and found a problem (exit code 1).
     VerificationFailed,
+    /// `check` found readiness gaps (exit code 3).
+    GapsFound,
 }
 
 impl Exit {
@@ -17,6 +19,7 @@ impl Exit {
         match self {
             Exit::Success => 0,
             Exit::VerificationFailed => 1,
+            Exit::GapsFound => 3,
         }
     }
 }

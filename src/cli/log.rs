@@ -3,23 +3,48 @@
 use std::ops::ControlFlow;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use clap::builder::PossibleValuesParser;
 
 use crate::entry::format_timestamp;
+use crate::event::Event;
 use crate::plan::activity::{ActivityFilter, ActivityRow};
+use crate::report::doc::{Cell, Doc, Grid};
+use crate::report::{render, ViewFormat};
 use crate::verify::replay_with;
 
-use super::output::{line, table, write_json, Format};
+use super::view::{colour, emit};
 use super::{CliError, Context, Exit};
 
 /// Show the entries: who did what, when, oldest first.
 ///
 /// Dates filter on when the ledger recorded the entry (not the review a status is for).
 /// --since and --until take a date (YYYY-MM-DD, whole day included) or an RFC 3339 time.
+/// Filters combine: an entry is shown when it passes all of them. The "marks" column says
+/// when an entry was imported from a source file, or recorded late for its review.
+///
+/// Examples:
+///
+///   readiness log --by lead@council --since 2022-01-01
+///
+///   readiness log --area 1 --event status_recorded --event correction --format csv
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only entries that touch this action.
     #[arg(long)]
     pub action: Option<String>,
+    /// Only entries about this area: its area_added entry and every entry touching one of
+    /// its actions.
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Only entries of this event type. Repeat the flag (or separate with commas) for
+    /// several.
+    #[arg(
+        long = "event",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        value_parser = PossibleValuesParser::new(Event::TYPES.iter().copied())
+    )]
+    pub events: Vec<String>,
     /// Only entries by this actor. (`--by` names who writes; here it filters.)
     #[arg(long = "by")]
     pub by: Option<String>,
@@ -29,8 +54,9 @@ pub struct Args {
     /// Only entries recorded on or before this date or time.
     #[arg(long)]
     pub until: Option<String>,
+    /// table (for people), markdown, csv, or json (an array of rows).
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: ViewFormat,
 }
 
 /// Parses a `--since`/`--until` bound into entry timestamp form.
@@ -54,6 +80,24 @@ pub fn parse_bound(flag: &str, s: &str, end_of_day: bool) -> Result<String, CliE
         })
 }
 
+/// The log as a document: one row per entry, the same rows JSON writes.
+pub fn log_doc(rows: &[ActivityRow]) -> Doc {
+    let mut g = Grid::new(&["seq", "recorded at", "actor", "event", "what", "marks"]);
+    for r in rows {
+        g.rows.push(vec![
+            Cell::text(r.seq.to_string()),
+            Cell::text(&r.recorded_at),
+            Cell::text(&r.actor),
+            Cell::text(r.event_type),
+            Cell::text(&r.summary),
+            Cell::text(r.marks.join(", ")),
+        ]);
+    }
+    let mut doc = Doc::default();
+    doc.grid(g);
+    doc
+}
+
 /// Prints the filtered activity log.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let filter = ActivityFilter {
@@ -69,34 +113,36 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             .as_deref()
             .map(|s| parse_bound("--until", s, true))
             .transpose()?,
+        event_types: args.events,
+        area: args.area,
     };
     let ledger = ctx.open_for_read()?;
     let mut rows = Vec::new();
-    replay_with(&ledger, None, |entry, plan| {
-        if filter.matches(entry) {
+    let plan = replay_with(&ledger, None, |entry, plan| {
+        if filter.matches_in(entry, plan) {
             rows.push(ActivityRow::with_plan(entry, plan));
         }
         ControlFlow::Continue(())
     })?;
-    match args.format {
-        Format::Json => write_json(ctx.out, &rows)?,
-        Format::Table => {
-            let mut t = table(&["seq", "recorded at", "actor", "event", "what"]);
-            for r in &rows {
-                t.add_row(vec![
-                    r.seq.to_string(),
-                    r.recorded_at.clone(),
-                    r.actor.clone(),
-                    r.event_type.to_string(),
-                    r.summary.clone(),
-                ]);
-            }
-            if rows.is_empty() {
-                line(ctx.out, "no entries match")?;
-            } else {
-                line(ctx.out, t)?;
-            }
+    if let Some(area) = &filter.area {
+        if plan.area(area).is_none() {
+            let known: Vec<&str> = plan.areas.iter().map(|a| a.id.as_str()).collect();
+            return Err(CliError::Usage(format!(
+                "--area {area:?}: no such area; areas in this plan: {}",
+                if known.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
         }
     }
+    let text = match args.format {
+        ViewFormat::Table | ViewFormat::Markdown if rows.is_empty() => {
+            "no entries match\n".to_string()
+        }
+        format => render(&rows, |r: &Vec<ActivityRow>| log_doc(r), format, colour()),
+    };
+    emit(ctx, &text)?;
     Ok(Exit::Success)
 }

@@ -12,9 +12,12 @@ use crate::clock::Clock;
 use crate::store::{DirLedger, Location, ReadLedger, StoreError};
 
 pub mod action;
+pub mod actors;
 pub mod area;
+pub mod check;
 pub mod completions;
 pub mod correct;
+pub mod diff;
 pub mod error;
 pub mod export;
 pub mod head;
@@ -26,6 +29,7 @@ pub mod matrix;
 pub mod output;
 pub mod plan;
 pub mod reindex;
+pub mod report;
 pub mod restore;
 pub mod review;
 pub mod snapshot;
@@ -40,6 +44,7 @@ Exit codes:
   0  success
   1  verification failed (the ledger, or an --expect'ed entry, does not check out)
   2  bad input or usage: nothing was written
+  3  `check` found readiness gaps
   4  the ledger could not be read or written (I/O or index failure)
 
 Environment:
@@ -91,8 +96,12 @@ pub enum Command {
     Plan(plan::Args),
     Matrix(matrix::Args),
     History(history::Args),
+    Diff(diff::Args),
+    Report(report::Args),
+    Check(check::Args),
     Snapshot(snapshot::Args),
     Log(log::Args),
+    Actors(actors::Args),
     Verify(verify::Args),
     Head(head::Args),
     Export(export::Args),
@@ -185,8 +194,12 @@ pub fn run(
         Command::Plan(args) => plan::run(args, &mut ctx),
         Command::Matrix(args) => matrix::run(args, &mut ctx),
         Command::History(args) => history::run(args, &mut ctx),
+        Command::Diff(args) => diff::run(args, &mut ctx),
+        Command::Report(args) => report::run(args, &mut ctx),
+        Command::Check(args) => check::run(args, &mut ctx),
         Command::Snapshot(args) => snapshot::run(args, &mut ctx),
         Command::Log(args) => log::run(args, &mut ctx),
+        Command::Actors(args) => actors::run(args, &mut ctx),
         Command::Verify(args) => verify::run(args, &mut ctx),
         Command::Head(args) => head::run(args, &mut ctx),
         Command::Export(args) => export::run(args, &mut ctx),

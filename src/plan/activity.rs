@@ -15,14 +15,31 @@ pub struct ActivityFilter {
     pub since: Option<String>,
     /// Inclusive upper bound, in entry timestamp form.
     pub until: Option<String>,
+    /// Only these event types (names from [`Event::TYPES`]); empty means every type.
+    pub event_types: Vec<String>,
+    /// Only entries about this area: its `area_added` and every entry touching one of its
+    /// actions. Needs the plan: see [`ActivityFilter::matches_in`].
+    pub area: Option<String>,
 }
 
 impl ActivityFilter {
-    /// True when the entry passes every filter given.
+    /// True when the entry passes every filter given, `area` included; `plan` is the plan
+    /// folded up to and including `entry` (what [`crate::verify::replay_with`] hands over).
+    pub fn matches_in(&self, entry: &Entry, plan: &Plan) -> bool {
+        self.matches(entry) && self.area.as_deref().is_none_or(|a| in_area(entry, plan, a))
+    }
+
+    /// True when the entry passes every filter that needs no plan (all but `area`).
     pub fn matches(&self, entry: &Entry) -> bool {
-        self.action
-            .as_deref()
-            .is_none_or(|a| entry.event.action_id() == Some(a))
+        (self.event_types.is_empty()
+            || self
+                .event_types
+                .iter()
+                .any(|t| t == entry.event.type_name()))
+            && self
+                .action
+                .as_deref()
+                .is_none_or(|a| entry.event.action_id() == Some(a))
             && self.actor.as_deref().is_none_or(|a| entry.actor == a)
             && self
                 .since
@@ -32,6 +49,15 @@ impl ActivityFilter {
                 .until
                 .as_deref()
                 .is_none_or(|u| entry.recorded_at.as_str() <= u)
+    }
+}
+
+/// True when `entry` adds area `area` or touches one of its actions.
+fn in_area(entry: &Entry, plan: &Plan, area: &str) -> bool {
+    match (&entry.event, entry.event.action_id()) {
+        (Event::AreaAdded(e), _) => e.id == area,
+        (_, Some(id)) => plan.action(id).is_some_and(|a| a.fields.area == area),
+        _ => false,
     }
 }
 
@@ -159,5 +185,123 @@ pub fn summarise(event: &Event) -> String {
             "imported {} ({} entries follow; SHA-256 {})",
             e.file_name, e.entries, e.sha256
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::ControlFlow;
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::event::*;
+    use crate::scale::StatusScale;
+    use crate::store::MemoryLog;
+    use crate::verify::replay_with;
+
+    /// Seqs: 1 plan, 2 area 1, 3 area 2, 4 action 1.1, 5 action 2.1, 6 review,
+    /// 7 status 1.1, 8 status 2.1, 9 correction of 7.
+    fn sample() -> MemoryLog {
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
+        let area = |id: &str| {
+            Event::AreaAdded(AreaAdded {
+                id: id.into(),
+                title: "T".into(),
+                finding: None,
+            })
+        };
+        let action = |id: &str, area: &str| {
+            Event::ActionAdded(ActionAdded {
+                id: id.into(),
+                area: area.into(),
+                action: "do it".into(),
+                ..ActionAdded::default()
+            })
+        };
+        let status = |action: &str| {
+            Event::StatusRecorded(StatusRecorded {
+                action: action.into(),
+                review: "R".into(),
+                status: "Completed".into(),
+                note: None,
+            })
+        };
+        let mut log = MemoryLog::new();
+        log.append(
+            "a",
+            &clock,
+            vec![
+                Event::PlanCreated(PlanCreated {
+                    title: "P".into(),
+                    origin: "o".into(),
+                    scale: StatusScale::york(),
+                }),
+                area("1"),
+                area("2"),
+                action("1.1", "1"),
+                action("2.1", "2"),
+                Event::ReviewScheduled(ReviewScheduled {
+                    label: "R".into(),
+                    date: "2020-12-31".into(),
+                }),
+                status("1.1"),
+                status("2.1"),
+                Event::Correction(Correction {
+                    target: 7,
+                    action: "1.1".into(),
+                    review: Some("R".into()),
+                    status: Some("Embedded".into()),
+                    note: None,
+                    changes: Default::default(),
+                    reason: "typo".into(),
+                }),
+            ],
+        )
+        .unwrap();
+        log
+    }
+
+    fn shown(filter: &ActivityFilter) -> Vec<u64> {
+        let mut seqs = Vec::new();
+        replay_with(&sample(), None, |entry, plan| {
+            if filter.matches_in(entry, plan) {
+                seqs.push(entry.seq.0);
+            }
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        seqs
+    }
+
+    #[test]
+    fn area_takes_its_area_added_and_entries_on_its_actions() {
+        let area = |a: &str| ActivityFilter {
+            area: Some(a.into()),
+            ..ActivityFilter::default()
+        };
+        assert_eq!(shown(&area("1")), [2, 4, 7, 9]);
+        assert_eq!(shown(&area("2")), [3, 5, 8]);
+        assert!(shown(&area("3")).is_empty());
+    }
+
+    #[test]
+    fn event_types_combine_with_the_other_filters() {
+        let types = |t: &[&str]| ActivityFilter {
+            event_types: t.iter().map(|s| s.to_string()).collect(),
+            ..ActivityFilter::default()
+        };
+        assert_eq!(shown(&types(&["status_recorded"])), [7, 8]);
+        assert_eq!(shown(&types(&["correction", "area_added"])), [2, 3, 9]);
+        let both = ActivityFilter {
+            area: Some("2".into()),
+            ..types(&["status_recorded", "correction"])
+        };
+        assert_eq!(shown(&both), [8]);
+        assert_eq!(
+            shown(&ActivityFilter::default()),
+            (1..=9).collect::<Vec<_>>()
+        );
     }
 }

@@ -1,6 +1,9 @@
 //! Domain state and projections: pure folds over entries, no I/O.
 
 pub mod activity;
+pub mod actors;
+pub mod diff;
+pub mod gaps;
 pub mod rules;
 pub mod state;
 pub mod view;

@@ -53,6 +53,12 @@ pub enum RuleError {
         what: String,
         current: u64,
     },
+    #[error("entry {target} did not set field {field} of {action}, so it cannot correct it; amend the action instead")]
+    NotSetBy {
+        target: u64,
+        field: String,
+        action: String,
+    },
     #[error("a correction must give something to change: {0}")]
     EmptyCorrection(&'static str),
     #[error("the reschedule changes nothing: give a new label, a new date, or both")]
@@ -256,7 +262,13 @@ impl Plan {
                     if field == "action" {
                         non_empty(value, "the action text")?;
                     }
-                    let current = action.field_source.get(field).map_or(0, |s| s.0);
+                    let Some(current) = action.field_source.get(field).map(|s| s.0) else {
+                        return Err(RuleError::NotSetBy {
+                            target: e.target,
+                            field: field.clone(),
+                            action: e.action.clone(),
+                        });
+                    };
                     if current != e.target {
                         return Err(RuleError::NotCurrent {
                             target: e.target,

@@ -1,6 +1,8 @@
 //! Renderers: the same projection value as a terminal table, Markdown, CSV or JSON.
 
+pub mod board;
 pub mod doc;
+pub mod html;
 pub mod render;
 pub mod views;
 

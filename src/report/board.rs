@@ -1,0 +1,687 @@
+//! The board report: one value holding everything a board member reads before a meeting,
+//! and the documents for it, for `diff` and for `check`.
+//!
+//! [`BoardReport`] is built once; Markdown comes from [`report_doc`], HTML from
+//! [`super::html::board_html`], and both take their tables from the same grid builders
+//! here, so the two formats always say the same thing.
+
+use serde::Serialize;
+
+use crate::asof::ResolvedPoint;
+use crate::entry::Head;
+use crate::plan::diff::{diff, ActionDiff, BoardError, Diff, Touches, Verdict};
+use crate::plan::gaps::{gaps, Gaps, RecentEntries};
+use crate::plan::view::{matrix, status_at, Matrix, ReviewRef, StatusAt};
+use crate::plan::Plan;
+use crate::scale::{Rag, StatusScale};
+use crate::verify::VerifyReport;
+
+use super::doc::{Block, Cell, Doc, Grid};
+
+/// What `verify` (fast: hashes, links, seqs, times) said about the whole ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub ok: bool,
+    /// Entries that verified (before any failure).
+    pub entries: u64,
+    pub source: String,
+    /// The ledger's head as verified (it may be past the report's head with --known-at).
+    pub head: Option<Head>,
+    /// The first problem, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+impl Verification {
+    /// Summarises a verification report.
+    pub fn of(r: &VerifyReport) -> Verification {
+        Verification {
+            ok: r.ok(),
+            entries: r.entries,
+            source: r.source.clone(),
+            head: r.head,
+            problem: r
+                .failure
+                .as_ref()
+                .map(|f| format!("line {}: {}", f.line, f.reason)),
+        }
+    }
+
+    /// One sentence for people (no final full stop).
+    pub fn sentence(&self) -> String {
+        match &self.problem {
+            None if self.ok => format!(
+                "ok: {} entries verified in {} (every hash, link, sequence number and time)",
+                self.entries, self.source
+            ),
+            None => format!("FAILED in {}", self.source),
+            Some(p) => format!(
+                "FAILED in {}: {p}; {} entries before it verified; do not rely on this report",
+                self.source, self.entries
+            ),
+        }
+    }
+}
+
+/// How many actions show each RAG colour at a review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct RagCounts {
+    pub red: u32,
+    pub amber: u32,
+    pub green: u32,
+    pub blue: u32,
+    /// No status yet, or one off the scale.
+    pub no_status: u32,
+    /// Withdrawn actions, counted apart from the colours.
+    pub withdrawn: u32,
+}
+
+impl RagCounts {
+    fn add(&mut self, withdrawn: bool, rag: Option<Rag>) {
+        match (withdrawn, rag) {
+            (true, _) => self.withdrawn += 1,
+            (false, Some(Rag::Red)) => self.red += 1,
+            (false, Some(Rag::Amber)) => self.amber += 1,
+            (false, Some(Rag::Green)) => self.green += 1,
+            (false, Some(Rag::Blue)) => self.blue += 1,
+            (false, None) => self.no_status += 1,
+        }
+    }
+}
+
+/// One area's counts at the review and at the previous one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaCounts {
+    pub id: String,
+    pub title: String,
+    pub now: RagCounts,
+    pub previous: Option<RagCounts>,
+}
+
+/// An action's status at one review, for its trend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrendPoint {
+    pub review: String,
+    pub status: Option<String>,
+    /// Position in the scale, 0 = worst.
+    pub rank: Option<usize>,
+    pub rag: Option<Rag>,
+    pub carried_forward: bool,
+}
+
+/// One action as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionSummary {
+    pub area: String,
+    pub id: String,
+    pub action: String,
+    pub lead: Option<String>,
+    pub end: Option<String>,
+    pub status: Option<StatusAt>,
+    pub withdrawn: bool,
+    /// Its status at every review up to the report's, oldest first.
+    pub trend: Vec<TrendPoint>,
+}
+
+/// Everything in the board report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoardReport {
+    pub title: String,
+    pub origin: String,
+    pub review: ReviewRef,
+    pub previous: Option<ReviewRef>,
+    /// With --known-at: the moment the ledger was replayed up to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_at: Option<String>,
+    /// The last entry the report was produced from.
+    pub head: Option<Head>,
+    pub verification: Verification,
+    /// The statuses, worst first.
+    pub scale: StatusScale,
+    pub counts: Vec<AreaCounts>,
+    /// From --since (default: the previous review) to the report's review.
+    pub moved: Diff,
+    pub gaps: Gaps,
+    /// Reviews up to the report's.
+    pub matrix: Matrix,
+    pub actions: Vec<ActionSummary>,
+}
+
+/// Builds the report at `at`, with what moved since `since` (default: the review before).
+pub fn board_report(
+    plan: &Plan,
+    at: &ResolvedPoint,
+    since: Option<&ResolvedPoint>,
+    touches: &Touches,
+    recent: &RecentEntries,
+    verification: Verification,
+    known_at: Option<String>,
+) -> Result<BoardReport, BoardError> {
+    let timeline = plan.reviews_by_date();
+    let i = timeline
+        .iter()
+        .position(|r| r.label == at.label)
+        .ok_or_else(|| BoardError::UnknownReview(at.label.clone()))?;
+    let previous = i.checked_sub(1).map(|j| ResolvedPoint {
+        label: timeline[j].label.clone(),
+        date: timeline[j].date.clone(),
+    });
+    let moved = diff(plan, since.or(previous.as_ref()), at, touches)?;
+    let gaps = gaps(plan, at, recent)?;
+    let scale = plan.scale();
+
+    let counts_at = |k: usize, area: &str| {
+        let mut c = RagCounts::default();
+        for a in plan.actions.iter().filter(|a| a.fields.area == area) {
+            let s = status_at(plan, a, &timeline[..=k]);
+            c.add(a.withdrawn.is_some(), s.and_then(|s| s.rag));
+        }
+        c
+    };
+    let counts = plan
+        .areas
+        .iter()
+        .map(|area| AreaCounts {
+            id: area.id.clone(),
+            title: area.title.clone(),
+            now: counts_at(i, &area.id),
+            previous: i.checked_sub(1).map(|j| counts_at(j, &area.id)),
+        })
+        .collect();
+
+    let actions = plan
+        .actions
+        .iter()
+        .map(|a| ActionSummary {
+            area: a.fields.area.clone(),
+            id: a.fields.id.clone(),
+            action: a.fields.action.clone(),
+            lead: a.fields.lead.clone(),
+            end: a.fields.end.clone(),
+            status: status_at(plan, a, &timeline[..=i]),
+            withdrawn: a.withdrawn.is_some(),
+            trend: (0..=i)
+                .map(|k| {
+                    let s = status_at(plan, a, &timeline[..=k]);
+                    TrendPoint {
+                        review: timeline[k].label.clone(),
+                        rank: s.as_ref().and_then(|s| scale.rank(&s.status)),
+                        rag: s.as_ref().and_then(|s| s.rag),
+                        carried_forward: s.as_ref().is_some_and(|s| s.carried_forward),
+                        status: s.map(|s| s.status),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+
+    Ok(BoardReport {
+        title: plan.title.clone(),
+        origin: plan.origin.clone(),
+        review: gaps.review.clone(),
+        previous: gaps.previous.clone(),
+        known_at,
+        head: plan.head.map(|(seq, hash)| Head { seq: seq.0, hash }),
+        verification,
+        scale,
+        counts,
+        moved,
+        gaps,
+        matrix: matrix(plan, Some(at)),
+        actions,
+    })
+}
+
+// ---- text pieces shared by every format ----
+
+/// A status with its marks: "Completed (carried from RAG May 20; late)".
+pub fn status_text(s: &StatusAt) -> String {
+    let mut marks = Vec::new();
+    if s.carried_forward {
+        marks.push(format!("carried from {}", s.review));
+    }
+    if s.late {
+        marks.push("late".to_string());
+    }
+    if let Some(c) = s.corrected_by {
+        marks.push(format!("corrected by entry {c}"));
+    }
+    if marks.is_empty() {
+        s.status.clone()
+    } else {
+        format!("{} ({})", s.status, marks.join("; "))
+    }
+}
+
+fn status_cell(s: &Option<StatusAt>) -> Cell {
+    match s {
+        Some(s) => Cell::status(status_text(s), s.rag),
+        None => Cell::text(""),
+    }
+}
+
+fn review_text(r: &ReviewRef) -> String {
+    format!("{} ({})", r.label, r.date)
+}
+
+/// "Ledger head: 72 d343…" or "Ledger head: empty".
+pub fn head_text(head: Option<Head>) -> String {
+    match head {
+        Some(h) => format!("Ledger head: {} {}", h.seq, h.hash),
+        None => "Ledger head: empty".to_string(),
+    }
+}
+
+fn verdict_cell(a: &ActionDiff) -> Cell {
+    let rag = match a.verdict {
+        Verdict::Worsened => Some(Rag::Red),
+        Verdict::Improved => Some(Rag::Green),
+        _ => None,
+    };
+    Cell::status(a.verdict.as_str(), rag)
+}
+
+fn entries_text(a: &ActionDiff) -> String {
+    let mut parts: Vec<String> = a
+        .entries
+        .iter()
+        .map(|e| format!("{} by {} at {}", e.seq, e.actor, e.recorded_at))
+        .collect();
+    if let Some(w) = &a.withdrawn {
+        parts.push(format!("withdrawn by entry {}: {}", w.seq, w.reason));
+    }
+    parts.join("; ")
+}
+
+/// The diff's rows: action, from, to, verdict, completed, entries.
+pub fn diff_grid<'a>(rows: impl IntoIterator<Item = &'a ActionDiff>) -> Grid {
+    let mut g = Grid::new(&["action", "from", "to", "verdict", "completed", "entries"]);
+    for a in rows {
+        g.rows.push(vec![
+            Cell::text(&a.id),
+            status_cell(&a.from),
+            status_cell(&a.to),
+            verdict_cell(a),
+            Cell::text(if a.completed { "yes" } else { "" }),
+            Cell::text(entries_text(a)),
+        ]);
+    }
+    g
+}
+
+/// "2 improved to Completed (1.2, 1.3A), 4 held (1.1, 1.3B, 1.4, 1.5)": each verdict,
+/// worst first, with its actions.
+pub fn diff_summary(d: &Diff) -> String {
+    let order = [
+        Verdict::Worsened,
+        Verdict::Withdrawn,
+        Verdict::Changed,
+        Verdict::New,
+        Verdict::NoStatus,
+        Verdict::Improved,
+        Verdict::Held,
+    ];
+    let mut parts = Vec::new();
+    for v in order {
+        let groups: Vec<(String, Vec<&str>)> = if v == Verdict::Improved {
+            let to_done = format!("improved to {}", completed_name(d));
+            vec![
+                (to_done, ids(d, |a| a.verdict == v && a.completed)),
+                (
+                    "improved".to_string(),
+                    ids(d, |a| a.verdict == v && !a.completed),
+                ),
+            ]
+        } else {
+            vec![(v.as_str().to_string(), ids(d, |a| a.verdict == v))]
+        };
+        for (name, list) in groups {
+            if !list.is_empty() {
+                parts.push(format!("{} {name} ({})", list.len(), list.join(", ")));
+            }
+        }
+    }
+    if parts.is_empty() {
+        "no actions".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn ids(d: &Diff, keep: impl Fn(&ActionDiff) -> bool) -> Vec<&str> {
+    d.actions
+        .iter()
+        .filter(|a| keep(a))
+        .map(|a| a.id.as_str())
+        .collect()
+}
+
+fn completed_name(d: &Diff) -> &str {
+    d.completed_status.as_deref().unwrap_or("completed")
+}
+
+fn from_text(d: &Diff) -> String {
+    d.from
+        .as_ref()
+        .map_or("the start of the plan".to_string(), review_text)
+}
+
+/// `readiness diff`: every action between the two points, in plan order.
+pub fn diff_doc(d: &Diff) -> Doc {
+    let mut doc = Doc::default();
+    doc.heading(format!(
+        "{}: what moved from {} to {}",
+        d.title,
+        from_text(d),
+        review_text(&d.to)
+    ));
+    doc.note(head_text(d.head));
+    doc.note(format!(
+        "Verdicts follow the scale's order; \"completed\" marks an action that reached {} \
+         or better from below.",
+        completed_name(d)
+    ));
+    doc.grid(diff_grid(&d.actions));
+    doc.note(format!("In all: {}.", diff_summary(d)));
+    doc
+}
+
+/// The gap rows: kind, action, status, detail.
+pub fn gaps_grid(g: &Gaps) -> Grid {
+    let mut grid = Grid::new(&["gap", "action", "status", "detail"]);
+    for gap in &g.gaps {
+        grid.rows.push(vec![
+            Cell::text(gap.kind.as_str()),
+            Cell::text(&gap.action),
+            status_cell(&gap.status),
+            Cell::text(&gap.detail),
+        ]);
+    }
+    grid
+}
+
+/// What counts as a gap, in one paragraph.
+pub fn gaps_explained(g: &Gaps) -> String {
+    let since = match &g.previous {
+        Some(p) => format!("recorded after {} ({})", p.label, p.date),
+        None => "recorded at any time (this is the first review)".to_string(),
+    };
+    format!(
+        "Gaps: past the end date and below {}; red or amber at {} or more reviews in a row; \
+         stale (nothing recorded for {}); late entries and corrections {since}. \
+         Withdrawn actions are left out.",
+        g.completed_status.as_deref().unwrap_or("completed"),
+        crate::plan::gaps::DELAYED_RUN,
+        g.review.label,
+    )
+}
+
+fn gaps_count(g: &Gaps) -> String {
+    match g.gaps.len() {
+        0 => format!("No readiness gaps at {}.", g.review.label),
+        1 => format!("1 readiness gap at {}.", g.review.label),
+        n => format!("{n} readiness gaps at {}.", g.review.label),
+    }
+}
+
+/// `readiness check`: the gaps alone.
+pub fn gaps_doc(g: &Gaps) -> Doc {
+    let mut doc = Doc::default();
+    doc.heading(format!(
+        "{}: readiness gaps at {}",
+        g.title,
+        review_text(&g.review)
+    ));
+    doc.note(head_text(g.head));
+    doc.note(gaps_count(g));
+    if !g.gaps.is_empty() {
+        doc.grid(gaps_grid(g));
+    }
+    doc.note(gaps_explained(g));
+    doc
+}
+
+/// RAG counts per area: now and at the previous review.
+pub fn counts_grid(r: &BoardReport) -> Grid {
+    let mut g = Grid::new(&[
+        "area",
+        "review",
+        "red",
+        "amber",
+        "green",
+        "blue",
+        "no status",
+        "withdrawn",
+    ]);
+    let n = |v: u32, rag: Option<Rag>| {
+        if v > 0 {
+            Cell::status(v.to_string(), rag)
+        } else {
+            Cell::text("0")
+        }
+    };
+    let row = |area: String, review: &ReviewRef, c: &RagCounts| {
+        vec![
+            Cell::text(area),
+            Cell::text(&review.label),
+            n(c.red, Some(Rag::Red)),
+            n(c.amber, Some(Rag::Amber)),
+            n(c.green, Some(Rag::Green)),
+            n(c.blue, Some(Rag::Blue)),
+            n(c.no_status, None),
+            n(c.withdrawn, None),
+        ]
+    };
+    for a in &r.counts {
+        let name = format!("{} {}", a.id, a.title);
+        g.rows.push(row(name.clone(), &r.review, &a.now));
+        if let (Some(p), Some(prev)) = (&a.previous, &r.previous) {
+            g.rows.push(row(name, prev, p));
+        }
+    }
+    g
+}
+
+/// "R→G→G→A": the trend as RAG initials ("·" where there is no status).
+pub fn trend_text(points: &[TrendPoint]) -> String {
+    points
+        .iter()
+        .map(|p| match p.rag {
+            Some(Rag::Red) => "R",
+            Some(Rag::Amber) => "A",
+            Some(Rag::Green) => "G",
+            Some(Rag::Blue) => "B",
+            None => "·",
+        })
+        .collect::<Vec<_>>()
+        .join("→")
+}
+
+/// One row per action: area, action, text, lead, end, status, trend (as text).
+pub fn actions_grid(r: &BoardReport) -> Grid {
+    let mut g = Grid::new(&["area", "action", "what", "lead", "end", "status", "trend"]);
+    for a in &r.actions {
+        let status = if a.withdrawn {
+            Cell::text("Withdrawn")
+        } else {
+            status_cell(&a.status)
+        };
+        g.rows.push(vec![
+            Cell::text(&a.area),
+            Cell::text(&a.id),
+            Cell::text(&a.action),
+            Cell::text(a.lead.clone().unwrap_or_default()),
+            Cell::text(a.end.clone().unwrap_or_default()),
+            status,
+            Cell::text(trend_text(&a.trend)),
+        ]);
+    }
+    g
+}
+
+/// The RAG matrix up to the report's review.
+pub fn matrix_grid(r: &BoardReport) -> Grid {
+    super::views::matrix_doc(&r.matrix)
+        .grids()
+        .next()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The scale, worst first, with its colours.
+pub fn scale_text(scale: &StatusScale) -> String {
+    scale
+        .0
+        .iter()
+        .map(|s| format!("{} ({})", s.name, s.rag.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The report's first lines: what it is, and what it was produced from.
+pub fn report_intro(r: &BoardReport) -> Vec<String> {
+    let mut lines = vec![format!("Board report as at {}.", review_text(&r.review))];
+    if let Some(p) = &r.previous {
+        lines.push(format!("Previous review: {}.", review_text(p)));
+    }
+    if let Some(k) = &r.known_at {
+        lines.push(format!(
+            "As the ledger knew it at {k}: entries recorded later are left out."
+        ));
+    }
+    lines.push(match r.head {
+        Some(h) => format!("Produced from ledger entry {} with hash {}.", h.seq, h.hash),
+        None => "Produced from an empty ledger.".to_string(),
+    });
+    lines.push(format!("Verification: {}.", r.verification.sentence()));
+    lines
+}
+
+/// The heading of the "what moved" section.
+pub fn moved_heading(r: &BoardReport) -> String {
+    match &r.moved.from {
+        Some(f) => format!("What moved since {}", f.label),
+        None => format!("What moved up to {} (the first review)", r.review.label),
+    }
+}
+
+/// The line under the "what moved" table: every verdict with its actions.
+pub fn held_text(r: &BoardReport) -> String {
+    format!("In all: {}.", diff_summary(&r.moved))
+}
+
+/// The report as a document: Markdown, and the same sections the HTML shows.
+pub fn report_doc(r: &BoardReport) -> Doc {
+    let mut doc = Doc::default();
+    doc.heading(&r.title);
+    for l in report_intro(r) {
+        doc.note(l);
+    }
+    doc.heading("RAG counts by area");
+    doc.grid(counts_grid(r));
+    doc.heading(moved_heading(r));
+    let moved = r.moved.moved_worst_first();
+    if moved.is_empty() {
+        doc.note("Nothing moved.");
+    } else {
+        doc.note("Worst first.");
+        doc.grid(diff_grid(moved));
+    }
+    doc.note(held_text(r));
+    doc.heading(format!("Readiness gaps at {}", r.review.label));
+    doc.note(gaps_count(&r.gaps));
+    if !r.gaps.gaps.is_empty() {
+        doc.grid(gaps_grid(&r.gaps));
+    }
+    doc.note(gaps_explained(&r.gaps));
+    doc.heading("Actions");
+    doc.note("Trend: the RAG colour at each review up to this one, oldest first (R red, A amber, G green, B blue, · none).");
+    doc.grid(actions_grid(r));
+    doc.heading("RAG matrix");
+    doc.grid(matrix_grid(r));
+    doc.note(format!(
+        "Status scale, worst first: {}.",
+        scale_text(&r.scale)
+    ));
+    doc
+}
+
+/// Markdown in which no text can become markup: besides what tables need (`|`, line
+/// breaks), every character Markdown or inline HTML gives a meaning to (backslash,
+/// backtick, `* _ [ ] < > &` and a leading `#`) is backslash-escaped, so an action text such as
+/// `<script>…</script>` shows as text in any renderer. With `title`, the first heading is
+/// a level-1 heading (a document's title); every other heading is level 2.
+pub fn to_markdown_safe(doc: &Doc, title: bool) -> String {
+    let mut out = String::new();
+    let mut first = title;
+    for block in &doc.blocks {
+        match block {
+            Block::Heading(h) => {
+                let level = if std::mem::take(&mut first) {
+                    "#"
+                } else {
+                    "##"
+                };
+                out.push_str(&format!("{level} {}\n\n", md_text(h)));
+            }
+            Block::Note(n) => out.push_str(&format!("{}\n\n", md_text(n))),
+            Block::Grid(g) => {
+                let header: Vec<String> = g.header.iter().map(|h| md_text(h)).collect();
+                out.push_str(&format!("| {} |\n", header.join(" | ")));
+                out.push_str(&format!("|{}\n", "---|".repeat(g.header.len())));
+                for row in &g.rows {
+                    let cells: Vec<String> = row.iter().map(|c| md_text(&c.text)).collect();
+                    out.push_str(&format!("| {} |\n", cells.join(" | ")));
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in s.chars().enumerate() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if i == 0 => out.push_str("\\#"),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_markdown_leaves_no_markup_in_text() {
+        let mut d = Doc::default();
+        d.heading("# Title");
+        d.note("<script>alert(1)</script> & \"q\" *x* [l](u)");
+        let mut g = Grid::new(&["a|b"]);
+        g.rows.push(vec![Cell::text("line\nbreak `c` _u_")]);
+        d.grid(g);
+        let md = to_markdown_safe(&d, true);
+        assert!(md.starts_with("# \\# Title\n\n"), "{md}");
+        assert!(
+            md.contains("\\<script\\>alert(1)\\</script\\> \\& \"q\" \\*x\\* \\[l\\](u)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| a\\|b |") && md.contains("| line break \\`c\\` \\_u\\_ |"),
+            "{md}"
+        );
+        assert!(
+            md.match_indices('<').all(|(i, _)| md[..i].ends_with('\\')),
+            "{md}"
+        );
+    }
+}

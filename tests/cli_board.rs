@@ -1,0 +1,507 @@
+//! The board views: `diff`, `check` and `report`, on the York sample and on small ledgers
+//! built for the purpose; golden files in `snapshots/` (set UPDATE_SNAPSHOTS=1 to rewrite
+//! them after a deliberate change, then review the diff).
+
+mod util;
+
+use std::path::Path;
+
+use util::{run_in, Ledger, Run};
+
+const SAMPLE: &str = "events/york-wsoa.jsonl";
+
+/// Runs the binary from the crate root (so the sample's path, which the report prints, is
+/// always the same).
+fn york(args: &[&str]) -> Run {
+    let mut all = args.to_vec();
+    all.extend(["--ledger", SAMPLE]);
+    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), &all)
+}
+
+/// Compares `got` with the golden file byte for byte, or rewrites it with UPDATE_SNAPSHOTS=1.
+#[track_caller]
+fn golden(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
+        std::fs::write(&path, got).expect("write golden file");
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it",
+            path.display()
+        )
+    });
+    if want != got {
+        let line = want
+            .lines()
+            .zip(got.lines())
+            .position(|(a, b)| a != b)
+            .map_or(want.lines().count().min(got.lines().count()), |i| i);
+        panic!(
+            "{} differs from the output at line {} (UPDATE_SNAPSHOTS=1 rewrites it)\n\
+             want: {:?}\n got: {:?}",
+            path.display(),
+            line + 1,
+            want.lines().nth(line),
+            got.lines().nth(line)
+        );
+    }
+}
+
+/// Today's date (UTC), for reviews whose statuses are recorded on time.
+fn today() -> String {
+    chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// A plan whose actions are all completed at a review dated today: no gaps.
+fn all_completed() -> Ledger {
+    let l = Ledger::init();
+    l.write(&["area", "add", "1", "--title", "Leadership"]).ok();
+    for id in ["1.1", "1.2"] {
+        l.write(&[
+            "action",
+            "add",
+            id,
+            "--area",
+            "1",
+            "--action",
+            "Do it",
+            "--end",
+            "June 2020",
+        ])
+        .ok();
+    }
+    l.write(&["review", "add", "Board", "--date", &today()])
+        .ok();
+    for id in ["1.1", "1.2"] {
+        l.write(&["status", id, "Completed", "--review", "Board"])
+            .ok();
+    }
+    l
+}
+
+#[test]
+fn york_diff_august_to_november_20_lists_two_improved_to_completed_and_four_held() {
+    let run = york(&[
+        "diff",
+        "--from",
+        "RAG August 20",
+        "--to",
+        "RAG November 20",
+        "--format",
+        "json",
+    ])
+    .ok();
+    let v = run.json();
+    assert_eq!(v["from"]["label"], "RAG August 20");
+    assert_eq!(v["to"]["label"], "RAG November 20");
+    assert_eq!(v["completed_status"], "Completed");
+    let rows: Vec<(String, String, String, String, bool)> = v["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_string(),
+                a["from"]["status"].as_str().unwrap().to_string(),
+                a["to"]["status"].as_str().unwrap().to_string(),
+                a["verdict"].as_str().unwrap().to_string(),
+                a["completed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("1.1", "Completed", "Completed", "held", false),
+        (
+            "1.2",
+            "Progressing but delayed",
+            "Completed",
+            "improved",
+            true,
+        ),
+        (
+            "1.3A",
+            "Progressing and on track",
+            "Completed",
+            "improved",
+            true,
+        ),
+        (
+            "1.3B",
+            "Progressing and on track",
+            "Progressing and on track",
+            "held",
+            false,
+        ),
+        (
+            "1.4",
+            "Progressing and on track",
+            "Progressing and on track",
+            "held",
+            false,
+        ),
+        ("1.5", "Completed", "Completed", "held", false),
+    ];
+    let want: Vec<(String, String, String, String, bool)> = want
+        .iter()
+        .map(|(a, f, t, v, c)| {
+            (
+                a.to_string(),
+                f.to_string(),
+                t.to_string(),
+                v.to_string(),
+                *c,
+            )
+        })
+        .collect();
+    assert_eq!(rows, want);
+    // Each action lists the entry that recorded its November status (seq, actor, time).
+    let e = &v["actions"][1]["entries"][0];
+    assert_eq!(e["seq"], 32);
+    assert_eq!(e["review"], "RAG November 20");
+    assert_eq!(e["actor"], "plan.officer@york.example");
+    assert!(e["recorded_at"].as_str().unwrap().ends_with('Z'));
+
+    let table = york(&["diff", "--from", "RAG August 20", "--to", "RAG November 20"]).ok();
+    table.stdout_has("2 improved to Completed (1.2, 1.3A), 4 held (1.1, 1.3B, 1.4, 1.5)");
+
+    let md = york(&[
+        "diff",
+        "--from",
+        "RAG August 20",
+        "--to",
+        "RAG November 20",
+        "--format",
+        "markdown",
+    ])
+    .ok();
+    golden("york-diff-aug20-nov20.md", &md.stdout);
+}
+
+#[test]
+fn diff_refuses_points_in_the_wrong_order_or_unknown() {
+    york(&["diff", "--from", "RAG November 20", "--to", "RAG August 20"])
+        .code(2)
+        .stderr_has("swap them");
+    york(&["diff", "--from", "RAG June 20", "--to", "RAG August 20"])
+        .code(2)
+        .stderr_has("--from: \"RAG June 20\" matches no review");
+    york(&["diff", "--from", "RAG May 20"])
+        .code(2)
+        .stderr_has("--to");
+    york(&[
+        "diff",
+        "--from",
+        "May 20",
+        "--to",
+        "Nov 20",
+        "--known-at",
+        "yesterday",
+    ])
+    .code(2)
+    .stderr_has("--known-at");
+}
+
+#[test]
+fn york_gaps_at_february_21_name_1_3b_past_its_end_date() {
+    let run = york(&["check", "--as-of", "RAG February 21", "--format", "json"]).code(3);
+    let v = run.json();
+    let gaps = v["gaps"].as_array().expect("gaps");
+    assert_eq!(gaps.len(), 1, "{v:#}");
+    assert_eq!(gaps[0]["kind"], "past_end");
+    assert_eq!(gaps[0]["action"], "1.3B");
+    assert_eq!(gaps[0]["end"], "Phase 2: January 2021");
+    assert_eq!(gaps[0]["status"]["status"], "Progressing but delayed");
+
+    let md = york(&[
+        "check",
+        "--as-of",
+        "RAG February 21",
+        "--format",
+        "markdown",
+    ])
+    .code(3);
+    golden("york-check-feb21.md", &md.stdout);
+
+    // By May 21, 1.3B has also been amber at two reviews in a row.
+    let v = york(&["check", "--as-of", "RAG May 21", "--format", "json"])
+        .code(3)
+        .json();
+    let kinds: Vec<(&str, &str)> = v["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["kind"].as_str().unwrap(), g["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("past_end", "1.3B"), ("delayed_run", "1.3B")]);
+
+    // The report's gap section says the same.
+    let report = york(&[
+        "report",
+        "--as-of",
+        "RAG February 21",
+        "--format",
+        "markdown",
+    ])
+    .ok();
+    let gaps = report
+        .stdout
+        .split("## Readiness gaps at RAG February 21")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a gaps section");
+    assert!(
+        gaps.contains("| past end date | 1.3B |") && gaps.contains("Phase 2: January 2021"),
+        "{gaps}"
+    );
+}
+
+#[test]
+fn check_exits_3_with_gaps_and_0_without() {
+    let l = all_completed();
+    let run = l.read(&["check", "--as-of", "Board"]).ok();
+    run.stdout_has("No readiness gaps at Board.");
+
+    // A new action with no status, ending long ago: stale and past its end date.
+    l.write(&[
+        "action", "add", "1.3", "--area", "1", "--action", "Late one", "--end", "May 2020",
+    ])
+    .ok();
+    let v = l
+        .read(&["check", "--as-of", "Board", "--format", "json"])
+        .code(3)
+        .json();
+    let kinds: Vec<&str> = v["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["past_end", "stale"]);
+
+    // Withdrawn actions are left out: back to exit 0.
+    l.write(&["action", "withdraw", "1.3", "--reason", "merged into 1.2"])
+        .ok();
+    l.read(&["check", "--as-of", "Board"]).ok();
+
+    // No reviews at all: nothing to check.
+    let empty = Ledger::init();
+    empty.read(&["check"]).ok().stdout_has("no reviews yet");
+    let v = empty.read(&["check", "--format", "json"]).ok().json();
+    assert_eq!(v["gaps"], serde_json::json!([]));
+
+    // Help documents the exit code.
+    l.raw(&["check", "--help"]).ok().stdout_has("exit code 3");
+    l.raw(&["--help"])
+        .ok()
+        .stdout_has("3  `check` found readiness gaps");
+}
+
+#[test]
+fn report_html_is_self_contained_and_complete() {
+    let head = york(&["head"]).ok().stdout.trim().to_string();
+    let (seq, hash) = head.split_once(' ').expect("SEQ HASH");
+    let run = york(&["report", "--as-of", "RAG February 21"]).ok();
+    let html = &run.stdout;
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(!html.to_lowercase().contains("<script"), "no scripts");
+    for attr in ["src=", "href=", "url("] {
+        for scheme in ["http://", "https://", "//"] {
+            for quote in ["\"", "'", ""] {
+                let bad = format!("{attr}{quote}{scheme}");
+                assert!(!html.contains(&bad), "fetches something: {bad}");
+            }
+        }
+    }
+    assert!(!html.contains("<link") && !html.contains("@import"));
+    assert!(html.contains("<style>") && html.contains("@page { size: A4"));
+    // The head it was produced from, and the verification result.
+    assert!(html.contains(&format!("entry <code>{seq}</code>")), "seq");
+    assert!(html.contains(hash), "hash");
+    assert!(html.contains("ok: 72 entries verified"), "verification");
+    // The matrix, coloured, with the reviews up to February 21 only.
+    assert!(html.contains("<table class=\"matrix\">"));
+    assert!(html.contains("<th>RAG February 21</th>") && !html.contains("<th>RAG May 21</th>"));
+    assert!(html.contains("class=\"rag-amber\">Progressing but delayed</td>"));
+    // One trend chart per action.
+    assert_eq!(html.matches("<svg").count(), 6);
+    assert_eq!(html.matches("</svg>").count(), 6);
+    // What moved since November 20, worst first.
+    let moved = html.find("<table class=\"moved\">").expect("moved table");
+    let worsened = html[moved..].find("worsened").unwrap();
+    let improved = html[moved..].find("improved").unwrap();
+    assert!(worsened < improved);
+
+    // Written to a file, the same bytes; the path and head are reported.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("board.html");
+    let wrote = york(&[
+        "report",
+        "--as-of",
+        "RAG February 21",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .ok();
+    wrote.stdout_has("wrote ").stdout_has(hash);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), *html);
+}
+
+#[test]
+fn york_report_golden_files() {
+    let md = york(&[
+        "report",
+        "--as-of",
+        "RAG February 21",
+        "--format",
+        "markdown",
+    ])
+    .ok();
+    golden("york-report-feb21.md", &md.stdout);
+    let html = york(&["report", "--as-of", "RAG February 21"]).ok();
+    golden("york-report-feb21.html", &html.stdout);
+    // Both say the same things.
+    for needle in [
+        "What moved since RAG November 20",
+        "1 worsened (1.3B), 1 improved to Completed (1.4), 4 held (1.1, 1.2, 1.3A, 1.5)",
+        "Readiness gaps at RAG February 21",
+        "RAG counts by area",
+    ] {
+        assert!(md.stdout.contains(needle), "markdown lacks {needle}");
+        assert!(html.stdout.contains(needle), "html lacks {needle}");
+    }
+}
+
+#[test]
+fn report_escapes_hostile_text() {
+    let hostile = "<script>alert(1)</script> & \"q\" 'x' <img src=https://evil.example/x>";
+    let l = Ledger::init();
+    l.write(&["area", "add", "1", "--title", "A <b>bold</b> area"])
+        .ok();
+    l.write(&[
+        "action",
+        "add",
+        "1.1",
+        "--area",
+        "1",
+        "--action",
+        hostile,
+        "--lead",
+        "O'Brien & <co>",
+    ])
+    .ok();
+    l.write(&["review", "add", "Q<1>", "--date", "2021-03-31"])
+        .ok();
+    l.write(&[
+        "status",
+        "1.1",
+        "Not started",
+        "--review",
+        "Q<1>",
+        "--note",
+        hostile,
+    ])
+    .ok();
+    let html = l.read(&["report", "--as-of", "Q<1>"]).ok().stdout;
+    assert!(!html.to_lowercase().contains("<script"), "{html}");
+    assert!(!html.contains("<img") && !html.contains("<b>") && !html.contains("<co>"));
+    assert!(html
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;x&#39; &lt;img"));
+    assert!(html.contains("O&#39;Brien &amp; &lt;co&gt;"));
+    assert!(html.contains("<th>Q&lt;1&gt;</th>"));
+    assert_eq!(html.matches("<svg").count(), 1);
+
+    let md = l
+        .read(&["report", "--as-of", "Q<1>", "--format", "markdown"])
+        .ok()
+        .stdout;
+    assert!(
+        md.contains("\\<script\\>alert(1)\\</script\\> \\& \"q\""),
+        "{md}"
+    );
+    assert!(
+        md.match_indices('<').all(|(i, _)| md[..i].ends_with('\\')),
+        "an unescaped < in:\n{md}"
+    );
+}
+
+#[test]
+fn report_options_and_errors() {
+    // --since moves the start of "what moved"; after --as-of it is refused.
+    let md = york(&[
+        "report",
+        "--as-of",
+        "RAG February 21",
+        "--since",
+        "RAG May 20",
+        "--format",
+        "markdown",
+    ])
+    .ok();
+    md.stdout_has("## What moved since RAG May 20");
+    york(&[
+        "report",
+        "--as-of",
+        "RAG May 20",
+        "--since",
+        "RAG February 21",
+    ])
+    .code(2)
+    .stderr_has("--since");
+    // The first review has no previous one: everything is new.
+    york(&["report", "--as-of", "RAG May 20", "--format", "markdown"])
+        .ok()
+        .stdout_has("What moved up to RAG May 20 (the first review)")
+        .stdout_has("6 new");
+    // --as-of is required; an unwritable --out is an I/O error (4).
+    york(&["report"]).code(2).stderr_has("--as-of");
+    york(&[
+        "report",
+        "--as-of",
+        "latest",
+        "--out",
+        "/nonexistent-dir/board.html",
+    ])
+    .code(4)
+    .stderr_has("/nonexistent-dir/board.html");
+    // JSON is the report value.
+    let v = york(&["report", "--as-of", "latest", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(v["review"]["label"], "RAG August 22");
+    assert_eq!(v["verification"]["ok"], true);
+    assert_eq!(v["actions"][0]["trend"].as_array().unwrap().len(), 9);
+}
+
+#[test]
+fn report_on_a_ledger_that_does_not_verify_says_so_and_exits_1() {
+    let l = all_completed();
+    // Change a status in place without re-hashing: the chain breaks at that entry.
+    let log = std::fs::read_to_string(l.log_path()).unwrap();
+    let tampered = log.replacen("\"status\":\"Completed\"", "\"status\":\"Embedded\"", 1);
+    assert_ne!(log, tampered);
+    std::fs::write(l.log_path(), tampered).unwrap();
+    let run = l
+        .read(&["report", "--as-of", "Board", "--format", "markdown"])
+        .code(1);
+    run.stdout_has("Verification: FAILED")
+        .stderr_has("does not verify");
+}
+
+#[test]
+fn known_at_before_the_plan_existed_is_a_clear_error() {
+    york(&[
+        "report",
+        "--as-of",
+        "RAG May 20",
+        "--known-at",
+        "2000-01-01",
+    ])
+    .code(2)
+    .stderr_has("holds no plan as known at");
+}

@@ -1,0 +1,443 @@
+//! A correction never changes any projection computed with `--known-at` earlier than the
+//! correction.
+//!
+//! Random plans get random status histories at increasing times, with corrections (and
+//! corrections of corrections), amendments and their corrections, withdrawals and
+//! rescheduled or renamed reviews at random later times, appended through the same sealing
+//! as the disk ledger with a fixed clock per append. Then, for every correction and every
+//! moment T before it, the plan at every review, the matrix and every action's history
+//! replayed with `known_at = T` are the same whether or not the log holds that correction
+//! and everything after it. They also equal the same projections of just the entries
+//! recorded by T, replayed with no bound: what `--known-at` means.
+
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+
+use chrono::{Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+use serde_json::{json, Value};
+
+use readiness_ledger::asof::ResolvedPoint;
+use readiness_ledger::clock::FixedClock;
+use readiness_ledger::entry::{format_timestamp, parse_timestamp};
+use readiness_ledger::event::{
+    ActionAdded, ActionAmended, ActionWithdrawn, AreaAdded, Correction, Event, PlanCreated,
+    ReviewRescheduled, ReviewScheduled, StatusRecorded,
+};
+use readiness_ledger::plan::activity::ActivityRow;
+use readiness_ledger::plan::view::{history, matrix, plan_at};
+use readiness_ledger::scale::StatusScale;
+use readiness_ledger::store::{EntrySource, MemoryLog};
+use readiness_ledger::verify::replay_with;
+
+// ---------------------------------------------------------------------------------------
+// Generators
+// ---------------------------------------------------------------------------------------
+
+/// One step of the plan's life; indices pick among what exists when it is applied.
+#[derive(Debug, Clone)]
+enum Op {
+    Status {
+        action: Index,
+        review: Index,
+        status: Index,
+    },
+    /// Corrects whichever entry currently sets a status: the original, or a correction.
+    Correct {
+        pick: Index,
+        status: Option<Index>,
+        note: bool,
+    },
+    Amend {
+        action: Index,
+        end: bool,
+        value: u8,
+    },
+    /// Corrects whichever entry currently sets an amended field.
+    CorrectAmendment {
+        pick: Index,
+        value: u8,
+    },
+    Withdraw {
+        action: Index,
+    },
+    Reschedule {
+        review: Index,
+        rename: bool,
+        days: Option<i64>,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        5 => (any::<Index>(), any::<Index>(), any::<Index>())
+            .prop_map(|(action, review, status)| Op::Status { action, review, status }),
+        5 => (any::<Index>(), proptest::option::weighted(0.8, any::<Index>()), any::<bool>())
+            .prop_map(|(pick, status, note)| Op::Correct { pick, status, note }),
+        1 => (any::<Index>(), any::<bool>(), any::<u8>())
+            .prop_map(|(action, end, value)| Op::Amend { action, end, value }),
+        1 => (any::<Index>(), any::<u8>())
+            .prop_map(|(pick, value)| Op::CorrectAmendment { pick, value }),
+        1 => any::<Index>().prop_map(|action| Op::Withdraw { action }),
+        1 => (any::<Index>(), any::<bool>(), proptest::option::of(-60i64..60))
+            .prop_map(|(review, rename, days)| Op::Reschedule { review, rename, days }),
+    ]
+}
+
+/// Seconds between one append and the next: often none, sometimes a minute, often days.
+fn gap() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        Just(0i64),
+        1i64..120,
+        (1i64..40).prop_map(|days| days * 86_400 + 3_600),
+    ]
+}
+
+/// A plan to start from and the steps that follow, each after a gap.
+#[derive(Debug, Clone)]
+struct Case {
+    /// Area (0 or 1) of each action.
+    actions: Vec<usize>,
+    /// Days after 2020-03-31 of each review.
+    reviews: Vec<i64>,
+    steps: Vec<(i64, Op)>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        proptest::collection::vec(0usize..2, 1..=4),
+        proptest::collection::vec(0i64..400, 1..=4),
+        proptest::collection::vec((gap(), op()), 1..=40),
+    )
+        .prop_map(|(actions, reviews, steps)| Case {
+            actions,
+            reviews,
+            steps,
+        })
+}
+
+// ---------------------------------------------------------------------------------------
+// Building the ledger
+// ---------------------------------------------------------------------------------------
+
+fn day(days: i64) -> String {
+    let base = Utc.with_ymd_and_hms(2020, 3, 31, 0, 0, 0).unwrap();
+    (base + Duration::days(days)).format("%Y-%m-%d").to_string()
+}
+
+/// Turns a step into a valid event for the plan as it stands, if it can be one.
+fn event_for(log: &MemoryLog, op: &Op, n: usize) -> Option<Event> {
+    let plan = log.plan();
+    let scale = plan.scale();
+    let names = scale.names();
+    let action_id = |i: &Index| plan.actions[i.index(plan.actions.len())].fields.id.clone();
+    let event = match op {
+        Op::Status {
+            action,
+            review,
+            status,
+        } => Event::StatusRecorded(StatusRecorded {
+            action: action_id(action),
+            review: plan.reviews[review.index(plan.reviews.len())].label.clone(),
+            status: names[status.index(names.len())].to_string(),
+            note: None,
+        }),
+        Op::Correct { pick, status, note } => {
+            let current: Vec<(String, String, u64)> = plan
+                .actions
+                .iter()
+                .flat_map(|a| {
+                    a.statuses
+                        .iter()
+                        .map(|(label, r)| (a.fields.id.clone(), label.clone(), r.source.0))
+                })
+                .collect();
+            if current.is_empty() {
+                return None;
+            }
+            let (action, review, target) = current[pick.index(current.len())].clone();
+            let status = status
+                .as_ref()
+                .map(|s| names[s.index(names.len())].to_string());
+            let note = (*note || status.is_none()).then(|| format!("note {n}"));
+            Event::Correction(Correction {
+                target,
+                action,
+                review: Some(review),
+                status,
+                note,
+                changes: BTreeMap::new(),
+                reason: format!("correction {n}"),
+            })
+        }
+        Op::Amend { action, end, value } => {
+            let field = if *end { "end" } else { "lead" };
+            Event::ActionAmended(ActionAmended {
+                id: action_id(action),
+                changes: BTreeMap::from([(field.to_string(), format!("v{value}"))]),
+                reason: format!("amendment {n}"),
+            })
+        }
+        Op::CorrectAmendment { pick, value } => {
+            let current: Vec<(String, String, u64)> = plan
+                .actions
+                .iter()
+                .flat_map(|a| {
+                    a.field_source
+                        .iter()
+                        .map(|(field, seq)| (a.fields.id.clone(), field.clone(), seq.0))
+                })
+                .collect();
+            if current.is_empty() {
+                return None;
+            }
+            let (action, field, target) = current[pick.index(current.len())].clone();
+            Event::Correction(Correction {
+                target,
+                action,
+                review: None,
+                status: None,
+                note: None,
+                changes: BTreeMap::from([(field, format!("c{value}"))]),
+                reason: format!("correction {n}"),
+            })
+        }
+        Op::Withdraw { action } => Event::ActionWithdrawn(ActionWithdrawn {
+            id: action_id(action),
+            reason: format!("withdrawal {n}"),
+        }),
+        Op::Reschedule {
+            review,
+            rename,
+            days,
+        } => {
+            let r = &plan.reviews[review.index(plan.reviews.len())];
+            let date = days.map(|d| {
+                let old = chrono::NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").unwrap();
+                (old + Duration::days(d)).format("%Y-%m-%d").to_string()
+            });
+            Event::ReviewRescheduled(ReviewRescheduled {
+                label: r.label.clone(),
+                new_label: rename.then(|| format!("Review {n}")),
+                date,
+                reason: format!("reschedule {n}"),
+            })
+        }
+    };
+    plan.check(&event).is_ok().then_some(event)
+}
+
+/// The ledger a case describes: the plan at 2020-03-01, then each step after its gap.
+fn build(case: &Case) -> MemoryLog {
+    let mut t = Utc.with_ymd_and_hms(2020, 3, 1, 9, 0, 0).unwrap();
+    let mut log = MemoryLog::new();
+    let mut setup = vec![Event::PlanCreated(PlanCreated {
+        title: "P".into(),
+        origin: "test.example/known-at".into(),
+        scale: StatusScale::york(),
+    })];
+    for area in ["1", "2"] {
+        setup.push(Event::AreaAdded(AreaAdded {
+            id: area.into(),
+            title: format!("Area {area}"),
+            finding: None,
+        }));
+    }
+    for (i, area) in case.actions.iter().enumerate() {
+        setup.push(Event::ActionAdded(ActionAdded {
+            id: format!("{}.{}", area + 1, i + 1),
+            area: (area + 1).to_string(),
+            action: format!("Action {i}"),
+            ..ActionAdded::default()
+        }));
+    }
+    for (i, days) in case.reviews.iter().enumerate() {
+        setup.push(Event::ReviewScheduled(ReviewScheduled {
+            label: format!("RAG {i}"),
+            date: day(*days),
+        }));
+    }
+    log.append("setup", &FixedClock(t), setup)
+        .expect("the setup batch is valid");
+    for (n, (gap, op)) in case.steps.iter().enumerate() {
+        t += Duration::seconds(*gap);
+        if let Some(event) = event_for(&log, op, n) {
+            let actor = format!("actor{}", n % 3);
+            log.append(&actor, &FixedClock(t), vec![event])
+                .unwrap_or_else(|e| panic!("step {n} ({op:?}) passed the rules: {e}"));
+        }
+    }
+    log
+}
+
+// ---------------------------------------------------------------------------------------
+// Projections
+// ---------------------------------------------------------------------------------------
+
+/// Every projection a reader can ask for, replayed with `known_at`: the plan at no review
+/// and at each review, the matrix over all reviews and up to each, and each action's
+/// history (entries as `history` collects them) at no review and at each.
+fn projections(source: &dyn EntrySource, known_at: Option<&str>) -> Value {
+    let mut rows: BTreeMap<String, Vec<ActivityRow>> = BTreeMap::new();
+    let plan = replay_with(source, known_at, |entry, plan| {
+        if let Some(id) = entry.event.action_id() {
+            rows.entry(id.to_string())
+                .or_default()
+                .push(ActivityRow::with_plan(entry, plan));
+        }
+        ControlFlow::Continue(())
+    })
+    .expect("the log replays");
+    if !plan.is_created() {
+        return Value::Null;
+    }
+    let mut points = vec![None];
+    points.extend(plan.reviews.iter().map(|r| {
+        Some(ResolvedPoint {
+            label: r.label.clone(),
+            date: r.date.clone(),
+        })
+    }));
+    let mut out = Vec::new();
+    for point in &points {
+        let histories: Vec<Value> = plan
+            .actions
+            .iter()
+            .map(|a| {
+                let entries = rows.get(&a.fields.id).cloned().unwrap_or_default();
+                json!(history(&plan, a, entries, point.as_ref()))
+            })
+            .collect();
+        out.push(json!({
+            "point": point.as_ref().map(|p| &p.label),
+            "plan": plan_at(&plan, point.as_ref()),
+            "matrix": matrix(&plan, point.as_ref()),
+            "histories": histories,
+        }));
+    }
+    Value::Array(out)
+}
+
+/// Moments before `t` to look from: a microsecond before, the latest earlier recorded time
+/// (entries at the very same moment as an earlier one are common) and one between.
+fn moments_before(t: &str, times: &[String], pick: &Index) -> Vec<String> {
+    let at = parse_timestamp(t).expect("entry timestamps parse");
+    let mut v: Vec<String> = times.iter().filter(|s| s.as_str() < t).cloned().collect();
+    v.dedup();
+    let mut out = vec![format_timestamp(at - Duration::microseconds(1))];
+    if let Some(last) = v.last() {
+        out.push(last.clone());
+        out.push(v[pick.index(v.len())].clone());
+    }
+    out
+}
+
+/// A log holding only its first `n` entries.
+fn prefix(log: &MemoryLog, n: usize) -> MemoryLog {
+    let mut p = log.clone();
+    p.lines_mut().truncate(n);
+    p
+}
+
+/// (seq, recorded_at, is a correction) of every entry.
+fn entries(log: &MemoryLog) -> Vec<(usize, String, bool)> {
+    let mut v = Vec::new();
+    replay_with(log, None, |e, _| {
+        v.push((
+            e.seq.0 as usize,
+            e.recorded_at.clone(),
+            matches!(e.event, Event::Correction(_)),
+        ));
+        ControlFlow::Continue(())
+    })
+    .expect("the log replays");
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_correction_never_changes_what_was_known_before_it(case in case(), pick in any::<Index>()) {
+        let log = build(&case);
+        let all = entries(&log);
+        let times: Vec<String> = all.iter().map(|(_, t, _)| t.clone()).collect();
+        // Projections of the whole log known at each moment, checked once against the
+        // entries recorded by then: what --known-at means.
+        let mut known_at: BTreeMap<String, Value> = BTreeMap::new();
+        for (seq, at, _) in all.iter().filter(|(_, _, c)| *c) {
+            // Without the correction and everything after it.
+            let without = prefix(&log, seq - 1);
+            for t in moments_before(at, &times, &pick) {
+                if !known_at.contains_key(&t) {
+                    let with = projections(&log, Some(&t));
+                    let known = times.iter().filter(|r| r.as_str() <= t.as_str()).count();
+                    prop_assert_eq!(
+                        &with,
+                        &projections(&prefix(&log, known), None),
+                        "known at {} vs the first {} entries", t, known
+                    );
+                    known_at.insert(t.clone(), with);
+                }
+                prop_assert_eq!(
+                    &known_at[&t],
+                    &projections(&without, Some(&t)),
+                    "known at {} (before correction {} at {})", t, seq, at
+                );
+            }
+        }
+    }
+}
+
+/// The generator is not vacuous: most ledgers hold corrections, and many hold corrections
+/// of corrections, of amendments, and corrections recorded at the same moment as an entry
+/// before them.
+#[test]
+fn generated_ledgers_hold_corrections_of_corrections() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = case();
+    let (mut with, mut of_corrections, mut of_amendments, mut same_time) = (0, 0, 0, 0);
+    let cases = 200;
+    for _ in 0..cases {
+        let case = strategy.new_tree(&mut runner).expect("a case").current();
+        let log = build(&case);
+        let mut kinds = BTreeMap::new();
+        let mut prev_time = String::new();
+        let (mut has, mut cc, mut ca, mut st) = (false, false, false, false);
+        replay_with(&log, None, |e, _| {
+            kinds.insert(e.seq.0, e.event.type_name());
+            if let Event::Correction(c) = &e.event {
+                has = true;
+                cc |= kinds.get(&c.target) == Some(&"correction");
+                ca |= c.review.is_none();
+                st |= e.recorded_at == prev_time;
+            }
+            prev_time = e.recorded_at.clone();
+            ControlFlow::Continue(())
+        })
+        .expect("the log replays");
+        with += usize::from(has);
+        of_corrections += usize::from(cc);
+        of_amendments += usize::from(ca);
+        same_time += usize::from(st);
+    }
+    assert!(
+        with * 10 >= cases * 7,
+        "{with} of {cases} ledgers have corrections"
+    );
+    assert!(
+        of_corrections * 10 >= cases * 3,
+        "{of_corrections} of {cases} have corrections of corrections"
+    );
+    assert!(
+        of_amendments * 10 >= cases,
+        "{of_amendments} of {cases} correct amendments"
+    );
+    assert!(
+        same_time * 10 >= cases,
+        "{same_time} of {cases} have same-time corrections"
+    );
+}
