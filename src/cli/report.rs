@@ -7,8 +7,9 @@ use crate::asof::ResolvedPoint;
 use crate::plan::diff::Touches;
 use crate::plan::gaps::RecentEntries;
 use crate::plan::Plan;
-use crate::report::board::{board_report, report_doc, to_markdown_safe, Verification};
+use crate::report::board::{board_report, report_doc, Verification};
 use crate::report::html::board_html;
+use crate::report::render::to_markdown_titled;
 use crate::verify::{replay_with, verify, VerifyOptions};
 
 use super::output::line;
@@ -106,7 +107,7 @@ pub(super) fn render_view<T: serde::Serialize>(
     format: crate::report::ViewFormat,
 ) -> String {
     match format {
-        crate::report::ViewFormat::Markdown => to_markdown_safe(&doc(value), false),
+        crate::report::ViewFormat::Markdown => to_markdown_titled(&doc(value), false),
         _ => crate::report::render(value, doc, format, super::view::colour()),
     }
 }
@@ -165,7 +166,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     .map_err(|e| CliError::Usage(format!("--since: {e}")))?;
     let text = match args.format {
         ReportFormat::Html => board_html(&report),
-        ReportFormat::Markdown => to_markdown_safe(&report_doc(&report), true),
+        ReportFormat::Markdown => to_markdown_titled(&report_doc(&report), true),
         ReportFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report)
                 .map_err(|e| CliError::Output(std::io::Error::other(e)))?;

@@ -16,7 +16,7 @@ use crate::plan::Plan;
 use crate::scale::{Rag, StatusScale};
 use crate::verify::VerifyReport;
 
-use super::doc::{Block, Cell, Doc, Grid};
+use super::doc::{Cell, Doc, Grid};
 
 /// What `verify` (fast: hashes, links, seqs, times) said about the whole ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -604,84 +604,4 @@ pub fn report_doc(r: &BoardReport) -> Doc {
         scale_text(&r.scale)
     ));
     doc
-}
-
-/// Markdown in which no text can become markup: besides what tables need (`|`, line
-/// breaks), every character Markdown or inline HTML gives a meaning to (backslash,
-/// backtick, `* _ [ ] < > &` and a leading `#`) is backslash-escaped, so an action text such as
-/// `<script>…</script>` shows as text in any renderer. With `title`, the first heading is
-/// a level-1 heading (a document's title); every other heading is level 2.
-pub fn to_markdown_safe(doc: &Doc, title: bool) -> String {
-    let mut out = String::new();
-    let mut first = title;
-    for block in &doc.blocks {
-        match block {
-            Block::Heading(h) => {
-                let level = if std::mem::take(&mut first) {
-                    "#"
-                } else {
-                    "##"
-                };
-                out.push_str(&format!("{level} {}\n\n", md_text(h)));
-            }
-            Block::Note(n) => out.push_str(&format!("{}\n\n", md_text(n))),
-            Block::Grid(g) => {
-                let header: Vec<String> = g.header.iter().map(|h| md_text(h)).collect();
-                out.push_str(&format!("| {} |\n", header.join(" | ")));
-                out.push_str(&format!("|{}\n", "---|".repeat(g.header.len())));
-                for row in &g.rows {
-                    let cells: Vec<String> = row.iter().map(|c| md_text(&c.text)).collect();
-                    out.push_str(&format!("| {} |\n", cells.join(" | ")));
-                }
-                out.push('\n');
-            }
-        }
-    }
-    out
-}
-
-fn md_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for (i, c) in s.chars().enumerate() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '#' if i == 0 => out.push_str("\\#"),
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn safe_markdown_leaves_no_markup_in_text() {
-        let mut d = Doc::default();
-        d.heading("# Title");
-        d.note("<script>alert(1)</script> & \"q\" *x* [l](u)");
-        let mut g = Grid::new(&["a|b"]);
-        g.rows.push(vec![Cell::text("line\nbreak `c` _u_")]);
-        d.grid(g);
-        let md = to_markdown_safe(&d, true);
-        assert!(md.starts_with("# \\# Title\n\n"), "{md}");
-        assert!(
-            md.contains("\\<script\\>alert(1)\\</script\\> \\& \"q\" \\*x\\* \\[l\\](u)"),
-            "{md}"
-        );
-        assert!(
-            md.contains("| a\\|b |") && md.contains("| line break \\`c\\` \\_u\\_ |"),
-            "{md}"
-        );
-        assert!(
-            md.match_indices('<').all(|(i, _)| md[..i].ends_with('\\')),
-            "{md}"
-        );
-    }
 }

@@ -61,19 +61,36 @@ fn grid_table(g: &Grid, colour: bool) -> Table {
     t
 }
 
-/// GitHub-flavoured Markdown.
+/// GitHub-flavoured Markdown, every heading at level 2.
 pub fn to_markdown(doc: &Doc) -> String {
+    to_markdown_titled(doc, false)
+}
+
+/// Markdown in which no text can become markup: besides what tables need (`|`, line
+/// breaks), every character Markdown or inline HTML gives a meaning to (backslash,
+/// backtick, `* _ [ ] < > &` and a leading `#`) is backslash-escaped, so an action text such as
+/// `<script>…</script>` shows as text in any renderer. With `title`, the first heading is
+/// a level-1 heading (a document's title); every other heading is level 2.
+pub fn to_markdown_titled(doc: &Doc, title: bool) -> String {
     let mut out = String::new();
+    let mut first = title;
     for block in &doc.blocks {
         match block {
-            Block::Heading(h) => out.push_str(&format!("## {}\n\n", md_escape(h))),
-            Block::Note(n) => out.push_str(&format!("{}\n\n", md_escape(n))),
+            Block::Heading(h) => {
+                let level = if std::mem::take(&mut first) {
+                    "#"
+                } else {
+                    "##"
+                };
+                out.push_str(&format!("{level} {}\n\n", md_text(h)));
+            }
+            Block::Note(n) => out.push_str(&format!("{}\n\n", md_text(n))),
             Block::Grid(g) => {
-                let header: Vec<String> = g.header.iter().map(|h| md_escape(h)).collect();
+                let header: Vec<String> = g.header.iter().map(|h| md_text(h)).collect();
                 out.push_str(&format!("| {} |\n", header.join(" | ")));
                 out.push_str(&format!("|{}\n", "---|".repeat(g.header.len())));
                 for row in &g.rows {
-                    let cells: Vec<String> = row.iter().map(|c| md_escape(&c.text)).collect();
+                    let cells: Vec<String> = row.iter().map(|c| md_text(&c.text)).collect();
                     out.push_str(&format!("| {} |\n", cells.join(" | ")));
                 }
                 out.push('\n');
@@ -83,10 +100,21 @@ pub fn to_markdown(doc: &Doc) -> String {
     out
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in s.chars().enumerate() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if i == 0 => out.push_str("\\#"),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// CSV (RFC 4180 quoting, `\n` line ends) of the document's grids (a blank line between grids, if several).
@@ -156,5 +184,29 @@ mod tests {
         let t = to_table(&doc(), false);
         assert!(t.contains("Completed") && !t.contains('\u{1b}'), "{t}");
         assert!(to_table(&doc(), true).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn safe_markdown_leaves_no_markup_in_text() {
+        let mut d = Doc::default();
+        d.heading("# Title");
+        d.note("<script>alert(1)</script> & \"q\" *x* [l](u)");
+        let mut g = Grid::new(&["a|b"]);
+        g.rows.push(vec![Cell::text("line\nbreak `c` _u_")]);
+        d.grid(g);
+        let md = to_markdown_titled(&d, true);
+        assert!(md.starts_with("# \\# Title\n\n"), "{md}");
+        assert!(
+            md.contains("\\<script\\>alert(1)\\</script\\> \\& \"q\" \\*x\\* \\[l\\](u)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| a\\|b |") && md.contains("| line break \\`c\\` \\_u\\_ |"),
+            "{md}"
+        );
+        assert!(
+            md.match_indices('<').all(|(i, _)| md[..i].ends_with('\\')),
+            "{md}"
+        );
     }
 }
