@@ -207,8 +207,8 @@ fn corrections_of_what_cannot_be_corrected_are_clear_errors_and_write_nothing() 
         ),
         (with("0", &completed), "there is no entry 0"),
         (with("1", &completed), "entry 1 is a plan_created"),
-        (with("2", &completed), "entry 2 is a area_added"),
-        (with("3", &completed), "entry 3 is a action_added"),
+        (with("2", &completed), "entry 2 is an area_added"),
+        (with("3", &completed), "entry 3 is an action_added"),
         (with("5", &completed), "entry 5 is a review_scheduled"),
         (with("9", &[]), "give --status, --note or both"),
         (

@@ -62,9 +62,9 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         Event::Correction(e) => (e.action.clone(), e.review.clone()),
         other => {
             return Err(CliError::Usage(format!(
-                "entry {} is a {}; only status_recorded and action_amended entries, and corrections of them, can be corrected",
+                "entry {} is {}; only status_recorded and action_amended entries, and corrections of them, can be corrected",
                 args.seq,
-                other.type_name()
+                with_article(other.type_name())
             )))
         }
     };
@@ -121,4 +121,10 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let appended = ledger.append(&actor, ctx.clock, vec![event])?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)
+}
+
+/// "an area_added", "a plan_created": event names read as nouns in messages.
+fn with_article(name: &str) -> String {
+    let vowel = name.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {name}", if vowel { "an" } else { "a" })
 }

@@ -61,10 +61,13 @@ pub fn plan_doc(view: &PlanAt) -> Doc {
                 Cell::text(&area.id),
                 Cell::text(&a.id),
                 status,
-                Cell::status(
-                    rag_name(a.status.as_ref().and_then(|s| s.rag)),
-                    a.status.as_ref().and_then(|s| s.rag),
-                ),
+                match &a.withdrawn {
+                    Some(_) => Cell::text(""),
+                    None => Cell::status(
+                        rag_name(a.status.as_ref().and_then(|s| s.rag)),
+                        a.status.as_ref().and_then(|s| s.rag),
+                    ),
+                },
                 opt(&a.lead),
                 opt(&a.start),
                 opt(&a.end),
