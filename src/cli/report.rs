@@ -84,15 +84,7 @@ pub(super) fn replay_board(
         recent.observe(entry, plan);
         ControlFlow::Continue(())
     })?;
-    if !plan.is_created() {
-        return Err(CliError::Usage(format!(
-            "{} holds no plan{}: run `readiness init` or `readiness import FILE`",
-            ctx.ledger_path().display(),
-            known_at
-                .map(|t| format!(" as known at {t}"))
-                .unwrap_or_default()
-        )));
-    }
+    super::view::require_plan(ctx, &plan, known_at)?;
     Ok(BoardReplay {
         plan,
         touches,

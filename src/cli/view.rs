@@ -36,19 +36,29 @@ impl ViewArgs {
     }
 }
 
+/// Refuses a ledger with no plan (yet, or as known at `known_at`), saying what to run.
+pub fn require_plan(
+    ctx: &Context<'_>,
+    plan: &Plan,
+    known_at: Option<&str>,
+) -> Result<(), CliError> {
+    if plan.is_created() {
+        return Ok(());
+    }
+    Err(CliError::Usage(format!(
+        "{} holds no plan{}: run `readiness init` or `readiness import FILE`",
+        ctx.ledger_path().display(),
+        known_at
+            .map(|t| format!(" as known at {t}"))
+            .unwrap_or_default()
+    )))
+}
+
 /// Replays the ledger (up to `known_at`, if given) into a plan.
 pub fn load_plan(ctx: &mut Context<'_>, known_at: Option<&str>) -> Result<Plan, CliError> {
     let ledger = ctx.open_for_read()?;
     let plan = replay_known_at(&ledger, known_at)?;
-    if !plan.is_created() {
-        return Err(CliError::Usage(format!(
-            "{} holds no plan{}: run `readiness init` or `readiness import FILE`",
-            ctx.ledger_path().display(),
-            known_at
-                .map(|t| format!(" as known at {t}"))
-                .unwrap_or_default()
-        )));
-    }
+    require_plan(ctx, &plan, known_at)?;
     Ok(plan)
 }
 

@@ -17,6 +17,7 @@ use crate::scale::{Rag, StatusScale};
 use crate::verify::VerifyReport;
 
 use super::doc::{Cell, Doc, Grid};
+use super::views::status_cell;
 
 /// What `verify` (fast: hashes, links, seqs, times) said about the whole ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -233,32 +234,6 @@ pub fn board_report(
 }
 
 // ---- text pieces shared by every format ----
-
-/// A status with its marks: "Completed (carried from RAG May 20; late)".
-pub fn status_text(s: &StatusAt) -> String {
-    let mut marks = Vec::new();
-    if s.carried_forward {
-        marks.push(format!("carried from {}", s.review));
-    }
-    if s.late {
-        marks.push("late".to_string());
-    }
-    if let Some(c) = s.corrected_by {
-        marks.push(format!("corrected by entry {c}"));
-    }
-    if marks.is_empty() {
-        s.status.clone()
-    } else {
-        format!("{} ({})", s.status, marks.join("; "))
-    }
-}
-
-fn status_cell(s: &Option<StatusAt>) -> Cell {
-    match s {
-        Some(s) => Cell::status(status_text(s), s.rag),
-        None => Cell::text(""),
-    }
-}
 
 fn review_text(r: &ReviewRef) -> String {
     format!("{} ({})", r.label, r.date)

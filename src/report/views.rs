@@ -9,10 +9,8 @@ fn rag_name(rag: Option<Rag>) -> &'static str {
     rag.map_or("", Rag::as_str)
 }
 
-fn status_cell(s: &Option<StatusAt>) -> Cell {
-    let Some(s) = s else {
-        return Cell::text("");
-    };
+/// A status with its marks: "Completed (carried from RAG May 20; late)".
+pub fn status_text(s: &StatusAt) -> String {
     let mut marks = Vec::new();
     if s.carried_forward {
         marks.push(format!("carried from {}", s.review));
@@ -24,9 +22,17 @@ fn status_cell(s: &Option<StatusAt>) -> Cell {
         marks.push(format!("corrected by entry {c}"));
     }
     if marks.is_empty() {
-        Cell::status(s.status.clone(), s.rag)
+        s.status.clone()
     } else {
-        Cell::status(format!("{} ({})", s.status, marks.join("; ")), s.rag)
+        format!("{} ({})", s.status, marks.join("; "))
+    }
+}
+
+/// A status cell coloured by its RAG; empty when there is no status.
+pub fn status_cell(s: &Option<StatusAt>) -> Cell {
+    match s {
+        Some(s) => Cell::status(status_text(s), s.rag),
+        None => Cell::text(""),
     }
 }
 
