@@ -53,6 +53,24 @@ pub struct ActionFields {
     pub evidence_impact: Option<String>,
 }
 
+impl ActionFields {
+    /// The fields given, with the action text if given, keyed by their event names.
+    pub fn changes(self, action: Option<String>) -> BTreeMap<String, String> {
+        [
+            ("action", action),
+            ("outcome", self.outcome),
+            ("start", self.start),
+            ("end", self.end),
+            ("lead", self.lead),
+            ("measures", self.measures),
+            ("evidence_impact", self.evidence_impact),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+        .collect()
+    }
+}
+
 /// Add a numbered action to an area.
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
@@ -112,22 +130,7 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
             (event, a.format, a.who)
         }
         ActionCommand::Amend(a) => {
-            let f = a.fields;
-            let mut changes = BTreeMap::new();
-            let given = [
-                ("action", a.action),
-                ("outcome", f.outcome),
-                ("start", f.start),
-                ("end", f.end),
-                ("lead", f.lead),
-                ("measures", f.measures),
-                ("evidence_impact", f.evidence_impact),
-            ];
-            for (name, value) in given {
-                if let Some(v) = value {
-                    changes.insert(name.to_string(), v);
-                }
-            }
+            let changes = a.fields.changes(a.action);
             if changes.is_empty() {
                 return Err(CliError::Usage(
                     "nothing to amend: give at least one of --action, --outcome, --start, --end, --lead, --measures, --evidence-impact".into(),

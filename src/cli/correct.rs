@@ -1,7 +1,5 @@
 //! `readiness correct`: supersede an earlier status or amendment, saying why.
 
-use std::collections::BTreeMap;
-
 use crate::entry::Seq;
 use crate::event::{Correction, Event};
 
@@ -91,20 +89,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             .unwrap_or(label)
     });
     let f = args.fields;
-    let mut changes = BTreeMap::new();
-    for (name, value) in [
-        ("action", args.action),
-        ("outcome", f.outcome),
-        ("start", f.start),
-        ("end", f.end),
-        ("lead", f.lead),
-        ("measures", f.measures),
-        ("evidence_impact", f.evidence_impact),
-    ] {
-        if let Some(v) = value {
-            changes.insert(name.to_string(), v);
-        }
-    }
+    let changes = f.changes(args.action);
     let scale = ledger.plan().scale();
     let status = args
         .status
