@@ -28,6 +28,11 @@ pub enum Event {
     Correction(Correction),
     ActionWithdrawn(ActionWithdrawn),
     ReviewRescheduled(ReviewRescheduled),
+    EvidenceAttached(EvidenceAttached),
+    EvidenceRedacted(EvidenceRedacted),
+    KeyRegistered(KeyRegistered),
+    KeyRevoked(KeyRevoked),
+    SignedOff(SignedOff),
 }
 
 /// The first entry of every ledger: what the plan is and the ledger's identity for good.
@@ -214,6 +219,76 @@ pub struct ReviewRescheduled {
     pub reason: String,
 }
 
+/// A file attached as evidence for an action; its bytes live in the evidence store,
+/// named by `sha256`. `file_name` is data to show, never a path to open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceAttached {
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    pub file_name: String,
+    /// Bytes.
+    pub size: u64,
+    pub media_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Lawful erasure: the evidence file's bytes are removed; entries and chain stay intact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRedacted {
+    pub sha256: String,
+    pub reason: String,
+}
+
+/// A signer's Ed25519 public key, registered so their sign-offs can be checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRegistered {
+    /// Who holds the key, e.g. "Director of Children's Services".
+    pub name: String,
+    /// Lowercase hex SHA-256 of the public key bytes.
+    pub key_id: String,
+    /// Lowercase hex of the 32-byte Ed25519 public key.
+    pub public_key: String,
+    /// The role the key signs in, e.g. "SEND board chair".
+    pub role: String,
+}
+
+/// A key that may no longer sign; earlier sign-offs by it stay valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRevoked {
+    pub key_id: String,
+    pub reason: String,
+}
+
+/// A signed statement that an action's status at a review is right.
+///
+/// `signature` is Ed25519 over the canonical JSON of every other member of this event
+/// plus the ledger's `origin` (see FORMAT.md, "Sign-offs").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedOff {
+    pub action: String,
+    pub review: String,
+    /// The status being signed, as shown when signing.
+    pub status: String,
+    pub key_id: String,
+    pub role: String,
+    /// The ledger head the signer saw: seq and hash.
+    pub head_seq: u64,
+    pub head_hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    /// Lowercase hex of the 64-byte Ed25519 signature.
+    pub signature: String,
+}
+
 /// Why an event object could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventError {
@@ -241,6 +316,11 @@ impl Event {
             Event::Correction(_) => "correction",
             Event::ActionWithdrawn(_) => "action_withdrawn",
             Event::ReviewRescheduled(_) => "review_rescheduled",
+            Event::EvidenceAttached(_) => "evidence_attached",
+            Event::EvidenceRedacted(_) => "evidence_redacted",
+            Event::KeyRegistered(_) => "key_registered",
+            Event::KeyRevoked(_) => "key_revoked",
+            Event::SignedOff(_) => "signed_off",
         }
     }
 
@@ -252,6 +332,8 @@ impl Event {
             Event::StatusRecorded(e) => Some(&e.action),
             Event::Correction(e) => Some(&e.action),
             Event::ActionWithdrawn(e) => Some(&e.id),
+            Event::EvidenceAttached(e) => Some(&e.action),
+            Event::SignedOff(e) => Some(&e.action),
             _ => None,
         }
     }
@@ -268,6 +350,11 @@ impl Event {
         "correction",
         "action_withdrawn",
         "review_rescheduled",
+        "evidence_attached",
+        "evidence_redacted",
+        "key_registered",
+        "key_revoked",
+        "signed_off",
     ];
 
     /// The JSON object written into an entry, with the current version stamped in.

@@ -90,6 +90,26 @@ struct WireEvent<'a> {
     #[serde(default)]
     target: Option<u64>,
     #[serde(borrow, default)]
+    head_hash: Text<'a>,
+    #[serde(default)]
+    head_seq: Option<u64>,
+    #[serde(borrow, default)]
+    key_id: Text<'a>,
+    #[serde(borrow, default)]
+    media_type: Text<'a>,
+    #[serde(borrow, default)]
+    name: Text<'a>,
+    #[serde(borrow, default)]
+    public_key: Text<'a>,
+    #[serde(borrow, default)]
+    role: Text<'a>,
+    #[serde(borrow, default)]
+    signature: Text<'a>,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(borrow, default)]
+    statement: Text<'a>,
+    #[serde(borrow, default)]
     title: Text<'a>,
     #[serde(default)]
     warnings: Option<Vec<String>>,
@@ -133,6 +153,16 @@ impl WireEvent<'_> {
             ("start", self.start.is_some()),
             ("status", self.status.is_some()),
             ("target", self.target.is_some()),
+            ("head_hash", self.head_hash.is_some()),
+            ("head_seq", self.head_seq.is_some()),
+            ("key_id", self.key_id.is_some()),
+            ("media_type", self.media_type.is_some()),
+            ("name", self.name.is_some()),
+            ("public_key", self.public_key.is_some()),
+            ("role", self.role.is_some()),
+            ("signature", self.signature.is_some()),
+            ("size", self.size.is_some()),
+            ("statement", self.statement.is_some()),
             ("title", self.title.is_some()),
             ("warnings", self.warnings.is_some()),
         ];
@@ -209,6 +239,40 @@ impl WireEvent<'_> {
                 new_label: own(self.new_label.take()),
                 date: own(self.date.take()),
                 reason: need(own(self.reason.take()), "reason", k)?,
+            }),
+            "evidence_attached" => Event::EvidenceAttached(EvidenceAttached {
+                action: need(own(self.action.take()), "action", k)?,
+                review: own(self.review.take()),
+                sha256: need(own(self.sha256.take()), "sha256", k)?,
+                file_name: need(own(self.file_name.take()), "file_name", k)?,
+                size: need(self.size.take(), "size", k)?,
+                media_type: need(own(self.media_type.take()), "media_type", k)?,
+                note: own(self.note.take()),
+            }),
+            "evidence_redacted" => Event::EvidenceRedacted(EvidenceRedacted {
+                sha256: need(own(self.sha256.take()), "sha256", k)?,
+                reason: need(own(self.reason.take()), "reason", k)?,
+            }),
+            "key_registered" => Event::KeyRegistered(KeyRegistered {
+                name: need(own(self.name.take()), "name", k)?,
+                key_id: need(own(self.key_id.take()), "key_id", k)?,
+                public_key: need(own(self.public_key.take()), "public_key", k)?,
+                role: need(own(self.role.take()), "role", k)?,
+            }),
+            "key_revoked" => Event::KeyRevoked(KeyRevoked {
+                key_id: need(own(self.key_id.take()), "key_id", k)?,
+                reason: need(own(self.reason.take()), "reason", k)?,
+            }),
+            "signed_off" => Event::SignedOff(SignedOff {
+                action: need(own(self.action.take()), "action", k)?,
+                review: need(own(self.review.take()), "review", k)?,
+                status: need(own(self.status.take()), "status", k)?,
+                key_id: need(own(self.key_id.take()), "key_id", k)?,
+                role: need(own(self.role.take()), "role", k)?,
+                head_seq: need(self.head_seq.take(), "head_seq", k)?,
+                head_hash: need(own(self.head_hash.take()), "head_hash", k)?,
+                statement: own(self.statement.take()),
+                signature: need(own(self.signature.take()), "signature", k)?,
             }),
             other => return Err(EventError::Shape(format!("unknown event type `{other}`"))),
         };

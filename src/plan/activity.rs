@@ -181,11 +181,45 @@ pub fn summarise(event: &Event) -> String {
                 e.reason
             )
         }
+        Event::EvidenceAttached(e) => {
+            let at = e
+                .review
+                .as_deref()
+                .map(|r| format!(" at {r}"))
+                .unwrap_or_default();
+            format!(
+                "evidence for {}{at}: {:?} ({} bytes, {}, SHA-256 {})",
+                e.action, e.file_name, e.size, e.media_type, e.sha256
+            )
+        }
+        Event::EvidenceRedacted(e) => {
+            format!("evidence {} redacted (reason: {})", e.sha256, e.reason)
+        }
+        Event::KeyRegistered(e) => format!(
+            "key {} registered for {} as {}",
+            short(&e.key_id),
+            e.name,
+            e.role
+        ),
+        Event::KeyRevoked(e) => format!("key {} revoked (reason: {})", short(&e.key_id), e.reason),
+        Event::SignedOff(e) => format!(
+            "{} at {}: {} signed off by key {} as {}",
+            e.action,
+            e.review,
+            e.status,
+            short(&e.key_id),
+            e.role
+        ),
         Event::SourceImported(e) => format!(
             "imported {} ({} entries follow; SHA-256 {})",
             e.file_name, e.entries, e.sha256
         ),
     }
+}
+
+/// The first 16 hex digits of a key id: enough to tell keys apart in a log line.
+fn short(id: &str) -> &str {
+    id.get(..16).unwrap_or(id)
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ pub mod diff;
 pub mod gaps;
 pub mod rules;
 pub mod state;
+pub mod trust;
+pub mod trust_rules;
 pub mod view;
 
 pub use rules::RuleError;

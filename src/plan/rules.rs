@@ -63,6 +63,12 @@ pub enum RuleError {
     EmptyCorrection(&'static str),
     #[error("the reschedule changes nothing: give a new label, a new date, or both")]
     EmptyReschedule,
+    #[error("{0}")]
+    Evidence(String),
+    #[error("{0}")]
+    Key(String),
+    #[error("sign-off refused: {0}")]
+    SignOff(String),
     #[error("the amendment changes nothing: give at least one field with a new value")]
     NoChanges,
 }
@@ -170,6 +176,11 @@ impl Plan {
                 non_empty(&e.reason, "the reason for withdrawing")
             }
             Event::ReviewRescheduled(e) => self.check_reschedule(e),
+            Event::EvidenceAttached(_)
+            | Event::EvidenceRedacted(_)
+            | Event::KeyRegistered(_)
+            | Event::KeyRevoked(_)
+            | Event::SignedOff(_) => self.check_trust(event),
             Event::StatusRecorded(e) => {
                 self.open_action(&e.action)?;
                 if self.review(&e.review).is_none() {
@@ -191,7 +202,7 @@ impl Plan {
     }
 
     /// An action that exists and has not been withdrawn.
-    fn open_action(&self, id: &str) -> Result<(), RuleError> {
+    pub(crate) fn open_action(&self, id: &str) -> Result<(), RuleError> {
         self.known_action(id)?;
         match self.action(id).and_then(|a| a.withdrawn.as_ref()) {
             Some(w) => Err(RuleError::Withdrawn {

@@ -66,6 +66,10 @@ pub struct Action {
     pub withdrawn: Option<Withdrawal>,
     /// Keyed by review label.
     pub statuses: BTreeMap<String, RecordedStatus>,
+    /// Evidence attached to it, oldest first.
+    pub evidence: Vec<super::trust::EvidenceRef>,
+    /// Sign-offs of its statuses, oldest first.
+    pub signoffs: Vec<super::trust::SignOff>,
 }
 
 /// A file imported into the ledger, and the entries it produced.
@@ -91,6 +95,10 @@ pub struct Plan {
     pub actions: Vec<Action>,
     pub reviews: Vec<Review>,
     pub imports: Vec<Import>,
+    /// Evidence files by SHA-256.
+    pub evidence: super::trust::EvidenceIndex,
+    /// Signing keys by key id.
+    pub keys: super::trust::KeyIndex,
     /// Seq and hash of the last entry folded in.
     pub head: Option<(Seq, EntryHash)>,
     /// Last `recorded_at` folded in, so new entries never go back in time.
@@ -110,6 +118,8 @@ impl PartialEq for Plan {
             actions,
             reviews,
             imports,
+            evidence,
+            keys,
             head,
             last_recorded_at,
             action_index: _,
@@ -121,6 +131,8 @@ impl PartialEq for Plan {
             && *actions == other.actions
             && *reviews == other.reviews
             && *imports == other.imports
+            && *evidence == other.evidence
+            && *keys == other.keys
             && *head == other.head
             && *last_recorded_at == other.last_recorded_at
     }
@@ -155,6 +167,11 @@ impl Plan {
     /// Looks an action up by id.
     pub fn action(&self, id: &str) -> Option<&Action> {
         self.index_of(id).map(|i| &self.actions[i])
+    }
+
+    /// Looks an action up by id, for the fold.
+    pub(crate) fn action_mut(&mut self, id: &str) -> Option<&mut Action> {
+        self.index_of(id).map(|i| &mut self.actions[i])
     }
 
     /// Looks an area up by id.
@@ -210,6 +227,8 @@ impl Plan {
                     field_source: BTreeMap::new(),
                     withdrawn: None,
                     statuses: BTreeMap::new(),
+                    evidence: Vec::new(),
+                    signoffs: Vec::new(),
                 });
             }
             Event::ActionAmended(e) => {
@@ -276,6 +295,11 @@ impl Plan {
                 }
             }
             Event::ReviewRescheduled(e) => self.apply_reschedule(e),
+            Event::EvidenceAttached(e) => self.apply_evidence(entry, e),
+            Event::EvidenceRedacted(e) => self.apply_redaction(entry, e),
+            Event::KeyRegistered(e) => self.apply_key(entry, e),
+            Event::KeyRevoked(e) => self.apply_revocation(entry, e),
+            Event::SignedOff(e) => self.apply_signoff(entry, e),
         }
         self.head = Some((entry.seq, entry.hash));
         match &mut self.last_recorded_at {
