@@ -15,3 +15,4 @@ pub mod scale;
 pub mod store;
 pub mod verify;
 pub mod wire;
+pub mod merkle;
