@@ -1,9 +1,11 @@
 //! `readiness export`: the log as a `.jsonl` file anyone can re-hash.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::store::{EntrySource, StoreError};
+use crate::store::evidence::EvidenceStore;
+use crate::store::{EntrySource, Location, StoreError};
+use crate::verify_evidence::{check, collect};
 
 use super::{CliError, Context, Exit};
 
@@ -12,14 +14,24 @@ use super::{CliError, Context, Exit};
 /// The file is a complete copy of the ledger: `readiness verify --ledger FILE.jsonl` checks
 /// it, every read-only command reads it, and `readiness restore FILE` rebuilds a ledger from
 /// it. Without FILE the entries go to standard output. An existing FILE is not overwritten.
+///
+/// With --with-evidence DIR, a new (or empty) folder gets DIR/entries.jsonl and
+/// DIR/evidence/<SHA-256> for every attached file not redacted; each file is re-hashed as
+/// it is copied, and `readiness restore DIR` takes the folder back.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Where to write (e.g. york-2021-01-15.jsonl); standard output if not given.
     pub file: Option<PathBuf>,
+    /// Write a folder with the entries and the evidence files instead.
+    #[arg(long, value_name = "DIR", conflicts_with = "file")]
+    pub with_evidence: Option<PathBuf>,
 }
 
 /// Copies the log line by line.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    if let Some(out) = args.with_evidence {
+        return export_with_evidence(ctx, &out);
+    }
     let ledger = ctx.open_for_read()?;
     match args.file {
         None => {
@@ -76,4 +88,104 @@ fn copy_lines(source: &dyn EntrySource, out: &mut dyn Write) -> std::io::Result<
     scanned.map_err(std::io::Error::other)?;
     out.flush()?;
     Ok(n)
+}
+
+/// Writes `out/entries.jsonl` and `out/evidence/`, after checking every evidence file.
+fn export_with_evidence(ctx: &mut Context<'_>, out: &Path) -> Result<Exit, CliError> {
+    let src_dir = match Location::parse(ctx.ledger_path()) {
+        Location::Dir(p) => p,
+        Location::Export(p) => {
+            return Err(CliError::Usage(format!(
+                "{} is a .jsonl export and holds no evidence files; export --with-evidence from a ledger directory",
+                p.display()
+            )))
+        }
+    };
+    if out.exists() {
+        let empty = out.is_dir()
+            && std::fs::read_dir(out)
+                .map(|mut l| l.next().is_none())
+                .unwrap_or(false);
+        if !empty {
+            return Err(CliError::Usage(format!(
+                "{} already exists and is not an empty folder; choose another",
+                out.display()
+            )));
+        }
+    }
+    let ledger = ctx.open_for_read()?;
+    let attachments = collect(&ledger)?;
+    let source_store = EvidenceStore::new(&src_dir);
+    let report = check(&attachments, &source_store).map_err(super::evidence::cli_error)?;
+    if !report.ok() {
+        for p in &report.problems {
+            writeln!(ctx.out, "FAILED: evidence: {p}").map_err(CliError::Output)?;
+        }
+        writeln!(
+            ctx.out,
+            "refused: the evidence does not verify; nothing was written"
+        )
+        .map_err(CliError::Output)?;
+        return Ok(Exit::VerificationFailed);
+    }
+    std::fs::create_dir_all(out).map_err(|source| StoreError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let log = out.join("entries.jsonl");
+    let io = |e| StoreError::Io {
+        path: log.clone(),
+        source: e,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&log)
+        .map_err(io)?;
+    let n = copy_lines(&ledger, &mut file).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    let target = EvidenceStore::new(out);
+    std::fs::create_dir_all(target.dir()).map_err(|source| StoreError::Io {
+        path: target.dir().to_path_buf(),
+        source,
+    })?;
+    let files = copy_evidence(&attachments, &source_store, &target)?;
+    writeln!(
+        ctx.err,
+        "exported {n} entries and {files} evidence files to {}",
+        out.display()
+    )
+    .map_err(CliError::Output)?;
+    Ok(Exit::Success)
+}
+
+/// Copies every attached, unredacted content from `from` to `to`, re-hashing each copy.
+pub(crate) fn copy_evidence(
+    attachments: &crate::verify_evidence::Attachments,
+    from: &EvidenceStore,
+    to: &EvidenceStore,
+) -> Result<u64, CliError> {
+    let mut files = 0;
+    for (sha, list) in attachments.contents() {
+        if attachments.redacted.contains_key(sha) {
+            continue;
+        }
+        let Some(path) = from.path_of(sha) else {
+            continue;
+        };
+        let staged = to
+            .stage_file(&path, u64::MAX)
+            .map_err(super::evidence::cli_error)?;
+        if staged.sha256 != sha {
+            return Err(CliError::Usage(format!(
+                "entry {}: evidence file {} changed while it was copied (SHA-256 now {})",
+                list.first().map_or(0, |a| a.seq),
+                path.display(),
+                staged.sha256
+            )));
+        }
+        to.commit(staged).map_err(super::evidence::cli_error)?;
+        files += 1;
+    }
+    Ok(files)
 }

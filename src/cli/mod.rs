@@ -15,26 +15,32 @@ pub mod action;
 pub mod actors;
 pub mod area;
 pub mod check;
+pub mod checkpoint;
 pub mod completions;
 pub mod correct;
 pub mod diff;
 pub mod error;
+pub mod evidence;
 pub mod export;
 pub mod head;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod key;
 pub mod log;
 pub mod matrix;
 pub mod output;
 pub mod plan;
+pub mod prove;
 pub mod reindex;
 pub mod report;
 pub mod restore;
 pub mod review;
+pub mod signoff;
 pub mod snapshot;
 pub mod status;
 pub mod verify;
+pub mod verify_proof;
 pub mod view;
 
 pub use error::{CliError, Exit};
@@ -106,8 +112,18 @@ pub enum Command {
     Head(head::Args),
     Export(export::Args),
     Restore(restore::Args),
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCommand),
     Reindex(reindex::Args),
     Completions(completions::Args),
+    #[command(subcommand)]
+    Key(key::KeyCommand),
+    #[command(name = "sign-off")]
+    SignOff(signoff::Args),
+    Checkpoint(checkpoint::Args),
+    #[command(subcommand)]
+    Prove(prove::ProveCommand),
+    VerifyProof(verify_proof::Args),
 }
 
 /// Who is making a change: every command that writes takes it.
@@ -204,8 +220,14 @@ pub fn run(
         Command::Head(args) => head::run(args, &mut ctx),
         Command::Export(args) => export::run(args, &mut ctx),
         Command::Restore(args) => restore::run(args, &mut ctx),
+        Command::Evidence(cmd) => evidence::run(cmd, &mut ctx),
         Command::Reindex(args) => reindex::run(args, &mut ctx),
         Command::Completions(args) => completions::run(args, &mut ctx),
+        Command::Key(cmd) => key::run(cmd, &mut ctx),
+        Command::SignOff(args) => signoff::run(args, &mut ctx),
+        Command::Checkpoint(args) => checkpoint::run(args, &mut ctx),
+        Command::Prove(cmd) => prove::run(cmd, &mut ctx),
+        Command::VerifyProof(args) => verify_proof::run(args, &mut ctx),
     }
 }
 

@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use crate::store::evidence::EvidenceStore;
 use crate::store::{DirLedger, JsonlFile, Location, StoreError};
 use crate::verify::{verify, VerifyOptions};
+use crate::verify_evidence::{check, collect};
 
 use super::output::line;
 use super::{CliError, Context, Exit};
@@ -12,9 +14,13 @@ use super::{CliError, Context, Exit};
 ///
 /// The file is verified completely first (hashes, links, canonical form, event shapes and
 /// the plan's rules); if anything fails, nothing is written and the exit code is 1.
+///
+/// FILE may also be a folder written by `export --with-evidence`: its entries.jsonl and
+/// every evidence file it names are verified before anything is written, then both are
+/// restored (redacted files stay redacted; files no entry names are left behind).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The export to restore from.
+    /// The export to restore from (a .jsonl file, or a folder from `export --with-evidence`).
     pub file: PathBuf,
 }
 
@@ -24,7 +30,12 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         Location::Export(p) => return Err(StoreError::ReadOnly(p).into()),
         Location::Dir(p) => p,
     };
-    let export = JsonlFile::open(&args.file)?;
+    let evidence_from = args.file.is_dir().then(|| args.file.clone());
+    let log_file = match &evidence_from {
+        Some(d) => d.join("entries.jsonl"),
+        None => args.file.clone(),
+    };
+    let export = JsonlFile::open(&log_file)?;
     let report = verify(
         &export,
         VerifyOptions {
@@ -44,14 +55,47 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         )?;
         return Ok(Exit::VerificationFailed);
     }
+    let attachments = match &evidence_from {
+        Some(d) => {
+            let attachments = collect(&export)?;
+            let ev =
+                check(&attachments, &EvidenceStore::new(d)).map_err(super::evidence::cli_error)?;
+            if !ev.ok() {
+                for p in &ev.problems {
+                    line(ctx.out, format!("FAILED: evidence: {p}"))?;
+                }
+                line(
+                    ctx.out,
+                    format!(
+                        "refused: the evidence in {} does not verify; nothing was written",
+                        d.display()
+                    ),
+                )?;
+                return Ok(Exit::VerificationFailed);
+            }
+            Some((d.clone(), attachments))
+        }
+        None => None,
+    };
     if report.entries == 0 {
         return Err(CliError::Usage(format!(
             "{} holds no entries; nothing to restore",
             args.file.display()
         )));
     }
-    let mut ledger = DirLedger::restore(&dir, &args.file)?;
+    let mut ledger = DirLedger::restore(&dir, &log_file)?;
     ctx.warn_all(ledger.take_warnings())?;
+    if let Some((from, attachments)) = &attachments {
+        let files = super::export::copy_evidence(
+            attachments,
+            &EvidenceStore::new(from),
+            &EvidenceStore::new(ledger.dir()),
+        )?;
+        line(
+            ctx.out,
+            format!("restored {files} evidence files into {}", dir.display()),
+        )?;
+    }
     let head = ledger.plan().head;
     if let Some((seq, hash)) = head {
         line(

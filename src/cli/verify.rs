@@ -2,6 +2,8 @@
 
 use crate::entry::{EntryHash, Seq};
 use crate::verify::{verify, ExpectOutcome, VerifyOptions, VerifyReport};
+use crate::verify_evidence::{describe_stray, verify_evidence, EvidenceReport};
+use crate::verify_signatures::{verify_signatures, SignatureReport};
 
 use super::output::{line, write_json, Format};
 use super::{CliError, Context, Exit};
@@ -12,6 +14,10 @@ use super::{CliError, Context, Exit};
 /// prove the ledger still holds that entry unchanged: today's ledger extends the one seen
 /// then. --strict also checks canonical form, event shapes and the plan's rules on every
 /// entry (slower; what `restore` does to files from outside).
+///
+/// Every sign-off's Ed25519 signature is checked against its key as registered when it was
+/// appended: an unknown or revoked key, a wrong role, a signature that does not match, or
+/// a head (seq and hash) the ledger does not hold fails, naming the entry.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// An earlier head, as printed by `readiness head`: "SEQ HASH" or "SEQ:HASH".
@@ -20,6 +26,9 @@ pub struct Args {
     /// Also check canonical form, event shapes and plan rules.
     #[arg(long)]
     pub strict: bool,
+    /// Skip re-hashing the evidence files (ledger directories only).
+    #[arg(long)]
+    pub no_evidence: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -50,15 +59,124 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             expect: args.expect,
         },
     )?;
+    // Signatures are checked once the chain holds (a broken chain is reported first).
+    let signatures = match report.failure {
+        None => Some(verify_signatures(&ledger)?),
+        Some(_) => None,
+    };
+    let signed_ok = signatures.as_ref().is_none_or(SignatureReport::ok);
+    // Evidence files of a ledger directory, re-hashed once the chain holds.
+    let evidence = match (&ledger, &report.failure, args.no_evidence) {
+        (crate::store::ReadLedger::Dir(d), None, false) => {
+            Some(verify_evidence(&ledger, d.dir()).map_err(super::evidence::cli_error)?)
+        }
+        _ => None,
+    };
+    let evidence_ok = evidence.as_ref().is_none_or(EvidenceReport::ok);
     match args.format {
-        Format::Json => write_json(ctx.out, &report)?,
-        Format::Table => print_report(ctx, &report)?,
+        Format::Json => write_json(
+            ctx.out,
+            &WithSignatures {
+                report: &report,
+                signatures: signatures.as_ref(),
+                evidence: evidence.as_ref(),
+            },
+        )?,
+        Format::Table => {
+            print_report(ctx, &report)?;
+            print_signatures(ctx, &report, signatures.as_ref())?;
+            print_evidence(ctx, evidence.as_ref())?;
+        }
     }
-    Ok(if report.ok() {
+    Ok(if report.ok() && signed_ok && evidence_ok {
         Exit::Success
     } else {
         Exit::VerificationFailed
     })
+}
+
+/// The JSON report: the chain's, plus `signatures` (null when the chain failed first).
+#[derive(serde::Serialize)]
+struct WithSignatures<'a> {
+    #[serde(flatten)]
+    report: &'a VerifyReport,
+    signatures: Option<&'a SignatureReport>,
+    /// Evidence files (null for exports, `--no-evidence`, or when the chain failed first).
+    evidence: Option<&'a EvidenceReport>,
+}
+
+fn print_evidence(ctx: &mut Context<'_>, e: Option<&EvidenceReport>) -> Result<(), CliError> {
+    let Some(e) = e else {
+        return Ok(());
+    };
+    let status = if e.ok() { "ok" } else { "FAILED" };
+    line(
+        ctx.out,
+        format!(
+            "evidence: {status}: {} files re-hashed ({} bytes) for {} entries in {}; {} redacted, {} problems, {} stray",
+            e.verified,
+            e.bytes,
+            e.entries,
+            e.dir,
+            e.redacted.len(),
+            e.problems.len(),
+            e.strays.len()
+        ),
+    )?;
+    for p in &e.problems {
+        line(ctx.out, format!("FAILED: evidence: {p}"))?;
+    }
+    for r in &e.redacted {
+        line(
+            ctx.out,
+            format!(
+                "redacted: entry {}: {} (\"{}\") was redacted at entry {} by {} on {}: {}",
+                r.seqs.first().copied().unwrap_or_default(),
+                r.sha256,
+                crate::store::evidence::display_name(&r.file_name, 80),
+                r.redacted.seq,
+                crate::store::evidence::escape_name(&r.redacted.actor),
+                r.redacted.recorded_at,
+                crate::store::evidence::escape_name(&r.redacted.reason)
+            ),
+        )?;
+    }
+    for s in &e.strays {
+        line(
+            ctx.out,
+            format!(
+                "stray: {} (no entry names this file)",
+                describe_stray(&e.dir, s)
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+fn print_signatures(
+    ctx: &mut Context<'_>,
+    r: &VerifyReport,
+    s: Option<&SignatureReport>,
+) -> Result<(), CliError> {
+    match s {
+        None => Ok(()),
+        Some(s) => match &s.failure {
+            None => line(
+                ctx.out,
+                format!(
+                    "signatures: ok: {} sign-offs checked ({} keys registered, {} revoked)",
+                    s.signed_off, s.keys_registered, s.keys_revoked
+                ),
+            ),
+            Some(f) => line(
+                ctx.out,
+                format!(
+                    "FAILED: signatures: {} (line {} of {})",
+                    f.reason, f.line, r.source
+                ),
+            ),
+        },
+    }
 }
 
 fn print_report(ctx: &mut Context<'_>, r: &VerifyReport) -> Result<(), CliError> {

@@ -10,7 +10,9 @@
 //!   RAG red or amber;
 //! - **stale**: nothing was recorded for R itself (a carried-forward status is stale);
 //! - **late entry** / **correction**: a status entry marked late, or a correction, recorded
-//!   after the previous review's date, for a review up to R (or for no review).
+//!   after the previous review's date, for a review up to R (or for no review);
+//! - **unsupported**: its status at R is completed or above (embedded), but no evidence is
+//!   attached to it (for no review, or a review up to R) and no sign-off is of that status.
 //!
 //! Pure: the late and corrected entries are gathered by [`RecentEntries`] during a replay.
 
@@ -39,6 +41,7 @@ pub enum GapKind {
     Stale,
     LateEntry,
     Correction,
+    Unsupported,
 }
 
 impl GapKind {
@@ -50,6 +53,7 @@ impl GapKind {
             GapKind::Stale => "stale",
             GapKind::LateEntry => "late entry",
             GapKind::Correction => "correction",
+            GapKind::Unsupported => "no evidence or sign-off",
         }
     }
 }
@@ -232,6 +236,24 @@ pub fn gaps(plan: &Plan, at: &ResolvedPoint, recent: &RecentEntries) -> Result<G
             };
             out.push(gap(GapKind::Stale, detail));
         }
+
+        if completed {
+            let has_evidence = a.evidence.iter().any(|ev| {
+                ev.review.as_ref().is_none_or(|r| {
+                    timeline[..=i]
+                        .iter()
+                        .any(|t| &t.label == r || t.former_labels.contains(r))
+                })
+            });
+            let signed = now.as_ref().is_some_and(|s| !s.signed_by.is_empty());
+            if !has_evidence && !signed {
+                let status = now.as_ref().map_or("", |s| s.status.as_str());
+                out.push(gap(
+                    GapKind::Unsupported,
+                    format!("shows {status} with no evidence attached and no sign-off"),
+                ));
+            }
+        }
     }
 
     let window: Vec<Seq> = timeline[..=i].iter().map(|r| r.seq).collect();
@@ -327,7 +349,10 @@ mod tests {
             status(&mut log, "2021-07-01", id, "Q2", s);
         }
         let g = run(&log, "Q2");
-        assert_eq!(kinds(&g), vec![(GapKind::PastEnd, "late")]);
+        assert_eq!(
+            kinds(&g),
+            vec![(GapKind::PastEnd, "late"), (GapKind::Unsupported, "done")]
+        );
         let gap = &g.gaps[0];
         assert_eq!(gap.end.as_deref(), Some("Phase 2: May 2021"));
         assert_eq!(gap.ended.as_deref(), Some("2021-05-31"));
@@ -363,6 +388,7 @@ mod tests {
                 (GapKind::DelayedRun, "a"),
                 (GapKind::DelayedRun, "b"),
                 (GapKind::Stale, "b"),
+                (GapKind::Unsupported, "d"),
             ]
         );
         assert_eq!(g.gaps[0].reviews, ["Q1", "Q2"]);
@@ -436,7 +462,11 @@ mod tests {
         let g = run(&log, "Q3");
         assert_eq!(
             kinds(&g),
-            vec![(GapKind::LateEntry, "a"), (GapKind::Correction, "a")]
+            vec![
+                (GapKind::LateEntry, "a"),
+                (GapKind::Correction, "a"),
+                (GapKind::Unsupported, "a")
+            ]
         );
         assert_eq!(g.previous.as_ref().unwrap().label, "Q2");
         let late = g.gaps[0].entry.as_ref().unwrap();
@@ -454,5 +484,59 @@ mod tests {
             .filter_map(|g| g.entry.as_ref().map(|e| e.seq))
             .collect();
         assert_eq!(seqs.len(), 3, "{g:#?}");
+    }
+
+    #[test]
+    fn unsupported_goes_with_evidence_or_a_signoff_of_the_status_shown() {
+        use crate::plan::trust::{key_id, public_key, sign_signoff};
+        let mut log = base(&[("ev", ""), ("signed", ""), ("resigned", "")]);
+        for id in ["ev", "signed", "resigned"] {
+            status(&mut log, "2021-07-01", id, "Q2", "Completed");
+        }
+        let secret = [9u8; 32];
+        let pk = public_key(&secret);
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let mut events = vec![
+            Event::EvidenceAttached(EvidenceAttached {
+                action: "ev".into(),
+                review: None,
+                sha256: "ab".repeat(32),
+                file_name: "minutes.pdf".into(),
+                size: 1,
+                media_type: "application/pdf".into(),
+                note: None,
+            }),
+            Event::KeyRegistered(KeyRegistered {
+                name: "Chair".into(),
+                key_id: key_id(&pk),
+                public_key: hex(&pk),
+                role: "Chair".into(),
+            }),
+        ];
+        log.append("a", &at("2021-07-02"), std::mem::take(&mut events))
+            .unwrap();
+        for id in ["signed", "resigned"] {
+            let (seq, hash) = log.plan().head.unwrap();
+            let mut e = SignedOff {
+                action: id.into(),
+                review: "Q2".into(),
+                status: "Completed".into(),
+                key_id: key_id(&pk),
+                role: "Chair".into(),
+                head_seq: seq.0,
+                head_hash: hash.to_hex(),
+                statement: None,
+                signature: String::new(),
+            };
+            sign_signoff(&secret, &log.plan().origin.clone(), &mut e);
+            log.append("chair", &at("2021-07-03"), vec![Event::SignedOff(e)])
+                .unwrap();
+        }
+        // Re-recorded after the sign-off: the sign-off no longer covers what is shown.
+        status(&mut log, "2021-07-04", "resigned", "Q2", "Embedded");
+        let g = run(&log, "Q2");
+        assert_eq!(kinds(&g), vec![(GapKind::Unsupported, "resigned")]);
+        let shown = g.gaps[0].status.as_ref().unwrap();
+        assert!(shown.signed_by.is_empty() && shown.signoff_superseded);
     }
 }

@@ -40,6 +40,15 @@ pub struct StatusAt {
     /// Seq of the correction that set the value shown, if it was corrected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrected_by: Option<u64>,
+    /// Roles whose sign-off of this review is of the status shown, in ledger order; empty
+    /// when the status is not signed (and then left out of JSON, so snapshots taken before
+    /// sign-offs existed still check).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signed_by: Vec<String>,
+    /// True when a sign-off of this review signed another status: the status was
+    /// corrected or re-recorded after it was signed. Left out of JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub signoff_superseded: bool,
 }
 
 /// When and why an action was withdrawn, as views show it.
@@ -109,8 +118,24 @@ pub fn status_at(plan: &Plan, action: &Action, reviews: &[&Review]) -> Option<St
             late: plan.is_late(s, review),
             imported: plan.imported_by(s.seq).is_some(),
             corrected_by: (s.source != s.seq).then_some(s.source.0),
+            signed_by: signoffs_of(action, review)
+                .filter(|o| o.status == s.status)
+                .map(|o| o.role.clone())
+                .collect(),
+            signoff_superseded: signoffs_of(action, review).any(|o| o.status != s.status),
         })
     })
+}
+
+/// The sign-offs of `action` at `review` (under its label now or any former one).
+fn signoffs_of<'a>(
+    action: &'a Action,
+    review: &'a Review,
+) -> impl Iterator<Item = &'a crate::plan::trust::SignOff> + 'a {
+    action
+        .signoffs
+        .iter()
+        .filter(move |o| o.review == review.label || review.former_labels.contains(&o.review))
 }
 
 /// Builds the plan view at `point` (no point: a plan with no reviews yet).

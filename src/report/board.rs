@@ -383,11 +383,13 @@ pub fn gaps_explained(g: &Gaps) -> String {
     };
     format!(
         "Gaps: past the end date and below {}; red or amber at {} or more reviews in a row; \
-         stale (nothing recorded for {}); late entries and corrections {since}. \
+         stale (nothing recorded for {}); late entries and corrections {since}; \
+         {} or above with no evidence attached and no sign-off of that status. \
          Withdrawn actions are left out.",
         g.completed_status.as_deref().unwrap_or("completed"),
         crate::plan::gaps::DELAYED_RUN,
         g.review.label,
+        g.completed_status.as_deref().unwrap_or("completed"),
     )
 }
 

@@ -21,6 +21,12 @@ pub fn status_text(s: &StatusAt) -> String {
     if let Some(c) = s.corrected_by {
         marks.push(format!("corrected by entry {c}"));
     }
+    if !s.signed_by.is_empty() {
+        marks.push(format!("signed off by {}", s.signed_by.join(", ")));
+    }
+    if s.signoff_superseded {
+        marks.push("an earlier sign-off was of another status".to_string());
+    }
     if marks.is_empty() {
         s.status.clone()
     } else {

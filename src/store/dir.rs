@@ -131,13 +131,21 @@ impl DirLedger {
         let start = self.log.append(&batch.bytes)?;
         let mut rows = Vec::with_capacity(batch.entries.len());
         let mut offset = start;
+        let mut at = 0usize;
         for (entry, len) in batch.entries.iter().zip(&batch.line_lengths) {
+            // The line without its newline is the Merkle leaf.
+            let line = batch
+                .bytes
+                .get(at..(at + *len).saturating_sub(1))
+                .unwrap_or_default();
             rows.push(IndexRow {
                 seq: entry.seq,
                 offset,
                 action: entry.event.action_id().map(str::to_string),
+                leaf: crate::merkle::leaf_hash(line),
             });
             offset += *len as u64;
+            at += *len;
         }
         self.plan = batch.plan;
         let mut warnings = Vec::new();
@@ -181,6 +189,24 @@ impl DirLedger {
                 source,
             }),
         }
+    }
+
+    /// The stored line of entry `seq` (without its newline): its Merkle leaf. Found through
+    /// the index; the line read must carry that seq.
+    pub fn line_at(&self, seq: Seq) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(offset) = self.index.offset_of(seq)? else {
+            return Ok(None);
+        };
+        let mut reader = LineReader::open(self.log.path(), offset, seq.0)?;
+        let Some(line) = reader.next_line()? else {
+            return Ok(None);
+        };
+        if stored_facts(line.bytes).is_none_or(|f| f.seq != seq) {
+            return Err(StoreError::Damaged(format!(
+                "the index points entry {seq} at the wrong line; run `readiness reindex`"
+            )));
+        }
+        Ok(Some(line.bytes.to_vec()))
     }
 
     /// Drops the index and rebuilds it from the log.
@@ -234,6 +260,7 @@ impl DirLedger {
                 seq: entry.seq,
                 offset: line.offset,
                 action: entry.event.action_id().map(str::to_string),
+                leaf: crate::merkle::leaf_hash(line.bytes),
             });
             last_line = Some((
                 entry.seq,
@@ -309,7 +336,14 @@ impl DirLedger {
             }
             None => false,
         };
-        if !matches {
+        // An index from before the Merkle tree, or with a broken frontier, is rebuilt.
+        let tree_matches = self
+            .index
+            .merkle_frontier()
+            .ok()
+            .flatten()
+            .is_some_and(|t| t.size() == to.seq.0);
+        if !matches || !tree_matches {
             return Ok(None);
         }
         Ok(self.index.state(&to)?.map(|plan| (to, plan)))

@@ -7,9 +7,11 @@
 use std::path::Path;
 
 use crate::entry::{EntryHash, Seq};
+use crate::merkle::{CompactTree, Hash};
 use crate::plan::Plan;
 
 use super::error::StoreError;
+use super::tree::{node_key, MERKLE_TREE, META_MERKLE};
 
 /// Folder name of the sled database inside a ledger directory.
 pub const INDEX_DIR: &str = "index";
@@ -31,6 +33,8 @@ pub struct IndexRow {
     pub seq: Seq,
     pub offset: u64,
     pub action: Option<String>,
+    /// Merkle leaf hash of the entry's line (see [`crate::merkle::leaf_hash`]).
+    pub leaf: Hash,
 }
 
 /// The open sled database and its trees.
@@ -39,6 +43,7 @@ pub struct Index {
     offsets: sled::Tree,
     actions: sled::Tree,
     meta: sled::Tree,
+    merkle: sled::Tree,
 }
 
 const META_TO: &[u8] = b"indexed_to";
@@ -82,6 +87,7 @@ impl Index {
             offsets: db.open_tree("offsets")?,
             actions: db.open_tree("actions")?,
             meta: db.open_tree("meta")?,
+            merkle: db.open_tree(MERKLE_TREE)?,
             db,
         })
     }
@@ -120,12 +126,32 @@ impl Index {
 
     /// Records rows and the state after them. The meta record is written last, so a crash
     /// in between leaves an index that merely re-indexes the same rows next time.
+    ///
+    /// Each row's leaf is pushed onto the Merkle tree (which must cover exactly the rows
+    /// before them); its new nodes are written with the rows and its frontier with the meta.
     pub fn record(&self, rows: &[IndexRow], to: IndexedTo, plan: &Plan) -> Result<(), StoreError> {
+        let mut tree = match self.meta.get(META_MERKLE)? {
+            Some(raw) => CompactTree::from_bytes(&raw).unwrap_or_default(),
+            None => CompactTree::new(),
+        };
+        if let Some(first) = rows.first() {
+            if tree.size() != first.seq.0.saturating_sub(1) {
+                return Err(StoreError::Damaged(format!(
+                    "the index's Merkle tree holds {} entries but the next to add is entry {}; run `readiness reindex`",
+                    tree.size(),
+                    first.seq
+                )));
+            }
+        }
         // sled keeps memory for each write batch it has seen; small batches keep it low.
         for chunk in rows.chunks(ROWS_PER_BATCH) {
             let mut offsets = sled::Batch::default();
             let mut actions = sled::Batch::default();
+            let mut nodes = sled::Batch::default();
             for row in chunk {
+                tree.push_with(row.leaf, |level, index, hash| {
+                    nodes.insert(&node_key(level, index), hash);
+                });
                 offsets.insert(&row.seq.0.to_be_bytes(), &row.offset.to_be_bytes());
                 if let Some(id) = &row.action {
                     actions.insert(action_key(id, Some(row.seq)), &[]);
@@ -133,6 +159,7 @@ impl Index {
             }
             self.offsets.apply_batch(offsets)?;
             self.actions.apply_batch(actions)?;
+            self.merkle.apply_batch(nodes)?;
         }
         let mut raw = Vec::with_capacity(56);
         raw.extend_from_slice(&to.seq.0.to_be_bytes());
@@ -143,6 +170,7 @@ impl Index {
             .map_err(|e| StoreError::Index(sled::Error::Unsupported(format!("plan state: {e}"))))?;
         let mut meta = sled::Batch::default();
         meta.insert(META_STATE, state);
+        meta.insert(META_MERKLE, tree.to_bytes());
         meta.insert(META_TO, raw);
         self.meta.apply_batch(meta)?;
         Ok(())
@@ -153,7 +181,18 @@ impl Index {
         self.meta.clear()?;
         self.offsets.clear()?;
         self.actions.clear()?;
+        self.merkle.clear()?;
         Ok(())
+    }
+
+    /// The meta tree (for [`super::tree`]).
+    pub(super) fn meta_tree(&self) -> &sled::Tree {
+        &self.meta
+    }
+
+    /// The Merkle node tree (for [`super::tree`]).
+    pub(super) fn merkle_tree(&self) -> &sled::Tree {
+        &self.merkle
     }
 
     /// Byte offset of entry `seq` in the log.

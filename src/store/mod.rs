@@ -3,6 +3,7 @@
 
 pub mod dir;
 pub mod error;
+pub mod evidence;
 pub mod index;
 pub mod journal;
 pub mod lines;
@@ -12,5 +13,6 @@ pub mod log;
 pub use dir::DirLedger;
 pub use error::StoreError;
 pub mod source;
+pub mod tree;
 
 pub use source::{EntrySource, JsonlFile, Location, MemoryLog, ReadLedger};

@@ -1,0 +1,229 @@
+//! `readiness checkpoint`: the tree size and Merkle root of the ledger as a C2SP
+//! tlog-checkpoint, optionally signed; and the checks shared with `prove` and `verify`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::checkpoint::{b64, Checkpoint};
+use crate::merkle::{self, Hash};
+use crate::store::tree::TreeError;
+use crate::store::{DirLedger, StoreError};
+
+use super::{CliError, Context, Exit};
+
+/// Folder of a ledger directory holding the last checkpoint `checkpoint --key` signed.
+pub const CHECKPOINTS_DIR: &str = "checkpoints";
+/// File name of that checkpoint inside [`CHECKPOINTS_DIR`].
+pub const LATEST: &str = "latest";
+
+/// Print a checkpoint: origin, tree size and Merkle root (see FORMAT.md).
+///
+/// With --key, sign it (Ed25519, C2SP signed-note, key name = the origin). A signed
+/// checkpoint is refused unless the ledger is an append-only extension of the last one
+/// signed here (kept in DIR/checkpoints/latest).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Private key file written by `readiness key new`.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Also save the checkpoint to FILE (not overwritten if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// A tree question the index could not answer, as a command error.
+pub fn tree_error(e: TreeError) -> CliError {
+    match e {
+        TreeError::Store(s) => CliError::Store(s),
+        TreeError::Proof(p) => CliError::Usage(p.to_string()),
+        other => CliError::Store(StoreError::Damaged(other.to_string())),
+    }
+}
+
+/// Reads and parses a checkpoint file.
+pub fn read_checkpoint(path: &Path) -> Result<Checkpoint, CliError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| CliError::Usage(format!("cannot read checkpoint {}: {e}", path.display())))?;
+    if meta.len() > crate::checkpoint::MAX_CHECKPOINT_BYTES as u64 {
+        return Err(CliError::Usage(format!(
+            "{} is too large to be a checkpoint",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::Usage(format!("cannot read checkpoint {}: {e}", path.display())))?;
+    Checkpoint::parse(&bytes)
+        .map_err(|e| CliError::Usage(format!("{} is not a valid checkpoint: {e}", path.display())))
+}
+
+/// The ledger's origin, or an error saying why there is none.
+fn origin(ledger: &DirLedger) -> Result<String, CliError> {
+    let origin = ledger.plan().origin.clone();
+    if origin.is_empty() {
+        return Err(CliError::Usage(
+            "this ledger has no origin (entry 1 sets it): nothing to name in a checkpoint".into(),
+        ));
+    }
+    Ok(origin)
+}
+
+/// The unsigned checkpoint of the ledger as it stands (as far as it verifies).
+pub fn current_checkpoint(ledger: &DirLedger) -> Result<Checkpoint, CliError> {
+    let origin = origin(ledger)?;
+    let index = ledger.index();
+    let size = index.merkle_size().map_err(tree_error)?;
+    let root = index.merkle_root_at(size).map_err(tree_error)?;
+    Checkpoint::new(&origin, size, root).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// Whether the ledger extends what an old checkpoint described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Extends {
+    /// It does: the consistency proof from the old size to `new_size` (checked).
+    Yes {
+        new_size: u64,
+        new_root: Hash,
+        proof: Vec<Hash>,
+    },
+    /// It does not, and why.
+    No(String),
+}
+
+/// Checks that the ledger is an append-only extension of the ledger `old` described: same
+/// origin, at least as many entries, and a consistency proof from the old root to the
+/// current one that verifies. For `verify --checkpoint` too.
+pub fn check_extends(ledger: &DirLedger, old: &Checkpoint) -> Result<Extends, CliError> {
+    let here = current_checkpoint(ledger)?;
+    check_extends_to(ledger, old, here.size, &here.origin)
+}
+
+/// [`check_extends`] up to tree size `new_size`.
+fn check_extends_to(
+    ledger: &DirLedger,
+    old: &Checkpoint,
+    new_size: u64,
+    origin: &str,
+) -> Result<Extends, CliError> {
+    if old.origin != origin {
+        return Ok(Extends::No(format!(
+            "the checkpoint is for ledger {:?}, this ledger is {origin:?}",
+            old.origin
+        )));
+    }
+    if old.size > new_size {
+        return Ok(Extends::No(format!(
+            "the checkpoint covers {} entries, but the ledger has only {new_size} that verify: entries were removed",
+            old.size
+        )));
+    }
+    let index = ledger.index();
+    let new_root = index.merkle_root_at(new_size).map_err(tree_error)?;
+    let old_root_here = index.merkle_root_at(old.size).map_err(tree_error)?;
+    if old_root_here != old.root {
+        return Ok(Extends::No(format!(
+            "the ledger's first {} entries have root {}, not the checkpoint's {}: some of entries 1..={} were changed",
+            old.size,
+            b64(&old_root_here),
+            b64(&old.root),
+            old.size
+        )));
+    }
+    if old.size == 0 {
+        if old.root != merkle::EMPTY_ROOT {
+            return Ok(Extends::No(
+                "the checkpoint's root for size 0 is not the empty root".into(),
+            ));
+        }
+        return Ok(Extends::Yes {
+            new_size,
+            new_root,
+            proof: Vec::new(),
+        });
+    }
+    let proof = index
+        .merkle_consistency(old.size, new_size)
+        .map_err(tree_error)?;
+    if let Err(e) = merkle::verify_consistency(old.size, new_size, &proof, &old.root, &new_root) {
+        return Ok(Extends::No(format!(
+            "the consistency proof does not verify: {e}"
+        )));
+    }
+    Ok(Extends::Yes {
+        new_size,
+        new_root,
+        proof,
+    })
+}
+
+/// Writes `text` to `path` through a temporary file and a rename.
+fn write_atomic(path: &Path, text: &str) -> Result<(), CliError> {
+    let io = |e: std::io::Error| {
+        CliError::Store(StoreError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })
+    };
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp).map_err(io)?;
+    f.write_all(text.as_bytes()).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)?;
+    Ok(())
+}
+
+/// Prints (and with --key signs and records) the checkpoint.
+pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let ledger = ctx.open_for_write()?;
+    if let Some(damage) = ledger.damage() {
+        return Err(StoreError::Damaged(damage.to_string()).into());
+    }
+    let mut checkpoint = current_checkpoint(&ledger)?;
+    if let Some(key_path) = &args.key {
+        let secret = super::key::read_key_file(key_path, "private key")?;
+        let dir = ledger.dir().join(CHECKPOINTS_DIR);
+        let latest = dir.join(LATEST);
+        if latest.exists() {
+            let old = read_checkpoint(&latest)?;
+            if let Extends::No(why) = check_extends(&ledger, &old)? {
+                writeln!(
+                    ctx.err,
+                    "error: refusing to sign: the ledger is not an append-only extension of the checkpoint signed before ({}): {why}",
+                    latest.display()
+                )
+                .map_err(CliError::Output)?;
+                return Ok(Exit::VerificationFailed);
+            }
+        }
+        let name = checkpoint.origin.clone();
+        checkpoint
+            .sign(&name, &secret)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            CliError::Store(StoreError::Io {
+                path: dir.clone(),
+                source: e,
+            })
+        })?;
+        write_atomic(&latest, &checkpoint.to_text())?;
+    }
+    let text = checkpoint.to_text();
+    if let Some(out) = &args.out {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(out)
+            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", out.display())))?;
+        f.write_all(text.as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(|e| {
+                CliError::Store(StoreError::Io {
+                    path: out.clone(),
+                    source: e,
+                })
+            })?;
+    }
+    ctx.out
+        .write_all(text.as_bytes())
+        .map_err(CliError::Output)?;
+    Ok(Exit::Success)
+}

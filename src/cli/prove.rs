@@ -1,0 +1,213 @@
+//! `readiness prove`: inclusion and consistency proofs as JSON, for `verify-proof`.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint::{b64, Checkpoint};
+use crate::entry::Seq;
+use crate::merkle;
+use crate::store::{DirLedger, StoreError};
+
+use super::checkpoint::{check_extends, current_checkpoint, read_checkpoint, tree_error, Extends};
+use super::output::write_json;
+use super::{CliError, Context, Exit};
+
+/// Prove that an entry is in the ledger, or that the ledger extends an old checkpoint.
+#[derive(Debug, clap::Subcommand)]
+pub enum ProveCommand {
+    Inclusion(InclusionArgs),
+    Consistency(ConsistencyArgs),
+}
+
+/// Print the audit path of entry SEQ, as JSON (check it with `readiness verify-proof`).
+#[derive(Debug, clap::Args)]
+pub struct InclusionArgs {
+    /// The entry's seq (from 1).
+    pub seq: u64,
+    /// Prove against this checkpoint's tree size (it must match the ledger); default: now.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+}
+
+/// Print the consistency proof from OLD_CHECKPOINT to NEW_CHECKPOINT (default: now).
+#[derive(Debug, clap::Args)]
+pub struct ConsistencyArgs {
+    pub old_checkpoint: PathBuf,
+    pub new_checkpoint: Option<PathBuf>,
+}
+
+/// A proof file, as `prove` writes it and `verify-proof` reads it (see FORMAT.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ProofFile {
+    Inclusion(InclusionProof),
+    Consistency(ConsistencyProof),
+}
+
+/// Entry `seq` is leaf `leaf_index` of the tree of `tree_size` leaves with root `root`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InclusionProof {
+    pub origin: String,
+    /// The stored line, without its newline: the leaf.
+    pub entry: String,
+    pub seq: u64,
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    /// Base64.
+    pub root: String,
+    /// Base64 hashes, leaf to root.
+    pub audit_path: Vec<String>,
+}
+
+/// The tree of `new_size` leaves extends that of `old_size`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsistencyProof {
+    pub origin: String,
+    pub old_size: u64,
+    pub new_size: u64,
+    pub old_root: String,
+    pub new_root: String,
+    pub proof: Vec<String>,
+}
+
+/// Runs a `prove` subcommand.
+pub fn run(cmd: ProveCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let ledger = ctx.open_for_write()?;
+    match cmd {
+        ProveCommand::Inclusion(args) => inclusion(args, &ledger, ctx),
+        ProveCommand::Consistency(args) => consistency(args, &ledger, ctx),
+    }
+}
+
+/// The tree size to prove against: the checkpoint's, if it matches the ledger.
+fn size_for(
+    ledger: &DirLedger,
+    checkpoint: Option<&PathBuf>,
+    ctx: &mut Context<'_>,
+) -> Result<Result<Checkpoint, ()>, CliError> {
+    let here = current_checkpoint(ledger)?;
+    let Some(path) = checkpoint else {
+        return Ok(Ok(here));
+    };
+    let c = read_checkpoint(path)?;
+    match check_extends(ledger, &c)? {
+        Extends::Yes { .. } => Ok(Ok(c)),
+        Extends::No(why) => {
+            writeln!(
+                ctx.err,
+                "error: {} does not match this ledger: {why}",
+                path.display()
+            )
+            .map_err(CliError::Output)?;
+            Ok(Err(()))
+        }
+    }
+}
+
+fn inclusion(
+    args: InclusionArgs,
+    ledger: &DirLedger,
+    ctx: &mut Context<'_>,
+) -> Result<Exit, CliError> {
+    let Ok(c) = size_for(ledger, args.checkpoint.as_ref(), ctx)? else {
+        return Ok(Exit::VerificationFailed);
+    };
+    let proof = inclusion_proof(ledger, args.seq, &c)?;
+    write_json(ctx.out, &proof)?;
+    Ok(Exit::Success)
+}
+
+fn consistency(
+    args: ConsistencyArgs,
+    ledger: &DirLedger,
+    ctx: &mut Context<'_>,
+) -> Result<Exit, CliError> {
+    let old = read_checkpoint(&args.old_checkpoint)?;
+    let Ok(new) = size_for(ledger, args.new_checkpoint.as_ref(), ctx)? else {
+        return Ok(Exit::VerificationFailed);
+    };
+    if old.size > new.size {
+        return Err(CliError::Usage(format!(
+            "the old checkpoint ({} entries) is larger than the new ({} entries)",
+            old.size, new.size
+        )));
+    }
+    if old.size == 0 {
+        return Err(CliError::Usage(
+            "the old checkpoint is of the empty tree: every ledger extends it, there is nothing to prove".into(),
+        ));
+    }
+    match check_extends(ledger, &old)? {
+        Extends::Yes { .. } => {}
+        Extends::No(why) => {
+            writeln!(
+                ctx.err,
+                "error: the ledger does not extend {}: {why}",
+                args.old_checkpoint.display()
+            )
+            .map_err(CliError::Output)?;
+            return Ok(Exit::VerificationFailed);
+        }
+    }
+    let proof = ledger
+        .index()
+        .merkle_consistency(old.size, new.size)
+        .map_err(tree_error)?;
+    let file = ProofFile::Consistency(ConsistencyProof {
+        origin: new.origin.clone(),
+        old_size: old.size,
+        new_size: new.size,
+        old_root: b64(&old.root),
+        new_root: b64(&new.root),
+        proof: proof.iter().map(|h| b64(h)).collect(),
+    });
+    write_json(ctx.out, &file)?;
+    Ok(Exit::Success)
+}
+
+/// The inclusion proof of entry `seq` in the tree `c` describes (which must be this
+/// ledger's: see [`check_extends`]).
+pub fn inclusion_proof(
+    ledger: &DirLedger,
+    seq: u64,
+    c: &Checkpoint,
+) -> Result<ProofFile, CliError> {
+    if seq == 0 || seq > c.size {
+        return Err(CliError::Usage(format!(
+            "no entry {} in a tree of {} entries (seqs run from 1 to {})",
+            seq, c.size, c.size
+        )));
+    }
+    let line = ledger.line_at(Seq(seq))?.ok_or_else(|| {
+        StoreError::Damaged(format!(
+            "entry {} is not in the index; run `readiness reindex`",
+            seq
+        ))
+    })?;
+    let index = ledger.index();
+    let leaf_index = seq - 1;
+    let stored = index.merkle_node(0, leaf_index).map_err(tree_error)?;
+    if stored != merkle::leaf_hash(&line) {
+        return Err(StoreError::Damaged(format!(
+            "entry {}'s stored leaf hash does not match its line; run `readiness reindex`",
+            seq
+        ))
+        .into());
+    }
+    let path = index
+        .merkle_inclusion(leaf_index, c.size)
+        .map_err(tree_error)?;
+    let entry = String::from_utf8(line)
+        .map_err(|_| StoreError::Damaged(format!("entry {} is not UTF-8", seq)))?;
+    let proof = ProofFile::Inclusion(InclusionProof {
+        origin: c.origin.clone(),
+        entry,
+        seq,
+        leaf_index,
+        tree_size: c.size,
+        root: b64(&c.root),
+        audit_path: path.iter().map(|h| b64(h)).collect(),
+    });
+    Ok(proof)
+}

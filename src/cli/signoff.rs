@@ -1,0 +1,97 @@
+//! `readiness sign-off`: sign the status shown for an action at a review with a private key.
+
+use std::path::PathBuf;
+
+use crate::event::{Event, SignedOff};
+use crate::plan::trust::{key_id, public_key, sign_signoff};
+
+use super::key::read_key_file;
+use super::output::{report_appended, Format};
+use super::{CliError, Context, Exit, Who};
+
+/// Sign off the status shown for an action at a review.
+///
+/// Appends a `signed_off` event carrying the status as shown now, the key's id and role,
+/// the ledger head it was signed at, and an Ed25519 signature over those fields and the
+/// ledger's origin (FORMAT.md, "Sign-offs"). The key must be registered and not revoked.
+/// The private key is read from FILE and never written anywhere.
+///
+/// Example:
+///
+///   readiness sign-off 1.1 --review "RAG November 20" --key chair.key --by chair@council
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The action, e.g. "1.3A".
+    pub action: String,
+    /// The review whose status is signed, e.g. "RAG November 20".
+    #[arg(long)]
+    pub review: String,
+    /// The private key file written by `readiness key new`.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// What the signer states, e.g. "Checked against the board minutes of 3 Dec".
+    #[arg(long)]
+    pub statement: Option<String>,
+    #[command(flatten)]
+    pub who: Who,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Appends one `signed_off`.
+pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    let actor = args.who.require()?;
+    let secret = read_key_file(&args.key, "private key")?;
+    let public = public_key(&secret);
+    let id = key_id(&public);
+    let mut ledger = ctx.open_for_write()?;
+    let plan = ledger.plan();
+    let Some(key) = plan.key(&id) else {
+        return Err(CliError::Usage(format!(
+            "the key in {} (id {id}) is not registered in this ledger; register its public key with `readiness key register`",
+            args.key.display()
+        )));
+    };
+    if let Some(seq) = key.revoked {
+        return Err(CliError::Usage(format!(
+            "the key in {} (id {id}) was revoked at entry {seq} and may no longer sign",
+            args.key.display()
+        )));
+    }
+    let role = key.role.clone();
+    let review = plan
+        .reviews
+        .iter()
+        .find(|r| r.label.to_lowercase() == args.review.to_lowercase())
+        .map_or(args.review.clone(), |r| r.label.clone());
+    let Some(action) = plan.action(&args.action) else {
+        return Err(CliError::Usage(format!(
+            "there is no action {:?} in this ledger",
+            args.action
+        )));
+    };
+    let Some(record) = action.statuses.get(&review) else {
+        return Err(CliError::Usage(format!(
+            "action {} has no status at review {review:?} to sign",
+            args.action
+        )));
+    };
+    let Some((head_seq, head_hash)) = plan.head else {
+        return Err(CliError::Usage("the ledger is empty".into()));
+    };
+    let mut event = SignedOff {
+        action: args.action.clone(),
+        review,
+        status: record.status.clone(),
+        key_id: id,
+        role,
+        head_seq: head_seq.0,
+        head_hash: head_hash.to_hex(),
+        statement: args.statement.filter(|s| !s.trim().is_empty()),
+        signature: String::new(),
+    };
+    sign_signoff(&secret, &plan.origin, &mut event);
+    let appended = ledger.append(&actor, ctx.clock, vec![Event::SignedOff(event)])?;
+    report_appended(ctx.out, ctx.err, &appended, args.format)?;
+    Ok(Exit::Success)
+}
