@@ -29,6 +29,10 @@ pub struct Args {
     /// Skip re-hashing the evidence files (ledger directories only).
     #[arg(long)]
     pub no_evidence: bool,
+    /// A checkpoint taken earlier (`readiness checkpoint`): also prove that this ledger is an
+    /// append-only extension of the ledger it described (ledger directories only).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -73,6 +77,16 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         _ => None,
     };
     let evidence_ok = evidence.as_ref().is_none_or(EvidenceReport::ok);
+    let checkpoint = match (&args.checkpoint, &ledger) {
+        (None, _) => None,
+        (Some(path), crate::store::ReadLedger::Dir(d)) => Some(extends(d, path)?),
+        (Some(_), crate::store::ReadLedger::Export(_)) => {
+            return Err(CliError::Usage(
+                "verify --checkpoint needs a ledger directory (its index holds the Merkle tree); restore the export first".into(),
+            ))
+        }
+    };
+    let checkpoint_ok = checkpoint.as_ref().is_none_or(|c| c.ok);
     match args.format {
         Format::Json => write_json(
             ctx.out,
@@ -80,19 +94,25 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                 report: &report,
                 signatures: signatures.as_ref(),
                 evidence: evidence.as_ref(),
+                checkpoint: checkpoint.as_ref(),
             },
         )?,
         Format::Table => {
             print_report(ctx, &report)?;
             print_signatures(ctx, &report, signatures.as_ref())?;
             print_evidence(ctx, evidence.as_ref())?;
+            if let Some(c) = &checkpoint {
+                line(ctx.out, &c.message)?;
+            }
         }
     }
-    Ok(if report.ok() && signed_ok && evidence_ok {
-        Exit::Success
-    } else {
-        Exit::VerificationFailed
-    })
+    Ok(
+        if report.ok() && signed_ok && evidence_ok && checkpoint_ok {
+            Exit::Success
+        } else {
+            Exit::VerificationFailed
+        },
+    )
 }
 
 /// The JSON report: the chain's, plus `signatures` (null when the chain failed first).
@@ -101,6 +121,7 @@ struct WithSignatures<'a> {
     #[serde(flatten)]
     report: &'a VerifyReport,
     signatures: Option<&'a SignatureReport>,
+    checkpoint: Option<&'a CheckpointCheck>,
     /// Evidence files (null for exports, `--no-evidence`, or when the chain failed first).
     evidence: Option<&'a EvidenceReport>,
 }
@@ -217,4 +238,40 @@ fn print_report(ctx: &mut Context<'_>, r: &VerifyReport) -> Result<(), CliError>
         )?,
     }
     Ok(())
+}
+
+/// Whether the ledger extends an earlier checkpoint.
+#[derive(Debug, serde::Serialize)]
+struct CheckpointCheck {
+    ok: bool,
+    old_size: u64,
+    new_size: Option<u64>,
+    message: String,
+}
+
+/// Proves (or refutes) that the ledger extends the checkpoint in `path`.
+fn extends(
+    ledger: &crate::store::DirLedger,
+    path: &std::path::Path,
+) -> Result<CheckpointCheck, CliError> {
+    use super::checkpoint::{check_extends, read_checkpoint, Extends};
+    let old = read_checkpoint(path)?;
+    Ok(match check_extends(ledger, &old)? {
+        Extends::Yes { new_size, .. } => CheckpointCheck {
+            ok: true,
+            old_size: old.size,
+            new_size: Some(new_size),
+            message: format!(
+                "checkpoint {}: this ledger ({new_size} entries) is an append-only extension of the one it describes ({} entries); consistency proof checked",
+                path.display(),
+                old.size
+            ),
+        },
+        Extends::No(reason) => CheckpointCheck {
+            ok: false,
+            old_size: old.size,
+            new_size: None,
+            message: format!("FAILED: checkpoint {}: {reason}", path.display()),
+        },
+    })
 }
