@@ -1,3 +1,11 @@
+//! readiness-ledger: an append-only, hash-chained audit ledger for inspection action plans.
+//!
+//! The core is pure (no I/O, no clock, no terminal): [`canonical`], [`entry`], [`event`],
+//! [`wire`], [`scale`], [`chain`], [`batch`], [`plan`], [`asof`], [`dates`], [`merkle`],
+//! [`checkpoint`]. Around it: [`store`] (the entry log, the sled index, evidence files),
+//! [`verify`], [`verify_evidence`] and [`verify_signatures`] (streaming checks), [`import`]
+//! (WSoA tables), [`report`] (renderers), [`clock`] (the one place that reads the time) and
+//! [`cli`] (one module per command). See ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 pub mod asof;
 pub mod batch;
