@@ -270,6 +270,9 @@ impl DirLedger {
             ));
             if rows.len() >= CATCH_UP_CHUNK {
                 self.record_rows(&mut rows, last_line, &plan)?;
+                // sled holds written pages in memory until flushed; flushing per chunk keeps a
+                // long catch-up (restore, reindex) from growing with the log.
+                self.index.flush()?;
             }
         }
         self.record_rows(&mut rows, last_line, &plan)?;
