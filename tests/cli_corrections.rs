@@ -228,7 +228,7 @@ fn corrections_of_what_cannot_be_corrected_are_clear_errors_and_write_nothing() 
     // Entries of other kinds name what can be corrected.
     l.write(&with("6", &completed))
         .code(2)
-        .stderr_has("only status_recorded and action_amended entries");
+        .stderr_has("only status_recorded, action_amended and evidence_attached entries");
     // Who is correcting must be known.
     let before = l.snapshot();
     l.read(&with("9", &completed))

@@ -332,3 +332,26 @@ fn bad_input_exits_2_and_leaves_head_unchanged() {
         .collect();
     assert_eq!(names.len(), 1, "no strays from refused attaches");
 }
+
+#[test]
+fn an_attachment_is_superseded_by_a_correction_never_deleted() {
+    let (l, _) = with_evidence();
+    l.write(&["correct", "10", "--reason", "attached to the wrong action"])
+        .ok()
+        .stdout_has("appended 11");
+    let ev = &l.entries()[10]["event"];
+    assert_eq!(ev["type"], "correction");
+    assert_eq!(ev["target"], 10);
+    // Superseding twice names the correction that already did it.
+    let before = l.snapshot();
+    l.write(&["correct", "10", "--reason", "again"])
+        .code(2)
+        .stderr_has("entry 11");
+    l.assert_unchanged(&before);
+    // The file and the attaching entry stay; verify still re-hashes it.
+    assert_eq!(
+        std::fs::read(evidence_file(&l, HELLO_SHA)).unwrap(),
+        b"hello\n"
+    );
+    l.read(&["verify"]).ok();
+}

@@ -7,7 +7,8 @@ use super::action::ActionFields;
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
 
-/// Correct an earlier status_recorded or action_amended entry (or a correction of one).
+/// Correct an earlier status_recorded or action_amended entry (or a correction of one), or
+/// supersede an evidence_attached entry (the file is kept; views stop counting it).
 ///
 /// Nothing is edited: a correction entry is appended that says who, when and why, and
 /// views show the corrected value while history keeps both. For a status give --status
@@ -58,9 +59,10 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         Event::StatusRecorded(e) => (e.action.clone(), Some(e.review.clone())),
         Event::ActionAmended(e) => (e.id.clone(), None),
         Event::Correction(e) => (e.action.clone(), e.review.clone()),
+        Event::EvidenceAttached(e) => (e.action.clone(), None),
         other => {
             return Err(CliError::Usage(format!(
-                "entry {} is {}; only status_recorded and action_amended entries, and corrections of them, can be corrected",
+                "entry {} is {}; only status_recorded, action_amended and evidence_attached entries, and corrections of statuses and amendments, can be corrected",
                 args.seq,
                 with_article(other.type_name())
             )))

@@ -239,11 +239,12 @@ pub fn gaps(plan: &Plan, at: &ResolvedPoint, recent: &RecentEntries) -> Result<G
 
         if completed {
             let has_evidence = a.evidence.iter().any(|ev| {
-                ev.review.as_ref().is_none_or(|r| {
-                    timeline[..=i]
-                        .iter()
-                        .any(|t| &t.label == r || t.former_labels.contains(r))
-                })
+                ev.superseded_by.is_none()
+                    && ev.review.as_ref().is_none_or(|r| {
+                        timeline[..=i]
+                            .iter()
+                            .any(|t| &t.label == r || t.former_labels.contains(r))
+                    })
             });
             let signed = now.as_ref().is_some_and(|s| !s.signed_by.is_empty());
             if !has_evidence && !signed {
@@ -538,5 +539,25 @@ mod tests {
         assert_eq!(kinds(&g), vec![(GapKind::Unsupported, "resigned")]);
         let shown = g.gaps[0].status.as_ref().unwrap();
         assert!(shown.signed_by.is_empty() && shown.signoff_superseded);
+        // Evidence superseded by a correction no longer supports the action.
+        let attached = log.plan().action("ev").unwrap().evidence[0].seq.0;
+        let supersede = Event::Correction(crate::event::Correction {
+            target: attached,
+            action: "ev".into(),
+            review: None,
+            status: None,
+            note: None,
+            changes: Default::default(),
+            reason: "wrong file".into(),
+        });
+        log.append("a", &at("2021-07-05"), vec![supersede]).unwrap();
+        let g = run(&log, "Q2");
+        assert_eq!(
+            kinds(&g),
+            vec![
+                (GapKind::Unsupported, "ev"),
+                (GapKind::Unsupported, "resigned")
+            ]
+        );
     }
 }

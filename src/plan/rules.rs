@@ -253,6 +253,27 @@ impl Plan {
                 }
                 Ok(())
             }
+            None if e.changes.is_empty() && action.evidence.iter().any(|r| r.seq.0 == e.target) => {
+                // Superseding an attachment: the file and its entry stay; views stop counting it.
+                if e.status.is_some() {
+                    return Err(RuleError::EmptyCorrection(
+                        "an evidence correction supersedes the attachment; it takes --reason (and --note), not --status",
+                    ));
+                }
+                match action
+                    .evidence
+                    .iter()
+                    .find(|r| r.seq.0 == e.target)
+                    .and_then(|r| r.superseded_by)
+                {
+                    Some(by) => Err(RuleError::NotCurrent {
+                        target: e.target,
+                        what: format!("the evidence attached to {}", e.action),
+                        current: by.0,
+                    }),
+                    None => Ok(()),
+                }
+            }
             None => {
                 if e.status.is_some() || e.note.is_some() {
                     return Err(RuleError::EmptyCorrection(

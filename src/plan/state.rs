@@ -329,6 +329,12 @@ impl Plan {
                     }
                 }
             }
+            None if e.changes.is_empty() => {
+                let attachment = action.evidence.iter_mut().find(|r| r.seq == target);
+                if let Some(r) = attachment {
+                    r.superseded_by.get_or_insert(seq);
+                }
+            }
             None => {
                 for (field, value) in &e.changes {
                     if action.field_source.get(field) == Some(&target) {

@@ -36,6 +36,8 @@ pub struct EvidenceRef {
     pub sha256: String,
     pub file_name: String,
     pub review: Option<String>,
+    /// The correction that superseded this attachment (the file is kept, not counted).
+    pub superseded_by: Option<Seq>,
 }
 
 /// A registered signing key.
@@ -84,6 +86,7 @@ impl Plan {
                 sha256: e.sha256.clone(),
                 file_name: e.file_name.clone(),
                 review: e.review.clone(),
+                superseded_by: None,
             });
         }
     }
