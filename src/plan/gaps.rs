@@ -555,6 +555,7 @@ mod tests {
         assert_eq!(
             kinds(&g),
             vec![
+                (GapKind::Correction, "ev"),
                 (GapKind::Unsupported, "ev"),
                 (GapKind::Unsupported, "resigned")
             ]
