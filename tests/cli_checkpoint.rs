@@ -71,6 +71,25 @@ fn readiness(dir: &Path, args: &[&str]) -> Output {
     }
 }
 
+/// Registers the public half of `key` (FILE.pub) so it may sign checkpoints.
+fn register(dir: &Path, key: &Path) {
+    let public = format!("{}.pub", key.display());
+    ok(
+        dir,
+        &[
+            "key",
+            "register",
+            "Board",
+            "--public",
+            &public,
+            "--role",
+            "checkpoint signer",
+            "--by",
+            "tester",
+        ],
+    );
+}
+
 fn ok(dir: &Path, args: &[&str]) -> String {
     let out = readiness(dir, args);
     assert!(
@@ -116,12 +135,14 @@ fn checkpoints_have_the_rfc6962_root_at_every_size() {
 fn inclusion_proofs_for_every_entry_verify_and_survive_reindex() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("ledger");
-    grow_to(&dir, 1000);
+    // 999 entries, then the signing key's registration makes 1000.
+    grow_to(&dir, 999);
     let key = tmp.path().join("board.key");
     ok(
         &dir,
         &["key", "new", "Board", "--out", key.to_str().unwrap()],
     );
+    register(&dir, &key);
     let public = tmp.path().join("board.key.pub");
     let ckpt = tmp.path().join("c1000");
     ok(
@@ -293,6 +314,7 @@ fn a_signed_checkpoint_with_one_byte_changed_is_rejected() {
         &dir,
         &["key", "new", "Board", "--out", key.to_str().unwrap()],
     );
+    register(&dir, &key);
     let public = tmp.path().join("k.pub");
     let signed = ok(&dir, &["checkpoint", "--key", key.to_str().unwrap()]);
     let proof = save(
@@ -359,6 +381,7 @@ fn refuses_to_sign_a_checkpoint_inconsistent_with_the_last_signed() {
         &dir,
         &["key", "new", "Board", "--out", key.to_str().unwrap()],
     );
+    register(&dir, &key);
     ok(&dir, &["checkpoint", "--key", key.to_str().unwrap()]);
     grow_to(&dir, 8);
     let latest = dir.join("checkpoints").join("latest");
@@ -393,4 +416,39 @@ fn an_index_from_before_the_tree_is_rebuilt_on_open() {
     grow_to(&dir, 12);
     let c = Checkpoint::parse(ok(&dir, &["checkpoint"]).as_bytes()).unwrap();
     assert_eq!(c.root, merkle::root_from_leaves(&leaves(&dir)));
+}
+
+#[test]
+fn an_unregistered_or_revoked_key_cannot_sign() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ledger");
+    grow_to(&dir, 4);
+    let key = tmp.path().join("k");
+    ok(
+        &dir,
+        &["key", "new", "Board", "--out", key.to_str().unwrap()],
+    );
+    let out = readiness(&dir, &["checkpoint", "--key", key.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not registered"));
+    register(&dir, &key);
+    ok(&dir, &["checkpoint", "--key", key.to_str().unwrap()]);
+    let list = ok(&dir, &["key", "list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let id = v[0]["key_id"].as_str().unwrap().to_string();
+    ok(
+        &dir,
+        &[
+            "key",
+            "revoke",
+            &id,
+            "--reason",
+            "left post",
+            "--by",
+            "tester",
+        ],
+    );
+    let out = readiness(&dir, &["checkpoint", "--key", key.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("revoked"));
 }

@@ -18,7 +18,8 @@ pub const LATEST: &str = "latest";
 
 /// Print a checkpoint: origin, tree size and Merkle root (see FORMAT.md).
 ///
-/// With --key, sign it (Ed25519, C2SP signed-note, key name = the origin). A signed
+/// With --key, sign it (Ed25519, C2SP signed-note, key name = the origin) with a key
+/// registered in the ledger (`readiness key register`) and not revoked. A signed
 /// checkpoint is refused unless the ledger is an append-only extension of the last one
 /// signed here (kept in DIR/checkpoints/latest).
 #[derive(Debug, clap::Args)]
@@ -180,6 +181,26 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let mut checkpoint = current_checkpoint(&ledger)?;
     if let Some(key_path) = &args.key {
         let secret = super::key::read_key_file(key_path, "private key")?;
+        // Only a key the ledger itself knows may sign for it: registered, not revoked.
+        let kid = crate::plan::trust::key_id(&crate::plan::trust::public_key(&secret));
+        match ledger.plan().key(&kid) {
+            Some(k) if k.revoked.is_none() => {}
+            Some(k) => {
+                return Err(CliError::Usage(format!(
+                    "the key in {} ({}) was revoked at entry {}; it cannot sign checkpoints",
+                    key_path.display(),
+                    k.name,
+                    k.revoked.map_or(0, |s| s.0)
+                )))
+            }
+            None => {
+                return Err(CliError::Usage(format!(
+                    "the key in {} is not registered in this ledger: run `readiness key register NAME --public {}.pub --role ROLE` first",
+                    key_path.display(),
+                    key_path.display()
+                )))
+            }
+        }
         let dir = ledger.dir().join(CHECKPOINTS_DIR);
         let latest = dir.join(LATEST);
         if latest.exists() {
