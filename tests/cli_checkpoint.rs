@@ -452,3 +452,71 @@ fn an_unregistered_or_revoked_key_cannot_sign() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("revoked"));
 }
+
+#[test]
+fn a_key_made_at_init_signs_checkpoints_without_further_steps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ledger");
+    let key = tmp.path().join("ledger.key");
+    ok(
+        &dir,
+        &[
+            "init",
+            "--title",
+            "Plan",
+            "--origin",
+            ORIGIN,
+            "--key-out",
+            key.to_str().unwrap(),
+            "--by",
+            "tester",
+        ],
+    );
+    let entries = std::fs::read_to_string(dir.join("entries.jsonl")).unwrap();
+    assert!(entries
+        .lines()
+        .nth(1)
+        .unwrap()
+        .contains("\"type\":\"key_registered\""));
+    assert!(!entries.contains(
+        &std::fs::read_to_string(&key)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .to_string()
+    ));
+    let ckpt = tmp.path().join("c");
+    ok(
+        &dir,
+        &[
+            "checkpoint",
+            "--key",
+            key.to_str().unwrap(),
+            "--out",
+            ckpt.to_str().unwrap(),
+        ],
+    );
+    let proof = save(
+        &tmp.path().join("p.json"),
+        &ok(&dir, &["prove", "inclusion", "1"]),
+    );
+    let public = format!("{}.pub", key.display());
+    let out = readiness(
+        tmp.path(),
+        &[
+            "verify-proof",
+            proof.to_str().unwrap(),
+            "--checkpoint",
+            ckpt.to_str().unwrap(),
+            "--public-key",
+            &public,
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-use crate::event::{Event, PlanCreated};
+use crate::event::{Event, KeyRegistered, PlanCreated};
 use crate::scale::StatusScale;
 use crate::store::{DirLedger, Location, StoreError};
 
@@ -29,6 +29,14 @@ pub struct Args {
     /// worst first; rag is red, amber, green or blue.
     #[arg(long, value_name = "FILE")]
     pub scale: Option<PathBuf>,
+    /// Also make the ledger's signing key: the private key goes to FILE (mode 0600, never
+    /// into the ledger), the public key to FILE.pub, and it is registered in entry 2 so it can
+    /// sign checkpoints and sign-offs (`readiness checkpoint --key FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub key_out: Option<PathBuf>,
+    /// The role recorded for the key made with --key-out.
+    #[arg(long, default_value = "ledger signing key", requires = "key_out")]
+    pub key_role: String,
     #[command(flatten)]
     pub who: Who,
     #[arg(long, value_enum, default_value_t)]
@@ -111,8 +119,29 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         origin,
         scale,
     });
+    let mut events = vec![event];
+    if let Some(out) = &args.key_out {
+        if dir.join(crate::store::log::LOG_FILE).exists() {
+            return Err(StoreError::AlreadyExists(dir).into());
+        }
+        let (public, _) = super::key::write_key_pair(&origin_name(&events), out)?;
+        events.push(Event::KeyRegistered(KeyRegistered {
+            name: origin_name(&events),
+            key_id: crate::plan::trust::key_id(&public),
+            public_key: super::key::hex(&public),
+            role: args.key_role.clone(),
+        }));
+    }
     let mut ledger = DirLedger::create(&dir)?;
-    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+    let appended = ledger.append(&actor, ctx.clock, events)?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)
+}
+
+/// The name a ledger's own key is registered under: its origin.
+fn origin_name(events: &[Event]) -> String {
+    match events.first() {
+        Some(Event::PlanCreated(p)) => p.origin.clone(),
+        _ => String::new(),
+    }
 }

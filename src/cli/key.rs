@@ -84,7 +84,7 @@ pub fn run(cmd: KeyCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -123,11 +123,24 @@ fn write_new(path: &Path, mode: u32, text: &str) -> Result<(), CliError> {
 }
 
 fn new(args: NewArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    if args.name.trim().is_empty() {
+    let (public, pub_path) = write_key_pair(&args.name, &args.out)?;
+    line(
+        ctx.out,
+        format!("private key: {} (mode 0600)", args.out.display()),
+    )?;
+    line(ctx.out, format!("public key:  {}", pub_path.display()))?;
+    line(ctx.out, format!("key id:      {}", key_id(&public)))?;
+    Ok(Exit::Success)
+}
+
+/// Makes a new Ed25519 key pair: the private seed in `out` (mode 0600), the public key in
+/// `out.pub`. Nothing is overwritten. Returns the public key and the `.pub` path.
+pub fn write_key_pair(name: &str, out: &Path) -> Result<([u8; 32], PathBuf), CliError> {
+    if name.trim().is_empty() {
         return Err(CliError::Usage("the key's holder name is empty".into()));
     }
-    let pub_path = public_path(&args.out);
-    for p in [&args.out, &pub_path] {
+    let pub_path = public_path(out);
+    for p in [out, pub_path.as_path()] {
         if p.symlink_metadata().is_ok() {
             return Err(CliError::Usage(format!(
                 "{} already exists; key files are never overwritten",
@@ -137,9 +150,9 @@ fn new(args: NewArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     }
     let signing = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng);
     let public = signing.verifying_key().to_bytes();
-    let name = comment_name(&args.name);
+    let name = comment_name(name);
     write_new(
-        &args.out,
+        out,
         0o600,
         &format!(
             "# readiness Ed25519 private key (seed) for {name}\n# keep this file secret; register {} instead\n{}\n",
@@ -156,16 +169,10 @@ fn new(args: NewArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         ),
     ) {
         // Leave no half pair behind: the private key alone is of no use.
-        let _ = std::fs::remove_file(&args.out);
+        let _ = std::fs::remove_file(out);
         return Err(e);
     }
-    line(
-        ctx.out,
-        format!("private key: {} (mode 0600)", args.out.display()),
-    )?;
-    line(ctx.out, format!("public key:  {}", pub_path.display()))?;
-    line(ctx.out, format!("key id:      {}", key_id(&public)))?;
-    Ok(Exit::Success)
+    Ok((public, pub_path))
 }
 
 /// Reads a key file: `#` comment lines and blank lines, then one line of 64 hex digits.
