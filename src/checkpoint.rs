@@ -190,7 +190,7 @@ impl Checkpoint {
         if !found {
             return Err(CheckpointError::NoSignature {
                 name: name.to_string(),
-                key_hash: hash.iter().map(|b| format!("{b:02x}")).collect(),
+                key_hash: crate::hex::encode(&hash),
             });
         }
         Ok(())

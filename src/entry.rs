@@ -35,46 +35,13 @@ impl EntryHash {
 
     /// Parses exactly 64 lowercase hex digits, the only form the format allows.
     pub fn from_hex(s: &str) -> Option<EntryHash> {
-        let bytes = s.as_bytes();
-        if bytes.len() != 64 {
-            return None;
-        }
-        let mut out = [0u8; 32];
-        for (i, pair) in bytes.chunks_exact(2).enumerate() {
-            out[i] = (hex_val(pair[0])? << 4) | hex_val(pair[1])?;
-        }
-        Some(EntryHash(out))
+        crate::hex::decode::<32>(s).map(EntryHash)
     }
 
     /// The 64-digit lowercase hex form.
     pub fn to_hex(&self) -> String {
-        let mut s = String::with_capacity(64);
-        for b in self.0 {
-            s.push(char::from(HEX[usize::from(b >> 4)]));
-            s.push(char::from(HEX[usize::from(b & 0xf)]));
-        }
-        s
+        crate::hex::encode(&self.0)
     }
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// Each byte's value as a lowercase hex digit, or 0xff if it is not one.
-const HEX_VALUE: [u8; 256] = {
-    let mut table = [0xff; 256];
-    let mut i = 0;
-    while i < HEX.len() {
-        table[HEX[i] as usize] = i as u8;
-        i += 1;
-    }
-    table
-};
-
-/// A table lookup, not a range match: digits and letters come in random order in a hash,
-/// and a branch on which one it is mispredicts often enough to cost more than SHA-256.
-fn hex_val(c: u8) -> Option<u8> {
-    let v = HEX_VALUE[usize::from(c)];
-    (v < 16).then_some(v)
 }
 
 impl Serialize for EntryHash {

@@ -1,6 +1,6 @@
 //! readiness-ledger: an append-only, hash-chained audit ledger for inspection action plans.
 //!
-//! The core is pure (no I/O, no clock, no terminal): [`canonical`], [`entry`], [`event`],
+//! The core is pure (no I/O, no clock, no terminal): [`canonical`], [`hex`], [`entry`], [`event`],
 //! [`wire`], [`scale`], [`chain`], [`batch`], [`plan`], [`asof`], [`dates`], [`merkle`],
 //! [`checkpoint`]. Around it: [`store`] (the entry log, the sled index, evidence files),
 //! [`verify`], [`verify_evidence`] and [`verify_signatures`] (streaming checks), [`import`]
@@ -17,6 +17,7 @@ pub mod clock;
 pub mod dates;
 pub mod entry;
 pub mod event;
+pub mod hex;
 pub mod import;
 pub mod merkle;
 pub mod plan;

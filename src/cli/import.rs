@@ -77,10 +77,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         source,
     })?;
     let name = file_name(&args.file);
-    let sha256: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = crate::hex::encode(&Sha256::digest(&bytes));
     let exists = dir.join(crate::store::log::LOG_FILE).is_file();
     let mut ledger = if exists {
         Some(ctx.open_for_write()?)

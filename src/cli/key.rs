@@ -84,9 +84,7 @@ pub fn run(cmd: KeyCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     }
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub(crate) use crate::hex::encode as hex;
 
 /// A name as a one-line comment: control characters (newlines too) are escaped.
 fn comment_name(name: &str) -> String {

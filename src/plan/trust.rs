@@ -162,28 +162,12 @@ pub fn signing_bytes(origin: &str, e: &SignedOff) -> Vec<u8> {
 }
 
 /// Decodes lowercase hex of an exact length.
-pub fn hex_bytes<const N: usize>(s: &str) -> Option<[u8; N]> {
-    if s.len() != 2 * N
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, pair) in s.as_bytes().chunks_exact(2).enumerate() {
-        out[i] = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
-    }
-    Some(out)
-}
+pub use crate::hex::decode as hex_bytes;
 
 /// The key id of a public key: lowercase hex SHA-256 of its 32 bytes.
 pub fn key_id(public_key: &[u8; 32]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(public_key)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::hex::encode(&sha2::Sha256::digest(public_key))
 }
 
 /// Signs bytes with an Ed25519 secret key (the 32-byte seed); the one signing path.
@@ -204,7 +188,7 @@ pub fn public_key(secret: &[u8; 32]) -> [u8; 32] {
 /// Fills in `e.signature`: lowercase hex of the signature over [`signing_bytes`].
 pub fn sign_signoff(secret: &[u8; 32], origin: &str, e: &mut SignedOff) {
     let sig = sign_bytes(secret, &signing_bytes(origin, e));
-    e.signature = sig.iter().map(|b| format!("{b:02x}")).collect();
+    e.signature = crate::hex::encode(&sig);
 }
 
 /// Checks a sign-off's signature against a registered public key.

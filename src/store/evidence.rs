@@ -55,13 +55,11 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> EvidenceError + '_ {
 
 /// True for 64 lowercase hex digits: the only names the store opens.
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    crate::hex::decode::<32>(s).is_some()
 }
 
 /// Lowercase hex of bytes.
-pub fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::hex::encode as to_hex;
 
 /// The evidence folder of one ledger directory (or of an export made with
 /// `export --with-evidence`).
@@ -278,20 +276,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
 
 /// SHA-256 (lowercase hex) and length of everything `reader` yields, streamed.
 pub fn hash_reader(reader: &mut dyn Read) -> std::io::Result<(String, u64)> {
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; BUF_SIZE];
-    let mut size = 0u64;
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((to_hex(&hasher.finalize()), size))
+    copy_hashing(reader, &mut std::io::sink())
 }
 
 /// Copies `reader` to `out` while hashing; returns the SHA-256 and the byte count.

@@ -1,0 +1,67 @@
+//! Lowercase hex, the only form hashes, keys and signatures take in entries.
+
+const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Each byte's value as a lowercase hex digit, or 0xff if it is not one.
+const VALUE: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < DIGITS.len() {
+        table[DIGITS[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// A table lookup, not a range match: digits and letters come in random order in a hash,
+/// and a branch on which one it is mispredicts often enough to cost more than SHA-256.
+fn digit(c: u8) -> Option<u8> {
+    let v = VALUE[usize::from(c)];
+    (v < 16).then_some(v)
+}
+
+/// The lowercase hex form of `bytes`.
+pub fn encode(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
+}
+
+/// Decodes exactly `2 * N` lowercase hex digits; anything else (uppercase included) is `None`.
+pub fn decode<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let bytes = s.as_bytes();
+    if bytes.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        out[i] = (digit(pair[0])? << 4) | digit(pair[1])?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_other_forms() {
+        let b = [0x00, 0x9f, 0xab, 0xff];
+        assert_eq!(encode(&b), "009fabff");
+        assert_eq!(decode::<4>("009fabff"), Some(b));
+        assert_eq!(decode::<4>("009FABFF"), None);
+        assert_eq!(decode::<4>("009fab"), None);
+        assert_eq!(decode::<4>("009fabfg"), None);
+        for c in 0..=255u8 {
+            let want = match c {
+                b'0'..=b'9' => Some(c - b'0'),
+                b'a'..=b'f' => Some(c - b'a' + 10),
+                _ => None,
+            };
+            assert_eq!(digit(c), want, "byte {c}");
+        }
+    }
+}
