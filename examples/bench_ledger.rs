@@ -304,7 +304,7 @@ fn append_run(dir: &Path, args: &Args) -> AppendRun {
     let scale = StatusScale::york();
     let statuses = scale.names();
     let clock = SystemClock;
-    let mut ledger = DirLedger::create(dir).expect("create ledger");
+    let mut ledger = DirLedger::create_empty(dir).expect("create ledger");
     ledger
         .append(ACTOR, &clock, plan_events())
         .expect("append plan");

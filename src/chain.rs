@@ -82,6 +82,24 @@ impl ChainVerifier {
         }
     }
 
+    /// A verifier continuing after a stored line, read as it stands (hash not re-checked):
+    /// for checking the line that follows an entry already verified or trusted.
+    pub fn after_line(line: &[u8]) -> Option<ChainVerifier> {
+        let parts = split_line(line).ok()?;
+        let mut last_time = [b'0'; TIMESTAMP_LEN];
+        last_time.copy_from_slice(parts.recorded_at);
+        Some(ChainVerifier {
+            next: Seq(parts.seq + 1),
+            prev: parts.hash,
+            last_time,
+        })
+    }
+
+    /// The `recorded_at` of the last accepted entry (zeros before any).
+    pub fn last_time(&self) -> &[u8; TIMESTAMP_LEN] {
+        &self.last_time
+    }
+
     /// The seq the next line must carry.
     pub fn next_seq(&self) -> Seq {
         self.next
@@ -176,6 +194,11 @@ pub fn stored_facts(line: &[u8]) -> Option<LineFacts> {
         seq: Seq(p.seq),
         hash: p.hash,
     })
+}
+
+/// The `recorded_at` of a stored line, read without checking the hash.
+pub fn stored_time(line: &[u8]) -> Option<&[u8]> {
+    split_line(line).ok().map(|p| p.recorded_at)
 }
 
 /// The members after `event`, located from the end of a canonical line.

@@ -71,32 +71,32 @@ fn restore_into_a_ledger_that_has_entries_is_refused() {
     target
         .read(&["restore", export.to_str().unwrap()])
         .code(2)
-        .stderr_has("is not empty");
+        .stderr_has("already holds a ledger");
     target.assert_unchanged(&before);
 }
 
 #[test]
-fn deleting_the_index_folder_loses_nothing() {
+fn deleting_the_derived_folder_loses_nothing() {
     let l = Ledger::sample();
     let before = observe(&l);
     let bytes = l.log_bytes();
-    std::fs::remove_dir_all(l.dir().join("index")).unwrap();
+    std::fs::remove_dir_all(l.dir().join("derived")).unwrap();
     assert_eq!(observe(&l), before);
     assert!(
-        l.dir().join("index").is_dir(),
-        "the index is rebuilt on open"
+        l.dir().join("derived/positions.mark").is_file(),
+        "a read rebuilds the derived data when no writer holds the lock"
     );
     assert!(l.log_bytes() == bytes);
     // The rebuilt plan state still checks new entries.
-    std::fs::remove_dir_all(l.dir().join("index")).unwrap();
+    std::fs::remove_dir_all(l.dir().join("derived")).unwrap();
     l.write(&["status", "9.9", "Completed", "--review", "RAG May 20"])
         .code(2)
         .stderr_has("unknown action \"9.9\"");
-    std::fs::remove_dir_all(l.dir().join("index")).unwrap();
+    std::fs::remove_dir_all(l.dir().join("derived")).unwrap();
     l.write(&["status", "1.2", "Completed", "--review", "rag may 20"])
         .ok()
         .stdout_has("appended 10");
-    std::fs::remove_dir_all(l.dir().join("index")).unwrap();
+    std::fs::remove_dir_all(l.dir().join("derived")).unwrap();
     l.read(&["reindex"]).ok().stdout_has("reindexed 10 entries");
     l.read(&["verify"])
         .ok()
@@ -116,8 +116,8 @@ fn an_index_from_another_ledger_is_not_trusted() {
         ])
         .ok();
     let before = observe(&l);
-    std::fs::remove_dir_all(l.dir().join("index")).unwrap();
-    copy_dir(&other.dir().join("index"), &l.dir().join("index"));
+    std::fs::remove_dir_all(l.dir().join("derived")).unwrap();
+    copy_dir(&other.dir().join("derived"), &l.dir().join("derived"));
     assert_eq!(observe(&l), before);
     l.write(&["status", "9.9", "Completed", "--review", "RAG May 20"])
         .code(2)
@@ -143,34 +143,74 @@ fn append_raw(l: &Ledger, bytes: &[u8]) {
 }
 
 #[test]
-fn a_torn_last_line_is_cut_with_a_warning_and_the_previous_head_verifies() {
+fn a_foreign_partial_tail_is_reported_refuses_appends_and_repair_keeps_a_copy() {
     let l = Ledger::sample();
     let (head, bytes) = (l.head(), l.log_bytes());
-    append_raw(&l, b"{\"actor\":\"plan.officer\",\"event\":{\"type\":\"are");
+    let torn = b"{\"actor\":\"plan.officer\",\"event\":{\"type\":\"are";
+    append_raw(&l, torn);
+    // Reads report it and read up to the last whole entry; nothing is cut.
     l.read(&["head"])
         .ok()
-        .stderr_has("cut off an incomplete last line")
-        .stderr_has("entries.jsonl")
+        .stderr_has("not a whole entry")
+        .stderr_has(&format!("byte {}", bytes.len()))
         .stdout_has(&head);
-    assert!(l.log_bytes() == bytes, "exactly the torn bytes are cut");
-    let again = l
-        .read(&["verify"])
-        .ok()
-        .stdout_has(&format!("head: {head}"));
-    assert!(!again.stderr.contains("warning"), "{again:#?}");
-    // A write that meets a torn line repairs it first and appends after the good head.
-    append_raw(&l, b"{\"actor\":\"x\"");
-    l.write(&["area", "add", "2", "--title", "After the tear"])
-        .ok()
-        .stderr_has("cut off an incomplete last line")
-        .stdout_has("appended 10");
     l.read(&["verify"])
+        .code(1)
+        .stdout_has(&format!("last good entry: {head}"));
+    assert!(l.log_bytes().len() == bytes.len() + torn.len(), "a read cuts nothing");
+    // Appends refuse, naming the bytes and the command that repairs them.
+    let before = l.log_bytes();
+    l.write(&["area", "add", "2", "--title", "After the tear"])
+        .code(2)
+        .stderr_has(&format!("{} bytes at byte {}", torn.len(), bytes.len()))
+        .stderr_has("readiness repair");
+    assert!(l.log_bytes() == before);
+    // repair sets the bytes aside, keeping a copy, and appends continue.
+    let run = l.write(&["repair"]).ok().stdout_has("set aside");
+    assert!(l.log_bytes() == bytes, "exactly the foreign bytes are cut");
+    let kept: Vec<_> = std::fs::read_dir(l.dir().join("repairs")).unwrap().collect();
+    assert_eq!(kept.len(), 1, "{run:#?}");
+    let copy = std::fs::read(kept[0].as_ref().unwrap().path()).unwrap();
+    assert_eq!(copy, torn.to_vec());
+    l.write(&["repair"]).ok().stdout_has("nothing to repair");
+    l.write(&["area", "add", "2", "--title", "After the repair"])
         .ok()
-        .stdout_has("ok: 10 entries verified");
+        .stdout_has("appended 10");
+    l.read(&["verify"]).ok().stdout_has("ok: 10 entries verified");
 }
 
 #[test]
-fn a_held_lock_makes_every_command_report_in_use() {
+fn a_whole_last_entry_missing_only_its_newline_is_kept() {
+    let l = Ledger::sample();
+    let (head, bytes) = (l.head(), l.log_bytes());
+    truncate_log(&l, bytes.len() as u64 - 1);
+    let run = l.read(&["head"]).ok().stdout_has(&head);
+    assert!(!run.stderr.contains("warning"), "{run:#?}");
+    l.read(&["verify"]).ok().stdout_has("ok: 9 entries verified");
+    assert_eq!(l.log_bytes().len(), bytes.len() - 1, "nothing is cut");
+    // The next append writes the newline first.
+    l.write(&["area", "add", "2", "--title", "After"])
+        .ok()
+        .stdout_has("appended 10");
+    assert!(l.log_bytes().starts_with(&bytes));
+    l.read(&["verify"]).ok().stdout_has("ok: 10 entries verified");
+}
+
+#[test]
+fn repair_refuses_to_cut_entries_after_damage() {
+    let l = Ledger::sample();
+    let mut lines = split_lines(&l.log_bytes());
+    lines[4] = b"not an entry".to_vec();
+    std::fs::write(l.log_path(), util::join_lines(&lines)).unwrap();
+    let before = l.log_bytes();
+    l.write(&["repair"])
+        .code(2)
+        .stderr_has("not an unfinished append");
+    assert!(l.log_bytes() == before);
+}
+
+#[test]
+fn a_held_lock_blocks_only_writers_and_they_wait_then_give_up() {
     let l = Ledger::sample();
     let before = l.snapshot();
     let lock = OpenOptions::new()
@@ -179,9 +219,10 @@ fn a_held_lock_makes_every_command_report_in_use() {
         .open(l.dir().join("LOCK"))
         .unwrap();
     lock.try_lock().expect("nobody else holds the lock");
-    let commands: [&[&str]; 5] = [
-        &["head"],
-        &["verify"],
+    for args in [&["head"][..], &["verify"], &["plan"], &["prove", "inclusion", "3"]] {
+        l.read(args).ok();
+    }
+    let writes: [&[&str]; 3] = [
         &["reindex"],
         &["area", "add", "2", "--title", "T", "--by", "plan.officer"],
         &[
@@ -194,10 +235,15 @@ fn a_held_lock_makes_every_command_report_in_use() {
             "plan.officer",
         ],
     ];
-    for args in commands {
-        l.read(args)
+    for args in writes {
+        let mut all = args.to_vec();
+        all.extend(["--ledger", l.dir().to_str().unwrap()]);
+        let mut cmd = util::command(l.tmp());
+        cmd.env("READINESS_LOCK_WAIT", "1.5").args(&all);
+        util::finish(cmd, &all)
             .code(2)
-            .stderr_has("in use by another readiness process");
+            .stderr_has("waiting for another readiness process")
+            .stderr_has("still being written by another readiness process");
     }
     assert!(l.log_bytes() == before.log);
     lock.unlock().unwrap();
@@ -253,7 +299,7 @@ fn a_complete_journal_is_rolled_forward_on_open() {
         let written = if half { batch.len() / 2 } else { 0 };
         truncate_log(&l, start + written as u64);
         if drop_index {
-            std::fs::remove_dir_all(l.dir().join("index")).unwrap();
+            std::fs::remove_dir_all(l.dir().join("derived")).unwrap();
         }
         l.read(&["head"])
             .ok()
@@ -305,7 +351,7 @@ fn a_stale_journal_changes_nothing_and_a_conflicting_one_is_reported() {
     write_journal(&l, start, &other, &other);
     l.read(&["head"])
         .ok()
-        .stderr_has("ignored a stale append journal")
+        .stderr_has("ignored an append journal that does not match")
         .stdout_has(&head);
     assert!(l.log_bytes() == bytes);
 }
@@ -346,7 +392,7 @@ fn an_altered_entry_the_index_already_covers_still_blocks_appends() {
 }
 
 #[test]
-fn concurrent_writers_either_append_whole_or_are_told_in_use() {
+fn concurrent_writers_queue_and_all_append_whole() {
     let l = Ledger::sample();
     let children: Vec<_> = (2..10)
         .map(|i| {
@@ -376,11 +422,10 @@ fn concurrent_writers_either_append_whole_or_are_told_in_use() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         match out.status.code() {
             Some(0) => added += 1,
-            Some(2) => assert!(stderr.contains("in use"), "{stderr}"),
             other => panic!("exit {other:?}: {stderr}"),
         }
     }
-    assert!(added >= 1, "at least the first writer gets through");
+    assert_eq!(added, 8, "every writer waits its turn");
     let entries = l.entries();
     assert_eq!(entries.len(), 9 + added);
     l.read(&["verify"])

@@ -238,18 +238,21 @@ fn a_truncated_last_entry_names_it_in_an_export() {
 }
 
 #[test]
-fn a_truncated_last_entry_in_a_directory_is_cut_as_torn_but_expect_catches_it() {
+fn a_truncated_last_entry_in_a_directory_is_reported_not_cut() {
     let l = Ledger::sample();
     let minuted = l.head();
     let (_, dir) = tamper(&l, "truncated", |lines| {
         let half = lines[8].len() / 2;
         lines[8].truncate(half);
     });
-    // Indistinguishable from an interrupted append: cut off with a warning.
+    // No journal explains it: reported, read up to entry 8, never cut by a read.
+    let bytes = std::fs::read(dir.log_path()).unwrap();
     dir.read(&["verify"])
-        .ok()
-        .stderr_has("cut off an incomplete last line")
-        .stdout_has("ok: 8 entries verified");
+        .code(1)
+        .stderr_has("not a whole entry")
+        .stdout_has("FAILED")
+        .stdout_has("last good entry: 8");
+    assert!(std::fs::read(dir.log_path()).unwrap() == bytes);
     dir.read(&["verify", "--expect", &minuted])
         .code(1)
         .stdout_has("expected entry 9, but the ledger has only 8");

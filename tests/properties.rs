@@ -390,7 +390,7 @@ struct Both {
 impl Both {
     fn new() -> Both {
         let tmp = tempfile::tempdir().expect("temp dir");
-        let dir = DirLedger::create(&tmp.path().join("ledger")).expect("create ledger");
+        let dir = DirLedger::create_empty(&tmp.path().join("ledger")).expect("create ledger");
         Both {
             mem: MemoryLog::new(),
             dir,
@@ -465,14 +465,15 @@ proptest! {
         // Same bytes in memory and on disk.
         let jsonl = both.mem.to_jsonl();
         prop_assert!(jsonl == both.disk_bytes(), "memory and directory logs differ");
-        prop_assert_eq!(both.mem.plan(), both.dir.plan());
+        let dir_plan = both.dir.plan().unwrap();
+        prop_assert_eq!(both.mem.plan(), &dir_plan);
 
         // Verifies, fast and strict, as memory, directory and export.
         let tmp = tempfile::tempdir().unwrap();
         let export = write_export(tmp.path(), &jsonl);
         for strict in [false, true] {
             verify_ok(&both.mem, strict, both.mem.plan())?;
-            verify_ok(&both.dir, strict, both.dir.plan())?;
+            verify_ok(&both.dir, strict, &dir_plan)?;
             verify_ok(&export, strict, both.mem.plan())?;
         }
 
@@ -490,13 +491,13 @@ proptest! {
         // Reopening (index state) and rebuilding (no index) give the same plan.
         let path = both.dir.dir().to_path_buf();
         drop(both.dir);
-        let reopened = DirLedger::open(&path).unwrap();
+        let reopened = DirLedger::open(&path, &mut || {}).unwrap();
         prop_assert_eq!(reopened.damage(), None);
-        prop_assert_eq!(reopened.plan(), &replayed);
+        prop_assert_eq!(&reopened.plan().unwrap(), &replayed);
         drop(reopened);
-        std::fs::remove_dir_all(path.join("index")).unwrap();
-        let rebuilt = DirLedger::open(&path).unwrap();
-        prop_assert_eq!(rebuilt.plan(), &replayed);
+        std::fs::remove_dir_all(path.join("derived")).unwrap();
+        let rebuilt = DirLedger::open(&path, &mut || {}).unwrap();
+        prop_assert_eq!(&rebuilt.plan().unwrap(), &replayed);
         prop_assert!(std::fs::read(rebuilt.log_path()).unwrap() == jsonl);
     }
 }
@@ -769,9 +770,9 @@ proptest! {
         prop_assert!(both.mem.to_jsonl() == bytes_before, "memory log changed");
         prop_assert!(both.disk_bytes() == bytes_before, "directory log changed");
         prop_assert_eq!(both.mem.plan(), &plan_before);
-        prop_assert_eq!(both.dir.plan(), &plan_before);
+        prop_assert_eq!(&both.dir.plan().unwrap(), &plan_before);
         verify_ok(&both.dir, true, &plan_before)?;
-        model.check(both.dir.plan())?;
+        model.check(&both.dir.plan().unwrap())?;
 
         // And the next valid append lands right after, identically in both.
         let mut model = model;
@@ -781,13 +782,13 @@ proptest! {
             both.dir.append("alice", &clock, next).unwrap();
         }
         prop_assert!(both.mem.to_jsonl() == both.disk_bytes(), "logs differ after a refusal");
-        model.check(both.dir.plan())?;
-        verify_ok(&both.dir, false, both.dir.plan())?;
+        model.check(&both.dir.plan().unwrap())?;
+        verify_ok(&both.dir, false, &both.dir.plan().unwrap())?;
         let path = both.dir.dir().to_path_buf();
         drop(both.dir);
-        let reopened = DirLedger::open(&path).unwrap();
+        let reopened = DirLedger::open(&path, &mut || {}).unwrap();
         prop_assert!(reopened.damage().is_none());
-        prop_assert_eq!(reopened.plan().head, both.mem.plan().head);
+        prop_assert_eq!(reopened.plan().unwrap().head, both.mem.plan().head);
     }
 }
 
@@ -823,11 +824,11 @@ fn a_ledger_reopens_right_after_it_is_dropped() {
                     note: None,
                 });
                 let clock = FixedClock(base_time());
-                let mut ledger = DirLedger::create(&path).unwrap();
+                let mut ledger = DirLedger::create_empty(&path).unwrap();
                 ledger.append("a", &clock, events).unwrap();
                 drop(ledger);
                 for i in 0..100 {
-                    let mut ledger = DirLedger::open(&path)
+                    let mut ledger = DirLedger::open(&path, &mut || {})
                         .unwrap_or_else(|e| panic!("thread {t}: reopen {i} failed: {e}"));
                     ledger.append("a", &clock, vec![status.clone()]).unwrap();
                 }

@@ -89,7 +89,7 @@ fn review(label: &str, date: &str) -> Event {
 
 /// Writes the ledger in the module comment through the library.
 fn build(dir: &Path) {
-    let mut l = DirLedger::create(dir).expect("create the ledger");
+    let mut l = DirLedger::create_empty(dir).expect("create the ledger");
     let mut append = |actor: &str, at: &str, events: Vec<Event>| {
         l.append(actor, &clock(at), events)
             .unwrap_or_else(|e| panic!("append by {actor} at {at}: {e}"));

@@ -152,7 +152,7 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
         }
     };
     let actor = who.require()?;
-    let mut ledger = ctx.open_for_write()?;
+    let mut ledger = ctx.open_for_write(&who)?;
     let appended = ledger.append(&actor, ctx.clock, vec![event])?;
     report_appended(ctx.out, ctx.err, &appended, format)?;
     Ok(Exit::Success)

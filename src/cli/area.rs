@@ -33,7 +33,7 @@ pub fn run(cmd: AreaCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     match cmd {
         AreaCommand::Add(args) => {
             let actor = args.who.require()?;
-            let mut ledger = ctx.open_for_write()?;
+            let mut ledger = ctx.open_for_write(&args.who)?;
             let event = Event::AreaAdded(AreaAdded {
                 id: args.id,
                 title: args.title,

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::checkpoint::{b64, Checkpoint};
 use crate::merkle::{self, Hash};
-use crate::store::tree::TreeError;
-use crate::store::{DirLedger, StoreError};
+use crate::store::positions::{Positions, TreeFailure};
+use crate::store::StoreError;
 
 use super::{CliError, Context, Exit};
 
@@ -32,12 +32,14 @@ pub struct Args {
     pub out: Option<PathBuf>,
 }
 
-/// A tree question the index could not answer, as a command error.
-pub fn tree_error(e: TreeError) -> CliError {
+/// A tree question that had no answer, as a command error.
+pub fn tree_error(e: TreeFailure) -> CliError {
     match e {
-        TreeError::Store(s) => CliError::Store(s),
-        TreeError::Proof(p) => CliError::Usage(p.to_string()),
-        other => CliError::Store(StoreError::Damaged(other.to_string())),
+        TreeFailure::Store(s) => CliError::Store(s),
+        TreeFailure::Proof(p) => CliError::Usage(p.to_string()),
+        TreeFailure::Damaged => CliError::Store(StoreError::Damaged(format!(
+            "{e}; run `readiness reindex` to rebuild the derived data"
+        ))),
     }
 }
 
@@ -57,24 +59,29 @@ pub fn read_checkpoint(path: &Path) -> Result<Checkpoint, CliError> {
         .map_err(|e| CliError::Usage(format!("{} is not a valid checkpoint: {e}", path.display())))
 }
 
-/// The ledger's origin, or an error saying why there is none.
-fn origin(ledger: &DirLedger) -> Result<String, CliError> {
-    let origin = ledger.plan().origin.clone();
-    if origin.is_empty() {
-        return Err(CliError::Usage(
-            "this ledger has no origin (entry 1 sets it): nothing to name in a checkpoint".into(),
-        ));
-    }
-    Ok(origin)
+/// A ledger's Merkle tree and the origin that names it in checkpoints.
+pub struct Tree<'a> {
+    pub positions: &'a Positions,
+    pub origin: String,
 }
 
-/// The unsigned checkpoint of the ledger as it stands (as far as it verifies).
-pub fn current_checkpoint(ledger: &DirLedger) -> Result<Checkpoint, CliError> {
-    let origin = origin(ledger)?;
-    let index = ledger.index();
-    let size = index.merkle_size().map_err(tree_error)?;
-    let root = index.merkle_root_at(size).map_err(tree_error)?;
-    Checkpoint::new(&origin, size, root).map_err(|e| CliError::Usage(e.to_string()))
+impl Tree<'_> {
+    /// Refuses a ledger with no origin (entry 1 sets it).
+    fn origin(&self) -> Result<&str, CliError> {
+        if self.origin.is_empty() {
+            return Err(CliError::Usage(
+                "this ledger has no origin (entry 1 sets it): nothing to name in a checkpoint".into(),
+            ));
+        }
+        Ok(&self.origin)
+    }
+}
+
+/// The unsigned checkpoint of the ledger as it stands.
+pub fn current_checkpoint(tree: &Tree<'_>) -> Result<Checkpoint, CliError> {
+    let origin = tree.origin()?;
+    let p = tree.positions;
+    Checkpoint::new(origin, p.size(), p.root()).map_err(|e| CliError::Usage(e.to_string()))
 }
 
 /// Whether the ledger extends what an old checkpoint described.
@@ -93,18 +100,10 @@ pub enum Extends {
 /// Checks that the ledger is an append-only extension of the ledger `old` described: same
 /// origin, at least as many entries, and a consistency proof from the old root to the
 /// current one that verifies. For `verify --checkpoint` too.
-pub fn check_extends(ledger: &DirLedger, old: &Checkpoint) -> Result<Extends, CliError> {
-    let here = current_checkpoint(ledger)?;
-    check_extends_to(ledger, old, here.size, &here.origin)
-}
-
-/// [`check_extends`] up to tree size `new_size`.
-fn check_extends_to(
-    ledger: &DirLedger,
-    old: &Checkpoint,
-    new_size: u64,
-    origin: &str,
-) -> Result<Extends, CliError> {
+pub fn check_extends(tree: &Tree<'_>, old: &Checkpoint) -> Result<Extends, CliError> {
+    let origin = tree.origin()?;
+    let p = tree.positions;
+    let new_size = p.size();
     if old.origin != origin {
         return Ok(Extends::No(format!(
             "the checkpoint is for ledger {:?}, this ledger is {origin:?}",
@@ -113,13 +112,12 @@ fn check_extends_to(
     }
     if old.size > new_size {
         return Ok(Extends::No(format!(
-            "the checkpoint covers {} entries, but the ledger has only {new_size} that verify: entries were removed",
+            "the checkpoint covers {} entries, but the ledger has only {new_size}: entries were removed",
             old.size
         )));
     }
-    let index = ledger.index();
-    let new_root = index.merkle_root_at(new_size).map_err(tree_error)?;
-    let old_root_here = index.merkle_root_at(old.size).map_err(tree_error)?;
+    let new_root = p.root();
+    let old_root_here = p.checked_root_at(old.size).map_err(tree_error)?;
     if old_root_here != old.root {
         return Ok(Extends::No(format!(
             "the ledger's first {} entries have root {}, not the checkpoint's {}: some of entries 1..={} were changed",
@@ -130,20 +128,13 @@ fn check_extends_to(
         )));
     }
     if old.size == 0 {
-        if old.root != merkle::EMPTY_ROOT {
-            return Ok(Extends::No(
-                "the checkpoint's root for size 0 is not the empty root".into(),
-            ));
-        }
         return Ok(Extends::Yes {
             new_size,
             new_root,
             proof: Vec::new(),
         });
     }
-    let proof = index
-        .merkle_consistency(old.size, new_size)
-        .map_err(tree_error)?;
+    let proof = p.consistency(old.size, new_size).map_err(tree_error)?;
     if let Err(e) = merkle::verify_consistency(old.size, new_size, &proof, &old.root, &new_root) {
         return Ok(Extends::No(format!(
             "the consistency proof does not verify: {e}"
@@ -156,34 +147,23 @@ fn check_extends_to(
     })
 }
 
-/// Writes `text` to `path` through a temporary file and a rename.
-fn write_atomic(path: &Path, text: &str) -> Result<(), CliError> {
-    let io = |e: std::io::Error| {
-        CliError::Store(StoreError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })
-    };
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(text.as_bytes()).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)?;
-    Ok(())
-}
-
 /// Prints (and with --key signs and records) the checkpoint.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    let ledger = ctx.open_for_write()?;
+    let ledger = ctx.open_for_write(&crate::cli::Who::default())?;
     if let Some(damage) = ledger.damage() {
         return Err(StoreError::Damaged(damage.to_string()).into());
     }
-    let mut checkpoint = current_checkpoint(&ledger)?;
+    let header = ledger.header()?;
+    let tree = Tree {
+        positions: ledger.positions(),
+        origin: header.origin.clone(),
+    };
+    let mut checkpoint = current_checkpoint(&tree)?;
     if let Some(key_path) = &args.key {
         let secret = super::key::read_key_file(key_path, "private key")?;
         // Only a key the ledger itself knows may sign for it: registered, not revoked.
         let kid = crate::plan::trust::key_id(&crate::plan::trust::public_key(&secret));
-        match ledger.plan().key(&kid) {
+        match header.key(&kid) {
             Some(k) if k.revoked.is_none() => {}
             Some(k) => {
                 return Err(CliError::Usage(format!(
@@ -205,7 +185,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         let latest = dir.join(LATEST);
         if latest.exists() {
             let old = read_checkpoint(&latest)?;
-            if let Extends::No(why) = check_extends(&ledger, &old)? {
+            if let Extends::No(why) = check_extends(&tree, &old)? {
                 writeln!(
                     ctx.err,
                     "error: refusing to sign: the ledger is not an append-only extension of the checkpoint signed before ({}): {why}",
@@ -219,13 +199,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         checkpoint
             .sign(&name, &secret)
             .map_err(|e| CliError::Usage(e.to_string()))?;
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            CliError::Store(StoreError::Io {
-                path: dir.clone(),
-                source: e,
-            })
-        })?;
-        write_atomic(&latest, &checkpoint.to_text())?;
+        crate::store::fsx::ensure_dir(&dir)?;
+        crate::store::fsx::write_atomic(&dir, LATEST, checkpoint.to_text().as_bytes())?;
     }
     let text = checkpoint.to_text();
     if let Some(out) = &args.out {

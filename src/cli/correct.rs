@@ -44,8 +44,8 @@ pub struct Args {
 /// Looks the target up, builds the correction and appends it.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let actor = args.who.require()?;
-    let mut ledger = ctx.open_for_write()?;
-    let entries = ledger.plan().len();
+    let mut ledger = ctx.open_for_write(&args.who)?;
+    let entries = ledger.head().map_or(0, |h| h.seq.0);
     let target = match ledger.entry_at(Seq(args.seq))? {
         Some(t) if args.seq >= 1 => t,
         _ => {
@@ -70,8 +70,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     };
     // A review renamed since keeps its statuses under its current label: the one whose
     // status the target currently sets, else the review holding or once holding the label.
+    let plan = ledger.plan_with(&[&action])?;
     let review = review.map(|label| {
-        let plan = ledger.plan();
         let set_by_target = plan.action(&action).and_then(|a| {
             a.statuses
                 .iter()
@@ -92,7 +92,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     });
     let f = args.fields;
     let changes = f.changes(args.action);
-    let scale = ledger.plan().scale();
+    let scale = plan.scale();
     let status = args
         .status
         .map(|s| scale.resolve(&s).map_or(s, |st| st.name.clone()));

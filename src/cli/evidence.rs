@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::event::{Event, EvidenceRedacted};
 use crate::store::evidence::{
     attach, copy_hashing, display_name, escape_name, format_size, hash_file, is_sha256_hex,
-    parse_size, AttachRequest, EvidenceError, EvidenceStore,
+    parse_size, AttachRequest, EvidenceError, EvidenceStore, Source,
 };
 use crate::store::{Location, StoreError};
 use crate::verify_evidence::{collect, Attachment, Attachments};
@@ -124,10 +124,12 @@ fn add(args: AddArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             args.file.display()
         )));
     }
-    let mut ledger = ctx.open_for_write()?;
+    // Opened and checked before the ledger is locked: a FIFO or device is refused at once.
+    let source = Source::open(&args.file, args.max_size).map_err(cli_error)?;
+    let mut ledger = ctx.open_for_write(&args.who)?;
+    let header = ledger.header()?;
     let review = args.review.map(|r| {
-        ledger
-            .plan()
+        header
             .reviews
             .iter()
             .find(|x| x.label.to_lowercase() == r.to_lowercase())
@@ -138,9 +140,8 @@ fn add(args: AddArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         review,
         file_name: args.name,
         note: args.note,
-        max_size: args.max_size,
     };
-    let done = attach(&mut ledger, ctx.clock, &actor, &args.file, req).map_err(cli_error)?;
+    let done = attach(&mut ledger, ctx.clock, &actor, source, req).map_err(cli_error)?;
     if !done.stored.new && args.format == Format::Table {
         line(
             ctx.err,
@@ -370,10 +371,10 @@ fn write_new(out: &Path, src: &mut std::fs::File) -> Result<(String, u64), CliEr
 fn redact(args: RedactArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let actor = args.who.require()?;
     check_sha(&args.sha256)?;
-    let mut ledger = ctx.open_for_write()?;
+    let mut ledger = ctx.open_for_write(&args.who)?;
     let store = EvidenceStore::new(ledger.dir());
     if let Some(r) = ledger
-        .plan()
+        .header()?
         .evidence
         .get(&args.sha256)
         .and_then(|e| e.redacted.clone())

@@ -80,11 +80,14 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let sha256 = crate::hex::encode(&Sha256::digest(&bytes));
     let exists = dir.join(crate::store::log::LOG_FILE).is_file();
     let mut ledger = if exists {
-        Some(ctx.open_for_write()?)
+        Some(ctx.open_for_write(&args.who)?)
     } else {
         None
     };
-    let plan = ledger.as_ref().map_or_else(Plan::new, |l| l.plan().clone());
+    let plan = match &ledger {
+        Some(l) => l.plan()?,
+        None => Plan::new(),
+    };
     let scale = plan.scale.clone().unwrap_or_else(StatusScale::york);
     let table = parse_wsoa(&name, &bytes, &scale.names())?;
     let new_plan = if plan.is_created() {
@@ -111,13 +114,27 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             .map_err(StoreError::from)?
             .entries
     } else {
-        let target = match ledger.as_mut() {
-            Some(l) => l,
-            None => ledger.insert(DirLedger::create(&dir)?),
-        };
-        target
-            .append(&actor, ctx.clock, batch.events.clone())?
-            .entries
+        match ledger.as_mut() {
+            Some(l) => l.append(&actor, ctx.clock, batch.events.clone())?.entries,
+            None => {
+                if args.who.if_head.is_some_and(|h| h != 0) {
+                    return Err(StoreError::HeadMoved {
+                        expected: args.who.if_head.unwrap_or_default(),
+                        actual: 0,
+                    }
+                    .into());
+                }
+                let err = &mut *ctx.err;
+                let (_, appended) = DirLedger::create(
+                    &dir,
+                    &actor,
+                    ctx.clock,
+                    batch.events.clone(),
+                    &mut || super::waiting(err, &dir),
+                )?;
+                appended.entries
+            }
+        }
     };
     let lines: Vec<EntryLine> = entries
         .iter()

@@ -132,8 +132,16 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             role: args.key_role.clone(),
         }));
     }
-    let mut ledger = DirLedger::create(&dir)?;
-    let appended = ledger.append(&actor, ctx.clock, events)?;
+    if args.who.if_head.is_some_and(|h| h != 0) {
+        return Err(StoreError::HeadMoved {
+            expected: args.who.if_head.unwrap_or_default(),
+            actual: 0,
+        }
+        .into());
+    }
+    let err = &mut *ctx.err;
+    let (_, appended) =
+        DirLedger::create(&dir, &actor, ctx.clock, events, &mut || super::waiting(err, &dir))?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)
 }

@@ -219,7 +219,7 @@ pub fn read_key_file(path: &Path, what: &str) -> Result<[u8; 32], CliError> {
 fn register(args: RegisterArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let actor = args.who.require()?;
     let public = read_key_file(&args.public, "public key")?;
-    let mut ledger = ctx.open_for_write()?;
+    let mut ledger = ctx.open_for_write(&args.who)?;
     let event = Event::KeyRegistered(KeyRegistered {
         name: args.name.trim().to_string(),
         key_id: key_id(&public),
@@ -240,7 +240,7 @@ fn revoke(args: RevokeArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             args.key_id
         )));
     }
-    let mut ledger = ctx.open_for_write()?;
+    let mut ledger = ctx.open_for_write(&args.who)?;
     let event = Event::KeyRevoked(KeyRevoked {
         key_id,
         reason: args.reason,

@@ -33,6 +33,7 @@ pub mod output;
 pub mod plan;
 pub mod prove;
 pub mod reindex;
+pub mod repair;
 pub mod report;
 pub mod restore;
 pub mod review;
@@ -115,6 +116,7 @@ pub enum Command {
     #[command(subcommand)]
     Evidence(evidence::EvidenceCommand),
     Reindex(reindex::Args),
+    Repair(repair::Args),
     Completions(completions::Args),
     #[command(subcommand)]
     Key(key::KeyCommand),
@@ -126,12 +128,16 @@ pub enum Command {
     VerifyProof(verify_proof::Args),
 }
 
-/// Who is making a change: every command that writes takes it.
+/// Who is making a change, and the head it expects: every command that writes takes them.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Who {
     /// Who is making the change (recorded in every entry written).
     #[arg(long = "by", env = "READINESS_ACTOR", value_name = "NAME")]
     pub actor: Option<String>,
+    /// Write only if the ledger's head is still entry SEQ (0: empty); otherwise exit 2 and
+    /// write nothing. Makes a retried script safe: `readiness head` first, then this.
+    #[arg(long = "if-head", value_name = "SEQ")]
+    pub if_head: Option<u64>,
 }
 
 impl Who {
@@ -155,17 +161,26 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Opens the ledger directory for writing, printing any repairs made on open.
-    pub fn open_for_write(&mut self) -> Result<DirLedger, CliError> {
-        let mut ledger = match Location::parse(&self.ledger) {
-            Location::Export(p) => return Err(StoreError::ReadOnly(p).into()),
-            Location::Dir(p) => DirLedger::open(&p)?,
-        };
+    /// Opens the ledger directory for writing (waiting for another writer, and saying so
+    /// after a second), prints any repairs made on open, and checks `--if-head`.
+    pub fn open_for_write(&mut self, who: &Who) -> Result<DirLedger, CliError> {
+        let dir = self.write_dir()?;
+        let err = &mut *self.err;
+        let mut ledger = DirLedger::open(&dir, &mut || waiting(err, &dir))?;
         self.warn_all(ledger.take_warnings())?;
+        ledger.require_head(who.if_head)?;
         Ok(ledger)
     }
 
-    /// Opens the ledger (directory or export) for reading.
+    /// The ledger directory to write to (an export is read-only).
+    pub fn write_dir(&self) -> Result<PathBuf, CliError> {
+        match Location::parse(&self.ledger) {
+            Location::Export(p) => Err(StoreError::ReadOnly(p).into()),
+            Location::Dir(p) => Ok(p),
+        }
+    }
+
+    /// Opens the ledger (directory or export) for reading, without any lock.
     pub fn open_for_read(&mut self) -> Result<ReadLedger, CliError> {
         let mut ledger = ReadLedger::open(&Location::parse(&self.ledger))?;
         self.warn_all(ledger.take_warnings())?;
@@ -184,6 +199,15 @@ impl Context<'_> {
     pub fn ledger_path(&self) -> &Path {
         &self.ledger
     }
+}
+
+/// Says, once a writer has waited a second, what it is waiting for.
+pub(crate) fn waiting(err: &mut dyn Write, dir: &Path) {
+    let _ = writeln!(
+        err,
+        "waiting for another readiness process to finish writing to {} ...",
+        dir.display()
+    );
 }
 
 /// Runs a parsed command line.
@@ -222,6 +246,7 @@ pub fn run(
         Command::Restore(args) => restore::run(args, &mut ctx),
         Command::Evidence(cmd) => evidence::run(cmd, &mut ctx),
         Command::Reindex(args) => reindex::run(args, &mut ctx),
+        Command::Repair(args) => repair::run(args, &mut ctx),
         Command::Completions(args) => completions::run(args, &mut ctx),
         Command::Key(cmd) => key::run(cmd, &mut ctx),
         Command::SignOff(args) => signoff::run(args, &mut ctx),

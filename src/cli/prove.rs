@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{b64, Checkpoint};
 use crate::entry::Seq;
-use crate::merkle;
-use crate::store::{DirLedger, StoreError};
+use crate::store::{DirReader, ReadLedger, StoreError};
 
-use super::checkpoint::{check_extends, current_checkpoint, read_checkpoint, tree_error, Extends};
+use super::checkpoint::{
+    check_extends, current_checkpoint, read_checkpoint, tree_error, Extends, Tree,
+};
 use super::output::write_json;
 use super::{CliError, Context, Exit};
 
@@ -73,7 +74,14 @@ pub struct ConsistencyProof {
 
 /// Runs a `prove` subcommand.
 pub fn run(cmd: ProveCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    let ledger = ctx.open_for_write()?;
+    let ledger = match ctx.open_for_read()? {
+        ReadLedger::Dir(d) => d,
+        ReadLedger::Export(_) => {
+            return Err(CliError::Usage(
+                "prove needs a ledger directory; restore the export first".into(),
+            ))
+        }
+    };
     match cmd {
         ProveCommand::Inclusion(args) => inclusion(args, &ledger, ctx),
         ProveCommand::Consistency(args) => consistency(args, &ledger, ctx),
@@ -82,16 +90,17 @@ pub fn run(cmd: ProveCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
 
 /// The tree size to prove against: the checkpoint's, if it matches the ledger.
 fn size_for(
-    ledger: &DirLedger,
+    ledger: &DirReader,
     checkpoint: Option<&PathBuf>,
     ctx: &mut Context<'_>,
 ) -> Result<Result<Checkpoint, ()>, CliError> {
-    let here = current_checkpoint(ledger)?;
+    let tree = tree_of(ledger)?;
+    let here = current_checkpoint(&tree)?;
     let Some(path) = checkpoint else {
         return Ok(Ok(here));
     };
     let c = read_checkpoint(path)?;
-    match check_extends(ledger, &c)? {
+    match check_extends(&tree, &c)? {
         Extends::Yes { .. } => Ok(Ok(c)),
         Extends::No(why) => {
             writeln!(
@@ -107,7 +116,7 @@ fn size_for(
 
 fn inclusion(
     args: InclusionArgs,
-    ledger: &DirLedger,
+    ledger: &DirReader,
     ctx: &mut Context<'_>,
 ) -> Result<Exit, CliError> {
     let Ok(c) = size_for(ledger, args.checkpoint.as_ref(), ctx)? else {
@@ -120,7 +129,7 @@ fn inclusion(
 
 fn consistency(
     args: ConsistencyArgs,
-    ledger: &DirLedger,
+    ledger: &DirReader,
     ctx: &mut Context<'_>,
 ) -> Result<Exit, CliError> {
     let old = read_checkpoint(&args.old_checkpoint)?;
@@ -138,7 +147,7 @@ fn consistency(
             "the old checkpoint is of the empty tree: every ledger extends it, there is nothing to prove".into(),
         ));
     }
-    match check_extends(ledger, &old)? {
+    match check_extends(&tree_of(ledger)?, &old)? {
         Extends::Yes { .. } => {}
         Extends::No(why) => {
             writeln!(
@@ -151,8 +160,8 @@ fn consistency(
         }
     }
     let proof = ledger
-        .index()
-        .merkle_consistency(old.size, new.size)
+        .positions()
+        .consistency(old.size, new.size)
         .map_err(tree_error)?;
     let file = ProofFile::Consistency(ConsistencyProof {
         origin: new.origin.clone(),
@@ -169,7 +178,7 @@ fn consistency(
 /// The inclusion proof of entry `seq` in the tree `c` describes (which must be this
 /// ledger's: see [`check_extends`]).
 pub fn inclusion_proof(
-    ledger: &DirLedger,
+    ledger: &DirReader,
     seq: u64,
     c: &Checkpoint,
 ) -> Result<ProofFile, CliError> {
@@ -185,18 +194,10 @@ pub fn inclusion_proof(
             seq
         ))
     })?;
-    let index = ledger.index();
     let leaf_index = seq - 1;
-    let stored = index.merkle_node(0, leaf_index).map_err(tree_error)?;
-    if stored != merkle::leaf_hash(&line) {
-        return Err(StoreError::Damaged(format!(
-            "entry {}'s stored leaf hash does not match its line; run `readiness reindex`",
-            seq
-        ))
-        .into());
-    }
-    let path = index
-        .merkle_inclusion(leaf_index, c.size)
+    let path = ledger
+        .positions()
+        .inclusion(leaf_index, c.size, &line)
         .map_err(tree_error)?;
     let entry = String::from_utf8(line)
         .map_err(|_| StoreError::Damaged(format!("entry {} is not UTF-8", seq)))?;
@@ -210,4 +211,12 @@ pub fn inclusion_proof(
         audit_path: path.iter().map(|h| b64(h)).collect(),
     });
     Ok(proof)
+}
+
+/// The reader's tree, named by the origin entry 1 sets.
+pub fn tree_of(ledger: &DirReader) -> Result<Tree<'_>, CliError> {
+    Ok(Tree {
+        positions: ledger.positions(),
+        origin: ledger.origin()?,
+    })
 }

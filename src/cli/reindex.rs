@@ -3,18 +3,18 @@
 use super::output::line;
 use super::{CliError, Context, Exit};
 
-/// Rebuild the index (sled) from the entry log.
+/// Rebuild the derived data (positions, Merkle tree, plan state, snapshots) from the log.
 ///
-/// The index only speeds things up; the log is the truth. Deleting the ledger's `index/`
-/// folder loses nothing: it is rebuilt on the next open, or now with this command.
+/// Derived data only speeds things up; the log is the truth. Any command that finds it
+/// missing, damaged or behind rebuilds it by itself; this does it on purpose. Deleting the
+/// ledger's `derived/` folder loses nothing.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
 /// Rebuilds and reports how far the log verified.
 pub fn run(_args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    let mut ledger = ctx.open_for_write()?;
-    ledger.reindex()?;
-    let entries = ledger.plan().len();
+    let ledger = ctx.open_for_write(&super::Who::default())?.reindex()?;
+    let entries = ledger.head().map_or(0, |h| h.seq.0);
     line(ctx.out, format!("reindexed {entries} entries"))?;
     if let Some(d) = ledger.damage() {
         line(ctx.out, format!("stopped early: {d}"))?;

@@ -1,6 +1,6 @@
 //! `readiness restore`: rebuild a ledger from an export, verifying it first.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::store::evidence::EvidenceStore;
 use crate::store::{DirLedger, JsonlFile, Location, StoreError};
@@ -83,7 +83,10 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             args.file.display()
         )));
     }
-    let mut ledger = DirLedger::restore(&dir, &log_file)?;
+    let err = &mut *ctx.err;
+    let mut ledger = DirLedger::create_from(&dir, &mut || super::waiting(err, &dir), |file, path| {
+        copy_log(&log_file, file, path)
+    })?;
     ctx.warn_all(ledger.take_warnings())?;
     if let Some((from, attachments)) = &attachments {
         let files = super::export::copy_evidence(
@@ -96,8 +99,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             format!("restored {files} evidence files into {}", dir.display()),
         )?;
     }
-    let head = ledger.plan().head;
-    if let Some((seq, hash)) = head {
+    if let Some(crate::store::positions::Covered { seq, hash, .. }) = ledger.head() {
         line(
             ctx.out,
             format!("restored {} entries into {}", seq, dir.display()),
@@ -105,4 +107,30 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         line(ctx.out, format!("head {seq} {hash}"))?;
     }
     Ok(Exit::Success)
+}
+
+/// Copies an export into the new log file, ending it with a newline if it lacks one.
+fn copy_log(from: &Path, to: &mut std::fs::File, path: &Path) -> Result<(), StoreError> {
+    use std::io::{Read, Write};
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| StoreError::Io { path: p, source }
+    };
+    let mut src = std::fs::File::open(from).map_err(io(from))?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut last = b'\n';
+    loop {
+        let n = src.read(&mut buf).map_err(io(from))?;
+        if n == 0 {
+            break;
+        }
+        last = buf[n - 1];
+        crate::store::fsx::fault(crate::store::fsx::Op::Write)
+            .and_then(|_| to.write_all(&buf[..n]))
+            .map_err(io(path))?;
+    }
+    if last != b'\n' {
+        to.write_all(b"\n").map_err(io(path))?;
+    }
+    Ok(())
 }

@@ -63,7 +63,7 @@ pub fn run(cmd: ReviewCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
     match cmd {
         ReviewCommand::Add(args) => {
             let actor = args.who.require()?;
-            let mut ledger = ctx.open_for_write()?;
+            let mut ledger = ctx.open_for_write(&args.who)?;
             let event = Event::ReviewScheduled(ReviewScheduled {
                 label: args.label,
                 date: args.date.format("%Y-%m-%d").to_string(),
@@ -74,9 +74,9 @@ pub fn run(cmd: ReviewCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
         }
         ReviewCommand::Reschedule(args) => {
             let actor = args.who.require()?;
-            let mut ledger = ctx.open_for_write()?;
+            let mut ledger = ctx.open_for_write(&args.who)?;
             let label = ledger
-                .plan()
+                .header()?
                 .reviews
                 .iter()
                 .find(|r| r.label.to_lowercase() == args.label.to_lowercase())

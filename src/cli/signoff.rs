@@ -44,8 +44,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let secret = read_key_file(&args.key, "private key")?;
     let public = public_key(&secret);
     let id = key_id(&public);
-    let mut ledger = ctx.open_for_write()?;
-    let plan = ledger.plan();
+    let mut ledger = ctx.open_for_write(&args.who)?;
+    let plan = ledger.plan_with(&[&args.action])?;
     let Some(key) = plan.key(&id) else {
         return Err(CliError::Usage(format!(
             "the key in {} (id {id}) is not registered in this ledger; register its public key with `readiness key register`",

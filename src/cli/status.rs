@@ -31,13 +31,13 @@ pub struct Args {
 /// Appends one `status_recorded`.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let actor = args.who.require()?;
-    let mut ledger = ctx.open_for_write()?;
-    let scale = ledger.plan().scale();
-    let status = scale
+    let mut ledger = ctx.open_for_write(&args.who)?;
+    let header = ledger.header()?;
+    let status = header
+        .scale()
         .resolve(&args.status)
         .map_or(args.status, |s| s.name.clone());
-    let review = ledger
-        .plan()
+    let review = header
         .reviews
         .iter()
         .find(|r| r.label.to_lowercase() == args.review.to_lowercase())

@@ -56,13 +56,25 @@ pub fn parse_expect(s: &str) -> Result<(Seq, EntryHash), String> {
 /// Verifies and prints the report.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let ledger = ctx.open_for_read()?;
-    let report = verify(
+    let mut report = verify(
         &ledger,
         VerifyOptions {
             strict: args.strict,
             expect: args.expect,
         },
     )?;
+    // A directory's log read only up to its last whole entry: what follows fails too.
+    if let (crate::store::ReadLedger::Dir(d), None) = (&ledger, &report.failure) {
+        if let Some((start, len)) = d.unexplained_tail() {
+            report.failure = Some(crate::verify::VerifyFailure {
+                seq: report.entries + 1,
+                line: report.entries + 1,
+                reason: format!(
+                    "the log ends with {len} bytes at byte {start} that are not a whole entry (`readiness repair` sets them aside)"
+                ),
+            });
+        }
+    }
     // Signatures are checked once the chain holds (a broken chain is reported first).
     let signatures = match report.failure {
         None => Some(verify_signatures(&ledger)?),
@@ -251,12 +263,12 @@ struct CheckpointCheck {
 
 /// Proves (or refutes) that the ledger extends the checkpoint in `path`.
 fn extends(
-    ledger: &crate::store::DirLedger,
+    ledger: &crate::store::DirReader,
     path: &std::path::Path,
 ) -> Result<CheckpointCheck, CliError> {
     use super::checkpoint::{check_extends, read_checkpoint, Extends};
     let old = read_checkpoint(path)?;
-    Ok(match check_extends(ledger, &old)? {
+    Ok(match check_extends(&super::prove::tree_of(ledger)?, &old)? {
         Extends::Yes { new_size, .. } => CheckpointCheck {
             ok: true,
             old_size: old.size,

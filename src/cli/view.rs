@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 use crate::asof::{resolve, ResolvedPoint};
 use crate::plan::Plan;
 use crate::report::ViewFormat;
-use crate::verify::replay_known_at;
 
 use super::{CliError, Context};
 
@@ -57,7 +56,8 @@ pub fn require_plan(
 /// Replays the ledger (up to `known_at`, if given) into a plan.
 pub fn load_plan(ctx: &mut Context<'_>, known_at: Option<&str>) -> Result<Plan, CliError> {
     let ledger = ctx.open_for_read()?;
-    let plan = replay_known_at(&ledger, known_at)?;
+    let (plan, notes) = ledger.load_plan(known_at)?;
+    ctx.warn_all(notes)?;
     require_plan(ctx, &plan, known_at)?;
     Ok(plan)
 }

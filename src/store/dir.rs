@@ -1,32 +1,50 @@
-//! A ledger directory: the log, its journal, the sled index and the lock, opened together.
+//! A ledger directory opened for writing: the lock, the log, and the derived data caught up.
 //!
-//! This is the one place that appends: validate and seal ([`seal_batch`]), write the batch
-//! durably ([`EntryLog::append`]), update the index, then report.
+//! This is the one place that appends: load what the rules need, validate and seal
+//! ([`seal_batch`]), write the batch durably ([`EntryLog::append`]), bring the derived data
+//! along, then report. Opening costs O(1) in the log's length when the derived data is
+//! current: each part's mark is checked against the log's line it names, and only entries
+//! past it are read. Derived data that is missing, damaged or from another log is rebuilt.
 
 use std::path::{Path, PathBuf};
 
-use crate::batch::seal_batch;
-use crate::chain::{stored_facts, ChainVerifier};
+use crate::batch::{seal_batch, BatchError, SealedBatch};
+use crate::chain::ChainVerifier;
 use crate::clock::Clock;
-use crate::entry::{Entry, EntryHash, Seq};
+use crate::entry::{Entry, Seq};
 use crate::event::Event;
 use crate::plan::Plan;
 
 use super::error::{io, StoreError};
-use super::index::{Index, IndexRow, IndexedTo};
+use super::fsx;
 use super::lines::LineReader;
 use super::lock::LedgerLock;
 use super::log::{EntryLog, LOG_FILE};
+use super::positions::{line_at, Covered, Positions, DERIVED_DIR};
+use super::snapshot;
+use super::state::{PartialPlan, StateDb};
+use super::tail::Tail;
 
-/// An open, locked ledger directory with its plan state caught up to the log.
+/// The sled folder of earlier versions, replaced by `derived/`.
+const LEGACY_INDEX: &str = "index";
+/// Entries folded between saves of derived data during a long catch-up.
+const CATCH_UP_CHUNK: usize = 100_000;
+
+/// An open, locked ledger directory with its derived data caught up to the log.
 pub struct DirLedger {
     dir: PathBuf,
     log: EntryLog,
-    index: Index,
-    plan: Plan,
+    positions: Positions,
+    state: StateDb,
+    /// The last entry of the log that verifies (from the derived data's mark onwards).
+    head: Option<Covered>,
     /// Set when catching up met an entry that does not verify: appends are refused.
     damage: Option<String>,
+    /// Byte offset of the line that did not verify.
+    damage_at: Option<u64>,
     warnings: Vec<String>,
+    /// Derived parts rebuilt from the log while opening, and why (one warning says it).
+    rebuilt: Vec<String>,
     _lock: LedgerLock,
 }
 
@@ -34,57 +52,130 @@ pub struct DirLedger {
 #[derive(Debug, Clone)]
 pub struct Appended {
     pub entries: Vec<Entry>,
-    /// Index problems after a durable append: the data is safe, the index catches up later.
+    /// Problems after the durable append (derived data not updated): the entries are safe,
+    /// the derived data catches up next time.
     pub warnings: Vec<String>,
 }
 
-/// Rows recorded into the index at a time while catching up.
-const CATCH_UP_CHUNK: usize = 50_000;
+/// Refuses a symlink in place of the log or a derived folder (the ledger path itself is
+/// the user's choice; every other file is opened with `O_NOFOLLOW`).
+pub(crate) fn check_dir(dir: &Path) -> Result<(), StoreError> {
+    for name in [LOG_FILE, DERIVED_DIR, LEGACY_INDEX] {
+        fsx::no_symlink(&dir.join(name))?;
+    }
+    Ok(())
+}
 
 impl DirLedger {
-    /// Opens an existing ledger directory.
-    pub fn open(dir: &Path) -> Result<DirLedger, StoreError> {
-        if !dir.join(LOG_FILE).is_file() {
+    /// Opens an existing ledger directory for writing, waiting for another writer if needed.
+    pub fn open(dir: &Path, waiting: &mut dyn FnMut()) -> Result<DirLedger, StoreError> {
+        if std::fs::symlink_metadata(dir.join(LOG_FILE)).is_err() {
             return Err(StoreError::NotFound(dir.to_path_buf()));
         }
-        DirLedger::open_inner(dir, false)
+        check_dir(dir)?;
+        let lock = LedgerLock::acquire(dir, waiting)?;
+        DirLedger::open_locked(dir, lock)
     }
 
-    /// Creates a new, empty ledger directory (it may exist if empty).
-    pub fn create(dir: &Path) -> Result<DirLedger, StoreError> {
-        if dir.join(LOG_FILE).exists() {
-            return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+    /// Opens a ledger whose lock the caller already holds.
+    pub fn open_locked(dir: &Path, lock: LedgerLock) -> Result<DirLedger, StoreError> {
+        check_dir(dir)?;
+        let (log, warnings) = EntryLog::open(dir)?;
+        let legacy = dir.join(LEGACY_INDEX);
+        if std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_dir()) {
+            std::fs::remove_dir_all(&legacy).map_err(io(&legacy))?;
         }
-        if dir.exists() {
-            let mut listing = std::fs::read_dir(dir).map_err(io(dir))?;
-            if listing.next().is_some() {
-                return Err(StoreError::NotALedger {
-                    path: dir.to_path_buf(),
-                });
-            }
+        let readable = log.end().readable;
+        let (mut positions, discarded) = Positions::open(dir, log.path(), readable)?;
+        let mut rebuilt = Vec::new();
+        if let Some(why) = discarded {
+            rebuilt.push(format!("entry positions and Merkle tree: {why}"));
         }
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
-        DirLedger::open_inner(dir, true)
-    }
-
-    fn open_inner(dir: &Path, create: bool) -> Result<DirLedger, StoreError> {
-        let lock = LedgerLock::acquire(dir)?;
-        let (log, warnings) = EntryLog::open(dir, create)?;
-        if create {
-            sync_dir(dir)?;
+        positions.trim()?;
+        let (state, broken) = StateDb::open(dir)?;
+        if let Some(why) = broken {
+            rebuilt.push(format!("plan state: {why}"));
         }
-        let index = Index::open(dir)?;
         let mut ledger = DirLedger {
             dir: dir.to_path_buf(),
             log,
-            index,
-            plan: Plan::new(),
+            positions,
+            state,
+            head: None,
             damage: None,
+            damage_at: None,
             warnings,
+            rebuilt,
             _lock: lock,
         };
         ledger.catch_up()?;
+        if !ledger.rebuilt.is_empty() {
+            let why = std::mem::take(&mut ledger.rebuilt).join("; ");
+            ledger
+                .warnings
+                .push(format!("rebuilt derived data from the log ({why})"));
+        }
         Ok(ledger)
+    }
+
+    /// Creates a new ledger in `dir` (missing, or empty but for a lock file) and appends its
+    /// first batch, written beside the log and renamed into place: no half-created ledger.
+    ///
+    /// The lock is taken before the directory is checked, so of two creators racing on one
+    /// directory exactly one succeeds; the other finds a ledger there.
+    pub fn create(
+        dir: &Path,
+        actor: &str,
+        clock: &dyn Clock,
+        events: Vec<Event>,
+        waiting: &mut dyn FnMut(),
+    ) -> Result<(DirLedger, Appended), StoreError> {
+        let batch = seal_batch(&Plan::new(), actor, clock.now(), events)?;
+        DirLedger::create_from(dir, waiting, |file, path| {
+            fsx::write_all(file, path, &batch.bytes)
+        })
+        .map(|ledger| {
+            let appended = Appended {
+                entries: batch.entries,
+                warnings: Vec::new(),
+            };
+            (ledger, appended)
+        })
+    }
+
+    /// Creates a new ledger with no entries yet (for library users and tests; the command
+    /// line creates a ledger together with its first batch).
+    pub fn create_empty(dir: &Path) -> Result<DirLedger, StoreError> {
+        DirLedger::create_from(dir, &mut || {}, |_, _| Ok(()))
+    }
+
+    /// Creates a ledger whose log is whatever `fill` writes into a fresh file (which must be
+    /// whole, verified lines): the shared half of `create` and `restore`.
+    pub fn create_from(
+        dir: &Path,
+        waiting: &mut dyn FnMut(),
+        fill: impl FnOnce(&mut std::fs::File, &Path) -> Result<(), StoreError>,
+    ) -> Result<DirLedger, StoreError> {
+        match std::fs::create_dir_all(dir) {
+            Ok(()) => {}
+            Err(e) => return Err(io(dir)(e)),
+        }
+        let lock = LedgerLock::acquire(dir, waiting)?;
+        check_empty(dir)?;
+        let tmp = fsx::tmp_path(dir, LOG_FILE);
+        let _ = std::fs::remove_file(&tmp);
+        let result = (|| {
+            let mut f = fsx::create_new(&tmp)?;
+            fill(&mut f, &tmp)?;
+            fsx::fsync(&f, &tmp)?;
+            fsx::rename(&tmp, &dir.join(LOG_FILE))?;
+            fsx::sync_dir(dir)
+        })();
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        DirLedger::open_locked(dir, lock)
     }
 
     /// The directory this ledger lives in.
@@ -97,24 +188,84 @@ impl DirLedger {
         self.log.path()
     }
 
-    /// The plan after the last entry (as far as the log verifies).
-    pub fn plan(&self) -> &Plan {
-        &self.plan
+    /// Where reads of the log stop (past the last whole entry).
+    pub fn readable(&self) -> u64 {
+        self.log.end().readable
     }
 
-    /// Repairs made on open (interrupted appends, torn lines), for the user to see.
+    /// The last entry (that verifies, as far as catching up read).
+    pub fn head(&self) -> Option<Covered> {
+        self.head
+    }
+
+    /// Entry positions and the Merkle tree, covering every entry up to the head.
+    pub fn positions(&self) -> &Positions {
+        &self.positions
+    }
+
+    /// Repairs made on open (interrupted appends, rebuilt derived data), for the user.
     pub fn take_warnings(&mut self) -> Vec<String> {
         std::mem::take(&mut self.warnings)
     }
 
-    /// Why appends are refused, if the log past the index did not verify.
+    /// Why appends are refused, if the log past the derived data did not verify.
     pub fn damage(&self) -> Option<&str> {
         self.damage.as_deref()
     }
 
-    /// The sled index, for lookups that want it (never for integrity).
-    pub fn index(&self) -> &Index {
-        &self.index
+    /// The whole plan at the head, from the state database.
+    pub fn plan(&self) -> Result<Plan, StoreError> {
+        if self.head.is_none() {
+            return Ok(Plan::new());
+        }
+        Ok(self.state.load_all()?.plan)
+    }
+
+    /// The plan at the head without its actions (title, scale, areas, reviews, keys,
+    /// evidence, imports): cheap at any size, for commands that only look those up.
+    pub fn header(&self) -> Result<Plan, StoreError> {
+        if self.head.is_none() {
+            return Ok(Plan::new());
+        }
+        Ok(self.state.load_for(&[])?.plan)
+    }
+
+    /// The plan at the head with only the actions `events` name loaded: enough to check
+    /// those events' rules, at the cost of those actions, not the whole plan.
+    pub fn plan_for(&self, events: &[Event]) -> Result<Plan, StoreError> {
+        Ok(self.load_for(events)?.plan)
+    }
+
+    /// The plan at the head with only the actions `ids` loaded.
+    pub fn plan_with(&self, ids: &[&str]) -> Result<Plan, StoreError> {
+        if self.head.is_none() {
+            return Ok(Plan::new());
+        }
+        Ok(self.state.load_actions(ids)?.plan)
+    }
+
+    /// Refuses unless the head is entry `expected` (0: an empty ledger): `--if-head`.
+    pub fn require_head(&self, expected: Option<u64>) -> Result<(), StoreError> {
+        let actual = self.head.map_or(0, |c| c.seq.0);
+        match expected {
+            Some(e) if e != actual => Err(StoreError::HeadMoved {
+                expected: e,
+                actual,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Entry `seq`, read through the positions.
+    pub fn entry_at(&self, seq: Seq) -> Result<Option<Entry>, StoreError> {
+        match self.line_at(seq)? {
+            None => Ok(None),
+            Some(line) => Entry::decode(&line).map(Some).map_err(|source| StoreError::Line {
+                path: self.log.path().to_path_buf(),
+                line: seq.0,
+                source,
+            }),
+        }
     }
 
     /// Validates, seals and durably appends `events` as one batch.
@@ -124,43 +275,69 @@ impl DirLedger {
         clock: &dyn Clock,
         events: Vec<Event>,
     ) -> Result<Appended, StoreError> {
+        self.writable()?;
+        let mut partial = self.load_for(&events)?;
+        let now = clock.now();
+        let batch = match seal_batch(&partial.plan, actor, now, events.clone()) {
+            Ok(b) => b,
+            // A refusal lists what the plan holds: decide again on the whole plan.
+            Err(BatchError::Rule { .. }) if partial.orders.len() < partial.count as usize => {
+                partial = self.state.load_all()?;
+                seal_batch(&partial.plan, actor, now, events)?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.write_batch(&mut partial, batch)
+    }
+
+    /// Refuses to append to a log that ends in unexplained bytes or did not verify.
+    fn writable(&self) -> Result<(), StoreError> {
         if let Some(damage) = &self.damage {
             return Err(StoreError::Damaged(damage.clone()));
         }
-        let batch = seal_batch(&self.plan, actor, clock.now(), events)?;
-        let start = self.log.append(&batch.bytes)?;
-        let mut rows = Vec::with_capacity(batch.entries.len());
-        let mut offset = start;
+        if let Tail::Unexplained { start, len } = self.log.end().tail {
+            return Err(StoreError::UnexplainedTail {
+                path: self.log.path().to_path_buf(),
+                start,
+                len,
+            });
+        }
+        Ok(())
+    }
+
+    /// The plan state an append of `events` needs.
+    fn load_for(&self, events: &[Event]) -> Result<PartialPlan, StoreError> {
+        match self.head {
+            None => Ok(PartialPlan::empty()),
+            Some(_) => self.state.load_for(events),
+        }
+    }
+
+    /// Writes a sealed batch, then brings the derived data along.
+    fn write_batch(
+        &mut self,
+        partial: &mut PartialPlan,
+        batch: SealedBatch,
+    ) -> Result<Appended, StoreError> {
+        let written = self.log.append(&batch.bytes)?;
+        let mut warnings = Vec::new();
+        if written.journal_left {
+            warnings.push("the append is saved, but its journal could not be cleared (harmless: it is recognised as done)".to_string());
+        }
+        let mut offset = written.start;
         let mut at = 0usize;
         for (entry, len) in batch.entries.iter().zip(&batch.line_lengths) {
-            // The line without its newline is the Merkle leaf.
-            let line = batch
-                .bytes
-                .get(at..(at + *len).saturating_sub(1))
-                .unwrap_or_default();
-            rows.push(IndexRow {
-                seq: entry.seq,
-                offset,
-                action: entry.event.action_id().map(str::to_string),
-                leaf: crate::merkle::leaf_hash(line),
-            });
+            let line = &batch.bytes[at..at + len - 1];
+            self.positions.push(entry.seq, entry.hash, offset, line);
             offset += *len as u64;
-            at += *len;
+            at += len;
         }
-        self.plan = batch.plan;
-        let mut warnings = Vec::new();
-        if let (Some(last), Some(len)) = (rows.last(), batch.line_lengths.last()) {
-            let to = IndexedTo {
-                seq: last.seq,
-                hash: self.plan.head.map_or(EntryHash::ZERO, |(_, h)| h),
-                offset: last.offset,
-                end: last.offset + *len as u64,
-            };
-            if let Err(e) = self.index.record(&rows, to, &self.plan) {
-                warnings.push(format!(
-                    "the append is saved, but the index could not be updated ({e}); it catches up next time"
-                ));
-            }
+        self.head = self.positions.last();
+        partial.plan = batch.plan;
+        if let Err(e) = self.save_derived(partial) {
+            warnings.push(format!(
+                "the append is saved, but derived data could not be updated ({e}); it catches up next time"
+            ));
         }
         Ok(Appended {
             entries: batch.entries,
@@ -168,255 +345,255 @@ impl DirLedger {
         })
     }
 
-    /// Reads entry `seq` from the log, found through the index (a hint only: the line read
-    /// must carry that seq).
-    pub fn entry_at(&self, seq: Seq) -> Result<Option<Entry>, StoreError> {
-        let Some(offset) = self.index.offset_of(seq)? else {
-            return Ok(None);
+    /// Saves positions and state after the head, and a snapshot when one is due.
+    fn save_derived(&mut self, partial: &mut PartialPlan) -> Result<(), StoreError> {
+        self.positions.save()?;
+        let Some(head) = self.head else {
+            return Ok(());
         };
-        let mut reader = LineReader::open(self.log.path(), offset, seq.0)?;
-        let Some(line) = reader.next_line()? else {
-            return Ok(None);
-        };
-        match Entry::decode(line.bytes) {
-            Ok(entry) if entry.seq == seq => Ok(Some(entry)),
-            Ok(_) => Err(StoreError::Damaged(format!(
-                "the index points entry {seq} at the wrong line; run `readiness reindex`"
-            ))),
-            Err(source) => Err(StoreError::Line {
-                path: self.log.path().to_path_buf(),
-                line: seq.0,
-                source,
-            }),
+        self.state.store(partial, head)?;
+        let newest = snapshot::newest(&self.dir)?;
+        if snapshot::due(head.seq.0, newest) {
+            let mut plan = if partial.orders.len() == partial.count as usize {
+                std::mem::take(&mut partial.plan)
+            } else {
+                self.state.load_all()?.plan
+            };
+            snapshot::write(&self.dir, &mut plan, head.offset)?;
         }
+        Ok(())
     }
 
-    /// The stored line of entry `seq` (without its newline): its Merkle leaf. Found through
-    /// the index; the line read must carry that seq.
-    pub fn line_at(&self, seq: Seq) -> Result<Option<Vec<u8>>, StoreError> {
-        let Some(offset) = self.index.offset_of(seq)? else {
-            return Ok(None);
-        };
-        let mut reader = LineReader::open(self.log.path(), offset, seq.0)?;
-        let Some(line) = reader.next_line()? else {
-            return Ok(None);
-        };
-        if stored_facts(line.bytes).is_none_or(|f| f.seq != seq) {
-            return Err(StoreError::Damaged(format!(
-                "the index points entry {seq} at the wrong line; run `readiness reindex`"
-            )));
-        }
-        Ok(Some(line.bytes.to_vec()))
-    }
-
-    /// Drops the index and rebuilds it from the log.
-    pub fn reindex(&mut self) -> Result<(), StoreError> {
-        self.index.clear()?;
-        self.plan = Plan::new();
-        self.damage = None;
-        self.catch_up()?;
-        self.index.flush()
-    }
-
-    /// Brings the index and plan state up to the end of the log.
+    /// Brings positions and plan state up to the end of the log, verifying the chain from
+    /// where they stood (or from entry 1, for whatever was rebuilt).
     fn catch_up(&mut self) -> Result<(), StoreError> {
-        let (start, mut verifier, mut plan) = match self.trusted_start()? {
-            Some((to, plan)) => {
-                let last = plan.last_recorded_at.clone().unwrap_or_default();
-                (to.end, ChainVerifier::resume(to.seq, to.hash, &last), plan)
+        let state_mark = match self.state.mark()? {
+            Some(c) if self.mark_holds(c)? => Some(c),
+            Some(_) => {
+                self.rebuilt
+                    .push("plan state: it does not describe this log".into());
+                self.state.clear()?;
+                None
             }
-            None => {
-                self.index.clear()?;
-                (0, ChainVerifier::new(), Plan::new())
-            }
+            None => None,
         };
-        if start > 0 {
-            self.damage = self.verify_prefix(start, verifier.head_hash())?;
-            if self.damage.is_some() {
-                self.plan = plan;
-                return Ok(());
+        let pos_mark = self.positions.last();
+        // Resume from the earlier of the two marks; the other part skips what it has.
+        let from = match (state_mark, pos_mark) {
+            (Some(s), Some(p)) => Some(if s.seq <= p.seq { s } else { p }),
+            _ => None,
+        };
+        let (start, mut verifier) = match from {
+            Some(c) => {
+                let line = line_at(self.log.path(), c.offset, self.readable())?
+                    .ok_or_else(|| StoreError::Damaged("the derived data's mark vanished".into()))?;
+                let v = ChainVerifier::after_line(&line)
+                    .ok_or_else(|| StoreError::Damaged("the derived data's mark is not an entry".into()))?;
+                (c.offset + line.len() as u64 + 1, v)
             }
+            None => (0, ChainVerifier::new()),
+        };
+        if state_mark.is_none() {
+            self.state.clear()?;
         }
+        let mut partial = match state_mark {
+            Some(_) => None,
+            None => Some(PartialPlan::empty()),
+        };
+        self.head = from;
         let first = verifier.next_seq().0;
-        let mut reader = LineReader::open(self.log.path(), start, first)?;
-        let mut rows = Vec::new();
-        let mut last_line = None;
+        let mut reader = LineReader::open(self.log.path(), start, first)?.with_limit(self.readable());
+        let mut folded = 0usize;
         while let Some(line) = reader.next_line()? {
             let checked = verifier
                 .check_stored(line.bytes)
                 .map_err(|e| e.to_string())
-                .and_then(|_| {
-                    Entry::decode(line.bytes).map_err(|e| format!("entry {}: {e}", line.number))
+                .and_then(|f| {
+                    Entry::decode(line.bytes)
+                        .map(|e| (f, e))
+                        .map_err(|e| format!("entry {}: {e}", line.number))
                 });
-            let entry = match checked {
-                Ok(entry) => entry,
+            let (facts, entry) = match checked {
+                Ok(x) => x,
                 Err(reason) => {
-                    self.damage = Some(reason);
+                    self.damage_at = Some(line.offset);
+                    self.damage = Some(format!(
+                        "{reason} (byte {} of {}); run `readiness verify` for details and `readiness repair` to set aside an unfinished tail",
+                        line.offset,
+                        self.log.path().display()
+                    ));
                     break;
                 }
             };
-            plan.apply(&entry);
-            rows.push(IndexRow {
-                seq: entry.seq,
+            if facts.seq.0 > self.positions.size() {
+                self.positions.push(facts.seq, facts.hash, line.offset, line.bytes);
+            }
+            let state_behind = state_mark.is_none_or(|m| facts.seq > m.seq);
+            if state_behind {
+                let p = match &mut partial {
+                    Some(p) => p,
+                    None => partial.insert(self.state.load_all()?),
+                };
+                p.plan.apply(&entry);
+            }
+            self.head = Some(Covered {
+                seq: facts.seq,
+                hash: facts.hash,
                 offset: line.offset,
-                action: entry.event.action_id().map(str::to_string),
-                leaf: crate::merkle::leaf_hash(line.bytes),
             });
-            last_line = Some((
-                entry.seq,
-                entry.hash,
-                line.offset,
-                line.offset + line.bytes.len() as u64 + 1,
-            ));
-            if rows.len() >= CATCH_UP_CHUNK {
-                self.record_rows(&mut rows, last_line, &plan)?;
-                // sled holds written pages in memory until flushed; flushing per chunk keeps a
-                // long catch-up (restore, reindex) from growing with the log.
-                self.index.flush()?;
+            folded += 1;
+            if folded % CATCH_UP_CHUNK == 0 {
+                self.positions.save()?;
             }
         }
-        self.record_rows(&mut rows, last_line, &plan)?;
-        self.plan = plan;
-        Ok(())
-    }
-
-    /// Checks the log up to `end` (what the index covers) against the hash the index
-    /// expects there: appends never extend a chain that does not verify.
-    fn verify_prefix(&self, end: u64, expected: EntryHash) -> Result<Option<String>, StoreError> {
-        let mut verifier = ChainVerifier::new();
-        let mut reader = LineReader::open(self.log.path(), 0, 1)?;
-        while reader.offset() < end {
-            let Some(line) = reader.next_line()? else {
-                break;
-            };
-            if let Err(e) = verifier.check_stored(line.bytes) {
-                return Ok(Some(e.to_string()));
+        self.positions.save()?;
+        if let (Some(p), Some(head)) = (&mut partial, self.head) {
+            self.state.store(p, head)?;
+        }
+        if let Some(head) = self.head {
+            let mut newest = snapshot::newest(&self.dir)?;
+            if let Some((seq, _)) = newest {
+                if !snapshot::header_holds(&self.dir, self.log.path(), self.readable(), seq)? {
+                    newest = None;
+                }
             }
-        }
-        if verifier.head_hash() != expected {
-            return Ok(Some(format!(
-                "the log up to entry {} does not end where the index says",
-                verifier.next_seq().0.saturating_sub(1)
-            )));
-        }
-        Ok(None)
-    }
-
-    fn record_rows(
-        &self,
-        rows: &mut Vec<IndexRow>,
-        last: Option<(Seq, EntryHash, u64, u64)>,
-        plan: &Plan,
-    ) -> Result<(), StoreError> {
-        if let (false, Some((seq, hash, offset, end))) = (rows.is_empty(), last) {
-            let to = IndexedTo {
-                seq,
-                hash,
-                offset,
-                end,
-            };
-            self.index.record(rows, to, plan)?;
-            rows.clear();
+            let stale = newest.is_none() && snapshot::newest(&self.dir)?.is_some();
+            if stale || snapshot::due(head.seq.0, newest) {
+                let mut plan = match partial {
+                    Some(p) if p.orders.len() == p.count as usize => p.plan,
+                    _ => self.state.load_all()?.plan,
+                };
+                snapshot::write(&self.dir, &mut plan, head.offset)?;
+            }
         }
         Ok(())
     }
 
-    /// Where the index stands, if its last entry is still in the log unchanged.
-    fn trusted_start(&self) -> Result<Option<(IndexedTo, Plan)>, StoreError> {
-        let Some(to) = self.index.indexed_to()? else {
-            return Ok(None);
-        };
-        if to.end > self.log.len() || to.end <= to.offset {
-            return Ok(None);
+    /// True when the log's line at the mark's offset is the entry the mark names.
+    fn mark_holds(&self, c: Covered) -> Result<bool, StoreError> {
+        let line = line_at(self.log.path(), c.offset, self.readable())?;
+        Ok(line
+            .as_deref()
+            .and_then(crate::chain::stored_facts)
+            .is_some_and(|f| f.seq == c.seq && f.hash == c.hash))
+    }
+
+    /// Drops all derived data and rebuilds it from the log.
+    pub fn reindex(self) -> Result<DirLedger, StoreError> {
+        let dir = self.dir.clone();
+        let DirLedger { _lock: lock, state, .. } = self;
+        drop(state);
+        let derived = dir.join(DERIVED_DIR);
+        fsx::no_symlink(&derived)?;
+        if derived.exists() {
+            std::fs::remove_dir_all(&derived).map_err(io(&derived))?;
         }
-        let mut reader = LineReader::open(self.log.path(), to.offset, to.seq.0)?;
-        let matches = match reader.next_line()? {
-            Some(line) => {
-                line.terminated
-                    && line.offset + line.bytes.len() as u64 + 1 == to.end
-                    && stored_facts(line.bytes)
-                        .is_some_and(|f| f.seq == to.seq && f.hash == to.hash)
-            }
-            None => false,
-        };
-        // An index from before the Merkle tree, or with a broken frontier, is rebuilt.
-        let tree_matches = self
-            .index
-            .merkle_frontier()
-            .ok()
-            .flatten()
-            .is_some_and(|t| t.size() == to.seq.0);
-        if !matches || !tree_matches {
-            return Ok(None);
-        }
-        Ok(self.index.state(&to)?.map(|plan| (to, plan)))
+        DirLedger::open_locked(&dir, lock)
+    }
+
+    /// Reads entry `seq`'s stored line (without its newline), through the positions; the
+    /// line read must carry that seq.
+    pub fn line_at(&self, seq: Seq) -> Result<Option<Vec<u8>>, StoreError> {
+        read_entry_line(&self.positions, self.log.path(), self.readable(), seq)
+    }
+
+}
+
+/// Entry `seq`'s line, found through `positions`; an error if the line there is another.
+pub fn read_entry_line(
+    positions: &Positions,
+    log: &Path,
+    limit: u64,
+    seq: Seq,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let Some(offset) = positions.offset_of(seq)? else {
+        return Ok(None);
+    };
+    let line = line_at(log, offset, limit)?;
+    match line {
+        Some(l) if crate::chain::stored_facts(&l).is_some_and(|f| f.seq == seq) => Ok(Some(l)),
+        _ => Err(StoreError::Damaged(format!(
+            "the stored position of entry {seq} does not point at it; run `readiness reindex`"
+        ))),
     }
 }
 
-impl Drop for DirLedger {
-    fn drop(&mut self) {
-        // The index is derived; a failed flush only means more catching up next time.
-        let _ = self.index.flush();
+/// Refuses a directory that holds anything but a lock file (and our own leftovers).
+fn check_empty(dir: &Path) -> Result<(), StoreError> {
+    if std::fs::symlink_metadata(dir.join(LOG_FILE)).is_ok() {
+        return Err(StoreError::AlreadyExists(dir.to_path_buf()));
     }
+    let tmp = fsx::tmp_path(dir, LOG_FILE);
+    for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let path = entry.path();
+        if path == dir.join(super::lock::LOCK_FILE) || path == tmp {
+            continue;
+        }
+        return Err(StoreError::NotALedger {
+            path: dir.to_path_buf(),
+        });
+    }
+    Ok(())
 }
 
-/// Makes a new file's directory entry durable.
-pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir))
+/// What `repair` found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    /// The log ends with a whole entry: nothing to do.
+    Clean,
+    /// Bytes from `start` were moved to `saved` and cut from the log.
+    Cut { start: u64, len: u64, saved: PathBuf },
 }
+
+/// Folder inside a ledger directory where `repair` keeps what it cuts.
+pub const REPAIRS_DIR: &str = "repairs";
 
 impl DirLedger {
-    /// Installs a verified export as the log of a new or empty ledger directory.
-    ///
-    /// The caller verifies `export` first; this copies it beside the log, fsyncs, and renames
-    /// it into place, so a crash leaves either no ledger or the whole one.
-    pub fn restore(dir: &Path, export: &Path) -> Result<DirLedger, StoreError> {
-        let log = dir.join(LOG_FILE);
-        let log_len = std::fs::metadata(&log).map(|m| m.len()).ok();
-        match log_len {
-            Some(0) | None => {}
-            Some(_) => return Err(StoreError::RestoreTargetNotEmpty(dir.to_path_buf())),
+    /// Sets aside what follows the last entry that verifies, if it is an unfinished tail:
+    /// an incomplete last line, or lines that are not entries at all. Refuses when entries
+    /// follow a damaged one (that is tampering or corruption, not an unfinished append).
+    pub fn repair(self, stamp: &str) -> Result<(DirLedger, Repair), StoreError> {
+        let start = match (self.damage_at, &self.log.end().tail) {
+            (Some(at), _) => at,
+            (None, Tail::Unexplained { start, .. }) => *start,
+            (None, _) => return Ok((self, Repair::Clean)),
+        };
+        let path = self.log.path().to_path_buf();
+        let end = self.log.end().len;
+        let file = fsx::open_read(&path)?;
+        let mut rest = vec![0u8; (end - start) as usize];
+        std::os::unix::fs::FileExt::read_exact_at(&file, &mut rest, start).map_err(io(&path))?;
+        if let Some(line) = rest
+            .split(|b| *b == b'\n')
+            .find(|l| crate::chain::stored_facts(l).is_some())
+        {
+            let seq = crate::chain::stored_facts(line).map_or(0, |f| f.seq.0);
+            return Err(StoreError::Damaged(format!(
+                "what follows byte {start} of {} includes entry-shaped lines (entry {seq}): this is damage or tampering, not an unfinished append, and repair will not cut it. Run `readiness verify` to see the first bad entry, and restore from an export",
+                path.display()
+            )));
         }
-        if log_len.is_none() && dir.exists() {
-            let mut listing = std::fs::read_dir(dir).map_err(io(dir))?;
-            if listing.next().is_some() {
-                return Err(StoreError::RestoreTargetNotEmpty(dir.to_path_buf()));
-            }
-        }
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
-        let lock = LedgerLock::acquire(dir)?;
-        let tmp = dir.join("entries.jsonl.restoring");
-        std::fs::copy(export, &tmp).map_err(io(&tmp))?;
-        let mut f = std::fs::OpenOptions::new()
-            .read(true)
-            .append(true)
-            .open(&tmp)
-            .map_err(io(&tmp))?;
-        if !ends_with_newline(&mut f).map_err(io(&tmp))? {
-            std::io::Write::write_all(&mut f, b"\n").map_err(io(&tmp))?;
-        }
-        f.sync_all().map_err(io(&tmp))?;
-        std::fs::rename(&tmp, &log).map_err(io(&log))?;
-        sync_dir(dir)?;
-        drop(lock);
-        let index = dir.join(super::index::INDEX_DIR);
-        if index.exists() {
-            std::fs::remove_dir_all(&index).map_err(io(&index))?;
-        }
-        DirLedger::open(dir)
+        let dir = self.dir.join(REPAIRS_DIR);
+        fsx::ensure_dir(&dir)?;
+        let name = format!("{stamp}-byte-{start}.tail");
+        fsx::write_atomic(&dir, &name, &rest)?;
+        let log = fsx::open_rw(&path, false)?;
+        fsx::truncate(&log, &path, start)?;
+        fsx::fsync(&log, &path)?;
+        drop(log);
+        let saved = dir.join(name);
+        let DirLedger { _lock: lock, state, log: entry_log, dir: ledger_dir, .. } = self;
+        drop(state);
+        drop(entry_log);
+        let reopened = DirLedger::open_locked(&ledger_dir, lock)?;
+        Ok((
+            reopened,
+            Repair::Cut {
+                start,
+                len: end - start,
+                saved,
+            },
+        ))
     }
-}
-
-fn ends_with_newline(f: &mut std::fs::File) -> std::io::Result<bool> {
-    use std::io::{Read, Seek, SeekFrom};
-    let len = f.metadata()?.len();
-    if len == 0 {
-        return Ok(true);
-    }
-    f.seek(SeekFrom::Start(len - 1))?;
-    let mut b = [0u8; 1];
-    f.read_exact(&mut b)?;
-    Ok(b[0] == b'\n')
 }

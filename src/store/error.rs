@@ -15,20 +15,26 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error(
-        "ledger {0} is in use by another readiness process; wait for it to finish and try again"
+        "ledger {} is still being written by another readiness process after {waited} seconds; nothing was written. Try again when it has finished (READINESS_LOCK_WAIT sets how long to wait)", dir.display()
     )]
-    InUse(PathBuf),
+    InUse { dir: PathBuf, waited: f64 },
+    #[error("{0} is a symbolic link; a ledger directory's files are never followed through links (replace it with the real file or folder)")]
+    Symlink(PathBuf),
+    #[error("{path} ends with {len} bytes at byte {start} that are not a whole entry and that no interrupted append of this program explains; nothing was written. `readiness repair` sets them aside (keeping a copy)")]
+    UnexplainedTail { path: PathBuf, start: u64, len: u64 },
+    #[error("the ledger's head is entry {actual}, not {expected} as --if-head requires; nothing was written (look at what changed with `readiness log`)")]
+    HeadMoved { expected: u64, actual: u64 },
     #[error(
         "no ledger at {0}: create one with `readiness init --title ...` or `readiness import FILE`"
     )]
     NotFound(PathBuf),
-    #[error("{0} already holds a ledger")]
+    #[error("{0} already holds a ledger (entries.jsonl); nothing was written. Choose a new or empty directory")]
     AlreadyExists(PathBuf),
     #[error("{0} is a read-only export (.jsonl); write to a ledger directory instead (restore it with `readiness restore`)")]
     ReadOnly(PathBuf),
-    #[error("{path} is not a ledger directory (no entries.jsonl) and not empty")]
+    #[error("{path} is not a ledger directory (no entries.jsonl) and not empty; nothing was written. Choose a new or empty directory")]
     NotALedger { path: PathBuf },
-    #[error("{path}, line {line}: {source}")]
+    #[error("{path}, line {line}: {source} (run `readiness verify`)")]
     Line {
         path: PathBuf,
         line: u64,
@@ -38,7 +44,7 @@ pub enum StoreError {
     Chain { path: PathBuf, source: ChainError },
     #[error("the ledger fails verification ({0}); nothing was written. Run `readiness verify` for details")]
     Damaged(String),
-    #[error("index database: {0}")]
+    #[error("plan state database: {0}")]
     Index(#[from] sled::Error),
     #[error(transparent)]
     Batch(#[from] BatchError),

@@ -18,7 +18,8 @@ use sha2::{Digest, Sha256};
 use crate::clock::Clock;
 use crate::event::{Event, EvidenceAttached};
 
-use super::dir::{sync_dir, Appended, DirLedger};
+use super::dir::{Appended, DirLedger};
+use super::fsx::sync_dir;
 use super::error::StoreError;
 
 /// The folder, inside a ledger directory, that holds evidence files.
@@ -158,23 +159,16 @@ impl EvidenceStore {
         Ok(staged)
     }
 
-    /// Streams the file at `path` into the store (see [`EvidenceStore::stage`]).
+    /// Streams the regular file at `path` into the store (see [`Source::open`]).
     pub fn stage_file(&self, path: &Path, max_size: u64) -> Result<Staged, EvidenceError> {
-        let what = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(io_err(path))?;
-        if meta.is_dir() {
-            return Err(EvidenceError::Refused(format!(
-                "{what} is a directory; attach a file"
-            )));
-        }
-        if meta.is_file() && meta.len() > max_size {
-            return Err(EvidenceError::TooLarge {
-                file: what,
-                limit: max_size,
-            });
-        }
-        let mut f = File::open(path).map_err(io_err(path))?;
-        self.stage(&mut f, &what, max_size)
+        self.stage_source(&mut Source::open(path, max_size)?)
+    }
+
+    /// Streams an opened source file into the store (see [`EvidenceStore::stage`]).
+    pub fn stage_source(&self, source: &mut Source) -> Result<Staged, EvidenceError> {
+        let what = source.path.display().to_string();
+        let max = source.max_size;
+        self.stage(&mut source.file, &what, max)
     }
 
     fn create_tmp(&self) -> Result<(PathBuf, File), EvidenceError> {
@@ -435,7 +429,74 @@ pub struct AttachRequest {
     /// The name to record (data only); the file's last path component if `None`.
     pub file_name: Option<String>,
     pub note: Option<String>,
-    pub max_size: u64,
+}
+
+/// A file to attach, opened and checked before the ledger is locked: a regular file within
+/// the size limit (a FIFO, device or folder could block or never end).
+#[derive(Debug)]
+pub struct Source {
+    file: File,
+    path: PathBuf,
+    max_size: u64,
+}
+
+impl Source {
+    /// Opens `path` without blocking and checks what it is.
+    pub fn open(path: &Path, max_size: u64) -> Result<Source, EvidenceError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let what = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(io_err(path))?;
+        let kind = |m: &std::fs::Metadata| {
+            use std::os::unix::fs::FileTypeExt;
+            let t = m.file_type();
+            if t.is_dir() {
+                Some("a folder")
+            } else if t.is_fifo() {
+                Some("a FIFO (named pipe)")
+            } else if t.is_socket() {
+                Some("a socket")
+            } else if t.is_char_device() || t.is_block_device() {
+                Some("a device")
+            } else if !t.is_file() {
+                Some("not a regular file")
+            } else {
+                None
+            }
+        };
+        if let Some(k) = kind(&meta) {
+            return Err(EvidenceError::Refused(format!(
+                "{what} is {k}; evidence must be a regular file"
+            )));
+        }
+        // O_NONBLOCK: if the path was swapped for a FIFO since, opening does not wait.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map_err(io_err(path))?;
+        let meta = file.metadata().map_err(io_err(path))?;
+        if let Some(k) = kind(&meta) {
+            return Err(EvidenceError::Refused(format!(
+                "{what} is {k}; evidence must be a regular file"
+            )));
+        }
+        if meta.len() > max_size {
+            return Err(EvidenceError::TooLarge {
+                file: what,
+                limit: max_size,
+            });
+        }
+        Ok(Source {
+            file,
+            path: path.to_path_buf(),
+            max_size,
+        })
+    }
+
+    /// The path given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
 }
 
 /// What an attach did.
@@ -453,9 +514,11 @@ pub fn attach(
     ledger: &mut DirLedger,
     clock: &dyn Clock,
     actor: &str,
-    file: &Path,
+    mut source: Source,
     req: AttachRequest,
 ) -> Result<Attached, EvidenceError> {
+    let file = source.path.clone();
+    let file = file.as_path();
     let file_name = match req.file_name.or_else(|| recorded_name(file)) {
         Some(n) if !n.is_empty() => n,
         _ => {
@@ -475,13 +538,13 @@ pub fn attach(
         media_type: media_type(&file_name).to_string(),
         note: req.note.clone(),
     };
-    ledger
-        .plan()
-        .check(&Event::EvidenceAttached(probe.clone()))
+    let probe_event = Event::EvidenceAttached(probe.clone());
+    let plan = ledger.plan_for(std::slice::from_ref(&probe_event))?;
+    plan.check(&probe_event)
         .map_err(|e| EvidenceError::Refused(e.to_string()))?;
     let store = EvidenceStore::new(ledger.dir());
-    let staged = store.stage_file(file, req.max_size)?;
-    if let Some(ev) = ledger.plan().evidence.get(&staged.sha256) {
+    let staged = store.stage_source(&mut source)?;
+    if let Some(ev) = plan.evidence.get(&staged.sha256) {
         if let Some(r) = &ev.redacted {
             return Err(EvidenceError::Refused(format!(
                 "this content (SHA-256 {}) was redacted at entry {} ({}); it cannot be attached again",

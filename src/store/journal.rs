@@ -5,13 +5,17 @@
 //! emptied. On open, a complete journal whose batch is not (wholly) in the log is rolled
 //! forward; an incomplete one is discarded, and the log was never touched.
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use super::error::{io, StoreError};
+use super::fsx;
+
+/// File name of the journal inside a ledger directory.
+pub const JOURNAL_FILE: &str = "append.journal";
 
 const MAGIC: &[u8; 8] = b"RLJRNL02";
 /// magic, start offset, length, SHA-256 of (magic, start, length, batch).
@@ -33,24 +37,27 @@ pub struct Journal {
 }
 
 /// A batch found in the journal at open.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingBatch {
     pub start: u64,
     pub bytes: Vec<u8>,
 }
 
 impl Journal {
-    /// Opens (creating if needed) `dir/append.journal`.
+    /// Opens (creating if needed) `dir/append.journal`, for the writer.
     pub fn open(dir: &Path) -> Result<Journal, StoreError> {
-        let path = dir.join("append.journal");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(io(&path))?;
+        let path = dir.join(JOURNAL_FILE);
+        let file = fsx::open_rw(&path, true)?;
         Ok(Journal { path, file })
+    }
+
+    /// The batch a writer is (or was, before a crash) appending, read without writing.
+    pub fn peek(dir: &Path) -> Result<Option<PendingBatch>, StoreError> {
+        let path = dir.join(JOURNAL_FILE);
+        match fsx::open_read_if_exists(&path)? {
+            Some(file) => Journal { path, file }.pending(),
+            None => Ok(None),
+        }
     }
 
     /// Durably records that `bytes` are about to be appended at log offset `start`.
@@ -61,20 +68,18 @@ impl Journal {
         header.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         let digest = digest(&header, bytes);
         header.extend_from_slice(&digest);
-        let f = &mut self.file;
-        let result = f
-            .set_len(0)
-            .and_then(|_| f.seek(SeekFrom::Start(0)))
-            .and_then(|_| f.write_all(&header))
-            .and_then(|_| f.write_all(bytes))
-            .and_then(|_| f.sync_data());
-        result.map_err(io(&self.path))
+        let (f, path) = (&mut self.file, &self.path);
+        fsx::truncate(f, path, 0)?;
+        f.seek(SeekFrom::Start(0)).map_err(io(path))?;
+        fsx::write_all(f, path, &header)?;
+        fsx::write_all(f, path, bytes)?;
+        fsx::fsync(f, path)
     }
 
     /// Marks the batch done. Not fsynced: a journal that survives a crash after this is
     /// recognised as already applied.
     pub fn finish(&mut self) -> Result<(), StoreError> {
-        self.file.set_len(0).map_err(io(&self.path))
+        fsx::truncate(&self.file, &self.path, 0)
     }
 
     /// The batch in the journal if it was completely written, else `None`.

@@ -1,7 +1,7 @@
 //! Streaming the lines of an entry file with constant memory, remembering where each starts.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::error::{io, StoreError};
@@ -27,6 +27,8 @@ pub struct LineReader {
     number: u64,
     /// Bytes of the read buffer lent out by the last call, consumed on the next.
     pending: usize,
+    /// Where to stop, if before the end of the file.
+    limit: Option<u64>,
 }
 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {
@@ -34,9 +36,16 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
 }
 
 impl LineReader {
+    /// Reads `file` from `offset` (the start of line `first_number`) up to byte `limit`:
+    /// lines past it are not returned, so a reader sees the prefix it decided to trust.
+    pub fn with_limit(mut self, limit: u64) -> LineReader {
+        self.limit = Some(limit);
+        self
+    }
+
     /// Opens `path` positioned at `offset`, which must be the start of line `first_number`.
     pub fn open(path: &Path, offset: u64, first_number: u64) -> Result<LineReader, StoreError> {
-        let mut file = File::open(path).map_err(io(path))?;
+        let mut file = super::fsx::open_read(path)?;
         file.seek(SeekFrom::Start(offset)).map_err(io(path))?;
         Ok(LineReader {
             path: path.to_path_buf(),
@@ -45,6 +54,7 @@ impl LineReader {
             offset,
             number: first_number.saturating_sub(1),
             pending: 0,
+            limit: None,
         })
     }
 
@@ -53,13 +63,18 @@ impl LineReader {
         self.reader.consume(self.pending);
         self.pending = 0;
         self.buf.clear();
+        if self.limit.is_some_and(|l| self.offset >= l) {
+            return Ok(None);
+        }
+        let room = self.limit.map_or(usize::MAX, |l| (l - self.offset) as usize);
         let available = self.reader.fill_buf().map_err(io(&self.path))?;
+        let available = &available[..available.len().min(room)];
         // Fast path: the whole line is already in the read buffer; lend it without copying.
         let (n, in_place) = match memchr_newline(available) {
             Some(i) => (i + 1, true),
             None => {
-                let n = self
-                    .reader
+                let n = (&mut self.reader)
+                    .take(room as u64)
                     .read_until(b'\n', &mut self.buf)
                     .map_err(io(&self.path))?;
                 (n, false)

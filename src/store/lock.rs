@@ -1,12 +1,31 @@
-//! One writer at a time: an exclusive lock file held for as long as a ledger is open.
+//! One writer at a time: an exclusive lock on `LOCK`, held while a ledger is written.
+//!
+//! Readers never take it. A writer that finds it held waits (boundedly), saying so after
+//! a second, rather than failing at once: concurrent officers should queue, not be refused.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use super::error::{io, StoreError};
+use super::fsx;
 
-/// How many 10 ms waits before a held lock is reported as "in use".
-const GRACE_TRIES: u32 = 30;
+/// File name of the lock inside a ledger directory.
+pub const LOCK_FILE: &str = "LOCK";
+/// How long a writer waits for another before giving up, unless [`WAIT_ENV`] says.
+pub const WAIT_LIMIT: Duration = Duration::from_secs(30);
+/// Environment variable overriding [`WAIT_LIMIT`], in seconds (0: do not wait).
+pub const WAIT_ENV: &str = "READINESS_LOCK_WAIT";
+
+fn wait_limit() -> Duration {
+    std::env::var(WAIT_ENV)
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(WAIT_LIMIT, Duration::from_secs_f64)
+}
+/// When a waiting writer first says that it is waiting.
+const SAY_AFTER: Duration = Duration::from_secs(1);
 
 /// Holds the lock until dropped (the OS releases it if the process dies).
 #[derive(Debug)]
@@ -15,34 +34,40 @@ pub struct LedgerLock {
 }
 
 impl LedgerLock {
-    /// Takes the lock on `dir/LOCK`, failing with [`StoreError::InUse`] if it stays held.
-    ///
-    /// It retries for a moment first: a process that forks while holding the lock (to run
-    /// another program) shares it until the child execs, which should not read as "in use".
-    pub fn acquire(dir: &Path) -> Result<LedgerLock, StoreError> {
-        let mut tries = 0;
+    /// Takes the lock on `dir/LOCK`, waiting up to [`WAIT_LIMIT`] for another writer;
+    /// `waiting` is called once if the wait passes a second.
+    pub fn acquire(dir: &Path, waiting: &mut dyn FnMut()) -> Result<LedgerLock, StoreError> {
+        let start = Instant::now();
+        let limit = wait_limit();
+        let mut said = false;
+        let mut pause = Duration::from_millis(1);
         loop {
-            match LedgerLock::try_acquire(dir) {
-                Err(StoreError::InUse(_)) if tries < GRACE_TRIES => {
-                    tries += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(10));
-                }
-                result => return result,
+            if let Some(lock) = LedgerLock::try_acquire(dir)? {
+                return Ok(lock);
             }
+            let waited = start.elapsed();
+            if waited >= limit {
+                return Err(StoreError::InUse {
+                    dir: dir.to_path_buf(),
+                    waited: limit.as_secs_f64(),
+                });
+            }
+            if waited >= SAY_AFTER && !said {
+                said = true;
+                waiting();
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(20));
         }
     }
 
-    fn try_acquire(dir: &Path) -> Result<LedgerLock, StoreError> {
-        let path = dir.join("LOCK");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io(&path))?;
+    /// Takes the lock if nobody holds it; `None` when another process does.
+    pub fn try_acquire(dir: &Path) -> Result<Option<LedgerLock>, StoreError> {
+        let path = dir.join(LOCK_FILE);
+        let file = fsx::open_rw(&path, true)?;
         match file.try_lock() {
-            Ok(()) => Ok(LedgerLock { _file: file }),
-            Err(TryLockError::WouldBlock) => Err(StoreError::InUse(dir.to_path_buf())),
+            Ok(()) => Ok(Some(LedgerLock { _file: file })),
+            Err(TryLockError::WouldBlock) => Ok(None),
             Err(TryLockError::Error(e)) => Err(io(&path)(e)),
         }
     }

@@ -1,53 +1,81 @@
-//! The append-only entry log (`entries.jsonl`): the ledger's source of truth.
+//! The append-only entry log (`entries.jsonl`) as its one writer sees it: the source of truth.
 //!
 //! Appends go through the [`Journal`] so a batch lands whole or not at all, and are
-//! fsynced before they are reported. Recovery on open finishes or discards an interrupted
-//! append and cuts off a torn last line.
+//! fsynced before they are reported. Opening finishes this program's own interrupted append
+//! (the journal proves it) and touches nothing else: see [`super::tail`].
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::error::{io, StoreError};
+use super::error::StoreError;
+use super::fsx;
 use super::journal::Journal;
+use super::tail::{inspect, LogEnd, Tail};
 
 /// File name of the log inside a ledger directory.
 pub const LOG_FILE: &str = "entries.jsonl";
 
-/// The open log file and its journal.
+/// The open log file and its journal; only a process holding the lock has one.
 #[derive(Debug)]
 pub struct EntryLog {
     path: PathBuf,
     file: File,
-    len: u64,
+    end: LogEnd,
     journal: Journal,
 }
 
+/// Where a durable append put its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Offset of the batch's first line.
+    pub start: u64,
+    /// Set when the journal could not be cleared afterwards: harmless (a journal whose batch
+    /// is in the log is recognised as done), worth a warning.
+    pub journal_left: bool,
+}
+
 impl EntryLog {
-    /// Opens the log of `dir` (creating an empty one if `create`), recovering from any
-    /// interrupted append. Returns the log and a warning for each repair made.
-    pub fn open(dir: &Path, create: bool) -> Result<(EntryLog, Vec<String>), StoreError> {
+    /// Opens the log of `dir` (the caller holds the lock), finishing an interrupted append
+    /// the journal proves was this program's. Returns the log and a warning per repair.
+    pub fn open(dir: &Path) -> Result<(EntryLog, Vec<String>), StoreError> {
         let path = dir.join(LOG_FILE);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(create)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => StoreError::NotFound(dir.to_path_buf()),
-                _ => io(&path)(e),
-            })?;
-        let len = file.metadata().map_err(io(&path))?.len();
-        let journal = Journal::open(dir)?;
+        let file = fsx::open_rw(&path, false).map_err(|e| match e {
+            StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                StoreError::NotFound(dir.to_path_buf())
+            }
+            other => other,
+        })?;
+        let mut journal = Journal::open(dir)?;
+        let pending = journal.pending()?;
+        let end = inspect(&file, &path, pending.clone())?;
         let mut log = EntryLog {
             path,
             file,
-            len,
+            end,
             journal,
         };
-        let mut warnings = log.roll_journal()?;
-        warnings.extend(log.cut_torn_tail()?);
+        let mut warnings = Vec::new();
+        if let Tail::Journalled { start, batch } = log.end.tail.clone() {
+            fsx::truncate(&log.file, &log.path, start)?;
+            log.write_at(start, &batch.bytes)?;
+            warnings.push(format!(
+                "completed an append that was interrupted ({} bytes at byte {start} of {})",
+                batch.bytes.len(),
+                log.path.display()
+            ));
+            log.end = inspect(&log.file, &log.path, None)?;
+        } else if let Some(batch) = pending {
+            let end = batch.start + batch.bytes.len() as u64;
+            if end > log.end.len || log.read_at(batch.start, batch.bytes.len())? != batch.bytes {
+                warnings.push(format!(
+                    "ignored an append journal that does not match {} at byte {} (the log was not changed)",
+                    log.path.display(),
+                    batch.start
+                ));
+            }
+        }
+        log.journal.finish()?;
         Ok((log, warnings))
     }
 
@@ -56,115 +84,76 @@ impl EntryLog {
         &self.path
     }
 
-    /// Current length in bytes; the next append starts here.
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    /// True when the log holds no entries.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
+    /// How the log ends.
+    pub fn end(&self) -> &LogEnd {
+        &self.end
     }
 
     /// Appends whole lines durably: journal, write, fsync, then clear the journal.
-    /// Returns the offset the batch starts at.
-    pub fn append(&mut self, bytes: &[u8]) -> Result<u64, StoreError> {
-        let start = self.len;
-        self.journal.begin(start, bytes)?;
-        self.write_at_end(bytes)?;
-        self.journal.finish()?;
-        Ok(start)
-    }
-
-    fn write_at_end(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
-        let f = &mut self.file;
-        let result = f
-            .seek(SeekFrom::Start(self.len))
-            .and_then(|_| f.write_all(bytes))
-            .and_then(|_| f.sync_data());
-        result.map_err(io(&self.path))?;
-        self.len += bytes.len() as u64;
-        Ok(())
-    }
-
-    fn truncate(&mut self, len: u64) -> Result<(), StoreError> {
-        let f = &mut self.file;
-        f.set_len(len)
-            .and_then(|_| f.sync_data())
-            .map_err(io(&self.path))?;
-        self.len = len;
-        Ok(())
-    }
-
-    fn read_at(&mut self, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
-        let mut buf = vec![0; len];
-        let f = &mut self.file;
-        f.seek(SeekFrom::Start(offset))
-            .and_then(|_| f.read_exact(&mut buf))
-            .map_err(io(&self.path))?;
-        Ok(buf)
-    }
-
-    /// Finishes a batch whose journal is complete but which is not wholly in the log.
-    fn roll_journal(&mut self) -> Result<Vec<String>, StoreError> {
-        let Some(pending) = self.journal.pending()? else {
-            self.journal.finish()?;
-            return Ok(Vec::new());
-        };
-        let end = pending.start + pending.bytes.len() as u64;
-        let mut warnings = Vec::new();
-        if self.len >= end {
-            let present = self.read_at(pending.start, pending.bytes.len())?;
-            if present != pending.bytes {
-                warnings.push(format!(
-                    "ignored a stale append journal that does not match {} at byte {}",
-                    self.path.display(),
-                    pending.start
-                ));
-            }
-        } else if self.len >= pending.start {
-            self.truncate(pending.start)?;
-            self.write_at_end(&pending.bytes)?;
-            warnings.push(format!(
-                "completed an append that was interrupted ({} bytes at byte {} of {})",
-                pending.bytes.len(),
-                pending.start,
-                self.path.display()
-            ));
+    ///
+    /// Refuses while the log ends in unexplained bytes. After a kept last entry with no
+    /// newline, the newline is written first (inside the journalled batch).
+    pub fn append(&mut self, lines: &[u8]) -> Result<Written, StoreError> {
+        if let Tail::Unexplained { start, len } = self.end.tail {
+            return Err(StoreError::UnexplainedTail {
+                path: self.path.clone(),
+                start,
+                len,
+            });
+        }
+        let at = self.end.len;
+        let newline = self.end.tail == Tail::NoNewline;
+        let owned;
+        let bytes = if newline {
+            let mut b = Vec::with_capacity(lines.len() + 1);
+            b.push(b'\n');
+            b.extend_from_slice(lines);
+            owned = b;
+            &owned[..]
         } else {
-            warnings.push(format!(
-                "ignored an append journal for byte {} of {}, which is only {} bytes long",
-                pending.start,
-                self.path.display(),
-                self.len
-            ));
+            lines
+        };
+        if let Err(e) = self.journal.begin(at, bytes) {
+            // A journal left behind would finish a batch this command reports as failed.
+            let _ = self.journal.finish();
+            return Err(e);
         }
-        self.journal.finish()?;
-        Ok(warnings)
+        if let Err(e) = self.write_at(at, bytes) {
+            // Abandon the batch only once no byte of it is left in the log; otherwise the
+            // journal stays, and the next open finishes the batch instead of meeting half.
+            let (f, path) = (&self.file, &self.path);
+            if fsx::truncate(f, path, at).and_then(|_| fsx::fsync(f, path)).is_ok() {
+                let _ = self.journal.finish();
+            }
+            return Err(e);
+        }
+        let journal_left = self.journal.finish().is_err();
+        self.end = LogEnd {
+            len: at + bytes.len() as u64,
+            readable: at + bytes.len() as u64,
+            tail: Tail::Clean,
+        };
+        Ok(Written {
+            start: at + u64::from(newline),
+            journal_left,
+        })
     }
 
-    /// Cuts off a last line with no newline: an append that never completed.
-    fn cut_torn_tail(&mut self) -> Result<Option<String>, StoreError> {
-        if self.len == 0 || self.read_at(self.len - 1, 1)? == b"\n" {
-            return Ok(None);
-        }
-        let mut end = self.len;
-        let keep = loop {
-            let start = end.saturating_sub(64 * 1024);
-            let chunk = self.read_at(start, (end - start) as usize)?;
-            if let Some(i) = chunk.iter().rposition(|b| *b == b'\n') {
-                break start + i as u64 + 1;
-            }
-            if start == 0 {
-                break 0;
-            }
-            end = start;
-        };
-        let cut = self.len - keep;
-        self.truncate(keep)?;
-        Ok(Some(format!(
-            "cut off an incomplete last line of {} ({cut} bytes from an append that never completed)",
-            self.path.display()
-        )))
+    /// Writes `bytes` at `at` and fsyncs.
+    fn write_at(&mut self, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
+        let (f, path) = (&mut self.file, &self.path);
+        f.seek(SeekFrom::Start(at))
+            .map_err(super::error::io(path))?;
+        fsx::write_all(f, path, bytes)?;
+        fsx::fsync(f, path)
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {
+        use std::os::unix::fs::FileExt;
+        let mut buf = vec![0; len];
+        self.file
+            .read_exact_at(&mut buf, offset)
+            .map_err(super::error::io(&self.path))?;
+        Ok(buf)
     }
 }

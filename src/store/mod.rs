@@ -1,18 +1,24 @@
-//! Storage around the pure core: the entry log, the sled index beside it, read-only
-//! exports, and an in-memory log for tests.
+//! Storage around the pure core: the entry log (the truth), the derived data beside it
+//! (positions, Merkle nodes, plan state, snapshots), read-only exports, and an in-memory
+//! log for tests. FORMAT.md lists every file of a ledger directory.
 
+pub mod codec;
 pub mod dir;
 pub mod error;
 pub mod evidence;
-pub mod index;
+pub mod fsx;
 pub mod journal;
 pub mod lines;
 pub mod lock;
 pub mod log;
+pub mod positions;
+pub mod reader;
+pub mod snapshot;
+pub mod source;
+pub mod state;
+pub mod tail;
 
 pub use dir::DirLedger;
 pub use error::StoreError;
-pub mod source;
-pub mod tree;
-
+pub use reader::DirReader;
 pub use source::{EntrySource, JsonlFile, Location, MemoryLog, ReadLedger};

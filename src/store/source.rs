@@ -14,6 +14,7 @@ use crate::plan::Plan;
 use super::dir::DirLedger;
 use super::error::StoreError;
 use super::lines::{Line, LineReader};
+use super::reader::DirReader;
 
 /// A visitor over lines: return `Break` to stop early.
 pub type LineVisitor<'f> = dyn FnMut(Line<'_>) -> Result<ControlFlow<()>, StoreError> + 'f;
@@ -26,8 +27,8 @@ pub trait EntrySource {
     fn name(&self) -> String;
 }
 
-fn scan_file(path: &Path, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
-    let mut reader = LineReader::open(path, 0, 1)?;
+fn scan_file(path: &Path, limit: u64, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
+    let mut reader = LineReader::open(path, 0, 1)?.with_limit(limit);
     while let Some(line) = reader.next_line()? {
         if visit(line)?.is_break() {
             break;
@@ -38,7 +39,7 @@ fn scan_file(path: &Path, visit: &mut LineVisitor<'_>) -> Result<(), StoreError>
 
 impl EntrySource for DirLedger {
     fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
-        scan_file(self.log_path(), visit)
+        scan_file(self.log_path(), self.readable(), visit)
     }
     fn name(&self) -> String {
         self.log_path().display().to_string()
@@ -68,9 +69,18 @@ impl JsonlFile {
     }
 }
 
+impl EntrySource for DirReader {
+    fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
+        DirReader::scan(self, visit)
+    }
+    fn name(&self) -> String {
+        self.log_path().display().to_string()
+    }
+}
+
 impl EntrySource for JsonlFile {
     fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
-        scan_file(&self.path, visit)
+        scan_file(&self.path, u64::MAX, visit)
     }
     fn name(&self) -> String {
         self.path.display().to_string()
@@ -176,17 +186,26 @@ impl Location {
 
 /// A ledger opened for reading, whichever kind it is.
 pub enum ReadLedger {
-    Dir(Box<DirLedger>),
+    Dir(Box<DirReader>),
     Export(JsonlFile),
 }
 
 impl ReadLedger {
-    /// Opens `location` for reading (a directory is still locked and caught up).
+    /// Opens `location` for reading (a directory without any lock).
     pub fn open(location: &Location) -> Result<ReadLedger, StoreError> {
         Ok(match location {
-            Location::Dir(p) => ReadLedger::Dir(Box::new(DirLedger::open(p)?)),
+            Location::Dir(p) => ReadLedger::Dir(Box::new(DirReader::open(p)?)),
             Location::Export(p) => ReadLedger::Export(JsonlFile::open(p)?),
         })
+    }
+
+    /// The plan after the entries recorded up to `known_at` (entry timestamp form; all
+    /// when `None`), and notes on derived data that was passed over.
+    pub fn load_plan(&self, known_at: Option<&str>) -> Result<(Plan, Vec<String>), StoreError> {
+        match self {
+            ReadLedger::Dir(d) => d.load_plan(known_at),
+            ReadLedger::Export(f) => Ok((fold(f, known_at)?, Vec::new())),
+        }
     }
 
     /// Repairs made while opening a directory.
@@ -210,5 +229,32 @@ impl EntrySource for ReadLedger {
             ReadLedger::Dir(d) => d.name(),
             ReadLedger::Export(f) => f.name(),
         }
+    }
+}
+
+/// Folds the entries of `source` recorded up to `known_at` into a plan, from entry 1.
+pub fn fold(source: &dyn EntrySource, known_at: Option<&str>) -> Result<Plan, StoreError> {
+    let mut plan = Plan::new();
+    let mut failure = None;
+    source.scan(&mut |line| match crate::entry::Entry::decode(line.bytes) {
+        Ok(entry) if known_at.is_some_and(|t| entry.recorded_at.as_str() > t) => {
+            Ok(ControlFlow::Break(()))
+        }
+        Ok(entry) => {
+            plan.apply(&entry);
+            Ok(ControlFlow::Continue(()))
+        }
+        Err(e) => {
+            failure = Some((line.number, e));
+            Ok(ControlFlow::Break(()))
+        }
+    })?;
+    match failure {
+        Some((line, error)) => Err(StoreError::Line {
+            path: PathBuf::from(source.name()),
+            line,
+            source: error,
+        }),
+        None => Ok(plan),
     }
 }

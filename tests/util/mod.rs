@@ -72,13 +72,20 @@ impl Run {
 
 /// Runs the binary with exactly `args`, in `cwd`, with a clean environment.
 pub fn run_in(cwd: &Path, args: &[&str]) -> Run {
+    let mut cmd = command(cwd);
+    cmd.args(args);
+    finish(cmd, args)
+}
+
+/// The binary, to run in `cwd` with no actor or ledger from the environment; add arguments
+/// (and environment) and pass it to [`finish`].
+pub fn command(cwd: &Path) -> Command {
     let mut cmd = Command::cargo_bin("readiness").expect("the readiness binary is built");
-    cmd.args(args)
-        .current_dir(cwd)
+    cmd.current_dir(cwd)
         .env_remove("READINESS_ACTOR")
         .env_remove("READINESS_LEDGER")
         .timeout(Duration::from_secs(60));
-    finish(cmd, args)
+    cmd
 }
 
 /// Runs a prepared command and checks it did not panic.

@@ -1,0 +1,297 @@
+//! A compact encoding of plan state for derived files: JSON for the plan's shape, and the
+//! statuses (most of a large plan) as a string table plus varint records.
+//!
+//! Statuses repeat a handful of strings (status names, actors, one `recorded_at` per
+//! batch, review labels), so a status costs about ten bytes here instead of ~150 in JSON,
+//! which keeps derived data well under half the size of the log. Nothing here is trusted:
+//! every file holding it carries a checksum and the mark of the entry it covers.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::entry::Seq;
+use crate::plan::{Action, Plan, RecordedStatus};
+
+/// Why derived bytes could not be read back (the caller discards and rebuilds them).
+#[derive(Debug, thiserror::Error)]
+#[error("derived plan state is unreadable: {0}")]
+pub struct CodecError(pub String);
+
+fn bad(what: &str) -> CodecError {
+    CodecError(what.to_string())
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// A cursor over encoded bytes.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn varint(&mut self) -> Result<u64, CodecError> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = *self.bytes.get(self.at).ok_or_else(|| bad("truncated"))?;
+            self.at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(bad("varint too long"))
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], CodecError> {
+        let end = self.at.checked_add(n).ok_or_else(|| bad("length overflow"))?;
+        let s = self.bytes.get(self.at..end).ok_or_else(|| bad("truncated"))?;
+        self.at = end;
+        Ok(s)
+    }
+
+    fn index(&mut self, len: usize) -> Result<usize, CodecError> {
+        let i = self.varint()? as usize;
+        if i < len {
+            Ok(i)
+        } else {
+            Err(bad("string index out of range"))
+        }
+    }
+}
+
+/// Interns strings in first-seen order.
+#[derive(Default)]
+struct Strings<'a> {
+    index: HashMap<&'a str, u64>,
+    list: Vec<&'a str>,
+}
+
+impl<'a> Strings<'a> {
+    fn id(&mut self, s: &'a str) -> u64 {
+        if let Some(i) = self.index.get(s) {
+            return *i;
+        }
+        let i = self.list.len() as u64;
+        self.index.insert(s, i);
+        self.list.push(s);
+        i
+    }
+}
+
+/// Appends the statuses of `actions` (numbered by position) to `out`.
+fn encode_statuses<'a>(actions: impl Iterator<Item = &'a Action> + Clone, out: &mut Vec<u8>) {
+    let mut strings = Strings::default();
+    let mut records = Vec::new();
+    let mut count = 0u64;
+    for (i, action) in actions.enumerate() {
+        for (label, s) in &action.statuses {
+            count += 1;
+            put_varint(&mut records, i as u64);
+            put_varint(&mut records, strings.id(label));
+            put_varint(&mut records, strings.id(&s.status));
+            put_varint(&mut records, s.note.as_deref().map_or(0, |n| strings.id(n) + 1));
+            put_varint(&mut records, s.seq.0);
+            put_varint(&mut records, s.source.0.wrapping_sub(s.seq.0));
+            put_varint(&mut records, strings.id(&s.recorded_at));
+            put_varint(&mut records, strings.id(&s.actor));
+        }
+    }
+    put_varint(out, strings.list.len() as u64);
+    for s in &strings.list {
+        put_varint(out, s.len() as u64);
+        out.extend_from_slice(s.as_bytes());
+    }
+    put_varint(out, count);
+    out.extend_from_slice(&records);
+}
+
+/// Reads statuses written by [`encode_statuses`] into `actions`.
+fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), CodecError> {
+    let n = r.varint()? as usize;
+    let mut strings = Vec::with_capacity(n.min(1 << 20));
+    for _ in 0..n {
+        let len = r.varint()? as usize;
+        let s = std::str::from_utf8(r.take(len)?).map_err(|_| bad("string is not UTF-8"))?;
+        strings.push(s);
+    }
+    let count = r.varint()?;
+    for _ in 0..count {
+        let action = r.index(actions.len())?;
+        let label = strings[r.index(strings.len())?];
+        let status = strings[r.index(strings.len())?];
+        let note = match r.varint()? as usize {
+            0 => None,
+            i if i <= strings.len() => Some(strings[i - 1].to_string()),
+            _ => return Err(bad("note index out of range")),
+        };
+        let seq = r.varint()?;
+        let source = seq.wrapping_add(r.varint()?);
+        let recorded_at = strings[r.index(strings.len())?];
+        let actor = strings[r.index(strings.len())?];
+        actions[action].statuses.insert(
+            label.to_string(),
+            RecordedStatus {
+                status: status.to_string(),
+                note,
+                seq: Seq(seq),
+                source: Seq(source),
+                recorded_at: recorded_at.to_string(),
+                actor: actor.to_string(),
+            },
+        );
+    }
+    Ok(())
+}
+
+fn frame(json: &[u8], tail: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + json.len() + tail.len());
+    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    out.extend_from_slice(json);
+    out.extend_from_slice(tail);
+    out
+}
+
+fn unframe(bytes: &[u8]) -> Result<(&[u8], Reader<'_>), CodecError> {
+    let len = bytes
+        .get(..8)
+        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()) as usize)
+        .ok_or_else(|| bad("truncated"))?;
+    let json = bytes.get(8..8 + len).ok_or_else(|| bad("truncated"))?;
+    Ok((
+        json,
+        Reader {
+            bytes,
+            at: 8 + len,
+        },
+    ))
+}
+
+/// Encodes a whole plan.
+pub fn encode_plan(plan: &mut Plan) -> Vec<u8> {
+    let statuses: Vec<BTreeMap<String, RecordedStatus>> = plan
+        .actions
+        .iter_mut()
+        .map(|a| std::mem::take(&mut a.statuses))
+        .collect();
+    let json = serde_json::to_vec(&*plan).unwrap_or_default();
+    for (a, s) in plan.actions.iter_mut().zip(statuses) {
+        a.statuses = s;
+    }
+    let mut tail = Vec::new();
+    encode_statuses(plan.actions.iter(), &mut tail);
+    frame(&json, &tail)
+}
+
+/// Decodes a plan written by [`encode_plan`].
+pub fn decode_plan(bytes: &[u8]) -> Result<Plan, CodecError> {
+    let (json, mut r) = unframe(bytes)?;
+    let mut plan: Plan = serde_json::from_slice(json).map_err(|e| CodecError(e.to_string()))?;
+    decode_statuses(&mut r, &mut plan.actions)?;
+    if r.at != bytes.len() {
+        return Err(bad("trailing bytes"));
+    }
+    Ok(plan)
+}
+
+/// Encodes one action.
+pub fn encode_action(action: &mut Action) -> Vec<u8> {
+    let mut tail = Vec::new();
+    encode_statuses(std::iter::once(&*action), &mut tail);
+    let statuses = std::mem::take(&mut action.statuses);
+    let json = serde_json::to_vec(&*action).unwrap_or_default();
+    action.statuses = statuses;
+    frame(&json, &tail)
+}
+
+/// Decodes an action written by [`encode_action`].
+pub fn decode_action(bytes: &[u8]) -> Result<Action, CodecError> {
+    let (json, mut r) = unframe(bytes)?;
+    let action: Action = serde_json::from_slice(json).map_err(|e| CodecError(e.to_string()))?;
+    let mut one = [action];
+    decode_statuses(&mut r, &mut one)?;
+    if r.at != bytes.len() {
+        return Err(bad("trailing bytes"));
+    }
+    let [action] = one;
+    Ok(action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::event::*;
+    use crate::scale::StatusScale;
+    use crate::store::MemoryLog;
+    use chrono::TimeZone;
+
+    fn plan() -> Plan {
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
+        let mut log = MemoryLog::new();
+        let mut events = vec![
+            Event::PlanCreated(PlanCreated {
+                title: "P".into(),
+                origin: "o".into(),
+                scale: StatusScale::york(),
+            }),
+            Event::AreaAdded(AreaAdded {
+                id: "1".into(),
+                title: "A".into(),
+                finding: None,
+            }),
+        ];
+        for r in ["R1", "R2"] {
+            events.push(Event::ReviewScheduled(ReviewScheduled {
+                label: r.into(),
+                date: "2021-01-01".into(),
+            }));
+        }
+        for a in ["1.1", "1.2"] {
+            events.push(Event::ActionAdded(ActionAdded {
+                id: a.into(),
+                area: "1".into(),
+                action: "do".into(),
+                ..ActionAdded::default()
+            }));
+            for (r, note) in [("R1", None), ("R2", Some("why \u{e9}".to_string()))] {
+                events.push(Event::StatusRecorded(StatusRecorded {
+                    action: a.into(),
+                    review: r.into(),
+                    status: "Completed".into(),
+                    note,
+                }));
+            }
+        }
+        log.append("me", &clock, events).unwrap();
+        log.plan().clone()
+    }
+
+    #[test]
+    fn a_plan_and_an_action_round_trip() {
+        let mut p = plan();
+        let bytes = encode_plan(&mut p);
+        assert_eq!(decode_plan(&bytes).unwrap(), p);
+        let mut a = p.actions[1].clone();
+        assert_eq!(decode_action(&encode_action(&mut a)).unwrap(), a);
+    }
+
+    #[test]
+    fn damaged_bytes_are_an_error_not_a_panic() {
+        let mut p = plan();
+        let bytes = encode_plan(&mut p);
+        for cut in 0..bytes.len() {
+            assert!(decode_plan(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        for i in 0..bytes.len() {
+            let mut b = bytes.clone();
+            b[i] ^= 0xff;
+            let _ = decode_plan(&b);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! A ledger directory opened for reading: no lock, no writes, works read-only.
+//!
+//! A reader fixes the log's readable end when it opens and never reads past it, so a writer
+//! appending meanwhile is invisible and a half-written line is never seen. Derived data is
+//! used when it matches the log; when it is damaged or behind, the reader heals it if no
+//! writer holds the lock (taking the lock only if it is free, never waiting), and otherwise
+//! works from the log in memory, saying so.
+
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use crate::chain::{stored_facts, stored_time};
+use crate::entry::{Entry, Seq};
+use crate::plan::Plan;
+
+use super::dir::{check_dir, read_entry_line, DirLedger};
+use super::error::StoreError;
+use super::fsx;
+use super::journal::Journal;
+use super::lines::{Line, LineReader};
+use super::lock::LedgerLock;
+use super::log::LOG_FILE;
+use super::positions::{line_at, Positions};
+use super::snapshot;
+use super::source::LineVisitor;
+use super::tail::{inspect, Tail};
+
+/// An open ledger directory for reading.
+pub struct DirReader {
+    dir: PathBuf,
+    log: PathBuf,
+    readable: u64,
+    /// Bytes after the last whole entry that no journal explains: (start, length).
+    unexplained: Option<(u64, u64)>,
+    positions: Positions,
+    warnings: Vec<String>,
+}
+
+/// What one look at the directory found.
+struct Look {
+    /// A journal is not empty: an append is running, or one was interrupted.
+    journal: bool,
+    readable: u64,
+    tail: Tail,
+    positions: Positions,
+    discarded: Option<String>,
+}
+
+impl DirReader {
+    /// Opens `dir` for reading.
+    pub fn open(dir: &Path) -> Result<DirReader, StoreError> {
+        let log = dir.join(LOG_FILE);
+        if std::fs::symlink_metadata(&log).is_err() {
+            return Err(StoreError::NotFound(dir.to_path_buf()));
+        }
+        check_dir(dir)?;
+        let mut warnings = Vec::new();
+        let mut look = inspect_dir(dir, &log)?;
+        if look.needs_healing(&log)? {
+            if let Ok(Some(lock)) = LedgerLock::try_acquire(dir) {
+                // Nobody is writing: heal now, for everyone after us.
+                let mut healed = DirLedger::open_locked(dir, lock)?;
+                warnings.extend(healed.take_warnings());
+                drop(healed);
+                look = inspect_dir(dir, &log)?;
+            } else if let Some(why) = &look.discarded {
+                warnings.push(format!(
+                    "the entry positions do not match the log ({why}); reading from the log itself (the next write rebuilds them)"
+                ));
+            }
+        }
+        let unexplained = match look.tail {
+            Tail::Unexplained { start, len } => Some((start, len)),
+            _ => None,
+        };
+        if let Some((start, len)) = unexplained {
+            warnings.push(format!(
+                "{}: the last {len} bytes (from byte {start}) are not a whole entry, and no interrupted append of this program explains them; reading the entries before them. Appends are refused until `readiness repair` sets them aside",
+                log.display()
+            ));
+        }
+        let mut positions = look.positions;
+        extend(&mut positions, &log, look.readable)?;
+        Ok(DirReader {
+            dir: dir.to_path_buf(),
+            log,
+            readable: look.readable,
+            unexplained,
+            positions,
+            warnings,
+        })
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Path of the log.
+    pub fn log_path(&self) -> &Path {
+        &self.log
+    }
+
+    /// What opening found worth saying (repairs, damage, a tail it will not read).
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// Entry positions and the Merkle tree over every readable entry.
+    pub fn positions(&self) -> &Positions {
+        &self.positions
+    }
+
+    /// Bytes at the end of the log that are not a whole entry: (start, length).
+    pub fn unexplained_tail(&self) -> Option<(u64, u64)> {
+        self.unexplained
+    }
+
+    /// Where reading stops.
+    pub fn readable(&self) -> u64 {
+        self.readable
+    }
+
+    /// Entry `seq`'s stored line, without its newline.
+    pub fn line_at(&self, seq: Seq) -> Result<Option<Vec<u8>>, StoreError> {
+        read_entry_line(&self.positions, &self.log, self.readable, seq)
+    }
+
+    /// The plan's origin, from entry 1 (empty for an empty ledger).
+    pub fn origin(&self) -> Result<String, StoreError> {
+        let Some(line) = self.line_at(Seq(1))? else {
+            return Ok(String::new());
+        };
+        let entry = Entry::decode(&line).map_err(|source| StoreError::Line {
+            path: self.log.clone(),
+            line: 1,
+            source,
+        })?;
+        Ok(match entry.event {
+            crate::event::Event::PlanCreated(p) => p.origin,
+            _ => String::new(),
+        })
+    }
+
+    /// Calls `visit` with each readable line.
+    pub fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
+        let mut reader = LineReader::open(&self.log, 0, 1)?.with_limit(self.readable);
+        while let Some(line) = reader.next_line()? {
+            if visit(line)?.is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The last entry recorded at or before `known_at` (entry timestamp form), by binary
+    /// search over the positions: `recorded_at` never goes back.
+    fn last_known_at(&self, known_at: &str) -> Result<u64, StoreError> {
+        let (mut lo, mut hi) = (0u64, self.positions.size());
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            let line = self.line_at(Seq(mid))?.unwrap_or_default();
+            let time = stored_time(&line).ok_or_else(|| {
+                StoreError::Damaged(format!("entry {mid} has no readable recorded_at"))
+            })?;
+            if time <= known_at.as_bytes() {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Ok(lo)
+    }
+
+    /// The plan after the entries recorded up to `known_at` (all when `None`): from the
+    /// newest snapshot at or before that entry, then the entries after it.
+    pub fn load_plan(&self, known_at: Option<&str>) -> Result<(Plan, Vec<String>), StoreError> {
+        let upto = match known_at {
+            Some(t) => self.last_known_at(t)?,
+            None => self.positions.size(),
+        };
+        let (snap, notes) = snapshot::best(&self.dir, &self.log, self.readable, upto)?;
+        let (mut plan, start, first) = match snap {
+            Some(s) => {
+                let line = line_at(&self.log, s.covered.offset, self.readable)?.unwrap_or_default();
+                (
+                    s.plan,
+                    s.covered.offset + line.len() as u64 + 1,
+                    s.covered.seq.0 + 1,
+                )
+            }
+            None => (Plan::new(), 0, 1),
+        };
+        if first > upto {
+            return Ok((plan, notes));
+        }
+        let mut reader = LineReader::open(&self.log, start, first)?.with_limit(self.readable);
+        while let Some(line) = reader.next_line()? {
+            let entry = Entry::decode(line.bytes).map_err(|source| StoreError::Line {
+                path: self.log.clone(),
+                line: line.number,
+                source,
+            })?;
+            plan.apply(&entry);
+            if entry.seq.0 >= upto {
+                break;
+            }
+        }
+        Ok((plan, notes))
+    }
+}
+
+fn inspect_dir(dir: &Path, log: &Path) -> Result<Look, StoreError> {
+    let file = fsx::open_read(log)?;
+    let pending = Journal::peek(dir)?;
+    let journal = pending.is_some();
+    let end = inspect(&file, log, pending)?;
+    let (positions, discarded) = Positions::open(dir, log, end.readable)?;
+    Ok(Look {
+        journal,
+        readable: end.readable,
+        tail: end.tail,
+        positions,
+        discarded,
+    })
+}
+
+impl Look {
+    /// True when a writer's open would change something: an interrupted append to finish,
+    /// derived data to rebuild, or entries past the positions.
+    fn needs_healing(&self, log: &Path) -> Result<bool, StoreError> {
+        if self.discarded.is_some() || self.journal {
+            return Ok(true);
+        }
+        let next = match self.positions.last() {
+            None => 0,
+            Some(c) => {
+                let line = line_at(log, c.offset, self.readable)?.unwrap_or_default();
+                c.offset + line.len() as u64 + 1
+            }
+        };
+        Ok(next < self.readable)
+    }
+}
+
+/// Adds the entries past the stored positions, up to `readable`, in memory.
+fn extend(positions: &mut Positions, log: &Path, readable: u64) -> Result<(), StoreError> {
+    let (start, first) = match positions.last() {
+        None => (0, 1),
+        Some(c) => {
+            let line = line_at(log, c.offset, readable)?.unwrap_or_default();
+            (c.offset + line.len() as u64 + 1, c.seq.0 + 1)
+        }
+    };
+    if start >= readable {
+        return Ok(());
+    }
+    let mut reader = LineReader::open(log, start, first)?.with_limit(readable);
+    let mut visit = |line: Line<'_>| -> Result<ControlFlow<()>, StoreError> {
+        match stored_facts(line.bytes) {
+            Some(f) if f.seq.0 == positions.size() + 1 => {
+                positions.push(f.seq, f.hash, line.offset, line.bytes);
+                Ok(ControlFlow::Continue(()))
+            }
+            _ => Ok(ControlFlow::Break(())),
+        }
+    };
+    while let Some(line) = reader.next_line()? {
+        if visit(line)?.is_break() {
+            break;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! Plan snapshots: the whole plan state after entry N, so views start there instead of at
+//! entry 1 (derived, rebuildable; readers use them without any lock).
+//!
+//! `derived/snapshots/<seq, 20 digits>` holds a header (magic, seq, hash and log offset of
+//! entry `seq`, payload length and SHA-256) and the plan in [`codec`] form. A snapshot is
+//! used only if its checksum holds, the log's line at that offset is that entry, and the
+//! decoded plan's head is it. Writers keep a few, spread over the log, for `--known-at`.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::chain::stored_facts;
+use crate::entry::{EntryHash, Seq};
+use crate::plan::Plan;
+
+use super::codec;
+use super::error::{io, StoreError};
+use super::fsx;
+use super::positions::{line_at, Covered, DERIVED_DIR};
+
+const SNAPSHOT_DIR: &str = "snapshots";
+const MAGIC: &[u8; 8] = b"RLSNAP01";
+const HEADER_LEN: usize = 8 + 8 + 32 + 8 + 8 + 32;
+/// Snapshots kept at most.
+const KEEP: usize = 8;
+/// Entries between snapshots at least, however small the plan.
+const MIN_GAP: u64 = 256;
+/// About how many bytes of snapshot cost as much to read as one entry to replay.
+const BYTES_PER_ENTRY: u64 = 400;
+
+/// The snapshot folder of a ledger.
+pub fn dir_of(ledger: &Path) -> PathBuf {
+    ledger.join(DERIVED_DIR).join(SNAPSHOT_DIR)
+}
+
+fn name(seq: u64) -> String {
+    format!("{seq:020}")
+}
+
+/// Seqs of the snapshot files present, oldest first.
+pub fn list(ledger: &Path) -> Result<Vec<u64>, StoreError> {
+    let dir = dir_of(ledger);
+    fsx::no_symlink(&ledger.join(DERIVED_DIR))?;
+    fsx::no_symlink(&dir)?;
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(&dir)(e)),
+    };
+    let mut seqs: Vec<u64> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let n = e.file_name().into_string().ok()?;
+            (n.len() == 20).then(|| n.parse().ok()).flatten()
+        })
+        .collect();
+    seqs.sort_unstable();
+    Ok(seqs)
+}
+
+/// A snapshot read back and checked.
+pub struct Loaded {
+    pub plan: Plan,
+    pub covered: Covered,
+    /// Size of the file, for deciding when the next one is due.
+    pub bytes: u64,
+}
+
+/// True when the newest snapshot's header names an entry the log holds (cheap: the
+/// payload's checksum is checked by whoever reads it).
+pub fn header_holds(ledger: &Path, log: &Path, limit: u64, seq: u64) -> Result<bool, StoreError> {
+    use std::io::Read;
+    let path = dir_of(ledger).join(name(seq));
+    let Some(f) = fsx::open_read_if_exists(&path)? else {
+        return Ok(false);
+    };
+    let mut head = Vec::with_capacity(HEADER_LEN);
+    f.take(HEADER_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(io(&path))?;
+    if head.len() < HEADER_LEN || &head[..8] != MAGIC {
+        return Ok(false);
+    }
+    let offset = u64::from_le_bytes(head[48..56].try_into().unwrap_or_default());
+    let line = line_at(log, offset, limit)?;
+    Ok(line
+        .as_deref()
+        .and_then(stored_facts)
+        .is_some_and(|f| f.seq.0 == seq && f.hash.0[..] == head[16..48]))
+}
+
+/// Reads and checks the snapshot after entry `seq` against the log (read up to `limit`).
+/// `Ok(None)` when it is missing or does not check out.
+pub fn load(ledger: &Path, log: &Path, limit: u64, seq: u64) -> Result<Option<Loaded>, StoreError> {
+    let path = dir_of(ledger).join(name(seq));
+    let Some(bytes) = fsx::read_small(&path, u64::MAX)? else {
+        return Ok(None);
+    };
+    if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+        return Ok(None);
+    }
+    let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or_default());
+    let mut hash = [0u8; 32];
+    hash.copy_from_slice(&bytes[16..48]);
+    let (offset, len) = (word(48), word(56));
+    let payload = &bytes[HEADER_LEN..];
+    if word(8) != seq || payload.len() as u64 != len {
+        return Ok(None);
+    }
+    let digest: [u8; 32] = Sha256::digest(payload).into();
+    if digest[..] != bytes[64..96] {
+        return Ok(None);
+    }
+    let covered = Covered {
+        seq: Seq(seq),
+        hash: EntryHash(hash),
+        offset,
+    };
+    let line = line_at(log, offset, limit)?;
+    if line
+        .as_deref()
+        .and_then(stored_facts)
+        .is_none_or(|f| f.seq != covered.seq || f.hash != covered.hash)
+    {
+        return Ok(None);
+    }
+    let Ok(plan) = codec::decode_plan(payload) else {
+        return Ok(None);
+    };
+    if plan.head != Some((covered.seq, covered.hash)) {
+        return Ok(None);
+    }
+    Ok(Some(Loaded {
+        plan,
+        covered,
+        bytes: bytes.len() as u64,
+    }))
+}
+
+/// The newest snapshot at or before entry `upto` that checks out, trying older ones in turn.
+/// Returns it and a note for each one found damaged.
+pub fn best(
+    ledger: &Path,
+    log: &Path,
+    limit: u64,
+    upto: u64,
+) -> Result<(Option<Loaded>, Vec<String>), StoreError> {
+    let mut notes = Vec::new();
+    for seq in list(ledger)?.into_iter().rev().filter(|s| *s <= upto) {
+        match load(ledger, log, limit, seq)? {
+            Some(l) => return Ok((Some(l), notes)),
+            None => notes.push(format!(
+                "ignored the plan snapshot after entry {seq}: it does not match the log"
+            )),
+        }
+    }
+    Ok((None, notes))
+}
+
+/// True when a snapshot after `head` is worth writing, given the newest one.
+pub fn due(head: u64, newest: Option<(u64, u64)>) -> bool {
+    match newest {
+        None => head >= MIN_GAP,
+        Some((seq, bytes)) => head.saturating_sub(seq) >= MIN_GAP.max(bytes / BYTES_PER_ENTRY),
+    }
+}
+
+/// Writes the snapshot of `plan` (whose last entry's line is at `offset`), then thins the
+/// older ones so at most [`KEEP`] remain, spread over the log.
+pub fn write(ledger: &Path, plan: &mut Plan, offset: u64) -> Result<(), StoreError> {
+    let Some((seq, hash)) = plan.head else {
+        return Ok(());
+    };
+    let derived = ledger.join(DERIVED_DIR);
+    fsx::ensure_dir(&derived)?;
+    let dir = dir_of(ledger);
+    fsx::ensure_dir(&dir)?;
+    let payload = codec::encode_plan(plan);
+    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&seq.0.to_le_bytes());
+    bytes.extend_from_slice(&hash.0);
+    bytes.extend_from_slice(&offset.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&Sha256::digest(&payload));
+    bytes.extend_from_slice(&payload);
+    fsx::replace(&dir, &name(seq.0), &bytes)?;
+    thin(ledger, seq.0)
+}
+
+/// Removes snapshots past `head` (from a ledger since cut back) and, beyond [`KEEP`], the
+/// one whose neighbours are closest, so the rest stay spread over the log.
+fn thin(ledger: &Path, head: u64) -> Result<(), StoreError> {
+    let dir = dir_of(ledger);
+    let mut seqs = list(ledger)?;
+    for s in seqs.iter().filter(|s| **s > head) {
+        let _ = std::fs::remove_file(dir.join(name(*s)));
+    }
+    seqs.retain(|s| *s <= head);
+    while seqs.len() > KEEP {
+        let i = (1..seqs.len() - 1)
+            .min_by_key(|i| seqs[i + 1] - seqs[i - 1])
+            .unwrap_or(0);
+        let _ = std::fs::remove_file(dir.join(name(seqs[i])));
+        seqs.remove(i);
+    }
+    Ok(())
+}
+
+/// Newest snapshot present: (seq, file size).
+pub fn newest(ledger: &Path) -> Result<Option<(u64, u64)>, StoreError> {
+    let Some(seq) = list(ledger)?.last().copied() else {
+        return Ok(None);
+    };
+    let len = std::fs::symlink_metadata(dir_of(ledger).join(name(seq)))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    Ok(Some((seq, len)))
+}

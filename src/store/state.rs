@@ -1,0 +1,287 @@
+//! The plan state at the head, kept in sled for the writer's keyed lookups (derived).
+//!
+//! An append loads only what its rules need: the plan's header (everything but the actions)
+//! and the actions its events name, so one status costs the same at any ledger size. sled
+//! takes an exclusive lock on its folder, so only the process holding the ledger's `LOCK`
+//! opens it; readers use snapshots. If sled fails to open, or disagrees with the log, the
+//! folder is deleted and rebuilt: it never holds anything the log does not.
+//!
+//! Trees: `meta` (`mark`: the last entry folded in; `header`: the plan without actions;
+//! `count`: actions so far), `ids` (action id -> order), `actions` (order -> action, in
+//! [`codec`] form).
+
+use std::path::{Path, PathBuf};
+
+use crate::entry::{EntryHash, Seq};
+use crate::event::Event;
+use crate::plan::{Action, Plan};
+
+use super::codec;
+use super::error::{io, StoreError};
+use super::fsx;
+use super::positions::{Covered, DERIVED_DIR};
+
+const STATE_DIR: &str = "state";
+const MARK: &[u8] = b"mark";
+const HEADER: &[u8] = b"header";
+const COUNT: &[u8] = b"count";
+
+/// The open sled database.
+pub struct StateDb {
+    db: sled::Db,
+    meta: sled::Tree,
+    ids: sled::Tree,
+    actions: sled::Tree,
+}
+
+/// A plan with only some of its actions loaded, and where each of them is stored.
+pub struct PartialPlan {
+    pub plan: Plan,
+    /// Order of each loaded action (parallel to the first `orders.len()` of `plan.actions`);
+    /// actions after them were added since loading.
+    pub orders: Vec<u32>,
+    /// Actions in the whole plan when loaded.
+    pub count: u32,
+}
+
+fn sled_error(e: sled::Error) -> StoreError {
+    StoreError::Index(e)
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Index(sled::Error::Unsupported(format!("state database: {what}")))
+}
+
+/// Refuses a symlink anywhere in the sled folder (sled would follow it).
+fn check_links(dir: &Path) -> Result<(), StoreError> {
+    fsx::no_symlink(dir)?;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        fsx::no_symlink(&path)?;
+        if path.is_dir() {
+            check_links(&path)?;
+        }
+    }
+    Ok(())
+}
+
+impl StateDb {
+    /// Folder of the database.
+    pub fn dir_of(ledger: &Path) -> PathBuf {
+        ledger.join(DERIVED_DIR).join(STATE_DIR)
+    }
+
+    /// Opens the state database; if sled cannot open it, deletes and recreates it and says
+    /// why (the caller rebuilds it from the log).
+    pub fn open(ledger: &Path) -> Result<(StateDb, Option<String>), StoreError> {
+        let dir = StateDb::dir_of(ledger);
+        fsx::ensure_dir(&ledger.join(DERIVED_DIR))?;
+        check_links(&dir)?;
+        match StateDb::open_sled(&dir) {
+            Ok(db) => Ok((db, None)),
+            Err(e) => {
+                std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+                let db = StateDb::open_sled(&dir).map_err(sled_error)?;
+                Ok((db, Some(format!("it could not be opened ({e})"))))
+            }
+        }
+    }
+
+    fn open_sled(dir: &Path) -> Result<StateDb, sled::Error> {
+        let config = sled::Config::new()
+            .path(dir)
+            .cache_capacity(8 << 20)
+            .flush_every_ms(None);
+        // The caller holds the ledger's LOCK, so sled's own lock can only still be held by a
+        // database just dropped by the last holder: sled releases it from its background
+        // thread after `Drop` returns (sled#1289). Wait for that, boundedly (2 s).
+        let mut tries = 0;
+        let db = loop {
+            match config.open() {
+                Err(sled::Error::Io(e))
+                    if tries < 400 && e.to_string().starts_with("could not acquire lock") =>
+                {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                result => break result?,
+            }
+        };
+        Ok(StateDb {
+            meta: db.open_tree("meta")?,
+            ids: db.open_tree("ids")?,
+            actions: db.open_tree("actions")?,
+            db,
+        })
+    }
+
+    /// The last entry folded in, if any.
+    pub fn mark(&self) -> Result<Option<Covered>, StoreError> {
+        let Some(raw) = self.meta.get(MARK).map_err(sled_error)? else {
+            return Ok(None);
+        };
+        if raw.len() != 8 + 32 + 8 {
+            return Ok(None);
+        }
+        let word = |i: usize| u64::from_le_bytes(raw[i..i + 8].try_into().unwrap_or_default());
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&raw[8..40]);
+        Ok(Some(Covered {
+            seq: Seq(word(0)),
+            hash: EntryHash(hash),
+            offset: word(40),
+        }))
+    }
+
+    fn header(&self) -> Result<(Plan, u32), StoreError> {
+        let raw = self
+            .meta
+            .get(HEADER)
+            .map_err(sled_error)?
+            .ok_or_else(|| corrupt("no header"))?;
+        let plan: Plan = serde_json::from_slice(&raw).map_err(|e| corrupt(&e.to_string()))?;
+        let count = match self.meta.get(COUNT).map_err(sled_error)? {
+            Some(c) => u32::from_le_bytes(c.as_ref().try_into().map_err(|_| corrupt("count"))?),
+            None => 0,
+        };
+        Ok((plan, count))
+    }
+
+    fn action(&self, order: u32) -> Result<Action, StoreError> {
+        let raw = self
+            .actions
+            .get(order.to_be_bytes())
+            .map_err(sled_error)?
+            .ok_or_else(|| corrupt("missing action"))?;
+        codec::decode_action(&raw).map_err(|e| corrupt(&e.to_string()))
+    }
+
+    /// The header and the actions named by `events` (all actions when an event's fold
+    /// reaches every action, as a review rename does).
+    pub fn load_for(&self, events: &[Event]) -> Result<PartialPlan, StoreError> {
+        let every = events.iter().any(|e| {
+            matches!(e, Event::ReviewRescheduled(r) if r.new_label.is_some())
+        });
+        if every {
+            return self.load_all();
+        }
+        let ids: Vec<&str> = events.iter().filter_map(Event::action_id).collect();
+        self.load_actions(&ids)
+    }
+
+    /// The header and the actions with these ids (those that exist).
+    pub fn load_actions(&self, ids: &[&str]) -> Result<PartialPlan, StoreError> {
+        let (mut plan, count) = self.header()?;
+        let mut found: Vec<(u32, &str)> = Vec::new();
+        for &id in ids {
+            if found.iter().any(|(_, f)| *f == id) {
+                continue;
+            }
+            if let Some(raw) = self.ids.get(id.as_bytes()).map_err(sled_error)? {
+                let order = u32::from_be_bytes(raw.as_ref().try_into().map_err(|_| corrupt("id"))?);
+                found.push((order, id));
+            }
+        }
+        found.sort_unstable();
+        let mut orders = Vec::with_capacity(found.len());
+        for (order, _) in found {
+            plan.actions.push(self.action(order)?);
+            orders.push(order);
+        }
+        Ok(PartialPlan {
+            plan,
+            orders,
+            count,
+        })
+    }
+
+    /// The whole plan.
+    pub fn load_all(&self) -> Result<PartialPlan, StoreError> {
+        let (mut plan, count) = self.header()?;
+        let mut orders = Vec::with_capacity(count as usize);
+        for kv in self.actions.iter() {
+            let (k, v) = kv.map_err(sled_error)?;
+            let order = u32::from_be_bytes(k.as_ref().try_into().map_err(|_| corrupt("key"))?);
+            plan.actions
+                .push(codec::decode_action(&v).map_err(|e| corrupt(&e.to_string()))?);
+            orders.push(order);
+        }
+        if orders.len() != count as usize {
+            return Err(corrupt("action count"));
+        }
+        Ok(PartialPlan {
+            plan,
+            orders,
+            count,
+        })
+    }
+
+    /// Stores `p` (the loaded actions and any added since) as the state after `covered`.
+    pub fn store(&self, p: &mut PartialPlan, covered: Covered) -> Result<(), StoreError> {
+        let mut actions = sled::Batch::default();
+        let mut ids = sled::Batch::default();
+        let mut count = p.count;
+        let mut orders = Vec::with_capacity(p.plan.actions.len());
+        for (i, action) in p.plan.actions.iter_mut().enumerate() {
+            let order = match p.orders.get(i) {
+                Some(o) => *o,
+                None => {
+                    let o = count;
+                    ids.insert(action.fields.id.as_bytes(), &o.to_be_bytes());
+                    count += 1;
+                    o
+                }
+            };
+            orders.push(order);
+            actions.insert(&order.to_be_bytes(), codec::encode_action(action));
+        }
+        let parked = std::mem::take(&mut p.plan.actions);
+        let header = serde_json::to_vec(&p.plan);
+        p.plan.actions = parked;
+        let header = header.map_err(|e| corrupt(&e.to_string()))?;
+        let mut mark = Vec::with_capacity(48);
+        mark.extend_from_slice(&covered.seq.0.to_le_bytes());
+        mark.extend_from_slice(&covered.hash.0);
+        mark.extend_from_slice(&covered.offset.to_le_bytes());
+        let mut meta = sled::Batch::default();
+        meta.insert(HEADER, header);
+        meta.insert(COUNT, &count.to_le_bytes());
+        meta.insert(MARK, mark);
+        fsx::fault(fsx::Op::Write).map_err(io(self.path()))?;
+        self.ids.apply_batch(ids).map_err(sled_error)?;
+        self.actions.apply_batch(actions).map_err(sled_error)?;
+        self.meta.apply_batch(meta).map_err(sled_error)?;
+        fsx::fault(fsx::Op::Fsync).map_err(io(self.path()))?;
+        self.db.flush().map_err(sled_error)?;
+        // Later stores of the same loaded plan number new actions after these.
+        p.orders = orders;
+        p.count = count;
+        Ok(())
+    }
+
+    /// Forgets everything, for a rebuild from the log.
+    pub fn clear(&self) -> Result<(), StoreError> {
+        self.meta.clear().map_err(sled_error)?;
+        self.ids.clear().map_err(sled_error)?;
+        self.actions.clear().map_err(sled_error)?;
+        Ok(())
+    }
+
+    fn path(&self) -> PathBuf {
+        PathBuf::from(STATE_DIR)
+    }
+}
+
+impl PartialPlan {
+    /// A new, empty plan with nothing stored yet.
+    pub fn empty() -> PartialPlan {
+        PartialPlan {
+            plan: Plan::new(),
+            orders: Vec::new(),
+            count: 0,
+        }
+    }
+}
