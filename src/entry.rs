@@ -153,11 +153,32 @@ impl Entry {
         if parse_timestamp(&recorded_at).is_none() {
             return Err(EntryError::Timestamp(recorded_at));
         }
-        let mut map = body_map(seq, &recorded_at, &actor, &event, prev);
-        let body = canonical::to_canonical_bytes(&Value::Object(map.clone()))?;
-        let hash = EntryHash(Sha256::digest(&body).into());
-        map.insert("hash".into(), Value::String(hash.to_hex()));
-        let line = canonical::to_canonical_bytes(&Value::Object(map))?;
+        // Members in canonical (sorted) order: actor, event, [hash,] prev, recorded_at, seq.
+        // The event is the only nested value; it is canonicalised once, and the line is the
+        // hashed body with the hash member put in its place.
+        let event_bytes = canonical::to_canonical_bytes(&event.to_value())?;
+        let mut head = Vec::with_capacity(event_bytes.len() + actor.len() + 24);
+        head.extend_from_slice(b"{\"actor\":");
+        canonical::write_string(&actor, &mut head);
+        head.extend_from_slice(b",\"event\":");
+        head.extend_from_slice(&event_bytes);
+        let mut tail = Vec::with_capacity(128);
+        tail.extend_from_slice(b",\"prev\":\"");
+        tail.extend_from_slice(prev.to_hex().as_bytes());
+        tail.extend_from_slice(b"\",\"recorded_at\":");
+        canonical::write_string(&recorded_at, &mut tail);
+        tail.extend_from_slice(b",\"seq\":");
+        tail.extend_from_slice(seq.0.to_string().as_bytes());
+        tail.push(b'}');
+        let mut hasher = Sha256::new();
+        hasher.update(&head);
+        hasher.update(&tail);
+        let hash = EntryHash(hasher.finalize().into());
+        let mut line = head;
+        line.extend_from_slice(b",\"hash\":\"");
+        line.extend_from_slice(hash.to_hex().as_bytes());
+        line.push(b'"');
+        line.extend_from_slice(&tail);
         let entry = Entry {
             seq,
             recorded_at,
@@ -200,22 +221,6 @@ impl Entry {
     pub fn decode(line: &[u8]) -> Result<Entry, EntryError> {
         crate::wire::decode_entry(line)
     }
-}
-
-fn body_map(
-    seq: Seq,
-    recorded_at: &str,
-    actor: &str,
-    event: &Event,
-    prev: EntryHash,
-) -> Map<String, Value> {
-    let mut map = Map::new();
-    map.insert("seq".into(), Value::from(seq.0));
-    map.insert("recorded_at".into(), Value::String(recorded_at.to_string()));
-    map.insert("actor".into(), Value::String(actor.to_string()));
-    map.insert("event".into(), event.to_value());
-    map.insert("prev".into(), Value::String(prev.to_hex()));
-    map
 }
 
 fn take_hash(map: &mut Map<String, Value>, key: &'static str) -> Result<EntryHash, EntryError> {

@@ -57,6 +57,10 @@ struct AppendedEntry<'a> {
 }
 
 /// Reports a durable append: each entry written and the new head.
+///
+/// The append has happened whatever this prints: if the acknowledgement cannot be written
+/// (a closed pipe, a full disk), that is said on stderr and the command still succeeds, so
+/// a script never retries an append that is already in the ledger.
 pub fn report_appended(
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -64,8 +68,22 @@ pub fn report_appended(
     format: Format,
 ) -> Result<(), CliError> {
     for w in &appended.warnings {
-        writeln!(err, "warning: {w}").map_err(CliError::Output)?;
+        let _ = writeln!(err, "warning: {w}");
     }
+    let Some(last) = appended.entries.last() else {
+        return Ok(());
+    };
+    if let Err(e) = acknowledge(out, appended, format) {
+        let _ = writeln!(
+            err,
+            "warning: the append is saved (head {} {}), but its acknowledgement could not be written: {e}",
+            last.seq, last.hash
+        );
+    }
+    Ok(())
+}
+
+fn acknowledge(out: &mut dyn Write, appended: &Appended, format: Format) -> Result<(), CliError> {
     let Some(last) = appended.entries.last() else {
         return Ok(());
     };
@@ -85,7 +103,7 @@ pub fn report_appended(
                     summary: crate::plan::activity::summarise(&e.event),
                 })
                 .collect();
-            write_json(out, &AppendedJson { appended, head })
+            write_json(out, &AppendedJson { appended, head })?;
         }
         Format::Table => {
             for e in &appended.entries {
@@ -98,7 +116,8 @@ pub fn report_appended(
                     ),
                 )?;
             }
-            line(out, format!("head {} {}", head.seq, head.hash))
+            line(out, format!("head {} {}", head.seq, head.hash))?;
         }
     }
+    out.flush().map_err(CliError::Output)
 }

@@ -79,6 +79,19 @@ impl DirLedger {
 
     /// Opens a ledger whose lock the caller already holds.
     pub fn open_locked(dir: &Path, lock: LedgerLock) -> Result<DirLedger, StoreError> {
+        let mut ledger = DirLedger::assemble(dir, lock)?;
+        ledger.catch_up()?;
+        if !ledger.rebuilt.is_empty() {
+            let why = std::mem::take(&mut ledger.rebuilt).join("; ");
+            ledger
+                .warnings
+                .push(format!("rebuilt derived data from the log ({why})"));
+        }
+        Ok(ledger)
+    }
+
+    /// Opens the log and the derived data as they are, without catching up.
+    fn assemble(dir: &Path, lock: LedgerLock) -> Result<DirLedger, StoreError> {
         check_dir(dir)?;
         let (log, warnings) = EntryLog::open(dir)?;
         let legacy = dir.join(LEGACY_INDEX);
@@ -96,7 +109,7 @@ impl DirLedger {
         if let Some(why) = broken {
             rebuilt.push(format!("plan state: {why}"));
         }
-        let mut ledger = DirLedger {
+        Ok(DirLedger {
             dir: dir.to_path_buf(),
             log,
             positions,
@@ -107,15 +120,7 @@ impl DirLedger {
             warnings,
             rebuilt,
             _lock: lock,
-        };
-        ledger.catch_up()?;
-        if !ledger.rebuilt.is_empty() {
-            let why = std::mem::take(&mut ledger.rebuilt).join("; ");
-            ledger
-                .warnings
-                .push(format!("rebuilt derived data from the log ({why})"));
-        }
-        Ok(ledger)
+        })
     }
 
     /// Creates a new ledger in `dir` (missing, or empty but for a lock file) and appends its
@@ -131,16 +136,15 @@ impl DirLedger {
         waiting: &mut dyn FnMut(),
     ) -> Result<(DirLedger, Appended), StoreError> {
         let batch = seal_batch(&Plan::new(), actor, clock.now(), events)?;
-        DirLedger::create_from(dir, waiting, |file, path| {
+        let lock = DirLedger::create_log(dir, waiting, |file, path| {
             fsx::write_all(file, path, &batch.bytes)
-        })
-        .map(|ledger| {
-            let appended = Appended {
-                entries: batch.entries,
-                warnings: Vec::new(),
-            };
-            (ledger, appended)
-        })
+        })?;
+        // The derived data is made from the batch in hand rather than by reading it back.
+        let mut ledger = DirLedger::assemble(dir, lock)?;
+        ledger.state.clear()?;
+        let mut partial = PartialPlan::empty();
+        let appended = ledger.record(&mut partial, batch, 0, Vec::new());
+        Ok((ledger, appended))
     }
 
     /// Creates a new ledger with no entries yet (for library users and tests; the command
@@ -156,6 +160,17 @@ impl DirLedger {
         waiting: &mut dyn FnMut(),
         fill: impl FnOnce(&mut std::fs::File, &Path) -> Result<(), StoreError>,
     ) -> Result<DirLedger, StoreError> {
+        let lock = DirLedger::create_log(dir, waiting, fill)?;
+        DirLedger::open_locked(dir, lock)
+    }
+
+    /// Writes a new ledger's log beside it and renames it into place, holding the lock
+    /// (taken before the directory is checked), which it returns.
+    fn create_log(
+        dir: &Path,
+        waiting: &mut dyn FnMut(),
+        fill: impl FnOnce(&mut std::fs::File, &Path) -> Result<(), StoreError>,
+    ) -> Result<LedgerLock, StoreError> {
         match std::fs::create_dir_all(dir) {
             Ok(()) => {}
             Err(e) => return Err(io(dir)(e)),
@@ -175,7 +190,7 @@ impl DirLedger {
             let _ = std::fs::remove_file(&tmp);
             return Err(e);
         }
-        DirLedger::open_locked(dir, lock)
+        Ok(lock)
     }
 
     /// The directory this ledger lives in.
@@ -324,7 +339,18 @@ impl DirLedger {
         if written.journal_left {
             warnings.push("the append is saved, but its journal could not be cleared (harmless: it is recognised as done)".to_string());
         }
-        let mut offset = written.start;
+        Ok(self.record(partial, batch, written.start, warnings))
+    }
+
+    /// Brings the derived data along after a batch was durably written at `start`.
+    fn record(
+        &mut self,
+        partial: &mut PartialPlan,
+        batch: SealedBatch,
+        start: u64,
+        mut warnings: Vec<String>,
+    ) -> Appended {
+        let mut offset = start;
         let mut at = 0usize;
         for (entry, len) in batch.entries.iter().zip(&batch.line_lengths) {
             let line = &batch.bytes[at..at + len - 1];
@@ -339,10 +365,10 @@ impl DirLedger {
                 "the append is saved, but derived data could not be updated ({e}); it catches up next time"
             ));
         }
-        Ok(Appended {
+        Appended {
             entries: batch.entries,
             warnings,
-        })
+        }
     }
 
     /// Saves positions and state after the head, and a snapshot when one is due.

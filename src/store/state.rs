@@ -94,6 +94,8 @@ impl StateDb {
         let config = sled::Config::new()
             .path(dir)
             .cache_capacity(8 << 20)
+            .mode(sled::Mode::LowSpace)
+            .segment_size(256 * 1024)
             .flush_every_ms(None);
         // The caller holds the ledger's LOCK, so sled's own lock can only still be held by a
         // database just dropped by the last holder: sled releases it from its background
