@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::entry::{format_timestamp, Entry, EntryError, EntryHash, Seq};
+use crate::entry::{format_timestamp, parse_timestamp, Entry, EntryError, EntryHash, Seq};
 use crate::event::Event;
 use crate::plan::{Plan, RuleError};
 
@@ -64,6 +64,13 @@ pub fn seal_batch(
     if events.is_empty() {
         return Err(BatchError::Empty);
     }
+    if parse_timestamp(&format_timestamp(now)).is_none() {
+        return Err(BatchError::Entry {
+            index: 0,
+            total: events.len(),
+            source: EntryError::Timestamp(format_timestamp(now)),
+        });
+    }
     let mut recorded_at = format_timestamp(now);
     if let Some(last) = &plan.last_recorded_at {
         if *last > recorded_at {
@@ -85,12 +92,13 @@ pub fn seal_batch(
             Some((seq, hash)) => (Seq(seq.0 + 1), hash),
             None => (Seq(1), EntryHash::ZERO),
         };
-        let (entry, line) = Entry::seal(seq, recorded_at.clone(), actor.to_string(), event, prev)
-            .map_err(|source| BatchError::Entry {
-            index,
-            total,
-            source,
-        })?;
+        let (entry, line) =
+            Entry::seal_checked(seq, recorded_at.clone(), actor.to_string(), event, prev)
+                .map_err(|source| BatchError::Entry {
+                    index,
+                    total,
+                    source: source.into(),
+                })?;
         next.apply(&entry);
         bytes.extend_from_slice(&line);
         bytes.push(b'\n');

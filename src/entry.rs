@@ -153,6 +153,17 @@ impl Entry {
         if parse_timestamp(&recorded_at).is_none() {
             return Err(EntryError::Timestamp(recorded_at));
         }
+        Ok(Entry::seal_checked(seq, recorded_at, actor, event, prev)?)
+    }
+
+    /// [`Entry::seal`] for an actor and time already checked (a batch checks them once).
+    pub(crate) fn seal_checked(
+        seq: Seq,
+        recorded_at: String,
+        actor: String,
+        event: Event,
+        prev: EntryHash,
+    ) -> Result<(Entry, Vec<u8>), CanonicalError> {
         // Members in canonical (sorted) order: actor, event, [hash,] prev, recorded_at, seq.
         // The event is the only nested value; it is canonicalised once, and the line is the
         // hashed body with the hash member put in its place.

@@ -434,12 +434,21 @@ enum Kind {
 }
 
 fn kind(text: &str, scale: &[&str]) -> Kind {
-    let near = |(s, d): (&str, usize)| d <= (s.chars().count() / 4).max(1);
+    let allowed = |s: &str| (s.chars().count() / 4).max(1);
+    let near = |(s, d): (&str, usize)| d <= allowed(s);
+    // An edit distance is at least the difference in length: most prose cannot be near any
+    // status, and is told so without computing a distance.
+    let could_be_near = || {
+        let len = normalize(text).chars().count();
+        scale
+            .iter()
+            .any(|s| len.abs_diff(normalize(s).chars().count()) <= allowed(s))
+    };
     if text.is_empty() {
         Kind::Empty
     } else if match_status(text, scale).is_some() {
         Kind::Status
-    } else if closest(text, scale).is_some_and(near) {
+    } else if could_be_near() && closest(text, scale).is_some_and(near) {
         Kind::NearStatus
     } else if text.split_whitespace().count() >= PROSE_WORDS {
         Kind::Prose

@@ -2,8 +2,9 @@
 //! beside it (derived, rebuildable), read with one seek per value.
 //!
 //! `derived/offsets` holds entry `seq`'s byte offset at `8 * (seq - 1)` (u64 little-endian);
-//! `derived/merkle/LL` holds the hashes of level `LL`'s perfect subtrees in order (level 0:
-//! leaf hashes), node `i` at `32 * i`, as tlog-tiles does without the tiling. The commit point
+//! `derived/merkle/LL` holds the hashes of level `LL`'s perfect subtrees in order, node `i`
+//! at `32 * i`, as tlog-tiles does without the tiling. Level 0 (leaf hashes) is not stored:
+//! a leaf is its line, one seek away, which halves the tree's size on disk. The commit point
 //! is `derived/positions.mark`: how many entries the files cover, the last one's seq, hash and
 //! offset, and the tree root, with a checksum. Files only grow past the mark; a writer cuts
 //! anything beyond it, so a reader that trusts the mark never reads a half-written value.
@@ -47,6 +48,9 @@ pub struct Covered {
 /// Offsets and Merkle nodes: those in the files up to the mark, then any added since.
 pub struct Positions {
     dir: PathBuf,
+    /// The log, for leaf hashes, read up to `limit`.
+    log: PathBuf,
+    limit: u64,
     /// Entries the files and mark cover.
     stored: u64,
     offsets: Option<File>,
@@ -123,9 +127,11 @@ pub fn line_at(log: &Path, offset: u64, limit: u64) -> Result<Option<Vec<u8>>, S
 
 impl Positions {
     /// Empty positions (nothing stored) for `ledger`'s derived folder.
-    fn empty(ledger: &Path) -> Positions {
+    fn empty(ledger: &Path, log: &Path, limit: u64) -> Positions {
         Positions {
             dir: ledger.join(DERIVED_DIR),
+            log: log.to_path_buf(),
+            limit,
             stored: 0,
             offsets: None,
             levels: Vec::new(),
@@ -139,11 +145,11 @@ impl Positions {
     /// Opens the stored positions of `ledger` if they describe a prefix of its log (read up to
     /// `limit`); otherwise starts empty and says why. Never writes.
     pub fn open(ledger: &Path, log: &Path, limit: u64) -> Result<(Positions, Discarded), StoreError> {
-        let mut p = Positions::empty(ledger);
+        let mut p = Positions::empty(ledger, log, limit);
         match p.load(log, limit) {
             Ok(()) => Ok((p, None)),
             Err(Load::Store(e)) => Err(e),
-            Err(Load::Stale(why)) => Ok((Positions::empty(ledger), Some(why))),
+            Err(Load::Stale(why)) => Ok((Positions::empty(ledger, log, limit), Some(why))),
         }
     }
 
@@ -167,7 +173,8 @@ impl Positions {
         self.stored = size;
         self.offsets = self.open_file(OFFSETS_FILE, size * 8)?;
         let levels = 64 - size.leading_zeros() as usize;
-        for level in 0..levels {
+        self.levels.push(None);
+        for level in 1..levels {
             let name = format!("{MERKLE_DIR}/{}", level_name(level));
             let need = nodes_at(size, level) * HASH_LEN as u64;
             let f = self.open_file(&name, need)?;
@@ -227,6 +234,7 @@ impl Positions {
 
     /// Adds the entry whose line starts at `offset`.
     pub fn push(&mut self, seq: Seq, hash: EntryHash, offset: u64, line: &[u8]) {
+        self.limit = self.limit.max(offset + line.len() as u64 + 1);
         let base = self.stored;
         let extra = &mut self.extra_nodes;
         self.tree.push_with(merkle::leaf_hash(line), |level, index, h| {
@@ -268,6 +276,16 @@ impl Positions {
                 .and_then(|v| v.get((index - on_disk) as usize))
                 .copied()
                 .ok_or_else(|| StoreError::Damaged(format!("no Merkle node ({level}, {index})")));
+        }
+        if level == 0 {
+            let seq = Seq(index + 1);
+            let line = match self.offset_of(seq)? {
+                Some(offset) => line_at(&self.log, offset, self.limit)?,
+                None => None,
+            };
+            return line
+                .map(|l| merkle::leaf_hash(&l))
+                .ok_or_else(|| StoreError::Damaged(format!("no line for entry {seq}")));
         }
         let path = self.dir.join(MERKLE_DIR).join(level_name(level));
         let Some(Some(f)) = self.levels.get(level) else {
@@ -376,7 +394,8 @@ impl Positions {
         let merkle_dir = self.dir.join(MERKLE_DIR);
         fsx::ensure_dir(&merkle_dir)?;
         self.cut(OFFSETS_FILE, self.stored * 8)?;
-        for level in 0..64 {
+        let _ = std::fs::remove_file(merkle_dir.join(level_name(0)));
+        for level in 1..64 {
             let name = format!("{MERKLE_DIR}/{}", level_name(level));
             let need = nodes_at(self.stored, level) * HASH_LEN as u64;
             if need == 0 && !self.dir.join(&name).exists() {
@@ -410,7 +429,7 @@ impl Positions {
             bytes.extend_from_slice(&o.to_le_bytes());
         }
         append_at(&path, self.stored * 8, &bytes)?;
-        for (level, nodes) in self.extra_nodes.iter().enumerate() {
+        for (level, nodes) in self.extra_nodes.iter().enumerate().skip(1) {
             if nodes.is_empty() {
                 continue;
             }
@@ -426,7 +445,10 @@ impl Positions {
         self.extra_nodes.iter_mut().for_each(Vec::clear);
         self.offsets = fsx::open_read_if_exists(&path_of(&self.dir, OFFSETS_FILE))?;
         self.levels = (0..64 - size.leading_zeros() as usize)
-            .map(|l| fsx::open_read_if_exists(&self.dir.join(MERKLE_DIR).join(level_name(l))))
+            .map(|l| match l {
+                0 => Ok(None),
+                _ => fsx::open_read_if_exists(&self.dir.join(MERKLE_DIR).join(level_name(l))),
+            })
             .collect::<Result<_, _>>()?;
         Ok(())
     }
