@@ -50,13 +50,15 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  verification failed (the ledger, or an --expect'ed entry, does not check out)
-  2  bad input or usage: nothing was written
+  2  bad input or usage (also: --if-head no longer the head, another writer still
+     busy, an unfinished tail for `readiness repair`): nothing was written
   3  `check` found readiness gaps
   4  the ledger could not be read or written (I/O or index failure)
 
 Environment:
   READINESS_LEDGER  the ledger to use when --ledger is not given (default ./ledger)
   READINESS_ACTOR   who is making changes when --by is not given
+  READINESS_LOCK_WAIT  seconds a write waits for another writer (default 30)
 
 Start here:
   readiness init --title \"SEND Written Statement of Action\" --by plan.officer
