@@ -61,7 +61,7 @@ struct Args {
     dir: Option<PathBuf>,
     /// Skip the strict verification step (slow on large files).
     #[arg(long)]
-    skip_strict: bool,
+
     /// Measure only the read side, on this existing entries file (e.g. one kept with
     /// --keep-log from a large run), instead of appending.
     #[arg(long, value_name = "FILE")]
@@ -438,9 +438,9 @@ fn count_lines(path: &Path) -> u64 {
     n
 }
 
-fn read_steps(lines: u64, strict: bool) -> Vec<(&'static str, ReadStep)> {
+fn read_steps(lines: u64) -> Vec<(&'static str, ReadStep)> {
     let mut steps: Vec<(&'static str, ReadStep)> = vec![(
-        "verify (fast: check_stored)",
+        "verify (every check: canonical scan, chain, schema, rules)",
         Box::new(move |p: &Path| {
             let source = JsonlFile::open(p).expect("open export");
             let mut report = None;
@@ -450,23 +450,6 @@ fn read_steps(lines: u64, strict: bool) -> Vec<(&'static str, ReadStep)> {
             t
         }),
     )];
-    if strict {
-        steps.push((
-            "verify --strict (parse + canonicalise)",
-            Box::new(move |p: &Path| {
-                let source = JsonlFile::open(p).expect("open export");
-                let options = VerifyOptions {
-                    strict: true,
-                    expect: None,
-                };
-                let mut report = None;
-                let t = timed(|| report = Some(verify(&source, options)));
-                let report = report.expect("ran").expect("verify");
-                assert!(report.ok() && report.entries == lines, "{report:?}");
-                t
-            }),
-        ));
-    }
     steps.push((
         "replay (decode + fold)",
         Box::new(move |p: &Path| {
@@ -625,7 +608,7 @@ fn main() {
     );
 
     // Read side: the steps take turns, so a noisy moment hurts one run of each, not one step.
-    let read = read_steps(lines, !args.skip_strict);
+    let read = read_steps(lines);
     let mut steps: Vec<Step> = read
         .iter()
         .map(|(name, _)| Step::new(*name, lines, file_bytes))

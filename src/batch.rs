@@ -26,6 +26,12 @@ pub enum BatchError {
     NoActor,
     #[error("nothing to append")]
     Empty,
+    #[error("the last entry was recorded at {last}, more than {minutes} minutes after this machine's clock ({now}): either this clock is wrong or the last entry was forged. Nothing was written; check the clock, then `readiness verify`")]
+    FutureHead {
+        last: String,
+        now: String,
+        minutes: i64,
+    },
     #[error("{}{source}", position(*.index, *.total))]
     Rule {
         index: usize,
@@ -47,6 +53,9 @@ fn position(index: usize, total: usize) -> String {
         String::new()
     }
 }
+
+/// How far ahead of the clock the last entry may be before appends are refused.
+pub const FUTURE_SKEW_MINUTES: i64 = 5;
 
 /// Validates every event in order against `plan` and seals them after its head.
 ///
@@ -73,6 +82,15 @@ pub fn seal_batch(
     }
     let mut recorded_at = format_timestamp(now);
     if let Some(last) = &plan.last_recorded_at {
+        let limit = format_timestamp(now + chrono::Duration::minutes(FUTURE_SKEW_MINUTES));
+        if *last > limit {
+            return Err(BatchError::FutureHead {
+                last: last.clone(),
+                now: recorded_at,
+                minutes: FUTURE_SKEW_MINUTES,
+            });
+        }
+        // A clock a little behind the last entry: keep time from going backwards.
         if *last > recorded_at {
             recorded_at = last.clone();
         }
@@ -138,8 +156,11 @@ mod tests {
             title: "A".into(),
             finding: None,
         });
-        // The clock went back a day: recorded_at must not.
-        let b2 = seal_batch(&b1.plan, "me", t - chrono::Duration::days(1), vec![area]).unwrap();
+        // The clock went back a day: the last entry looks forged or the clock wrong.
+        let behind = seal_batch(&b1.plan, "me", t - chrono::Duration::days(1), vec![area.clone()]);
+        assert!(matches!(behind, Err(BatchError::FutureHead { .. })), "{behind:?}");
+        // A minute back: recorded_at must not go back with it.
+        let b2 = seal_batch(&b1.plan, "me", t - chrono::Duration::minutes(1), vec![area]).unwrap();
         assert_eq!(b2.entries[0].recorded_at, b1.entries[0].recorded_at);
         let mut v = ChainVerifier::new();
         for line in [&b1.bytes, &b2.bytes] {

@@ -49,6 +49,21 @@ pub struct NoteSignature {
     pub signature: Vec<u8>,
 }
 
+/// A key that may sign checkpoints, and what to call it in reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedKey {
+    pub label: String,
+    pub public_key: [u8; 32],
+}
+
+/// What one signature line of a checkpoint proves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerCheck<'k> {
+    Verified { line: usize, key: &'k TrustedKey },
+    Invalid { line: usize, key: &'k TrustedKey },
+    Unknown { line: usize, name: String },
+}
+
 /// Why text is not a checkpoint, or a signature does not check.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
@@ -194,6 +209,43 @@ impl Checkpoint {
             });
         }
         Ok(())
+    }
+
+    /// What each signature line proves, given the keys that may sign: verified by one of
+    /// them, claiming one of them but not verifying (the checkpoint was altered), or by a
+    /// key not among them (a witness, say: it proves nothing here).
+    pub fn signers<'k>(&self, keys: &'k [TrustedKey]) -> Vec<SignerCheck<'k>> {
+        use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+        let message = self.note_text();
+        let first_line = 3 + self.extensions.len() + 2;
+        self.signatures
+            .iter()
+            .enumerate()
+            .map(|(i, sig)| {
+                let line = first_line + i;
+                let claimed = keys
+                    .iter()
+                    .find(|k| key_hash(&sig.name, &k.public_key) == sig.key_hash);
+                let Some(key) = claimed else {
+                    return SignerCheck::Unknown {
+                        line,
+                        name: sig.name.clone(),
+                    };
+                };
+                let ok = VerifyingKey::from_bytes(&key.public_key)
+                    .ok()
+                    .zip(<[u8; 64]>::try_from(sig.signature.as_slice()).ok())
+                    .is_some_and(|(vk, b)| {
+                        vk.verify(message.as_bytes(), &Signature::from_bytes(&b))
+                            .is_ok()
+                    });
+                if ok {
+                    SignerCheck::Verified { line, key }
+                } else {
+                    SignerCheck::Invalid { line, key }
+                }
+            })
+            .collect()
     }
 
     /// Parses a checkpoint, strictly.

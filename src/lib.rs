@@ -3,13 +3,14 @@
 //! The core is pure (no I/O, no clock, no terminal): [`canonical`], [`hex`], [`entry`], [`event`],
 //! [`wire`], [`scale`], [`chain`], [`batch`], [`plan`], [`asof`], [`dates`], [`merkle`],
 //! [`checkpoint`]. Around it: [`store`] (the entry log, the sled index, evidence files),
-//! [`verify`], [`verify_evidence`] and [`verify_signatures`] (streaming checks), [`import`]
+//! [`verify`] and [`verify_evidence`] (streaming checks), [`import`]
 //! (WSoA tables), [`report`] (renderers), [`clock`] (the one place that reads the time) and
 //! [`cli`] (one module per command). See ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 pub mod asof;
 pub mod batch;
 pub mod canonical;
+pub mod canonical_check;
 pub mod chain;
 pub mod checkpoint;
 pub mod cli;
@@ -26,5 +27,4 @@ pub mod scale;
 pub mod store;
 pub mod verify;
 pub mod verify_evidence;
-pub mod verify_signatures;
 pub mod wire;

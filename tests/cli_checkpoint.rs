@@ -4,11 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use chrono::TimeZone;
 
 use readiness_ledger::checkpoint::Checkpoint;
 use readiness_ledger::cli::prove;
-use readiness_ledger::clock::FixedClock;
+use readiness_ledger::clock::SystemClock;
 use readiness_ledger::event::{AreaAdded, Event, PlanCreated};
 use readiness_ledger::merkle::{self, leaf_hash, Hash};
 use readiness_ledger::scale::StatusScale;
@@ -16,8 +15,10 @@ use readiness_ledger::store::{DirLedger, DirReader};
 
 const ORIGIN: &str = "example.org/checkpoint-test";
 
-fn clock() -> FixedClock {
-    FixedClock(chrono::Utc.with_ymd_and_hms(2024, 3, 1, 9, 0, 0).unwrap())
+/// The machine's clock: the command line appends to the same ledgers, and an append refuses
+/// a last entry recorded more than five minutes ahead of (or a clock that far behind) it.
+fn clock() -> SystemClock {
+    SystemClock
 }
 
 /// Grows the ledger in `dir` (created if need be) to `size` entries, in big batches.
@@ -270,18 +271,21 @@ fn consistency_between_checkpoints() {
                 ],
             );
             save(&proof, &text);
-            let out = ok(
-                tmp.path(),
-                &[
-                    "verify-proof",
-                    proof.to_str().unwrap(),
-                    "--checkpoint",
-                    old.to_str().unwrap(),
-                    "--checkpoint",
-                    new.to_str().unwrap(),
-                ],
-            );
+            let args = [
+                "verify-proof",
+                proof.to_str().unwrap(),
+                "--checkpoint",
+                old.to_str().unwrap(),
+                "--checkpoint",
+                new.to_str().unwrap(),
+            ];
+            // Unsigned checkpoints prove nothing about who made them: refused by default.
+            assert_eq!(readiness(tmp.path(), &args).status.code(), Some(1));
+            let mut unsigned_ok = args.to_vec();
+            unsigned_ok.push("--allow-unsigned");
+            let out = ok(tmp.path(), &unsigned_ok);
             assert!(out.starts_with("ok: "), "{out}");
+            assert!(out.contains("UNSIGNED, nothing proves who made it"), "{out}");
             // Against the wrong old checkpoint it fails.
             if i > 0 && old != new {
                 let out = readiness(
@@ -293,6 +297,7 @@ fn consistency_between_checkpoints() {
                         ckpts[i - 1].to_str().unwrap(),
                         "--checkpoint",
                         new.to_str().unwrap(),
+                        "--allow-unsigned",
                     ],
                 );
                 assert_eq!(out.status.code(), Some(1));

@@ -1,52 +1,83 @@
-//! Crash test: a child process appends in a loop and is killed with SIGKILL at random
-//! moments; after every kill the ledger must open (repairs allowed), verify, and still hold
-//! every append the child had reported done.
+//! Crash test: the real `readiness` binary is killed with SIGKILL at random moments while it
+//! writes, and the next command must work without any manual repair.
 //!
-//! The child is this test binary run again with `--exact crash_child --ignored` and
-//! `READINESS_CRASH_CHILD=<ledger dir>` in its environment. Set `READINESS_CRASH_SEED` to
-//! replay a run; the seed is printed at the start (`cargo test --test crash -- --nocapture`).
+//! Each round runs one write command and kills it after a random delay:
+//!
+//! - `status` (one entry) on the main ledger;
+//! - `import` of a small generated table (a new area: a batch of 4 to 30 entries) into the
+//!   main ledger;
+//! - `import` of a generated table into a NEW directory (creates a ledger);
+//! - `reindex` of the main ledger;
+//! - `restore` of an export of the main ledger into a NEW directory;
+//! - `evidence add` of a 1-2 MB file, on a second ledger (evidence is re-hashed by every
+//!   `verify`, so that ledger is replaced once it holds 3 MB).
+//!
+//! After each kill, with no repair by hand: `verify --expect SEQ:HASH` exits 0, where
+//! `SEQ HASH` is the newest head any killed command acknowledged on stdout (`head SEQ HASH`,
+//! read line by line while it ran); `head` works and shows either the head before the
+//! command or that plus its whole batch (exactly the acknowledged head, if there was one);
+//! the plan read from the ledger (snapshots, and the writer's state database) equals the plan
+//! folded from the log alone. Every tenth round, and at the end, every acknowledged entry is
+//! looked up in `entries.jsonl` and every line must parse. A killed creation must leave
+//! either no ledger (nothing in the directory but `LOCK` and `.entries.jsonl.tmp`; the same
+//! command run again then succeeds) or a complete one that verifies.
+//!
+//! Kill delays are drawn per command kind from what earlier runs of it took: part of them
+//! anywhere in the run, the rest around the moment its append journal (or a new ledger's
+//! temporary log) was seen non-empty, so that kills land inside appends and not only in the
+//! much longer start-up. `READINESS_CRASH_SEED` replays a run (the seed is printed:
+//! `cargo test --test crash -- --nocapture`); `READINESS_CRASH_ROUNDS` sets the number of
+//! rounds (default 300).
 
 #![cfg(unix)]
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::ops::ControlFlow;
+mod util;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::ExitStatusExt;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::thread::{self, JoinHandle};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant};
 
-use readiness_ledger::chain::stored_facts;
-use readiness_ledger::clock::SystemClock;
-use readiness_ledger::entry::{EntryHash, Seq};
-use readiness_ledger::event::{
-    ActionAdded, AreaAdded, Event, PlanCreated, ReviewScheduled, StatusRecorded,
-};
-use readiness_ledger::scale::StatusScale;
-use readiness_ledger::store::{DirLedger, EntrySource};
-use readiness_ledger::verify::{verify, ExpectOutcome, VerifyOptions};
+use readiness_ledger::store::source::fold;
+use readiness_ledger::store::{DirLedger, DirReader, JsonlFile};
 
-/// Names the ledger directory the child appends to; unset, the child test does nothing.
-const CHILD_ENV: &str = "READINESS_CRASH_CHILD";
-/// Seed of the child's own random batches.
-const CHILD_SEED_ENV: &str = "READINESS_CRASH_CHILD_SEED";
 /// Seed of the whole run, to replay a failure.
 const SEED_ENV: &str = "READINESS_CRASH_SEED";
-/// Name of the child test, as `--exact` wants it.
-const CHILD_TEST: &str = "crash_child";
+/// Number of kill rounds.
+const ROUNDS_ENV: &str = "READINESS_CRASH_ROUNDS";
+const DEFAULT_ROUNDS: u32 = 300;
+/// Rounds between full checks of every acknowledged entry against `entries.jsonl`.
+const FULL_CHECK_EVERY: u32 = 10;
+/// Rounds between plain (not killed) status appends on the main ledger.
+const PLAIN_APPEND_EVERY: u32 = 25;
+/// Rounds between fresh exports of the main ledger for `restore`.
+const EXPORT_EVERY: u32 = 20;
+/// The main ledger is replaced by a new one past this many entries (keeps rounds fast).
+const MAIN_MAX_ENTRIES: u64 = 1500;
+/// The evidence ledger is replaced once its evidence folder holds this many bytes (every
+/// `verify` re-hashes them all, at about 10 MB/s in a debug build).
+const EVIDENCE_MAX_BYTES: u64 = 3 << 20;
 
-/// Kill rounds in all.
-const ROUNDS: u32 = 60;
-/// Every `EARLY_KILL_EVERY`th round kills soon after spawning, maybe while the child opens.
-const EARLY_KILL_EVERY: u32 = 10;
-/// Rounds (by number) that delete `index/` after the kill, so the reopen rebuilds it.
-const DROP_INDEX_ROUNDS: &[u32] = &[7, 19, 33, 47, 58];
-/// The child stops by itself after this long, in case nobody kills it.
-const CHILD_LIFETIME: Duration = Duration::from_secs(60);
+const ACTOR: &str = "crash.tester";
+/// The reviews of every generated plan (imports into the main ledger reuse them, so a
+/// batch's size is known in advance).
+const REVIEWS: [&str; 3] = ["RAG May 20", "RAG August 20", "RAG November 20"];
+const STATUSES: [&str; 6] = [
+    "Not started",
+    "Started but delayed",
+    "Progressing but delayed",
+    "Progressing and on track",
+    "Completed",
+    "Embedded",
+];
+/// Actions of the main ledger's area 1.
+const MAIN_ACTIONS: u32 = 4;
 
-/// xorshift64*: small, seedable, good enough to pick sleeps and batch sizes.
+/// xorshift64*: small, seedable, good enough to pick delays and tables.
 struct Rng(u64);
 
 impl Rng {
@@ -72,6 +103,14 @@ impl Rng {
         lo + self.next() % (hi - lo + 1)
     }
 
+    /// Uniform in `[lo, hi)` milliseconds, at microsecond resolution.
+    fn millis(&mut self, lo: f64, hi: f64) -> Duration {
+        let lo = lo.max(0.0);
+        let hi = hi.max(lo + 0.001);
+        let span = ((hi - lo) * 1000.0) as u64;
+        Duration::from_micros((lo * 1000.0) as u64 + self.range(0, span))
+    }
+
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.range(0, items.len() as u64 - 1) as usize]
     }
@@ -88,125 +127,153 @@ fn seed_from_env_or_time() -> u64 {
     }
 }
 
-/// The child: opens the ledger and appends random batches until killed, reporting each
-/// durable append on stdout as `done <seq> <hash>`.
-#[test]
-#[ignore = "child process of killed_appends_keep_every_reported_entry; a no-op when run alone"]
-fn crash_child() {
-    let Some(dir) = std::env::var_os(CHILD_ENV) else {
-        return;
-    };
-    let seed: u64 = std::env::var(CHILD_SEED_ENV)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
-    let mut rng = Rng::new(seed);
-    let mut ledger =
-        DirLedger::open(Path::new(&dir), &mut || {}).expect("child: open the ledger");
-    assert_eq!(ledger.damage(), None, "child: the ledger is damaged");
-    let plan = ledger.plan().expect("child: read the plan");
-    let actions: Vec<String> = plan.actions.iter().map(|a| a.fields.id.clone()).collect();
-    let reviews: Vec<String> = plan.reviews.iter().map(|r| r.label.clone()).collect();
-    let scale = plan.scale();
-    let statuses: Vec<&str> = scale.names();
-    assert!(!actions.is_empty() && !reviews.is_empty());
+fn rounds_from_env() -> u32 {
+    match std::env::var(ROUNDS_ENV) {
+        Ok(s) => s
+            .parse()
+            .unwrap_or_else(|_| panic!("{ROUNDS_ENV}={s:?} is not a number")),
+        Err(_) => DEFAULT_ROUNDS,
+    }
+}
 
-    let mut out = std::io::stdout().lock();
-    // libtest has printed `test crash_child ... ` without a newline: start a fresh line.
-    writeln!(out, "\nready {}", plan.len()).expect("child: write to stdout");
-    out.flush().expect("child: flush stdout");
+/// A head: `(seq, hash)`.
+type Head = (u64, String);
+
+fn parse_head(text: &str) -> Option<Head> {
+    let mut parts = text.split_whitespace();
+    let seq = parts.next()?.parse().ok()?;
+    let hash = parts.next()?;
+    (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && parts.next().is_none())
+        .then(|| (seq, hash.to_string()))
+}
+
+fn expect_arg(h: &Head) -> String {
+    format!("{}:{}", h.0, h.1)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Kind {
+    Status,
+    ImportBatch,
+    ImportNew,
+    Reindex,
+    Restore,
+    Evidence,
+}
+
+const KINDS: [Kind; 6] = [
+    Kind::Status,
+    Kind::ImportBatch,
+    Kind::ImportNew,
+    Kind::Reindex,
+    Kind::Restore,
+    Kind::Evidence,
+];
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Status => "status",
+            Kind::ImportBatch => "import (batch append)",
+            Kind::ImportNew => "import (new ledger)",
+            Kind::Reindex => "reindex",
+            Kind::Restore => "restore (new ledger)",
+            Kind::Evidence => "evidence add",
+        }
+    }
+
+    /// Picks a kind: appends most often.
+    fn draw(rng: &mut Rng) -> Kind {
+        match rng.range(0, 99) {
+            0..=24 => Kind::Status,
+            25..=44 => Kind::ImportBatch,
+            45..=59 => Kind::ImportNew,
+            60..=69 => Kind::Reindex,
+            70..=84 => Kind::Restore,
+            _ => Kind::Evidence,
+        }
+    }
+
+    fn creates(self) -> bool {
+        matches!(self, Kind::ImportNew | Kind::Restore)
+    }
+}
+
+/// When to kill a run.
+#[derive(Debug, Clone, Copy)]
+enum KillAt {
+    /// This long after the spawn.
+    After(Duration),
+    /// This long after the watched file is first seen (non-empty, for an append journal):
+    /// lands inside the append, or just after it.
+    Seen(Duration),
+}
+
+/// What earlier runs of one kind took, to place kills.
+#[derive(Default)]
+struct Timing {
+    /// Milliseconds from spawn to exit, when it ran to the end (moving average).
+    duration: Option<f64>,
+}
+
+impl Timing {
+    /// 40%: anywhere in the run (start-up, reading, deriving); 60%: within 3 ms of the
+    /// watched file appearing, when the kind has one.
+    fn kill_at(&self, rng: &mut Rng, watches: bool) -> KillAt {
+        let duration = self.duration.unwrap_or(200.0);
+        if watches && rng.range(0, 99) < 60 {
+            KillAt::Seen(rng.millis(0.0, 3.0))
+        } else {
+            KillAt::After(rng.millis(0.0, duration * 1.1))
+        }
+    }
+
+    fn learn(&mut self, run: &Killed) {
+        if !run.killed {
+            let ms = ms(run.elapsed);
+            self.duration = Some(self.duration.map_or(ms, |o| 0.7 * o + 0.3 * ms));
+        }
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// A command run until it ended or was killed.
+struct Killed {
+    /// SIGKILL ended it (it was still running).
+    killed: bool,
+    status: ExitStatus,
+    elapsed: Duration,
+    /// `head SEQ HASH` lines it printed: appends it acknowledged.
+    acks: Vec<Head>,
+    stdout: Vec<String>,
+    stderr: String,
+}
+
+/// Runs the binary with `args` in `cwd` and SIGKILLs it at `kill` unless it ended first.
+/// `watch` is the file [`KillAt::Seen`] waits for: an append journal (seen once non-empty)
+/// or another file (seen once it exists, e.g. a new ledger's temporary log).
+fn run_and_kill(cwd: &Path, args: &[String], kill: KillAt, watch: Option<&Path>) -> Killed {
     let started = Instant::now();
-    while started.elapsed() < CHILD_LIFETIME {
-        let n = rng.range(1, 49);
-        let events: Vec<Event> = (0..n)
-            .map(|_| {
-                // Notes of varying length make batches from a few hundred bytes to tens of KB,
-                // so some writes span several pages.
-                let note_len = rng.range(0, 400) as usize;
-                Event::StatusRecorded(StatusRecorded {
-                    action: rng.pick(&actions).clone(),
-                    review: rng.pick(&reviews).clone(),
-                    status: rng.pick(&statuses).to_string(),
-                    note: (note_len > 0).then(|| "n\u{e9}\"\\".repeat(note_len / 4 + 1)),
-                })
-            })
-            .collect();
-        let appended = ledger
-            .append("crash-child", &SystemClock, events)
-            .expect("child: append");
-        let last = appended.entries.last().expect("a batch has entries");
-        writeln!(out, "done {} {}", last.seq.0, last.hash.to_hex()).expect("child: write");
-        out.flush().expect("child: flush stdout");
-    }
-}
-
-/// Creates the ledger the child appends to: a plan with a few actions and reviews.
-fn create_ledger(dir: &Path) {
-    let mut events = vec![
-        Event::PlanCreated(PlanCreated {
-            title: "Crash test plan".into(),
-            origin: "crash-test".into(),
-            scale: StatusScale::york(),
-        }),
-        Event::AreaAdded(AreaAdded {
-            id: "1".into(),
-            title: "Leadership".into(),
-            finding: None,
-        }),
-    ];
-    for i in 1..=6 {
-        events.push(Event::ActionAdded(ActionAdded {
-            id: format!("1.{i}"),
-            area: "1".into(),
-            action: format!("Action number {i}"),
-            ..Default::default()
-        }));
-    }
-    for (label, date) in [
-        ("RAG May 20", "2020-05-31"),
-        ("RAG Nov 20", "2020-11-30"),
-        ("RAG May 21", "2021-05-31"),
-    ] {
-        events.push(Event::ReviewScheduled(ReviewScheduled {
-            label: label.into(),
-            date: date.into(),
-        }));
-    }
-    DirLedger::create(dir, "setup", &SystemClock, events, &mut || {})
-        .expect("create the ledger");
-}
-
-/// A running child and the threads reading its output.
-struct Running {
-    child: Child,
-    lines: Receiver<String>,
-    stdout: JoinHandle<()>,
-    stderr: JoinHandle<String>,
-}
-
-fn spawn_child(dir: &Path, seed: u64) -> Running {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let mut child = Command::new(exe)
-        .args([
-            "--exact",
-            CHILD_TEST,
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, dir)
-        .env(CHILD_SEED_ENV, seed.to_string())
+    let mut child = Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("READINESS_ACTOR")
+        .env_remove("READINESS_LEDGER")
+        .env_remove("READINESS_FAULT")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn the child");
-    let (tx, lines) = mpsc::channel();
+        .expect("spawn readiness");
     let out = child.stdout.take().expect("piped stdout");
+    let (tx, lines) = mpsc::channel();
     let stdout = thread::spawn(move || {
         for line in BufReader::new(out).lines() {
-            // A line cut by the kill has no newline yet; `lines` still yields it, and
-            // the parser below refuses it unless it is whole.
+            // A line cut by the kill has no newline; `lines` still yields it, and only a
+            // whole `head SEQ HASH` counts as an acknowledgement.
             let Ok(line) = line else { break };
             if tx.send(line).is_err() {
                 break;
@@ -219,214 +286,862 @@ fn spawn_child(dir: &Path, seed: u64) -> Running {
         let _ = err.read_to_end(&mut text);
         String::from_utf8_lossy(&text).into_owned()
     });
-    Running {
-        child,
-        lines,
+    let mut deadline = match kill {
+        KillAt::After(d) => Some(started + d),
+        KillAt::Seen(_) => None,
+    };
+    // An append journal counts once it holds a batch; any other file once it exists.
+    let seen = |path: &Path| {
+        std::fs::metadata(path).is_ok_and(|m| m.len() > 0 || !path.ends_with("append.journal"))
+    };
+    let (killed, status) = loop {
+        let now = Instant::now();
+        if let (KillAt::Seen(d), None, Some(w)) = (kill, deadline, watch) {
+            if seen(w) {
+                deadline = Some(now + d);
+            }
+        }
+        if let Some(status) = child.try_wait().expect("poll the child") {
+            break (false, status);
+        }
+        if deadline.is_some_and(|d| now >= d) {
+            child.kill().expect("SIGKILL the child");
+            let status = child.wait().expect("reap the child");
+            // It may have ended just before the signal.
+            break (status.signal() == Some(libc::SIGKILL), status);
+        }
+        let nap = Duration::from_micros(100);
+        thread::sleep(deadline.map_or(nap, |d| d.saturating_duration_since(now).min(nap)));
+    };
+    let elapsed = started.elapsed();
+    stdout.join().expect("stdout reader");
+    let stderr = stderr.join().unwrap_or_default();
+    let stdout: Vec<String> = lines.try_iter().collect();
+    let acks = stdout
+        .iter()
+        .filter_map(|l| l.strip_prefix("head "))
+        .filter_map(parse_head)
+        .collect();
+    Killed {
+        killed,
+        status,
+        elapsed,
+        acks,
         stdout,
         stderr,
     }
 }
 
-/// Parses `done <seq> <hash>`; anything else (libtest's own lines, `ready`) is `None`.
-fn parse_done(line: &str) -> Option<(Seq, EntryHash)> {
-    let mut parts = line.strip_prefix("done ")?.split(' ');
-    let seq = parts.next()?.parse().ok()?;
-    let hash = EntryHash::from_hex(parts.next()?)?;
-    parts.next().is_none().then_some((Seq(seq), hash))
+/// Runs `args --ledger DIR` to the end (checked for panics by `util`).
+fn plain(cwd: &Path, dir: &Path, args: &[&str]) -> util::Run {
+    let mut all = args.to_vec();
+    all.extend(["--ledger", dir.to_str().expect("utf-8 temp path")]);
+    util::run_in(cwd, &all)
 }
 
-/// The (seq, hash) of every line in the log, read without checking (verify does that).
-fn stored_hashes(ledger: &DirLedger) -> HashMap<u64, EntryHash> {
-    let mut found = HashMap::new();
-    ledger
-        .scan(&mut |line| {
-            if let Some(f) = stored_facts(line.bytes) {
-                found.insert(f.seq.0, f.hash);
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+/// A generated WSoA table: area `area` with `actions` actions, one column per review in
+/// `columns` (indexes into [`REVIEWS`]), some cells empty. Returns the text and how many
+/// status cells it fills.
+fn gen_table(rng: &mut Rng, area: u32, actions: u32, columns: &[usize]) -> (String, u64) {
+    let mut header = String::from(
+        "Number | Outcomes | Action | Start date | End date | Lead | Measures of success | Evidence and impact |",
+    );
+    for &c in columns {
+        header.push_str(&format!(" {} |", REVIEWS[c]));
+    }
+    let mut rule = String::from("---|---|---|---|---|---|---|---|");
+    rule.push_str(&"---|".repeat(columns.len()));
+    let mut rows = String::new();
+    let mut statuses = 0;
+    for i in 1..=actions {
+        // Long action texts make batches from a few hundred bytes to tens of KB.
+        let words = rng.range(1, 300) as usize;
+        let text = "improve joint working ".repeat(words);
+        rows.push_str(&format!(
+            "{area}.{i} | outcome {i} | {text}| May 2020 | July 2021 | Lead {i} | measure | impact |"
+        ));
+        for _ in columns {
+            if rng.range(0, 4) == 0 {
+                rows.push_str(" |");
+            } else {
+                rows.push_str(&format!(" {} |", rng.pick(&STATUSES)));
+                statuses += 1;
             }
-            Ok(ControlFlow::Continue(()))
-        })
-        .expect("scan the log");
-    found
+        }
+        rows.push('\n');
+    }
+    let text = format!(
+        "Crash test plan\nArea for Improvement {area}\nArea {area}: generated for round data\n{header}\n{rule}\n{rows}"
+    );
+    (text, statuses)
+}
+
+/// A ledger the rounds write to, with every head it acknowledged.
+struct Tracked {
+    dir: PathBuf,
+    /// Every acknowledged head, oldest first.
+    acks: Vec<Head>,
+    /// The head as last checked.
+    head: Head,
+    generation: u32,
+}
+
+/// Counts for the summary.
+#[derive(Default)]
+struct KindStats {
+    rounds: u32,
+    killed: u32,
+    finished: u32,
+    acks: u32,
+    /// Killed after its batch was durable but before it acknowledged it.
+    durable_unacked: u32,
+    /// Kills that left `append.journal` non-empty: they landed inside an append.
+    mid_append: u32,
+    /// Creations: the directory held no ledger / a complete one after the kill.
+    no_ledger: u32,
+    complete: u32,
 }
 
 #[derive(Default)]
-struct Repairs {
-    /// Kills that left `append.journal` non-empty: they landed inside an append.
-    mid_append: u32,
-    rounds: u32,
-    rolled_forward: u32,
-    torn_tails: u32,
-    other: u32,
+struct Stats {
+    kinds: BTreeMap<Kind, KindStats>,
+    /// Opens after a kill that printed a repair warning, by the warning's start.
+    repairs: BTreeMap<String, u32>,
+    rounds_with_repair: u32,
+    evidence_strays: u32,
+    plain_appends: u32,
+    full_checks: u32,
+    rotations: u32,
+}
+
+impl Stats {
+    fn note_warnings(&mut self, stderr: &str) -> bool {
+        let mut any = false;
+        for w in stderr.lines().filter_map(|l| l.strip_prefix("warning: ")) {
+            any = true;
+            let key = w
+                .split(['(', ';', ':'])
+                .next()
+                .unwrap_or(w)
+                .trim()
+                .to_string();
+            *self.repairs.entry(key).or_default() += 1;
+        }
+        any
+    }
+}
+
+/// Everything the rounds share.
+struct World {
+    tmp: tempfile::TempDir,
+    rng: Rng,
+    seed: u64,
+    main: Tracked,
+    evidence: Tracked,
+    /// An export of the main ledger, and the head it holds.
+    export: (PathBuf, Head),
+    timing: HashMap<Kind, Timing>,
+    stats: Stats,
+    next_area: u32,
+    next_file: u32,
+}
+
+impl World {
+    fn cwd(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    /// Creates a ledger by importing a generated table into a new directory.
+    fn new_ledger(&mut self, name: &str, actions: u32) -> Tracked {
+        let dir = self.path(name);
+        let (table, _) = gen_table(&mut self.rng, 1, actions, &[0, 1, 2]);
+        let file = self.path(&format!("{name}.txt"));
+        std::fs::write(&file, table).expect("write the table");
+        let run = plain(
+            self.cwd(),
+            &dir,
+            &["import", file.to_str().expect("utf-8"), "--by", ACTOR],
+        )
+        .ok();
+        let head = run
+            .stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("head "))
+            .find_map(parse_head)
+            .expect("import acknowledges its head");
+        Tracked {
+            dir,
+            acks: vec![head.clone()],
+            head,
+            generation: 0,
+        }
+    }
+
+    fn refresh_export(&mut self) {
+        let path = self.path("main-export.jsonl");
+        let _ = std::fs::remove_file(&path);
+        plain(
+            self.cwd(),
+            &self.main.dir,
+            &["export", path.to_str().expect("utf-8")],
+        )
+        .ok();
+        let head = parse_head(&plain(self.cwd(), &path, &["head"]).ok().stdout)
+            .expect("the export has a head");
+        self.export = (path, head);
+    }
+}
+
+/// A round's command: its arguments, the ledger it writes, what it may append.
+struct Planned {
+    args: Vec<String>,
+    dir: PathBuf,
+    /// Entries a whole run appends (or creates).
+    batch: u64,
+    /// The file whose appearance [`KillAt::Seen`] waits for, if any.
+    watch: Option<PathBuf>,
+}
+
+fn plan_round(w: &mut World, kind: Kind, round: u32) -> Planned {
+    let by = ["--by", ACTOR];
+    match kind {
+        Kind::Status => {
+            let action = format!("1.{}", w.rng.range(1, u64::from(MAIN_ACTIONS)));
+            let review = *w.rng.pick(&REVIEWS);
+            let status = *w.rng.pick(&STATUSES);
+            let note = "n\u{e9}\"\\ ".repeat(w.rng.range(0, 100) as usize);
+            let mut args = strings(&["status", &action, status, "--review", review]);
+            if !note.is_empty() {
+                args.extend(strings(&["--note", &note]));
+            }
+            args.extend(strings(&by));
+            let dir = w.main.dir.clone();
+            Planned {
+                args,
+                watch: Some(dir.join("append.journal")),
+                dir,
+                batch: 1,
+            }
+        }
+        Kind::ImportBatch => {
+            let area = w.next_area;
+            w.next_area += 1;
+            let actions = w.rng.range(1, 6) as u32;
+            // A non-empty subset of the reviews, in order.
+            let mask = w.rng.range(1, (1 << REVIEWS.len()) - 1);
+            let columns: Vec<usize> = (0..REVIEWS.len()).filter(|i| mask >> i & 1 == 1).collect();
+            let (table, statuses) = gen_table(&mut w.rng, area, actions, &columns);
+            let file = w.path(&format!("area-{area}.txt"));
+            std::fs::write(&file, table).expect("write the table");
+            let mut args = strings(&["import", file.to_str().expect("utf-8")]);
+            args.extend(strings(&by));
+            let dir = w.main.dir.clone();
+            Planned {
+                args,
+                watch: Some(dir.join("append.journal")),
+                dir,
+                // source_imported, area, actions, statuses (the reviews exist).
+                batch: 2 + u64::from(actions) + statuses,
+            }
+        }
+        Kind::ImportNew => {
+            let actions = w.rng.range(1, 6) as u32;
+            let ncols = w.rng.range(1, REVIEWS.len() as u64) as usize;
+            let columns: Vec<usize> = (0..ncols).collect();
+            let (table, statuses) = gen_table(&mut w.rng, 1, actions, &columns);
+            let file = w.path(&format!("new-{round}.txt"));
+            std::fs::write(&file, table).expect("write the table");
+            let dir = w.path(&format!("new-{round}"));
+            let mut args = strings(&["import", file.to_str().expect("utf-8")]);
+            args.extend(strings(&["--origin", "crash.test/import"]));
+            args.extend(strings(&by));
+            Planned {
+                args,
+                watch: Some(dir.join(".entries.jsonl.tmp")),
+                dir,
+                // plan, source_imported, area, actions, reviews, statuses.
+                batch: 3 + u64::from(actions) + ncols as u64 + statuses,
+            }
+        }
+        Kind::Reindex => {
+            let dir = w.main.dir.clone();
+            Planned {
+                args: strings(&["reindex"]),
+                // Nothing to aim at: kills land anywhere in the run.
+                watch: None,
+                dir,
+                batch: 0,
+            }
+        }
+        Kind::Restore => {
+            let dir = w.path(&format!("restored-{round}"));
+            Planned {
+                args: strings(&["restore", w.export.0.to_str().expect("utf-8")]),
+                watch: Some(dir.join(".entries.jsonl.tmp")),
+                dir,
+                batch: w.export.1 .0,
+            }
+        }
+        Kind::Evidence => {
+            w.next_file += 1;
+            let size = w.rng.range(1 << 20, 2 << 20) as usize;
+            let mut bytes = Vec::with_capacity(size + 8);
+            while bytes.len() < size {
+                bytes.extend_from_slice(&w.rng.next().to_le_bytes());
+            }
+            bytes.truncate(size);
+            let file = w.path(&format!("minutes-{}.pdf", w.next_file));
+            std::fs::write(&file, bytes).expect("write the evidence file");
+            let review = *w.rng.pick(&REVIEWS);
+            let mut args = strings(&[
+                "evidence",
+                "add",
+                "1.1",
+                file.to_str().expect("utf-8"),
+                "--review",
+                review,
+            ]);
+            args.extend(strings(&by));
+            let dir = w.evidence.dir.clone();
+            Planned {
+                args,
+                watch: Some(dir.join("append.journal")),
+                dir,
+                batch: 1,
+            }
+        }
+    }
+}
+
+/// Full command line: the planned arguments and `--ledger DIR`.
+fn full_args(p: &Planned) -> Vec<String> {
+    let mut args = p.args.clone();
+    args.extend(strings(&["--ledger", p.dir.to_str().expect("utf-8")]));
+    args
+}
+
+/// Reads the log: every line must be whole JSON; returns seq -> hash.
+fn read_log(dir: &Path, context: &str) -> HashMap<u64, String> {
+    let bytes = std::fs::read(dir.join("entries.jsonl"))
+        .unwrap_or_else(|e| panic!("{context}: read entries.jsonl: {e}"));
+    assert!(
+        bytes.ends_with(b"\n"),
+        "{context}: entries.jsonl does not end with a whole line"
+    );
+    let mut found = HashMap::new();
+    for (i, line) in util::split_lines(&bytes).iter().enumerate() {
+        let v: serde_json::Value = serde_json::from_slice(line).unwrap_or_else(|e| {
+            panic!(
+                "{context}: line {} of entries.jsonl is not JSON ({e}): {:?}",
+                i + 1,
+                String::from_utf8_lossy(line)
+            )
+        });
+        let seq = v["seq"].as_u64().expect("an entry has a seq");
+        let hash = v["hash"].as_str().expect("an entry has a hash").to_string();
+        assert_eq!(
+            seq,
+            i as u64 + 1,
+            "{context}: line {} holds entry {seq}",
+            i + 1
+        );
+        found.insert(seq, hash);
+    }
+    found
+}
+
+/// Every acknowledged head of `t` is in its log with the same hash.
+fn check_all_acks(t: &Tracked, context: &str) {
+    let found = read_log(&t.dir, context);
+    for (seq, hash) in &t.acks {
+        assert_eq!(
+            found.get(seq),
+            Some(hash),
+            "{context}: acknowledged entry {seq} is missing or changed"
+        );
+    }
+}
+
+/// The plan as readers see it (snapshots and the log) and as the writer's state database
+/// holds it must both equal the plan folded from the log alone.
+fn check_plans(dir: &Path, context: &str) {
+    let folded = fold(
+        &JsonlFile::open(&dir.join("entries.jsonl")).expect("open the log as an export"),
+        None,
+    )
+    .expect("fold the log");
+    let mut reader = DirReader::open(dir).unwrap_or_else(|e| panic!("{context}: open: {e}"));
+    let warnings = reader.take_warnings();
+    let (read, _) = reader.load_plan(None).expect("load the plan");
+    assert!(
+        read == folded,
+        "{context}: the plan read through snapshots differs from the log's (warnings {warnings:?})"
+    );
+    let ledger = DirLedger::open(dir, &mut || {})
+        .unwrap_or_else(|e| panic!("{context}: open for writing: {e}"));
+    assert_eq!(ledger.damage(), None, "{context}: damaged");
+    let state = ledger.plan().expect("the state database's plan");
+    assert!(
+        state == folded,
+        "{context}: the writer's plan state differs from the plan folded from the log"
+    );
+}
+
+/// `verify --expect` the tracked head (and exit 0), then `head`: returns the head.
+fn verify_and_head(w: &mut World, dir: &Path, expect: Option<&Head>, context: &str) -> Head {
+    let mut args = vec!["verify"];
+    let arg;
+    if let Some(h) = expect {
+        arg = expect_arg(h);
+        args.extend(["--expect", &arg]);
+    }
+    let v = plain(w.cwd(), dir, &args);
+    assert_eq!(v.code, 0, "{context}: verify fails after the kill: {v:#?}");
+    if w.stats.note_warnings(&v.stderr) {
+        w.stats.rounds_with_repair += 1;
+    }
+    if let Some(n) = v
+        .stdout
+        .split(" stray")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse::<u32>().ok())
+    {
+        w.stats.evidence_strays = w.stats.evidence_strays.max(n);
+    }
+    let h = plain(w.cwd(), dir, &["head"]);
+    assert_eq!(h.code, 0, "{context}: head fails after the kill: {h:#?}");
+    parse_head(&h.stdout).unwrap_or_else(|| panic!("{context}: head printed {h:#?}"))
+}
+
+fn one_round(w: &mut World, round: u32) {
+    let kind = Kind::draw(&mut w.rng);
+    let planned = plan_round(w, kind, round);
+    let args = full_args(&planned);
+    let kill = w
+        .timing
+        .entry(kind)
+        .or_default()
+        .kill_at(&mut w.rng, planned.watch.is_some());
+    let context = format!(
+        "round {round} ({}, kill {kill:?}; replay with {SEED_ENV}={})",
+        kind.name(),
+        w.seed
+    );
+    let before = match kind {
+        Kind::Evidence => Some(w.evidence.head.clone()),
+        k if k.creates() => None,
+        _ => Some(w.main.head.clone()),
+    };
+    let run = run_and_kill(w.cwd(), &args, kill, planned.watch.as_deref());
+    w.timing.entry(kind).or_default().learn(&run);
+    assert!(
+        !run.stderr.contains("panicked"),
+        "{context}: the binary panicked: {}",
+        run.stderr
+    );
+    if !run.killed {
+        assert!(
+            run.status.success(),
+            "{context}: it ended by itself with {}: stdout {:?}, stderr {}",
+            run.status,
+            run.stdout,
+            run.stderr
+        );
+    }
+    assert!(run.acks.len() <= 1, "{context}: several heads acknowledged");
+    let ack = run.acks.first().cloned();
+    let journal = std::fs::metadata(planned.dir.join("append.journal")).map_or(0, |m| m.len());
+    {
+        let s = w.stats.kinds.entry(kind).or_default();
+        s.rounds += 1;
+        if run.killed {
+            s.killed += 1;
+        } else {
+            s.finished += 1;
+        }
+        if ack.is_some() {
+            s.acks += 1;
+        }
+        if run.killed && journal > 0 {
+            s.mid_append += 1;
+        }
+    }
+
+    if kind.creates() {
+        check_creation(w, kind, &planned, &args, ack, run.killed, &context);
+        return;
+    }
+    let before = before.expect("an existing ledger");
+    let expect = ack.clone().unwrap_or_else(|| before.clone());
+    let head = verify_and_head(w, &planned.dir, Some(&expect), &context);
+    if let Some(ack) = &ack {
+        assert_eq!(
+            &head, ack,
+            "{context}: the head is not the acknowledged entry"
+        );
+    } else if head != before {
+        assert_eq!(
+            head.0,
+            before.0 + planned.batch,
+            "{context}: the head moved from {} to {}, not by the whole batch of {}",
+            before.0,
+            head.0,
+            planned.batch
+        );
+        w.stats.kinds.entry(kind).or_default().durable_unacked += 1;
+    }
+    let tracked = if kind == Kind::Evidence {
+        &mut w.evidence
+    } else {
+        &mut w.main
+    };
+    if let Some(ack) = ack {
+        tracked.acks.push(ack);
+    }
+    tracked.head = head;
+    check_plans(&planned.dir, &context);
+}
+
+/// After a killed `import` or `restore` into a new directory.
+fn check_creation(
+    w: &mut World,
+    kind: Kind,
+    planned: &Planned,
+    args: &[String],
+    ack: Option<Head>,
+    killed: bool,
+    context: &str,
+) {
+    let dir = &planned.dir;
+    let has_log = dir.join("entries.jsonl").exists();
+    if has_log {
+        w.stats.kinds.entry(kind).or_default().complete += 1;
+        let head = verify_and_head(w, dir, ack.as_ref(), context);
+        if let Some(ack) = &ack {
+            assert_eq!(
+                &head, ack,
+                "{context}: the head is not the acknowledged entry"
+            );
+        }
+        assert_eq!(
+            head.0, planned.batch,
+            "{context}: a created ledger must hold its whole first batch"
+        );
+        if kind == Kind::Restore {
+            assert_eq!(head, w.export.1, "{context}: restored a different ledger");
+        }
+        read_log(dir, context);
+        check_plans(dir, context);
+    } else {
+        assert!(
+            ack.is_none(),
+            "{context}: acknowledged, but there is no log"
+        );
+        assert!(killed, "{context}: ended without a ledger");
+        w.stats.kinds.entry(kind).or_default().no_ledger += 1;
+        if dir.exists() {
+            for e in std::fs::read_dir(dir).expect("read the directory") {
+                let name = e.expect("a directory entry").file_name();
+                let name = name.to_string_lossy();
+                assert!(
+                    name == "LOCK" || name == ".entries.jsonl.tmp",
+                    "{context}: the killed creation left {name:?} but no entries.jsonl"
+                );
+            }
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let again = util::run_in(w.cwd(), &args);
+        assert_eq!(
+            again.code, 0,
+            "{context}: running it again fails: {again:#?}"
+        );
+        let ack = again
+            .stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("head "))
+            .find_map(parse_head)
+            .unwrap_or_else(|| panic!("{context}: the rerun acknowledged nothing: {again:#?}"));
+        let head = verify_and_head(w, dir, Some(&ack), context);
+        assert_eq!(
+            head, ack,
+            "{context}: the head is not the acknowledged entry"
+        );
+        assert_eq!(head.0, planned.batch, "{context}: wrong number of entries");
+    }
+    std::fs::remove_dir_all(dir).expect("remove the created ledger");
+}
+
+/// Replaces a tracked ledger that grew too big with a new one, after a last full check.
+fn rotate(w: &mut World, evidence: bool) {
+    let (t, name, actions) = if evidence {
+        (&w.evidence, "evidence", 1)
+    } else {
+        (&w.main, "main", MAIN_ACTIONS)
+    };
+    check_all_acks(t, &format!("before replacing the {name} ledger"));
+    let old = t.dir.clone();
+    let generation = t.generation + 1;
+    let mut fresh = w.new_ledger(&format!("{name}-{generation}"), actions);
+    fresh.generation = generation;
+    std::fs::remove_dir_all(&old).expect("remove the old ledger");
+    if evidence {
+        w.evidence = fresh;
+    } else {
+        w.main = fresh;
+        w.refresh_export();
+    }
+    w.stats.rotations += 1;
+}
+
+fn folder_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum()
+    })
 }
 
 #[test]
-fn killed_appends_keep_every_reported_entry() {
-    let test_started = Instant::now();
+fn killed_commands_leave_a_ledger_the_next_command_can_use() {
+    let started = Instant::now();
     let seed = seed_from_env_or_time();
-    println!("crash test seed {seed} (replay with {SEED_ENV}={seed})");
-    let mut rng = Rng::new(seed);
+    let rounds = rounds_from_env();
+    println!("crash test seed {seed} (replay with {SEED_ENV}={seed}), {rounds} rounds");
     let tmp = tempfile::tempdir().expect("a temp dir");
-    let dir = tmp.path().join("ledger");
-    create_ledger(&dir);
+    let mut rng = Rng::new(seed);
+    let placeholder = Tracked {
+        dir: PathBuf::new(),
+        acks: Vec::new(),
+        head: (0, String::new()),
+        generation: 0,
+    };
+    let mut w = World {
+        tmp,
+        rng: Rng::new(rng.next()),
+        seed,
+        main: placeholder,
+        evidence: Tracked {
+            dir: PathBuf::new(),
+            acks: Vec::new(),
+            head: (0, String::new()),
+            generation: 0,
+        },
+        export: (PathBuf::new(), (0, String::new())),
+        timing: HashMap::new(),
+        stats: Stats::default(),
+        next_area: 2,
+        next_file: 0,
+    };
+    w.main = w.new_ledger("main-0", MAIN_ACTIONS);
+    w.evidence = w.new_ledger("evidence-0", 1);
+    w.refresh_export();
 
-    // Every append any child reported done, across all rounds, oldest first.
-    let mut reported: Vec<(Seq, EntryHash)> = Vec::new();
-    let mut repairs = Repairs::default();
-    let mut appends_seen = 0usize;
-    for round in 0..ROUNDS {
-        let child_seed = rng.next();
-        let mut running = spawn_child(&dir, child_seed);
-        let context = format!("round {round} (run seed {seed}, child seed {child_seed})");
-        let early = round % EARLY_KILL_EVERY == EARLY_KILL_EVERY - 1;
-        let mut pending = Vec::new();
-        let sleep_ms = if early {
-            rng.range(0, 120)
-        } else {
-            // Wait until the child has opened the ledger, so the kill lands among appends.
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                let left = deadline.saturating_duration_since(Instant::now());
-                match running.lines.recv_timeout(left) {
-                    Ok(line) if line.starts_with("ready ") => break,
-                    Ok(line) => pending.push(line),
-                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
-                        let _ = running.child.kill();
-                        let _ = running.child.wait();
-                        let err = running.stderr.join().unwrap_or_default();
-                        panic!("{context}: the child never became ready; its stderr:\n{err}");
-                    }
-                }
-            }
-            rng.range(5, 150)
-        };
-        thread::sleep(Duration::from_millis(sleep_ms));
-
-        if let Some(status) = running.child.try_wait().expect("poll the child") {
-            let err = running.stderr.join().unwrap_or_default();
-            panic!("{context}: the child exited by itself ({status}); its stderr:\n{err}");
-        }
-        running.child.kill().expect("SIGKILL the child");
-        let status = running.child.wait().expect("reap the child");
-        assert_eq!(
-            status.signal(),
-            Some(9),
-            "{context}: child ended with {status}"
-        );
-        running.stdout.join().expect("stdout reader");
-        let _ = running.stderr.join();
-        pending.extend(running.lines.try_iter());
-
-        let mut round_appends = 0;
-        for line in &pending {
-            if let Some(done) = parse_done(line) {
-                if let Some(last) = reported.last() {
-                    assert!(
-                        done.0 > last.0,
-                        "{context}: child reported seq {} after {}",
-                        done.0,
-                        last.0
-                    );
-                }
-                reported.push(done);
-                round_appends += 1;
-            }
-        }
-        appends_seen += round_appends;
-
-        // Peek (read-only) at the journal: non-empty means the kill landed between the
-        // journal write and its clearing, i.e. inside an append.
-        let journal = std::fs::metadata(dir.join("append.journal")).map_or(0, |m| m.len());
-        if journal > 0 {
-            repairs.mid_append += 1;
-        }
-
-        let drop_index = DROP_INDEX_ROUNDS.contains(&round);
-        if drop_index {
-            std::fs::remove_dir_all(dir.join("derived")).expect("delete the derived data");
-        }
-
-        let mut ledger = DirLedger::open(&dir, &mut || {})
-            .unwrap_or_else(|e| panic!("{context}: the ledger does not open: {e}"));
-        let warnings = ledger.take_warnings();
-        if !warnings.is_empty() {
-            repairs.rounds += 1;
-            for w in &warnings {
-                if w.starts_with("completed an append") {
-                    repairs.rolled_forward += 1;
-                } else if w.starts_with("cut off an incomplete last line") {
-                    repairs.torn_tails += 1;
-                } else {
-                    repairs.other += 1;
-                }
-            }
-        }
-        assert_eq!(
-            ledger.damage(),
+    // One run of each kind to the end first: it must work, and it times the kinds.
+    for kind in KINDS {
+        let planned = plan_round(&mut w, kind, 100_000 + kind as u32);
+        let run = run_and_kill(
+            w.cwd(),
+            &full_args(&planned),
+            KillAt::After(Duration::from_secs(60)),
             None,
-            "{context}: damaged after reopen (warnings {warnings:?})"
         );
-
-        let expect = reported.last().copied();
-        let report = verify(
-            &ledger,
-            VerifyOptions {
-                strict: false,
-                expect,
-            },
-        )
-        .expect("read the log");
         assert!(
-            report.ok(),
-            "{context}: verify failed: {report:?} (repairs {warnings:?})"
+            run.status.success() && !run.killed,
+            "{}: a plain run fails: {} {:?}",
+            kind.name(),
+            run.stderr,
+            run.stdout
         );
-        if let Some((seq, _)) = expect {
-            assert!(
-                matches!(report.expect, Some(ExpectOutcome::Found { seq: s, .. }) if s == seq.0),
-                "{context}: {:?}",
-                report.expect
-            );
+        w.timing.entry(kind).or_default().learn(&run);
+        let context = format!("plain run of {}", kind.name());
+        match kind {
+            k if k.creates() => std::fs::remove_dir_all(&planned.dir).expect("remove it"),
+            Kind::Evidence => {
+                let head = verify_and_head(&mut w, &planned.dir, run.acks.first(), &context);
+                w.evidence.acks.extend(run.acks);
+                w.evidence.head = head;
+            }
+            _ => {
+                let expect = run.acks.first().unwrap_or(&w.main.head).clone();
+                let head = verify_and_head(&mut w, &planned.dir, Some(&expect), &context);
+                w.main.acks.extend(run.acks);
+                w.main.head = head;
+            }
         }
-        let head = report.head.map(|h| (Seq(h.seq), h.hash));
-        assert_eq!(
-            ledger.head().map(|c| (c.seq, c.hash)),
-            head,
-            "{context}: the opened plan's head is not the log's last entry"
-        );
-        let stored = stored_hashes(&ledger);
-        for (seq, hash) in &reported {
-            assert_eq!(
-                stored.get(&seq.0),
-                Some(hash),
-                "{context}: reported entry {seq} is missing or changed"
-            );
-        }
-        println!(
-            "round {round:2}: slept {sleep_ms:3} ms{}, {round_appends:3} appends reported, \
-             journal {journal:5} bytes, {} entries, repairs {warnings:?}{}",
-            if early { " from spawn" } else { "" },
-            report.entries,
-            if drop_index { ", index rebuilt" } else { "" },
-        );
-        drop(ledger);
     }
+    let calibrated: Vec<String> = KINDS
+        .iter()
+        .map(|k| {
+            let t = &w.timing[k];
+            format!("{} {:.0} ms", k.name(), t.duration.unwrap_or_default())
+        })
+        .collect();
+    println!("plain runs: {}", calibrated.join(", "));
+    w.stats.rotations = 0;
+
+    for round in 0..rounds {
+        one_round(&mut w, round);
+        if round % FULL_CHECK_EVERY == FULL_CHECK_EVERY - 1 {
+            check_all_acks(&w.main, &format!("round {round}, main ledger"));
+            check_all_acks(&w.evidence, &format!("round {round}, evidence ledger"));
+            w.stats.full_checks += 1;
+        }
+        if round % PLAIN_APPEND_EVERY == PLAIN_APPEND_EVERY - 1 {
+            // A write run to the end works after whatever the kills left.
+            let run = plain(
+                w.cwd(),
+                &w.main.dir.clone(),
+                &[
+                    "status",
+                    "1.1",
+                    "Completed",
+                    "--review",
+                    "RAG May 20",
+                    "--by",
+                    ACTOR,
+                ],
+            );
+            assert_eq!(run.code, 0, "round {round}: a plain append fails: {run:#?}");
+            let ack = run
+                .stdout
+                .lines()
+                .filter_map(|l| l.strip_prefix("head "))
+                .find_map(parse_head)
+                .expect("an acknowledgement");
+            assert_eq!(ack.0, w.main.head.0 + 1, "round {round}: the plain append");
+            w.main.acks.push(ack.clone());
+            w.main.head = ack;
+            w.stats.plain_appends += 1;
+        }
+        if round % EXPORT_EVERY == EXPORT_EVERY - 1 {
+            w.refresh_export();
+        }
+        if w.main.head.0 > MAIN_MAX_ENTRIES {
+            rotate(&mut w, false);
+        }
+        if folder_bytes(&w.evidence.dir.join("evidence")) > EVIDENCE_MAX_BYTES {
+            rotate(&mut w, true);
+        }
+    }
+    check_all_acks(&w.main, "at the end, main ledger");
+    check_all_acks(&w.evidence, "at the end, evidence ledger");
 
     println!(
-        "{ROUNDS} kills, {appends_seen} appends reported done; {} kills landed inside an \
-         append; rounds with a repair: {} (journal roll-forwards {}, torn tails cut {}, \
-         other {}); {:.1} s",
-        repairs.mid_append,
-        repairs.rounds,
-        repairs.rolled_forward,
-        repairs.torn_tails,
-        repairs.other,
-        test_started.elapsed().as_secs_f64()
+        "{rounds} rounds in {:.1} s (seed {seed}):",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  {:<22} {:>6} {:>6} {:>8} {:>5} {:>15} {:>10} {:>9} {:>8}",
+        "command",
+        "rounds",
+        "killed",
+        "finished",
+        "acks",
+        "durable-unacked",
+        "mid-append",
+        "no-ledger",
+        "complete"
+    );
+    let (mut kills, mut mid) = (0, 0);
+    for (kind, s) in &w.stats.kinds {
+        kills += s.killed;
+        mid += s.mid_append;
+        println!(
+            "  {:<22} {:>6} {:>6} {:>8} {:>5} {:>15} {:>10} {:>9} {:>8}",
+            kind.name(),
+            s.rounds,
+            s.killed,
+            s.finished,
+            s.acks,
+            s.durable_unacked,
+            s.mid_append,
+            s.no_ledger,
+            s.complete
+        );
+    }
+    println!(
+        "  {kills} kills, {mid} inside an append (journal non-empty); {} checks after a kill printed a repair warning: {:?}",
+        w.stats.rounds_with_repair, w.stats.repairs
+    );
+    println!(
+        "  {} full checks of every acknowledged entry, {} plain appends, {} ledgers replaced, at most {} evidence strays",
+        w.stats.full_checks, w.stats.plain_appends, w.stats.rotations, w.stats.evidence_strays
     );
     assert!(
-        appends_seen > 0,
-        "no child ever reported an append: the kills tested nothing"
+        kills > 0,
+        "nothing was ever killed: the test tested nothing"
     );
-    assert_eq!(
-        repairs.other, 0,
-        "an open made a repair that a crash should not need"
-    );
+}
+
+/// A restore of an `export --with-evidence` folder killed after its log is in place but
+/// before its evidence is copied leaves a ledger that fails `verify` (the evidence is
+/// missing), and `restore` refuses to run again because the directory holds a ledger.
+#[test]
+#[ignore = "bug: restore DIR installs the log before copying the evidence; a kill in between leaves a ledger whose verify fails (evidence missing) and restore refuses to run again"]
+fn killed_restore_of_an_evidence_bundle_leaves_nothing_or_a_ledger_that_verifies() {
+    let seed = seed_from_env_or_time();
+    println!("seed {seed} (replay with {SEED_ENV}={seed})");
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let cwd = tmp.path();
+    let mut rng = Rng::new(seed);
+    let (table, _) = gen_table(&mut rng, 1, 1, &[0]);
+    std::fs::write(cwd.join("plan.txt"), table).expect("write the table");
+    let source = cwd.join("source");
+    plain(cwd, &source, &["import", "plan.txt", "--by", ACTOR]).ok();
+    for i in 0..2 {
+        let bytes: Vec<u8> = (0..(1u64 << 20) / 8)
+            .flat_map(|_| rng.next().to_le_bytes())
+            .collect();
+        let name = format!("minutes-{i}.pdf");
+        std::fs::write(cwd.join(&name), bytes).expect("write evidence");
+        plain(
+            cwd,
+            &source,
+            &["evidence", "add", "1.1", &name, "--by", ACTOR],
+        )
+        .ok();
+    }
+    plain(cwd, &source, &["export", "--with-evidence", "bundle"]).ok();
+    for round in 0..20 {
+        let dir = cwd.join(format!("restored-{round}"));
+        let args = strings(&[
+            "restore",
+            "bundle",
+            "--ledger",
+            dir.to_str().expect("utf-8"),
+        ]);
+        // Kill within 3 ms of the restored log appearing: while the evidence is copied.
+        let kill = KillAt::Seen(rng.millis(0.0, 3.0));
+        let run = run_and_kill(cwd, &args, kill, Some(&dir.join("entries.jsonl")));
+        let context = format!("round {round} ({kill:?}, replay with {SEED_ENV}={seed})");
+        if dir.join("entries.jsonl").exists() {
+            let v = plain(cwd, &dir, &["verify"]);
+            if v.code != 0 {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let again = util::run_in(cwd, &args);
+                panic!(
+                    "{context}: killed: {}; the restored ledger does not verify: {}; restoring again: exit {} {}",
+                    run.killed,
+                    v.stdout.lines().last().unwrap_or_default(),
+                    again.code,
+                    again.stderr.trim()
+                );
+            }
+        } else {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            util::run_in(cwd, &args).ok();
+            plain(cwd, &dir, &["verify"]).ok();
+        }
+    }
 }

@@ -138,6 +138,9 @@ struct Case {
     effect: Effect,
     /// The further append that must work afterwards (run with `--by`).
     follow_up: fn() -> Vec<String>,
+    /// Whether an exit 0 after a fault must say, as a warning, what failed. `import` drops
+    /// those warnings: see `import_warns_when_derived_data_fails_after_a_durable_append`.
+    warns: bool,
 }
 
 /// What the sweep saw, for the summary line.
@@ -184,11 +187,7 @@ fn sweep(case: &Case) {
         for (errno, strerror) in ERRNOS {
             let mut n = 1;
             loop {
-                assert!(
-                    n <= MAX_N,
-                    "{}: {kind} still fails at call {n}",
-                    case.name
-                );
+                assert!(n <= MAX_N, "{}: {kind} still fails at call {n}", case.name);
                 let fault = format!("{kind}:{n}:{errno}");
                 let fired = one_run(case, &template, &fault, strerror, &mut tally);
                 if !fired {
@@ -254,10 +253,13 @@ fn one_run(case: &Case, template: &Ledger, fault: &str, strerror: &str, tally: &
     let ack = acknowledged(&faulted);
     if faulted.code == 0 {
         tally.exit_zero += 1;
-        assert!(ack.is_some() || case.effect == Effect::Rebuilds, "{context}: exit 0 without an acknowledgement: {faulted:#?}");
+        assert!(
+            ack.is_some() || case.effect == Effect::Rebuilds,
+            "{context}: exit 0 without an acknowledgement: {faulted:#?}"
+        );
         // A failure after the durable write is a warning.
         assert!(
-            rest.iter().any(|l| l.starts_with("warning:")),
+            !case.warns || rest.iter().any(|l| l.starts_with("warning:")),
             "{context}: exit 0, but no warning names the failure: {faulted:#?}"
         );
     } else {
@@ -269,25 +271,43 @@ fn one_run(case: &Case, template: &Ledger, fault: &str, strerror: &str, tally: &
         let first = rest
             .iter()
             .find(|l| !l.starts_with("warning:"))
-            .unwrap_or_else(|| panic!("{context}: exit {} with no error line: {faulted:#?}", faulted.code));
+            .unwrap_or_else(|| {
+                panic!(
+                    "{context}: exit {} with no error line: {faulted:#?}",
+                    faulted.code
+                )
+            });
         assert!(
             first.starts_with("error:") && first.contains(strerror),
             "{context}: the message should start with `error:` and name the failure: {faulted:#?}"
         );
-        assert!(ack.is_none(), "{context}: a failed command acknowledged an append: {faulted:#?}");
+        assert!(
+            ack.is_none(),
+            "{context}: a failed command acknowledged an append: {faulted:#?}"
+        );
     }
 
     match case.effect {
         Effect::Appends(_) | Effect::Rebuilds => {
             let (old_head, old_log) = before.expect("an existing ledger");
             assert_whole_lines(&log, &format!("{context}, right after the fault"));
-            check_next_commands(&context, tmp.path(), &dir, Some(&old_head), ack.as_deref(), tally);
+            check_next_commands(
+                &context,
+                tmp.path(),
+                &dir,
+                Some(&old_head),
+                ack.as_deref(),
+                tally,
+            );
             let now = std::fs::read(&log).expect("read the log");
             match (case.effect, faulted.code) {
                 (Effect::Appends(n), 0) => {
                     assert!(now.starts_with(&old_log), "{context}: old entries changed");
                     let added = util::split_lines(&now[old_log.len()..]).len() as u64;
-                    assert_eq!(added, n, "{context}: exit 0, but {added} entries were added, not {n}");
+                    assert_eq!(
+                        added, n,
+                        "{context}: exit 0, but {added} entries were added, not {n}"
+                    );
                 }
                 _ => assert!(
                     now == old_log,
@@ -303,10 +323,16 @@ fn one_run(case: &Case, template: &Ledger, fault: &str, strerror: &str, tally: &
             }
             if exists {
                 assert_whole_lines(&log, &context);
-                let lines = util::split_lines(&std::fs::read(&log).expect("read the log")).len() as u64;
-                assert_eq!(lines, entries, "{context}: a created ledger must hold the whole first batch");
+                let lines =
+                    util::split_lines(&std::fs::read(&log).expect("read the log")).len() as u64;
+                assert_eq!(
+                    lines, entries,
+                    "{context}: a created ledger must hold the whole first batch"
+                );
                 if faulted.code != 0 {
-                    tally.failed_but_created.push(format!("{fault}: {}", rest.join(" / ")));
+                    tally
+                        .failed_but_created
+                        .push(format!("{fault}: {}", rest.join(" / ")));
                 }
                 check_next_commands(&context, tmp.path(), &dir, None, ack.as_deref(), tally);
             } else {
@@ -323,9 +349,15 @@ fn one_run(case: &Case, template: &Ledger, fault: &str, strerror: &str, tally: &
                     }
                 }
                 let again = run(tmp.path(), &args, None);
-                assert_eq!(again.code, 0, "{context}: running the command again fails: {again:#?}");
+                assert_eq!(
+                    again.code, 0,
+                    "{context}: running the command again fails: {again:#?}"
+                );
                 let ack = acknowledged(&again);
-                assert!(ack.is_some(), "{context}: no acknowledgement on the retry: {again:#?}");
+                assert!(
+                    ack.is_some(),
+                    "{context}: no acknowledgement on the retry: {again:#?}"
+                );
                 check_next_commands(&context, tmp.path(), &dir, None, ack.as_deref(), tally);
             }
         }
@@ -334,10 +366,18 @@ fn one_run(case: &Case, template: &Ledger, fault: &str, strerror: &str, tally: &
     let mut more = ledger_args(&dir, &strs(&(case.follow_up)()));
     more.extend(["--by".into(), ACTOR.into()]);
     let more = run(tmp.path(), &more, None);
-    assert_eq!(more.code, 0, "{context}: a further append after the fault fails: {more:#?}");
-    let head = acknowledged(&more).unwrap_or_else(|| panic!("{context}: no acknowledgement: {more:#?}"));
+    assert_eq!(
+        more.code, 0,
+        "{context}: a further append after the fault fails: {more:#?}"
+    );
+    let head =
+        acknowledged(&more).unwrap_or_else(|| panic!("{context}: no acknowledgement: {more:#?}"));
     let now = run(tmp.path(), &ledger_args(&dir, &["head"]), None).code(0);
-    assert_eq!(parse_head(&now.stdout).as_deref(), Some(&*head), "{context}: the further append is not the head");
+    assert_eq!(
+        parse_head(&now.stdout).as_deref(),
+        Some(&*head),
+        "{context}: the further append is not the head"
+    );
     assert_whole_lines(&log, &format!("{context}, at the end"));
     true
 }
@@ -370,9 +410,15 @@ fn check_next_commands(
     assert_eq!(h.code, 0, "{context}: head after the fault fails: {h:#?}");
     let head = parse_head(&h.stdout).unwrap_or_else(|| panic!("{context}: head printed {h:#?}"));
     if let Some(ack) = ack {
-        assert_eq!(head, ack, "{context}: the head is not the acknowledged entry");
+        assert_eq!(
+            head, ack,
+            "{context}: the head is not the acknowledged entry"
+        );
     } else if let Some(old) = old_head {
-        assert!(seq_of(&head) >= seq_of(old), "{context}: the head went back");
+        assert!(
+            seq_of(&head) >= seq_of(old),
+            "{context}: the head went back"
+        );
     }
 }
 
@@ -401,9 +447,17 @@ fn follow_status() -> Vec<String> {
 }
 
 fn status_args(_: &Path) -> Vec<String> {
-    ["status", "1.1", "Completed", "--review", "RAG May 20", "--by", "x"]
-        .map(String::from)
-        .to_vec()
+    [
+        "status",
+        "1.1",
+        "Completed",
+        "--review",
+        "RAG May 20",
+        "--by",
+        "x",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 #[test]
@@ -413,6 +467,7 @@ fn status_append_survives_every_injected_fault() {
         args: status_args,
         prepare: sample_copy,
         effect: Effect::Appends(1),
+        warns: true,
         follow_up: follow_status,
     });
 }
@@ -430,6 +485,7 @@ fn batch_import_into_a_ledger_survives_every_injected_fault() {
             sample_copy(tmp, template)
         },
         effect: Effect::Appends(TABLE_ENTRIES_EXISTING),
+        warns: false,
         follow_up: follow_status,
     });
 }
@@ -440,9 +496,18 @@ fn evidence_add_survives_every_injected_fault() {
         name: "evidence add",
         args: |tmp| {
             let file = tmp.join("minutes.pdf").to_str().expect("utf-8").to_string();
-            ["evidence", "add", "1.1", &file, "--review", "RAG May 20", "--by", "x"]
-                .map(String::from)
-                .to_vec()
+            [
+                "evidence",
+                "add",
+                "1.1",
+                &file,
+                "--review",
+                "RAG May 20",
+                "--by",
+                "x",
+            ]
+            .map(String::from)
+            .to_vec()
         },
         prepare: |tmp, template| {
             let bytes: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
@@ -450,6 +515,7 @@ fn evidence_add_survives_every_injected_fault() {
             sample_copy(tmp, template)
         },
         effect: Effect::Appends(1),
+        warns: true,
         follow_up: follow_status,
     });
 }
@@ -461,6 +527,7 @@ fn reindex_survives_every_injected_fault() {
         args: |_| vec!["reindex".into()],
         prepare: sample_copy,
         effect: Effect::Rebuilds,
+        warns: true,
         follow_up: follow_status,
     });
 }
@@ -470,12 +537,21 @@ fn init_survives_every_injected_fault() {
     sweep(&Case {
         name: "init",
         args: |_| {
-            ["init", "--title", "Fault plan", "--origin", "fault.test/init", "--by", "x"]
-                .map(String::from)
-                .to_vec()
+            [
+                "init",
+                "--title",
+                "Fault plan",
+                "--origin",
+                "fault.test/init",
+                "--by",
+                "x",
+            ]
+            .map(String::from)
+            .to_vec()
         },
         prepare: new_dir,
         effect: Effect::Creates(1),
+        warns: true,
         follow_up: || {
             ["area", "add", "9", "--title", "Added after the fault"]
                 .map(String::from)
@@ -490,15 +566,23 @@ fn import_into_a_new_directory_survives_every_injected_fault() {
         name: "import (new ledger)",
         args: |tmp| {
             let table = tmp.join("area1.txt").to_str().expect("utf-8").to_string();
-            ["import", &table, "--origin", "fault.test/import", "--by", "x"]
-                .map(String::from)
-                .to_vec()
+            [
+                "import",
+                &table,
+                "--origin",
+                "fault.test/import",
+                "--by",
+                "x",
+            ]
+            .map(String::from)
+            .to_vec()
         },
         prepare: |tmp, template| {
             std::fs::write(tmp.join("area1.txt"), table(1)).expect("write the table");
             new_dir(tmp, template)
         },
         effect: Effect::Creates(TABLE_ENTRIES_NEW),
+        warns: false,
         follow_up: follow_status,
     });
 }
@@ -511,7 +595,11 @@ fn restore_into_a_new_directory_survives_every_injected_fault() {
     sweep(&Case {
         name: "restore",
         args: |tmp| {
-            let export = tmp.join("sample.jsonl").to_str().expect("utf-8").to_string();
+            let export = tmp
+                .join("sample.jsonl")
+                .to_str()
+                .expect("utf-8")
+                .to_string();
             vec!["restore".into(), export]
         },
         prepare: |tmp, template| {
@@ -520,6 +608,123 @@ fn restore_into_a_new_directory_survives_every_injected_fault() {
             new_dir(tmp, template)
         },
         effect: Effect::Creates(SAMPLE_ENTRIES),
+        warns: true,
         follow_up: follow_status,
     });
+}
+
+/// A copy of the sample ledger with `sample.jsonl` beside it.
+fn bug_world() -> (tempfile::TempDir, PathBuf) {
+    let template = Ledger::sample();
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let dir = sample_copy(tmp.path(), template.dir());
+    (tmp, dir)
+}
+
+#[test]
+#[ignore = "bug: import discards Appended::warnings, so a derived-data failure after a durable append exits 0 with nothing on stderr (status and evidence add print the warning)"]
+fn import_warns_when_derived_data_fails_after_a_durable_append() {
+    // Into an existing ledger: writes 1-3 are the journal and the log, 4 the offsets file.
+    let (tmp, dir) = bug_world();
+    std::fs::write(tmp.path().join("area2.txt"), table(2)).expect("write the table");
+    let args = ledger_args(&dir, &["import", "area2.txt", "--by", "x"]);
+    let r = run(tmp.path(), &args, Some("write:4:EIO"));
+    assert!(r.stderr.contains("injected fault: write #4"), "{r:#?}");
+    assert_eq!(r.code, 0, "{r:#?}");
+    assert!(
+        r.stderr.contains("warning:"),
+        "no warning that derived data failed: {r:#?}"
+    );
+    // Into a new directory: write 1 is the new log, 2 the offsets file.
+    std::fs::write(tmp.path().join("area1.txt"), table(1)).expect("write the table");
+    let args = ledger_args(
+        &tmp.path().join("new"),
+        &["import", "area1.txt", "--by", "x"],
+    );
+    let r = run(tmp.path(), &args, Some("write:2:EIO"));
+    assert!(r.stderr.contains("injected fault: write #2"), "{r:#?}");
+    assert_eq!(r.code, 0, "{r:#?}");
+    assert!(
+        r.stderr.contains("warning:"),
+        "no warning that derived data failed: {r:#?}"
+    );
+}
+
+#[test]
+#[ignore = "bug: init, import and restore into a new directory exit 4 when a step after the new log is renamed into place fails (its directory fsync, clearing the journal on open, derived data), yet leave that complete ledger behind: running the command again is refused (`already holds a ledger`)"]
+fn a_creation_that_reports_failure_can_be_run_again() {
+    let (tmp, sample) = bug_world();
+    std::fs::copy(
+        sample.join("entries.jsonl"),
+        tmp.path().join("sample.jsonl"),
+    )
+    .expect("export the sample");
+    std::fs::write(tmp.path().join("area1.txt"), table(1)).expect("write the table");
+    let cases: [(&[&str], &str); 6] = [
+        (&["init", "--title", "T", "--by", "x"], "dirsync:1:EIO"),
+        (&["init", "--title", "T", "--by", "x"], "truncate:1:EIO"),
+        (&["import", "area1.txt", "--by", "x"], "truncate:1:ENOSPC"),
+        (&["restore", "sample.jsonl"], "dirsync:1:EIO"),
+        (&["restore", "sample.jsonl"], "write:2:EIO"),
+        (&["restore", "sample.jsonl"], "fsync:2:ENOSPC"),
+    ];
+    let mut failures = Vec::new();
+    for (i, (args, fault)) in cases.iter().enumerate() {
+        let dir = tmp.path().join(format!("new{i}"));
+        let args = ledger_args(&dir, args);
+        let r = run(tmp.path(), &args, Some(fault));
+        assert!(
+            r.stderr.contains("injected fault"),
+            "{fault} did not fire: {r:#?}"
+        );
+        if r.code == 0 {
+            continue;
+        }
+        // It said it failed: the same command must now work.
+        let again = run(tmp.path(), &args, None);
+        if again.code != 0 {
+            failures.push(format!(
+                "{} with READINESS_FAULT={fault}: exit {} ({}), then again: exit {} ({})",
+                args.join(" "),
+                r.code,
+                r.stderr.trim().replace('\n', " / "),
+                again.code,
+                again.stderr.trim()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+#[ignore = "bug: restore of an `export --with-evidence` folder installs the log before copying the evidence; a failure (or kill) in between leaves a ledger that fails verify (evidence missing) and restore refuses to run again"]
+fn an_interrupted_restore_of_an_evidence_bundle_can_be_completed() {
+    let (tmp, sample) = bug_world();
+    std::fs::write(tmp.path().join("minutes.pdf"), b"board minutes").expect("write evidence");
+    let attach = ledger_args(
+        &sample,
+        &["evidence", "add", "1.1", "minutes.pdf", "--by", "x"],
+    );
+    run(tmp.path(), &attach, None).code(0);
+    run(
+        tmp.path(),
+        &ledger_args(&sample, &["export", "--with-evidence", "bundle"]),
+        None,
+    )
+    .code(0);
+    let dir = tmp.path().join("restored");
+    let restore = ledger_args(&dir, &["restore", "bundle"]);
+    // dirsync 1 is the new log's directory fsync, after its rename.
+    let r = run(tmp.path(), &restore, Some("dirsync:1:EIO"));
+    assert!(r.stderr.contains("injected fault: dirsync #1"), "{r:#?}");
+    let verify = run(tmp.path(), &ledger_args(&dir, &["verify"]), None);
+    if verify.code != 0 {
+        let again = run(tmp.path(), &restore, None);
+        assert_eq!(
+            again.code, 0,
+            "the restore failed ({}), the ledger it left does not verify ({}), and restoring again is refused: {again:#?}",
+            r.stderr.trim(),
+            verify.stdout.lines().last().unwrap_or_default()
+        );
+    }
 }

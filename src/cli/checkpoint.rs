@@ -4,7 +4,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::checkpoint::{b64, Checkpoint};
+use crate::checkpoint::{b64, Checkpoint, SignerCheck, TrustedKey};
+use crate::entry::Seq;
+use crate::store::{EntrySource, ReadLedger};
 use crate::merkle::{self, Hash};
 use crate::store::positions::{Positions, TreeFailure};
 use crate::store::StoreError;
@@ -182,14 +184,14 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             }
         }
         let dir = ledger.dir().join(CHECKPOINTS_DIR);
-        let latest = dir.join(LATEST);
-        if latest.exists() {
-            let old = read_checkpoint(&latest)?;
+        // Every checkpoint signed here, not only the latest: deleting one file does not
+        // open the way to signing a rewritten history.
+        for (path, old) in held_checkpoints(ledger.dir())? {
             if let Extends::No(why) = check_extends(&tree, &old)? {
                 writeln!(
                     ctx.err,
                     "error: refusing to sign: the ledger is not an append-only extension of the checkpoint signed before ({}): {why}",
-                    latest.display()
+                    path.display()
                 )
                 .map_err(CliError::Output)?;
                 return Ok(Exit::VerificationFailed);
@@ -200,7 +202,14 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             .sign(&name, &secret)
             .map_err(|e| CliError::Usage(e.to_string()))?;
         crate::store::fsx::ensure_dir(&dir)?;
-        crate::store::fsx::write_atomic(&dir, LATEST, checkpoint.to_text().as_bytes())?;
+        let text = checkpoint.to_text();
+        let kept = format!(
+            "{:020}-{}",
+            checkpoint.size,
+            &crate::hex::encode(&checkpoint.root)[..16]
+        );
+        crate::store::fsx::write_atomic(&dir, &kept, text.as_bytes())?;
+        crate::store::fsx::write_atomic(&dir, LATEST, text.as_bytes())?;
     }
     let text = checkpoint.to_text();
     if let Some(out) = &args.out {
@@ -222,4 +231,144 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         .write_all(text.as_bytes())
         .map_err(CliError::Output)?;
     Ok(Exit::Success)
+}
+
+/// The checkpoints a ledger directory holds: every one `checkpoint --key` signed there.
+pub fn held_checkpoints(dir: &Path) -> Result<Vec<(PathBuf, Checkpoint)>, CliError> {
+    let folder = dir.join(CHECKPOINTS_DIR);
+    crate::store::fsx::no_symlink(&folder)?;
+    let listing = match std::fs::read_dir(&folder) {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(StoreError::Io { path: folder, source }.into()),
+    };
+    let mut held = Vec::new();
+    for item in listing.flatten() {
+        let name = item.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = item.path();
+        crate::store::fsx::no_symlink(&path)?;
+        held.push((path.clone(), read_checkpoint(&path)?));
+    }
+    held.sort_by_key(|(p, c)| (c.size, p.clone()));
+    Ok(held)
+}
+
+/// Public keys given on the command line, trusted to sign checkpoints.
+pub fn trusted_keys(paths: &[PathBuf]) -> Result<Vec<TrustedKey>, CliError> {
+    paths
+        .iter()
+        .map(|p| {
+            Ok(TrustedKey {
+                label: format!("the key in {}", p.display()),
+                public_key: super::key::read_key_file(p, "public key")?,
+            })
+        })
+        .collect()
+}
+
+/// The keys this ledger had registered, and not revoked, within its first `size` entries.
+fn ledger_keys(source: &dyn EntrySource, size: u64) -> Result<Vec<TrustedKey>, CliError> {
+    let plan = crate::verify::replay_until(source, Seq(size))?;
+    Ok(plan
+        .keys
+        .values()
+        .filter(|k| k.registered.0 <= size && k.revoked.is_none_or(|r| r.0 > size))
+        .filter_map(|k| {
+            Some(TrustedKey {
+                label: format!("{} ({}, key {}, registered at entry {})", k.name, k.role, &k.key_id[..16], k.registered),
+                public_key: crate::plan::trust::hex_bytes::<32>(&k.public_key)?,
+            })
+        })
+        .collect())
+}
+
+/// What checking one checkpoint against a ledger found.
+#[derive(Debug, serde::Serialize)]
+pub struct CheckpointVerdict {
+    pub ok: bool,
+    pub file: String,
+    pub size: u64,
+    /// The trusted keys whose signatures verified.
+    pub signed_by: Vec<String>,
+    pub message: String,
+}
+
+/// Checks that `c` is signed by a key this ledger registered (and had not revoked) within
+/// its first `c.size` entries, or by one of `extra`, and that the ledger extends it.
+pub fn authenticate(
+    ledger: &ReadLedger,
+    path: &Path,
+    c: &Checkpoint,
+    extra: &[TrustedKey],
+    allow_unsigned: bool,
+) -> Result<CheckpointVerdict, CliError> {
+    let file = path.display().to_string();
+    let mut trusted = ledger_keys(ledger, c.size)?;
+    trusted.extend_from_slice(extra);
+    let checks = c.signers(&trusted);
+    let signed_by: Vec<String> = checks
+        .iter()
+        .filter_map(|s| match s {
+            SignerCheck::Verified { key, .. } => Some(key.label.clone()),
+            _ => None,
+        })
+        .collect();
+    let failed = |message: String| CheckpointVerdict {
+        ok: false,
+        file: file.clone(),
+        size: c.size,
+        signed_by: signed_by.clone(),
+        message: format!("FAILED: checkpoint {file}: {message}"),
+    };
+    if let Some(SignerCheck::Invalid { line, key }) =
+        checks.iter().find(|s| matches!(s, SignerCheck::Invalid { .. }))
+    {
+        return Ok(failed(format!(
+            "its signature line {line} claims {} but does not verify: the checkpoint was altered",
+            key.label
+        )));
+    }
+    let unsigned = signed_by.is_empty();
+    if unsigned && !allow_unsigned {
+        let why = if c.signatures.is_empty() {
+            "it is not signed".to_string()
+        } else {
+            "no key this ledger registered (and had not revoked) within its first entries, nor any --public-key, signed it".to_string()
+        };
+        return Ok(failed(format!(
+            "{why}, so nothing proves who made it; give the signer's key with --public-key, or --allow-unsigned to check the tree alone"
+        )));
+    }
+    let owned;
+    let tree = match ledger {
+        ReadLedger::Dir(d) => super::prove::tree_of(d)?,
+        ReadLedger::Export(f) => {
+            owned = f.positions()?;
+            Tree {
+                positions: &owned,
+                origin: f.origin()?,
+            }
+        }
+    };
+    let who = if unsigned {
+        "UNSIGNED (nothing proves who made it)".to_string()
+    } else {
+        format!("signed by {}", signed_by.join(" and "))
+    };
+    Ok(match check_extends(&tree, c)? {
+        Extends::Yes { new_size, .. } => CheckpointVerdict {
+            ok: true,
+            file: file.clone(),
+            size: c.size,
+            signed_by: signed_by.clone(),
+            message: format!(
+                "checkpoint {file}: {who}; this ledger ({new_size} entries) is an append-only extension of the one it describes ({} entries); consistency proof checked",
+                c.size
+            ),
+        },
+        Extends::No(reason) => failed(format!("{who}; {reason}")),
+    })
 }

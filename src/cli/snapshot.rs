@@ -93,8 +93,8 @@ fn check(ctx: &mut Context<'_>, path: &PathBuf) -> Result<Exit, CliError> {
     let report = verify(
         &ledger,
         VerifyOptions {
-            strict: false,
             expect: Some((Seq(saved.covers.seq), saved.covers.hash)),
+            not_after: None,
         },
     )?;
     drop(ledger);

@@ -1,38 +1,54 @@
-//! `readiness verify`: prove the ledger's history is intact.
+//! `readiness verify`: prove the ledger's history is intact, and say so first.
 
-use crate::entry::{EntryHash, Seq};
-use crate::verify::{verify, ExpectOutcome, VerifyOptions, VerifyReport};
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::entry::{format_timestamp, EntryHash, Seq};
+use crate::store::ReadLedger;
+use crate::verify::{verify, ExpectOutcome, VerifyFailure, VerifyOptions, VerifyReport, CHECKS};
 use crate::verify_evidence::{describe_stray, verify_evidence, EvidenceReport};
-use crate::verify_signatures::{verify_signatures, SignatureReport};
 
+use super::checkpoint::{authenticate, held_checkpoints, CheckpointVerdict};
 use super::output::{line, write_json, Format};
 use super::{CliError, Context, Exit};
 
-/// Recompute every entry's hash and link; report the head, or the first bad entry.
+/// Check everything FORMAT.md lists, on every entry; print the verdict first.
 ///
-/// Exit code 1 if anything fails. With --expect SEQ:HASH (a head minuted earlier), also
-/// prove the ledger still holds that entry unchanged: today's ledger extends the one seen
-/// then. --strict also checks canonical form, event shapes and the plan's rules on every
-/// entry (slower; what `restore` does to files from outside).
+/// For each entry: canonical form, hash, link, seq, time order, not recorded in the future,
+/// the event's schema, and the plan's rules as they stood (key ids, every signature against
+/// the key registered and not revoked then, that a signed status is the one shown, no
+/// repeated sign-off). Then the heads sign-offs name, the evidence files (directories), the
+/// checkpoints this ledger holds, and any given with --checkpoint. The first line is
+/// `ok: ...` or `FAILED: ...` naming the first failing entry and check; exit 1 on any failure.
 ///
-/// Every sign-off's Ed25519 signature is checked against its key as registered when it was
-/// appended: an unknown or revoked key, a wrong role, a signature that does not match, or
-/// a head (seq and hash) the ledger does not hold fails, naming the entry.
+/// Examples:
+///   readiness verify
+///   readiness verify --expect "42 3f5a…"          # a head minuted at a board meeting
+///   readiness verify --checkpoint 2021-03.ckpt     # extends that signed checkpoint
+///   readiness verify --format json | jq .checks
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// An earlier head, as printed by `readiness head`: "SEQ HASH" or "SEQ:HASH".
     #[arg(long, value_parser = parse_expect, value_name = "SEQ:HASH")]
     pub expect: Option<(Seq, EntryHash)>,
-    /// Also check canonical form, event shapes and plan rules.
-    #[arg(long)]
+    /// Kept for scripts written before every check ran by default; changes nothing.
+    #[arg(long, hide = true)]
     pub strict: bool,
     /// Skip re-hashing the evidence files (ledger directories only).
     #[arg(long)]
     pub no_evidence: bool,
-    /// A checkpoint taken earlier (`readiness checkpoint`): also prove that this ledger is an
-    /// append-only extension of the ledger it described (ledger directories only).
+    /// A checkpoint taken earlier (`readiness checkpoint`): prove that this ledger extends
+    /// the one it describes, and that a key this ledger registered (or --public-key) signed it.
     #[arg(long, value_name = "FILE")]
-    pub checkpoint: Option<std::path::PathBuf>,
+    pub checkpoint: Vec<PathBuf>,
+    /// A public key (FILE.pub) also trusted to sign checkpoints.
+    #[arg(long, value_name = "FILE")]
+    pub public_key: Vec<PathBuf>,
+    /// Accept a --checkpoint that no trusted key signed (the output says nothing proves who
+    /// made it).
+    #[arg(long)]
+    pub allow_unsigned: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -53,89 +69,203 @@ pub fn parse_expect(s: &str) -> Result<(Seq, EntryHash), String> {
     Ok((Seq(seq), hash))
 }
 
-/// Verifies and prints the report.
+/// One check's result, for `--format json`.
+#[derive(Debug, Serialize)]
+struct CheckResult {
+    check: &'static str,
+    /// "ok", "failed", or "not reached" (an earlier failure stopped the pass).
+    result: &'static str,
+}
+
+/// Everything verify found, for scripts.
+#[derive(Debug, Serialize)]
+struct Verdict<'a> {
+    ok: bool,
+    verdict: String,
+    #[serde(flatten)]
+    report: &'a VerifyReport,
+    checks: Vec<CheckResult>,
+    evidence: Option<&'a EvidenceReport>,
+    checkpoints: &'a [CheckpointVerdict],
+}
+
+/// Verifies and prints the verdict, then the details.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let ledger = ctx.open_for_read()?;
+    let not_after = format_timestamp(
+        ctx.clock.now() + chrono::Duration::minutes(crate::verify::FUTURE_SKEW_MINUTES),
+    );
     let mut report = verify(
         &ledger,
         VerifyOptions {
-            strict: args.strict,
             expect: args.expect,
+            not_after: Some(not_after),
         },
     )?;
-    // A directory's log read only up to its last whole entry: what follows fails too.
-    if let (crate::store::ReadLedger::Dir(d), None) = (&ledger, &report.failure) {
+    // A directory's log is read only up to its last whole entry: what follows fails too.
+    if let (ReadLedger::Dir(d), None) = (&ledger, &report.failure) {
         if let Some((start, len)) = d.unexplained_tail() {
-            report.failure = Some(crate::verify::VerifyFailure {
+            report.failure = Some(VerifyFailure {
                 seq: report.entries + 1,
                 line: report.entries + 1,
+                check: "entry shape",
                 reason: format!(
                     "the log ends with {len} bytes at byte {start} that are not a whole entry (`readiness repair` sets them aside)"
                 ),
             });
         }
     }
-    // Signatures are checked once the chain holds (a broken chain is reported first).
-    let signatures = match report.failure {
-        None => Some(verify_signatures(&ledger)?),
-        Some(_) => None,
-    };
-    let signed_ok = signatures.as_ref().is_none_or(SignatureReport::ok);
-    // Evidence files of a ledger directory, re-hashed once the chain holds.
     let evidence = match (&ledger, &report.failure, args.no_evidence) {
-        (crate::store::ReadLedger::Dir(d), None, false) => {
+        (ReadLedger::Dir(d), None, false) => {
             Some(verify_evidence(&ledger, d.dir()).map_err(super::evidence::cli_error)?)
         }
         _ => None,
     };
-    let evidence_ok = evidence.as_ref().is_none_or(EvidenceReport::ok);
-    let checkpoint = match (&args.checkpoint, &ledger) {
-        (None, _) => None,
-        (Some(path), crate::store::ReadLedger::Dir(d)) => Some(extends(d, path)?),
-        (Some(_), crate::store::ReadLedger::Export(_)) => {
-            return Err(CliError::Usage(
-                "verify --checkpoint needs a ledger directory (its index holds the Merkle tree); restore the export first".into(),
-            ))
+    let mut checkpoints = Vec::new();
+    if report.failure.is_none() {
+        let trusted = super::checkpoint::trusted_keys(&args.public_key)?;
+        if let ReadLedger::Dir(d) = &ledger {
+            for (path, c) in held_checkpoints(d.dir())? {
+                checkpoints.push(authenticate(&ledger, &path, &c, &trusted, true)?);
+            }
         }
-    };
-    let checkpoint_ok = checkpoint.as_ref().is_none_or(|c| c.ok);
+        for path in &args.checkpoint {
+            let c = super::checkpoint::read_checkpoint(path)?;
+            checkpoints.push(authenticate(&ledger, path, &c, &trusted, args.allow_unsigned)?);
+        }
+    }
+    let ok = report.ok()
+        && evidence.as_ref().is_none_or(EvidenceReport::ok)
+        && checkpoints.iter().all(|c| c.ok);
+    let verdict = verdict_line(&report, evidence.as_ref(), &checkpoints);
     match args.format {
         Format::Json => write_json(
             ctx.out,
-            &WithSignatures {
+            &Verdict {
+                ok,
+                verdict,
                 report: &report,
-                signatures: signatures.as_ref(),
+                checks: check_results(&report),
                 evidence: evidence.as_ref(),
-                checkpoint: checkpoint.as_ref(),
+                checkpoints: &checkpoints,
             },
         )?,
         Format::Table => {
-            print_report(ctx, &report)?;
-            print_signatures(ctx, &report, signatures.as_ref())?;
+            line(ctx.out, &verdict)?;
+            print_details(ctx, &report)?;
             print_evidence(ctx, evidence.as_ref())?;
-            if let Some(c) = &checkpoint {
+            for c in &checkpoints {
                 line(ctx.out, &c.message)?;
             }
         }
     }
-    Ok(
-        if report.ok() && signed_ok && evidence_ok && checkpoint_ok {
-            Exit::Success
-        } else {
-            Exit::VerificationFailed
-        },
+    Ok(if ok {
+        Exit::Success
+    } else {
+        Exit::VerificationFailed
+    })
+}
+
+/// The first line: `ok: …` only when everything passed; else `FAILED: ` and the first problem.
+fn verdict_line(
+    r: &VerifyReport,
+    evidence: Option<&EvidenceReport>,
+    checkpoints: &[CheckpointVerdict],
+) -> String {
+    if let Some(f) = &r.failure {
+        return format!(
+            "FAILED: entry {} ({} check): {} (line {} of {}); the {} entries before it verified",
+            f.seq, f.check, f.reason, f.line, r.source, r.entries
+        );
+    }
+    match &r.expect {
+        Some(ExpectOutcome::Missing { seq, entries }) => {
+            return format!(
+                "FAILED: expected entry {seq}, but the ledger has only {entries} verified entries"
+            )
+        }
+        Some(ExpectOutcome::Differs {
+            seq,
+            expected,
+            found,
+        }) => {
+            return format!(
+                "FAILED: entry {seq} has hash {found}, not the expected {expected}: this is not the ledger whose head was minuted, or its history was rewritten"
+            )
+        }
+        _ => {}
+    }
+    if let Some(p) = evidence.and_then(|e| e.problems.first()) {
+        return format!("FAILED: evidence: {p}");
+    }
+    if let Some(c) = checkpoints.iter().find(|c| !c.ok) {
+        return c.message.clone();
+    }
+    format!(
+        "ok: {} entries verified in {}: every check FORMAT.md lists passed",
+        r.entries, r.source
     )
 }
 
-/// The JSON report: the chain's, plus `signatures` (null when the chain failed first).
-#[derive(serde::Serialize)]
-struct WithSignatures<'a> {
-    #[serde(flatten)]
-    report: &'a VerifyReport,
-    signatures: Option<&'a SignatureReport>,
-    checkpoint: Option<&'a CheckpointCheck>,
-    /// Evidence files (null for exports, `--no-evidence`, or when the chain failed first).
-    evidence: Option<&'a EvidenceReport>,
+fn check_results(r: &VerifyReport) -> Vec<CheckResult> {
+    let failed_at = r
+        .failure
+        .as_ref()
+        .and_then(|f| CHECKS.iter().position(|c| *c == f.check));
+    CHECKS
+        .iter()
+        .enumerate()
+        .map(|(i, check)| CheckResult {
+            check,
+            result: match failed_at {
+                None => "ok",
+                Some(at) if i == at => "failed",
+                // The entry that failed passed the checks before its failing one; later checks
+                // ran on the entries before it, but not on it or after.
+                Some(_) => "not reached",
+            },
+        })
+        .collect()
+}
+
+fn print_details(ctx: &mut Context<'_>, r: &VerifyReport) -> Result<(), CliError> {
+    if let Some(h) = &r.head {
+        let label = if r.failure.is_some() {
+            "last good entry"
+        } else {
+            "head"
+        };
+        line(ctx.out, format!("{label}: {} {}", h.seq, h.hash))?;
+    }
+    if r.failure.is_none() {
+        let c = &r.counts;
+        line(
+            ctx.out,
+            format!(
+                "signatures: ok: {} sign-off{} checked ({} key{} registered, {} revoked)",
+                c.signed_off,
+                plural(c.signed_off),
+                c.keys_registered,
+                plural(c.keys_registered),
+                c.keys_revoked
+            ),
+        )?;
+    }
+    if let Some(ExpectOutcome::Found { seq, hash }) = &r.expect {
+        line(
+            ctx.out,
+            format!("expected entry {seq} {hash} is present and unchanged: this ledger extends that one"),
+        )?;
+    }
+    Ok(())
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 fn print_evidence(ctx: &mut Context<'_>, e: Option<&EvidenceReport>) -> Result<(), CliError> {
@@ -184,106 +314,4 @@ fn print_evidence(ctx: &mut Context<'_>, e: Option<&EvidenceReport>) -> Result<(
         )?;
     }
     Ok(())
-}
-
-fn print_signatures(
-    ctx: &mut Context<'_>,
-    r: &VerifyReport,
-    s: Option<&SignatureReport>,
-) -> Result<(), CliError> {
-    match s {
-        None => Ok(()),
-        Some(s) => match &s.failure {
-            None => line(
-                ctx.out,
-                format!(
-                    "signatures: ok: {} sign-offs checked ({} keys registered, {} revoked)",
-                    s.signed_off, s.keys_registered, s.keys_revoked
-                ),
-            ),
-            Some(f) => line(
-                ctx.out,
-                format!(
-                    "FAILED: signatures: {} (line {} of {})",
-                    f.reason, f.line, r.source
-                ),
-            ),
-        },
-    }
-}
-
-fn print_report(ctx: &mut Context<'_>, r: &VerifyReport) -> Result<(), CliError> {
-    match &r.failure {
-        None => line(
-            ctx.out,
-            format!("ok: {} entries verified in {}", r.entries, r.source),
-        )?,
-        Some(f) => line(
-            ctx.out,
-            format!(
-                "FAILED: {} (line {} of {}); {} entries before it verified",
-                f.reason, f.line, r.source, r.entries
-            ),
-        )?,
-    }
-    if let Some(h) = &r.head {
-        let label = if r.failure.is_some() {
-            "last good entry"
-        } else {
-            "head"
-        };
-        line(ctx.out, format!("{label}: {} {}", h.seq, h.hash))?;
-    }
-    match &r.expect {
-        None => {}
-        Some(ExpectOutcome::Found { seq, hash }) => line(
-            ctx.out,
-            format!("expected entry {seq} {hash} is present and unchanged: this ledger extends that one"),
-        )?,
-        Some(ExpectOutcome::Missing { seq, entries }) => line(
-            ctx.out,
-            format!("FAILED: expected entry {seq}, but the ledger has only {entries} verified entries"),
-        )?,
-        Some(ExpectOutcome::Differs { seq, expected, found }) => line(
-            ctx.out,
-            format!("FAILED: entry {seq} has hash {found}, not the expected {expected}: history was rewritten"),
-        )?,
-    }
-    Ok(())
-}
-
-/// Whether the ledger extends an earlier checkpoint.
-#[derive(Debug, serde::Serialize)]
-struct CheckpointCheck {
-    ok: bool,
-    old_size: u64,
-    new_size: Option<u64>,
-    message: String,
-}
-
-/// Proves (or refutes) that the ledger extends the checkpoint in `path`.
-fn extends(
-    ledger: &crate::store::DirReader,
-    path: &std::path::Path,
-) -> Result<CheckpointCheck, CliError> {
-    use super::checkpoint::{check_extends, read_checkpoint, Extends};
-    let old = read_checkpoint(path)?;
-    Ok(match check_extends(&super::prove::tree_of(ledger)?, &old)? {
-        Extends::Yes { new_size, .. } => CheckpointCheck {
-            ok: true,
-            old_size: old.size,
-            new_size: Some(new_size),
-            message: format!(
-                "checkpoint {}: this ledger ({new_size} entries) is an append-only extension of the one it describes ({} entries); consistency proof checked",
-                path.display(),
-                old.size
-            ),
-        },
-        Extends::No(reason) => CheckpointCheck {
-            ok: false,
-            old_size: old.size,
-            new_size: None,
-            message: format!("FAILED: checkpoint {}: {reason}", path.display()),
-        },
-    })
 }

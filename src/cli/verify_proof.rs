@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::chain::stored_facts;
-use crate::checkpoint::{b64_hash, Checkpoint};
+use crate::checkpoint::{b64_hash, Checkpoint, SignerCheck};
 use crate::merkle::{self, Hash};
 
 use super::prove::{ConsistencyProof, InclusionProof, ProofFile};
@@ -16,9 +16,13 @@ const MAX_PROOF_BYTES: u64 = 16 << 20;
 /// Check a proof from `readiness prove` against a checkpoint; needs no ledger.
 ///
 /// An inclusion proof needs the checkpoint of its tree size; a consistency proof needs the
-/// new checkpoint, and the old one too (give --checkpoint twice) to check both roots. With
-/// --public-key, every checkpoint must carry a valid signature by that key (key name = the
-/// checkpoint's origin). Exit 0 if everything checks, 1 if not.
+/// new checkpoint, and the old one too (give --checkpoint twice) to check both roots. Every
+/// checkpoint must carry a valid signature by a key given with --public-key (the ledger's
+/// own key, or a witness's); the output names which signed. Without one, the proof fails
+/// unless --allow-unsigned is given, and then the output says nothing proves who made the
+/// checkpoint. Exit 0 if everything checks, 1 if not.
+///
+/// Example: readiness verify-proof entry40.json --checkpoint 2021-03.ckpt --public-key ledger.key.pub
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The proof file (JSON printed by `readiness prove`).
@@ -26,9 +30,13 @@ pub struct Args {
     /// A checkpoint the proof must match (one or two).
     #[arg(long, value_name = "FILE", required = true)]
     pub checkpoint: Vec<PathBuf>,
-    /// Public key file (FILE.pub from `readiness key new`) that must have signed the checkpoints.
+    /// A public key file (FILE.pub from `readiness key new`) trusted to sign the checkpoints
+    /// (repeat for several).
     #[arg(long, value_name = "FILE")]
-    pub public_key: Option<PathBuf>,
+    pub public_key: Vec<PathBuf>,
+    /// Check the tree alone when no trusted key signed a checkpoint.
+    #[arg(long)]
+    pub allow_unsigned: bool,
 }
 
 fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliError> {
@@ -46,10 +54,8 @@ fn read_limited(path: &Path, what: &str, limit: u64) -> Result<Vec<u8>, CliError
 
 /// Runs the checks; `Err(reason)` is a failed verification.
 fn check(args: &Args, out: &mut dyn Write) -> Result<Result<(), String>, CliError> {
-    let public = match &args.public_key {
-        Some(p) => Some(super::key::read_key_file(p, "public key")?),
-        None => None,
-    };
+    let trusted = super::checkpoint::trusted_keys(&args.public_key)?;
+    let mut signed_by = Vec::new();
     let mut checkpoints = Vec::new();
     for path in &args.checkpoint {
         let bytes = read_limited(
@@ -66,11 +72,35 @@ fn check(args: &Args, out: &mut dyn Write) -> Result<Result<(), String>, CliErro
                 )))
             }
         };
-        if let Some(key) = &public {
-            if let Err(e) = c.verify_signature(&c.origin, key) {
-                return Ok(Err(format!("{}: {e}", path.display())));
-            }
+        let checks = c.signers(&trusted);
+        if let Some(SignerCheck::Invalid { line, key }) = checks
+            .iter()
+            .find(|s| matches!(s, SignerCheck::Invalid { .. }))
+        {
+            return Ok(Err(format!(
+                "{}: signature line {line} claims {} but does not verify: the checkpoint was altered",
+                path.display(),
+                key.label
+            )));
         }
+        let by: Vec<String> = checks
+            .iter()
+            .filter_map(|s| match s {
+                SignerCheck::Verified { key, .. } => Some(key.label.clone()),
+                _ => None,
+            })
+            .collect();
+        if by.is_empty() && !args.allow_unsigned {
+            return Ok(Err(format!(
+                "{}: no trusted key signed this checkpoint, so nothing proves who made it; give the signer's public key with --public-key (or --allow-unsigned to check the tree alone)",
+                path.display()
+            )));
+        }
+        signed_by.push(if by.is_empty() {
+            format!("{}: UNSIGNED, nothing proves who made it", path.display())
+        } else {
+            format!("{}: signed by {}", path.display(), by.join(" and "))
+        });
         checkpoints.push((path.clone(), c));
     }
     let bytes = read_limited(&args.proof, "proof file", MAX_PROOF_BYTES)?;
@@ -84,11 +114,14 @@ fn check(args: &Args, out: &mut dyn Write) -> Result<Result<(), String>, CliErro
         }
     };
     let result = match proof {
-        ProofFile::Inclusion(p) => check_inclusion(&p, &checkpoints, public.is_some()),
+        ProofFile::Inclusion(p) => check_inclusion(&p, &checkpoints),
         ProofFile::Consistency(p) => check_consistency(&p, &checkpoints),
     };
     if let Ok(msg) = &result {
         writeln!(out, "{msg}").map_err(CliError::Output)?;
+        for s in &signed_by {
+            writeln!(out, "checkpoint {s}").map_err(CliError::Output)?;
+        }
     }
     Ok(result.map(|_| ()))
 }
@@ -102,18 +135,9 @@ fn hashes(list: &[String], what: &str) -> Result<Vec<Hash>, String> {
         .collect()
 }
 
-fn signed(c: &Checkpoint, key_checked: bool) -> &'static str {
-    match (key_checked, c.signatures.is_empty()) {
-        (true, _) => "checkpoint signature checked",
-        (false, true) => "unsigned checkpoint",
-        (false, false) => "checkpoint signature not checked: give --public-key",
-    }
-}
-
 fn check_inclusion(
     p: &InclusionProof,
     checkpoints: &[(PathBuf, Checkpoint)],
-    key_checked: bool,
 ) -> Result<String, String> {
     let [(path, c)] = checkpoints else {
         return Err("an inclusion proof is checked against exactly one checkpoint".into());
@@ -154,11 +178,8 @@ fn check_inclusion(
     merkle::verify_inclusion(&leaf, p.leaf_index, c.size, &path_hashes, &c.root)
         .map_err(|e| format!("entry {} is not proven in {at}: {e}", p.seq))?;
     Ok(format!(
-        "ok: entry {} is in the ledger {} of {} entries ({})",
-        p.seq,
-        c.origin,
-        c.size,
-        signed(c, key_checked)
+        "ok: entry {} is in the ledger {} of {} entries",
+        p.seq, c.origin, c.size
     ))
 }
 

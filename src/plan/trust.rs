@@ -61,6 +61,8 @@ pub struct SignOff {
     pub role: String,
     pub actor: String,
     pub recorded_at: String,
+    /// The signature, hex: a sign-off counts once, so a copy of it is refused.
+    pub signature: String,
 }
 
 impl Plan {
@@ -132,6 +134,7 @@ impl Plan {
                 role: e.role.clone(),
                 actor: entry.actor.clone(),
                 recorded_at: entry.recorded_at.clone(),
+                signature: e.signature.clone(),
             });
         }
     }
@@ -271,5 +274,48 @@ mod tests {
         let mut other = e.clone();
         sign_signoff(&[8u8; 32], "york", &mut other);
         assert!(!signature_valid("york", &key, &other));
+    }
+
+    /// The worked example in FORMAT.md, "Sign-offs": RFC 8032 test key 1 signing a sign-off.
+    #[test]
+    fn format_md_worked_example() {
+        let secret =
+            hex_bytes::<32>("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+                .unwrap();
+        let pk = public_key(&secret);
+        let mut e = SignedOff {
+            action: "1.1".into(),
+            review: "RAG November 20".into(),
+            status: "Completed".into(),
+            key_id: key_id(&pk),
+            role: "SEND board chair".into(),
+            head_seq: 10,
+            head_hash: "ab".repeat(32),
+            statement: Some("Checked against the minutes".into()),
+            signature: String::new(),
+        };
+        sign_signoff(&secret, "york.example/send-wsoa", &mut e);
+        let bytes = String::from_utf8(signing_bytes("york.example/send-wsoa", &e)).unwrap();
+        assert_eq!(
+            e.key_id,
+            "21fe31dfa154a261626bf854046fd2271b7bed4b6abe45aa58877ef47f9721b9"
+        );
+        assert_eq!(
+            bytes,
+            concat!(
+                r#"{"action":"1.1","head_hash":"abababababababababababababababababababababababababababababababab","#,
+                r#""head_seq":10,"key_id":"21fe31dfa154a261626bf854046fd2271b7bed4b6abe45aa58877ef47f9721b9","#,
+                r#""origin":"york.example/send-wsoa","review":"RAG November 20","role":"SEND board chair","#,
+                r#""statement":"Checked against the minutes","status":"Completed"}"#
+            )
+        );
+        // Also produced independently (Python `cryptography`, Ed25519PrivateKey.sign).
+        assert_eq!(
+            e.signature,
+            concat!(
+                "4d453177d805ca272669d789f8d42850777641bfff2551382c7b7eff7fb163ff",
+                "b94365a70a831d51919211ad1c2b97c79ee9160fbf1e5063cf26445e1323fa0f"
+            )
+        );
     }
 }

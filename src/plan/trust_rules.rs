@@ -103,6 +103,16 @@ impl Plan {
                         e.action, e.review
                     )));
                 };
+                if let Some(earlier) = action
+                    .signoffs
+                    .iter()
+                    .find(|o| o.signature == e.signature)
+                {
+                    return Err(RuleError::SignOff(format!(
+                        "it repeats the sign-off at entry {} (the same signature): a sign-off counts once",
+                        earlier.seq
+                    )));
+                }
                 if record.status != e.status {
                     return Err(RuleError::SignOff(format!(
                         "the status signed ({:?}) is not the status shown ({:?})",

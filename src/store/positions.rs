@@ -217,6 +217,22 @@ impl Positions {
         Ok(file)
     }
 
+    /// Positions of the log's entries up to `limit`, computed in memory from the log alone
+    /// (for an export, which has no derived data).
+    pub fn scan(log: &Path, limit: u64) -> Result<Positions, StoreError> {
+        let mut p = Positions::empty(log, log, limit);
+        let mut reader = LineReader::open(log, 0, 1)?.with_limit(limit);
+        while let Some(line) = reader.next_line()? {
+            match stored_facts(line.bytes) {
+                Some(f) if f.seq.0 == p.size() + 1 => {
+                    p.push(f.seq, f.hash, line.offset, line.bytes)
+                }
+                _ => break,
+            }
+        }
+        Ok(p)
+    }
+
     /// Number of entries covered (stored and added since).
     pub fn size(&self) -> u64 {
         self.stored + self.extra_offsets.len() as u64

@@ -67,6 +67,28 @@ impl JsonlFile {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Entry positions and the Merkle tree over every entry, computed in one streaming pass.
+    pub fn positions(&self) -> Result<super::positions::Positions, StoreError> {
+        let end = std::fs::metadata(&self.path)
+            .map_err(super::error::io(&self.path))?
+            .len();
+        super::positions::Positions::scan(&self.path, end)
+    }
+
+    /// The plan's origin, from entry 1 (empty if there is none).
+    pub fn origin(&self) -> Result<String, StoreError> {
+        let mut origin = String::new();
+        self.scan(&mut |line| {
+            if let Ok(e) = crate::entry::Entry::decode(line.bytes) {
+                if let Event::PlanCreated(p) = e.event {
+                    origin = p.origin;
+                }
+            }
+            Ok(ControlFlow::Break(()))
+        })?;
+        Ok(origin)
+    }
 }
 
 impl EntrySource for DirReader {

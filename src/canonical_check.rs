@@ -1,0 +1,365 @@
+//! Proving that stored bytes are already canonical JSON (RFC 8785, integers only), in one
+//! pass and without building anything: the check `verify` runs on every line.
+//!
+//! Re-serialising a parsed line and comparing is the obvious test, but it costs a parse,
+//! an allocation per value and a second serialisation. This scanner walks the bytes once:
+//! no whitespace, object keys in strictly increasing UTF-16 order (so no duplicates),
+//! strings escaped exactly as `JSON.stringify` escapes them, integers in their shortest form
+//! within ±(2^53 − 1), and nothing after the value. Bytes that pass are exactly what
+//! [`crate::canonical::to_canonical_bytes`] would write for the value they hold.
+
+/// Why bytes are not canonical JSON, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not canonical JSON at byte {at}: {what}")]
+pub struct NotCanonical {
+    pub at: usize,
+    pub what: &'static str,
+}
+
+/// Nesting deeper than this is refused (entries nest three or four levels).
+const MAX_DEPTH: usize = 32;
+const MAX_SAFE: u64 = (1 << 53) - 1;
+
+/// Checks that `bytes` are one JSON value in canonical form.
+pub fn check(bytes: &[u8]) -> Result<(), NotCanonical> {
+    if std::str::from_utf8(bytes).is_err() {
+        let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
+        return Err(NotCanonical {
+            at,
+            what: "invalid UTF-8",
+        });
+    }
+    let mut s = Scanner { b: bytes, at: 0 };
+    s.value(0)?;
+    if s.at != bytes.len() {
+        return Err(s.err("bytes after the value"));
+    }
+    Ok(())
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn err(&self, what: &'static str) -> NotCanonical {
+        NotCanonical { at: self.at, what }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.at).copied()
+    }
+
+    fn expect(&mut self, c: u8, what: &'static str) -> Result<(), NotCanonical> {
+        if self.peek() == Some(c) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.err(what))
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), NotCanonical> {
+        if self.b[self.at..].starts_with(word) {
+            self.at += word.len();
+            Ok(())
+        } else {
+            Err(self.err("not a JSON value"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<(), NotCanonical> {
+        if depth > MAX_DEPTH {
+            return Err(self.err("nested too deeply"));
+        }
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().map(|_| ()),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b' ' | b'\t' | b'\n' | b'\r') => Err(self.err("whitespace")),
+            _ => Err(self.err("not a JSON value")),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<(), NotCanonical> {
+        self.at += 1;
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(());
+        }
+        let mut previous: Option<(usize, usize)> = None;
+        loop {
+            let key_at = self.at;
+            let key = self.string()?;
+            if let Some(prev) = previous {
+                match key_order(&self.b[prev.0..prev.1], &self.b[key.0..key.1]) {
+                    std::cmp::Ordering::Less => {}
+                    std::cmp::Ordering::Equal => {
+                        return Err(NotCanonical {
+                            at: key_at,
+                            what: "duplicate key",
+                        })
+                    }
+                    std::cmp::Ordering::Greater => {
+                        return Err(NotCanonical {
+                            at: key_at,
+                            what: "keys not in sorted order",
+                        })
+                    }
+                }
+            }
+            previous = Some(key);
+            self.expect(b':', "expected ':' right after a key")?;
+            self.value(depth + 1)?;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.err("expected ',' or '}'")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(), NotCanonical> {
+        self.at += 1;
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            self.value(depth + 1)?;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.err("expected ',' or ']'")),
+            }
+        }
+    }
+
+    /// A string in canonical form; returns the span of its contents (without quotes).
+    fn string(&mut self) -> Result<(usize, usize), NotCanonical> {
+        self.expect(b'"', "expected a string")?;
+        let start = self.at;
+        loop {
+            // Skip the plain run fast: bytes that need no escape.
+            let rest = &self.b[self.at..];
+            let run = rest
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(rest.len());
+            self.at += run;
+            match self.peek() {
+                Some(b'"') => {
+                    let end = self.at;
+                    self.at += 1;
+                    return Ok((start, end));
+                }
+                Some(b'\\') => self.escape()?,
+                Some(_) => return Err(self.err("control character not escaped")),
+                None => return Err(self.err("unterminated string")),
+            }
+        }
+    }
+
+    /// One escape, which must be the one `JSON.stringify` writes for its character.
+    fn escape(&mut self) -> Result<(), NotCanonical> {
+        let at = self.at;
+        let c = self.b.get(at + 1).copied();
+        match c {
+            Some(b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                self.at += 2;
+                Ok(())
+            }
+            Some(b'u') => {
+                let hex = self.b.get(at + 2..at + 6).ok_or(NotCanonical {
+                    at,
+                    what: "short \\u escape",
+                })?;
+                let lower = |h: &u8| h.is_ascii_digit() || (b'a'..=b'f').contains(h);
+                if !hex.iter().all(lower) {
+                    return Err(NotCanonical {
+                        at,
+                        what: "\\u escape not in lowercase hex",
+                    });
+                }
+                let v = hex
+                    .iter()
+                    .fold(0u32, |n, h| n * 16 + (*h as char).to_digit(16).unwrap_or(0));
+                let short = matches!(v, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d);
+                if v >= 0x20 || short {
+                    return Err(NotCanonical {
+                        at,
+                        what: "escaped a character canonical JSON writes as itself or as a short escape",
+                    });
+                }
+                self.at += 6;
+                Ok(())
+            }
+            _ => Err(NotCanonical {
+                at,
+                what: "an escape canonical JSON never writes",
+            }),
+        }
+    }
+
+    fn number(&mut self) -> Result<(), NotCanonical> {
+        let start = self.at;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.at += 1;
+        }
+        let digits = self.b[self.at..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let text = &self.b[self.at..self.at + digits];
+        self.at += digits;
+        if digits == 0 {
+            return Err(NotCanonical {
+                at: start,
+                what: "not a number",
+            });
+        }
+        if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return Err(self.err("a fraction or exponent (entries hold integers only)"));
+        }
+        if text.len() > 1 && text[0] == b'0' {
+            return Err(NotCanonical {
+                at: start,
+                what: "a leading zero",
+            });
+        }
+        if negative && text == b"0" {
+            return Err(NotCanonical {
+                at: start,
+                what: "-0",
+            });
+        }
+        let too_big = digits > 16
+            || text
+                .iter()
+                .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))
+                > MAX_SAFE;
+        if too_big {
+            return Err(NotCanonical {
+                at: start,
+                what: "an integer beyond ±(2^53 − 1)",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Orders two raw (still escaped) key strings by the UTF-16 code units of their values, as
+/// RFC 8785 sorts keys. Plain ASCII keys, the usual case, compare as bytes.
+fn key_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let plain = |k: &[u8]| k.iter().all(|c| c.is_ascii() && *c != b'\\');
+    if plain(a) && plain(b) {
+        return a.cmp(b);
+    }
+    units(a).cmp(&units(b))
+}
+
+/// The UTF-16 code units of a raw key's value (its escapes are canonical, so only the short
+/// forms and `\u00XX` occur).
+fn units(raw: &[u8]) -> Vec<u16> {
+    let mut text = String::with_capacity(raw.len());
+    let s = std::str::from_utf8(raw).unwrap_or_default();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            text.push(c);
+            continue;
+        }
+        let decoded = match chars.next() {
+            Some('b') => '\u{8}',
+            Some('f') => '\u{c}',
+            Some('n') => '\n',
+            Some('r') => '\r',
+            Some('t') => '\t',
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                u32::from_str_radix(&hex, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .unwrap_or('\u{fffd}')
+            }
+            Some(other) => other,
+            None => '\\',
+        };
+        text.push(decoded);
+    }
+    text.encode_utf16().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::canonical::to_canonical_bytes;
+    use serde_json::json;
+
+    #[test]
+    fn what_the_canonical_writer_writes_passes() {
+        let values = [
+            json!({"b": 1, "a": [true, false, null, -5, 0, 9007199254740991_u64], "c": {}}),
+            json!({"s": "tab\t nl\n quote\" back\\ ctl\u{1} del\u{7f} é 😀 \u{2028}"}),
+            json!({"\u{e000}": 1, "\u{1f600}": 2, "a": {"z": [], "y": [[]]}}),
+            json!([]),
+            json!("x"),
+        ];
+        for v in values {
+            let bytes = to_canonical_bytes(&v).unwrap();
+            assert_eq!(check(&bytes), Ok(()), "{}", String::from_utf8_lossy(&bytes));
+        }
+    }
+
+    #[test]
+    fn every_kind_of_non_canonical_form_is_caught() {
+        let bad: &[(&str, &str)] = &[
+            (r#"{"a":1,"a":2}"#, "duplicate key"),
+            (r#"{"b":1,"a":2}"#, "keys not in sorted order"),
+            (r#"{"a": 1}"#, "whitespace"),
+            (r#"{"a":1} "#, "bytes after the value"),
+            (r#" {"a":1}"#, "whitespace"),
+            (r#"{"a":"\/"}"#, "an escape canonical JSON never writes"),
+            (r#"{"a":"\u0041"}"#, "escaped a character canonical JSON writes as itself or as a short escape"),
+            (r#"{"a":"\u000a"}"#, "escaped a character canonical JSON writes as itself or as a short escape"),
+            (r#"{"a":"\u001F"}"#, "\\u escape not in lowercase hex"),
+            (r#"{"a":1.0}"#, "a fraction or exponent (entries hold integers only)"),
+            (r#"{"a":1e3}"#, "a fraction or exponent (entries hold integers only)"),
+            (r#"{"a":01}"#, "a leading zero"),
+            (r#"{"a":-0}"#, "-0"),
+            (r#"{"a":9007199254740992}"#, "an integer beyond ±(2^53 − 1)"),
+            (r#"{"a":tru}"#, "not a JSON value"),
+            (r#"{"a":"x"#, "unterminated string"),
+            ("{\"a\":\"\u{1}\"}", "control character not escaped"),
+        ];
+        for (text, what) in bad {
+            let got = check(text.as_bytes()).unwrap_err();
+            assert_eq!(got.what, *what, "{text}");
+        }
+        assert!(check(b"\xff").is_err());
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert_eq!(check(deep.as_bytes()).unwrap_err().what, "nested too deeply");
+    }
+
+    #[test]
+    fn keys_sort_by_utf16_units_not_bytes() {
+        // U+1F600 sorts after U+E000 in UTF-8 bytes but before it in UTF-16 code units
+        // (its high surrogate is 0xD83D).
+        let good = "{\"\u{1f600}\":2,\"\u{e000}\":1}";
+        let wrong = "{\"\u{e000}\":1,\"\u{1f600}\":2}";
+        assert_eq!(check(good.as_bytes()), Ok(()));
+        assert!(check(wrong.as_bytes()).is_err());
+    }
+}
