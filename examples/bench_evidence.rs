@@ -18,7 +18,9 @@ use clap::Parser;
 use readiness_ledger::clock::SystemClock;
 use readiness_ledger::event::{ActionAdded, AreaAdded, Event, PlanCreated};
 use readiness_ledger::scale::StatusScale;
-use readiness_ledger::store::evidence::{attach, format_size, parse_size, AttachRequest, Source, BUF_SIZE};
+use readiness_ledger::store::evidence::{
+    attach, format_size, parse_size, AttachRequest, Source, BUF_SIZE,
+};
 use readiness_ledger::store::DirLedger;
 use readiness_ledger::verify_evidence::verify_evidence;
 

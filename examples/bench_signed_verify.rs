@@ -137,9 +137,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("| step | median (ms) | entries/s |");
     println!("|---|---:|---:|");
-    for (name, v) in [("verify::verify (every check, signatures included)", all)] {
-        let m = median(v);
-        println!("| {name} | {:.1} | {:.0} |", m * 1000.0, entries as f64 / m);
-    }
+    let m = median(all);
+    println!(
+        "| verify::verify (every check, signatures included) | {:.1} | {:.0} |",
+        m * 1000.0,
+        entries as f64 / m
+    );
     Ok(())
 }

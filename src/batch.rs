@@ -111,12 +111,13 @@ pub fn seal_batch(
             None => (Seq(1), EntryHash::ZERO),
         };
         let (entry, line) =
-            Entry::seal_checked(seq, recorded_at.clone(), actor.to_string(), event, prev)
-                .map_err(|source| BatchError::Entry {
+            Entry::seal_checked(seq, recorded_at.clone(), actor.to_string(), event, prev).map_err(
+                |source| BatchError::Entry {
                     index,
                     total,
                     source: source.into(),
-                })?;
+                },
+            )?;
         next.apply(&entry);
         bytes.extend_from_slice(&line);
         bytes.push(b'\n');
@@ -157,8 +158,16 @@ mod tests {
             finding: None,
         });
         // The clock went back a day: the last entry looks forged or the clock wrong.
-        let behind = seal_batch(&b1.plan, "me", t - chrono::Duration::days(1), vec![area.clone()]);
-        assert!(matches!(behind, Err(BatchError::FutureHead { .. })), "{behind:?}");
+        let behind = seal_batch(
+            &b1.plan,
+            "me",
+            t - chrono::Duration::days(1),
+            vec![area.clone()],
+        );
+        assert!(
+            matches!(behind, Err(BatchError::FutureHead { .. })),
+            "{behind:?}"
+        );
         // A minute back: recorded_at must not go back with it.
         let b2 = seal_batch(&b1.plan, "me", t - chrono::Duration::minutes(1), vec![area]).unwrap();
         assert_eq!(b2.entries[0].recorded_at, b1.entries[0].recorded_at);

@@ -245,11 +245,8 @@ impl<'a> Scanner<'a> {
                 what: "-0",
             });
         }
-        let too_big = digits > 16
-            || text
-                .iter()
-                .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))
-                > MAX_SAFE;
+        let too_big =
+            digits > 16 || text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) > MAX_SAFE;
         if too_big {
             return Err(NotCanonical {
                 at: start,
@@ -332,11 +329,23 @@ mod tests {
             (r#"{"a":1} "#, "bytes after the value"),
             (r#" {"a":1}"#, "whitespace"),
             (r#"{"a":"\/"}"#, "an escape canonical JSON never writes"),
-            (r#"{"a":"\u0041"}"#, "escaped a character canonical JSON writes as itself or as a short escape"),
-            (r#"{"a":"\u000a"}"#, "escaped a character canonical JSON writes as itself or as a short escape"),
+            (
+                r#"{"a":"\u0041"}"#,
+                "escaped a character canonical JSON writes as itself or as a short escape",
+            ),
+            (
+                r#"{"a":"\u000a"}"#,
+                "escaped a character canonical JSON writes as itself or as a short escape",
+            ),
             (r#"{"a":"\u001F"}"#, "\\u escape not in lowercase hex"),
-            (r#"{"a":1.0}"#, "a fraction or exponent (entries hold integers only)"),
-            (r#"{"a":1e3}"#, "a fraction or exponent (entries hold integers only)"),
+            (
+                r#"{"a":1.0}"#,
+                "a fraction or exponent (entries hold integers only)",
+            ),
+            (
+                r#"{"a":1e3}"#,
+                "a fraction or exponent (entries hold integers only)",
+            ),
             (r#"{"a":01}"#, "a leading zero"),
             (r#"{"a":-0}"#, "-0"),
             (r#"{"a":9007199254740992}"#, "an integer beyond ±(2^53 − 1)"),
@@ -350,7 +359,10 @@ mod tests {
         }
         assert!(check(b"\xff").is_err());
         let deep = "[".repeat(100) + &"]".repeat(100);
-        assert_eq!(check(deep.as_bytes()).unwrap_err().what, "nested too deeply");
+        assert_eq!(
+            check(deep.as_bytes()).unwrap_err().what,
+            "nested too deeply"
+        );
     }
 
     #[test]

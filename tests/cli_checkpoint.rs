@@ -285,7 +285,10 @@ fn consistency_between_checkpoints() {
             unsigned_ok.push("--allow-unsigned");
             let out = ok(tmp.path(), &unsigned_ok);
             assert!(out.starts_with("ok: "), "{out}");
-            assert!(out.contains("UNSIGNED, nothing proves who made it"), "{out}");
+            assert!(
+                out.contains("UNSIGNED, nothing proves who made it"),
+                "{out}"
+            );
             // Against the wrong old checkpoint it fails.
             if i > 0 && old != new {
                 let out = readiness(

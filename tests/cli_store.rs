@@ -157,7 +157,10 @@ fn a_foreign_partial_tail_is_reported_refuses_appends_and_repair_keeps_a_copy() 
     l.read(&["verify"])
         .code(1)
         .stdout_has(&format!("last good entry: {head}"));
-    assert!(l.log_bytes().len() == bytes.len() + torn.len(), "a read cuts nothing");
+    assert!(
+        l.log_bytes().len() == bytes.len() + torn.len(),
+        "a read cuts nothing"
+    );
     // Appends refuse, naming the bytes and the command that repairs them.
     let before = l.log_bytes();
     l.write(&["area", "add", "2", "--title", "After the tear"])
@@ -168,7 +171,9 @@ fn a_foreign_partial_tail_is_reported_refuses_appends_and_repair_keeps_a_copy() 
     // repair sets the bytes aside, keeping a copy, and appends continue.
     let run = l.write(&["repair"]).ok().stdout_has("set aside");
     assert!(l.log_bytes() == bytes, "exactly the foreign bytes are cut");
-    let kept: Vec<_> = std::fs::read_dir(l.dir().join("repairs")).unwrap().collect();
+    let kept: Vec<_> = std::fs::read_dir(l.dir().join("repairs"))
+        .unwrap()
+        .collect();
     assert_eq!(kept.len(), 1, "{run:#?}");
     let copy = std::fs::read(kept[0].as_ref().unwrap().path()).unwrap();
     assert_eq!(copy, torn.to_vec());
@@ -176,7 +181,9 @@ fn a_foreign_partial_tail_is_reported_refuses_appends_and_repair_keeps_a_copy() 
     l.write(&["area", "add", "2", "--title", "After the repair"])
         .ok()
         .stdout_has("appended 10");
-    l.read(&["verify"]).ok().stdout_has("ok: 10 entries verified");
+    l.read(&["verify"])
+        .ok()
+        .stdout_has("ok: 10 entries verified");
 }
 
 #[test]
@@ -186,14 +193,18 @@ fn a_whole_last_entry_missing_only_its_newline_is_kept() {
     truncate_log(&l, bytes.len() as u64 - 1);
     let run = l.read(&["head"]).ok().stdout_has(&head);
     assert!(!run.stderr.contains("warning"), "{run:#?}");
-    l.read(&["verify"]).ok().stdout_has("ok: 9 entries verified");
+    l.read(&["verify"])
+        .ok()
+        .stdout_has("ok: 9 entries verified");
     assert_eq!(l.log_bytes().len(), bytes.len() - 1, "nothing is cut");
     // The next append writes the newline first.
     l.write(&["area", "add", "2", "--title", "After"])
         .ok()
         .stdout_has("appended 10");
     assert!(l.log_bytes().starts_with(&bytes));
-    l.read(&["verify"]).ok().stdout_has("ok: 10 entries verified");
+    l.read(&["verify"])
+        .ok()
+        .stdout_has("ok: 10 entries verified");
 }
 
 #[test]
@@ -219,7 +230,12 @@ fn a_held_lock_blocks_only_writers_and_they_wait_then_give_up() {
         .open(l.dir().join("LOCK"))
         .unwrap();
     lock.try_lock().expect("nobody else holds the lock");
-    for args in [&["head"][..], &["verify"], &["plan"], &["prove", "inclusion", "3"]] {
+    for args in [
+        &["head"][..],
+        &["verify"],
+        &["plan"],
+        &["prove", "inclusion", "3"],
+    ] {
         l.read(args).ok();
     }
     let writes: [&[&str]; 3] = [

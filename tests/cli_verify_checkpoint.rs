@@ -6,6 +6,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use chrono::TimeZone;
+use readiness_ledger::checkpoint::Checkpoint;
 use readiness_ledger::clock::FixedClock;
 use readiness_ledger::entry::{Entry, EntryHash};
 use readiness_ledger::event::*;
@@ -119,27 +120,137 @@ fn a_grown_ledger_extends_its_old_checkpoint() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Unsigned: nothing proves who made it, so it fails unless asked to check the tree alone.
     let out = readiness(&dir, &["verify", "--checkpoint", ckpt.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).starts_with("FAILED: checkpoint"),
+        "{}",
+        text(&out)
+    );
+    let args = [
+        "verify",
+        "--checkpoint",
+        ckpt.to_str().unwrap(),
+        "--allow-unsigned",
+    ];
+    let out = readiness(&dir, &args);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
         text(&out).contains(
-            "(25 entries) is an append-only extension of the one it describes (24 entries)"
+            "UNSIGNED (nothing proves who made it); this ledger (25 entries) is an append-only extension of the one it describes (24 entries)"
         ),
         "{}",
         text(&out)
     );
-    let json = readiness(
-        &dir,
-        &[
-            "verify",
-            "--checkpoint",
-            ckpt.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    );
+    let json = readiness(&dir, &[&args[..], &["--format", "json"]].concat());
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(v["checkpoint"]["ok"], true);
+    assert_eq!(v["checkpoints"][0]["ok"], true);
+    assert_eq!(v["ok"], true);
+}
+
+/// Signs `ckpt` (in place) with a key made from `seed`, as `name`, through the library.
+fn sign_with(ckpt: &Path, name: &str, seed: u8) {
+    let mut c = Checkpoint::parse(&std::fs::read(ckpt).unwrap()).unwrap();
+    c.sign(name, &[seed; 32]).unwrap();
+    std::fs::write(ckpt, c.to_text()).unwrap();
+}
+
+/// Writes the public key file `readiness key new` would write for `seed`.
+fn public_file(path: &Path, seed: u8) {
+    let pk = readiness_ledger::plan::trust::public_key(&[seed; 32]);
+    std::fs::write(path, format!("{}\n", readiness_ledger::hex::encode(&pk))).unwrap();
+}
+
+#[test]
+fn only_a_key_the_ledger_registered_and_had_not_revoked_authenticates_a_checkpoint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("l");
+    ledger(&dir, 3);
+    let run = |args: &[&str]| readiness(&dir, args);
+    let key = tmp.path().join("board");
+    assert!(
+        run(&["key", "new", "Board", "--out", key.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let public = format!("{}.pub", key.display());
+    let reg = run(&[
+        "key", "register", "Board", "--public", &public, "--role", "chair", "--by", "x",
+    ]);
+    assert!(reg.status.success(), "{}", text(&reg));
+    // Signed by the registered key: verified, and the output names it.
+    let good = tmp.path().join("good.ckpt");
+    let out = run(&[
+        "checkpoint",
+        "--key",
+        key.to_str().unwrap(),
+        "--out",
+        good.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["verify", "--checkpoint", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("signed by Board (chair"),
+        "{}",
+        text(&out)
+    );
+    // Signed by a key the ledger never registered: refused, unless given with --public-key.
+    let stranger = tmp.path().join("stranger.ckpt");
+    let plain = run(&["checkpoint", "--out", stranger.to_str().unwrap()]);
+    assert!(plain.status.success());
+    sign_with(&stranger, "example.org/plan", 7);
+    let out = run(&["verify", "--checkpoint", stranger.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("nothing proves who made it"),
+        "{}",
+        text(&out)
+    );
+    let pubfile = tmp.path().join("stranger.pub");
+    public_file(&pubfile, 7);
+    let out = run(&[
+        "verify",
+        "--checkpoint",
+        stranger.to_str().unwrap(),
+        "--public-key",
+        pubfile.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // A signature line that names a trusted key but does not verify: the file was altered.
+    let forged = tmp.path().join("forged.ckpt");
+    let mut t = std::fs::read_to_string(&good).unwrap();
+    let sig_at = t.rfind(' ').unwrap() + 5;
+    let flipped = if &t[sig_at..=sig_at] == "A" { "B" } else { "A" };
+    t.replace_range(sig_at..=sig_at, flipped);
+    std::fs::write(&forged, t).unwrap();
+    let out = run(&["verify", "--checkpoint", forged.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    // A key revoked before the checkpoint's size no longer speaks for the ledger.
+    let kid = {
+        let keys = run(&["key", "list", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&keys.stdout).unwrap();
+        v[0]["key_id"].as_str().unwrap().to_string()
+    };
+    let rev = run(&["key", "revoke", &kid, "--reason", "lost", "--by", "x"]);
+    assert!(rev.status.success(), "{}", text(&rev));
+    let late = tmp.path().join("late.ckpt");
+    assert!(run(&["checkpoint", "--out", late.to_str().unwrap()])
+        .status
+        .success());
+    let secret = std::fs::read_to_string(&key).unwrap();
+    let seed_hex = secret.lines().find(|l| !l.starts_with('#')).unwrap().trim();
+    let seed = readiness_ledger::plan::trust::hex_bytes::<32>(seed_hex).unwrap();
+    let mut c = Checkpoint::parse(&std::fs::read(&late).unwrap()).unwrap();
+    let origin = c.origin.clone();
+    c.sign(&origin, &seed).unwrap();
+    std::fs::write(&late, c.to_text()).unwrap();
+    let out = run(&["verify", "--checkpoint", late.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    // The earlier checkpoint, signed before the revocation, still stands.
+    let out = run(&["verify", "--checkpoint", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
 #[test]
@@ -158,13 +269,22 @@ fn a_rehashed_rewrite_before_the_checkpoint_fails_verify_checkpoint() {
     // The chain alone cannot tell: every hash and link was redone.
     let plain = readiness(&dir, &["verify"]);
     assert_eq!(plain.status.code(), Some(0), "{}", text(&plain));
-    let out = readiness(&dir, &["verify", "--checkpoint", ckpt.to_str().unwrap()]);
+    let out = readiness(
+        &dir,
+        &[
+            "verify",
+            "--checkpoint",
+            ckpt.to_str().unwrap(),
+            "--allow-unsigned",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("FAILED: checkpoint"), "{}", text(&out));
+    assert!(text(&out).contains("were changed"), "{}", text(&out));
 }
 
 #[test]
-fn verify_checkpoint_wants_a_directory_and_a_real_checkpoint() {
+fn verify_checkpoint_wants_a_real_checkpoint_and_works_on_an_export() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("l");
     ledger(&dir, 3);
@@ -181,8 +301,23 @@ fn verify_checkpoint_wants_a_directory_and_a_real_checkpoint() {
     );
     let out = readiness(&export, &["verify", "--checkpoint", junk.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    // An inspector handed an export and an old checkpoint checks one against the other.
+    let ckpt = tmp.path().join("c.ckpt");
     assert!(
-        text(&out).contains("needs a ledger directory"),
+        readiness(&dir, &["checkpoint", "--out", ckpt.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let args = [
+        "verify",
+        "--checkpoint",
+        ckpt.to_str().unwrap(),
+        "--allow-unsigned",
+    ];
+    let out = readiness(&export, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("append-only extension"),
         "{}",
         text(&out)
     );

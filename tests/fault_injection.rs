@@ -6,9 +6,9 @@
 //! kind and each errno, N runs 1, 2, 3, ... until a run where the fault no longer fires.
 //! After every run where it fired:
 //!
-//! - the command exited 0 (a failure after the append was durable is only a warning) and
-//!   its acknowledged head is in the ledger, or it exited non-zero with a clear `error:`
-//!   naming the failure and wrote nothing;
+//! - the command exited 0 (a failure after the append was durable is only a warning, which
+//!   it prints) and its acknowledged head is in the ledger with the whole batch, or it exited
+//!   4 with a clear `error:` naming the failure and, for an append, wrote nothing;
 //! - `entries.jsonl` never holds a partial line (every line parses as JSON);
 //! - the next plain commands work without repair: `verify` (exit 0, and the head before the
 //!   fault still present unchanged: `verify --expect`), `head`, and a further append.
@@ -182,6 +182,8 @@ fn ledger_args(dir: &Path, args: &[&str]) -> Vec<String> {
 fn sweep(case: &Case) {
     let started = Instant::now();
     let template = Ledger::sample();
+    let head = parse_head(&template.head()).expect("the sample has a head");
+    let before = (head, template.log_bytes());
     let mut tally = Tally::default();
     for kind in KINDS {
         for (errno, strerror) in ERRNOS {
@@ -189,7 +191,7 @@ fn sweep(case: &Case) {
             loop {
                 assert!(n <= MAX_N, "{}: {kind} still fails at call {n}", case.name);
                 let fault = format!("{kind}:{n}:{errno}");
-                let fired = one_run(case, &template, &fault, strerror, &mut tally);
+                let fired = one_run(case, &template, &before, &fault, strerror, &mut tally);
                 if !fired {
                     break;
                 }
@@ -217,21 +219,22 @@ fn sweep(case: &Case) {
 }
 
 /// One run with `fault`; returns whether the fault fired.
-fn one_run(case: &Case, template: &Ledger, fault: &str, strerror: &str, tally: &mut Tally) -> bool {
+fn one_run(
+    case: &Case,
+    template: &Ledger,
+    before: &(String, Vec<u8>),
+    fault: &str,
+    strerror: &str,
+    tally: &mut Tally,
+) -> bool {
     let tmp = tempfile::tempdir().expect("a temp dir");
     let dir = (case.prepare)(tmp.path(), template.dir());
     let log = dir.join("entries.jsonl");
     let context = format!("{} with READINESS_FAULT={fault}", case.name);
-    let plain_read = |args: &[&str]| run(tmp.path(), &ledger_args(&dir, args), None);
-
-    // What was acknowledged before: the old head and the log's bytes.
+    // What was acknowledged before (the copy's head and log are the template's).
     let before = match case.effect {
         Effect::Creates(_) => None,
-        _ => {
-            let head = plain_read(&["head"]).ok();
-            let head = parse_head(&head.stdout).expect("the sample has a head");
-            Some((head, std::fs::read(&log).expect("read the log")))
-        }
+        _ => Some(before),
     };
 
     let args = (case.args)(tmp.path());
@@ -290,19 +293,23 @@ fn one_run(case: &Case, template: &Ledger, fault: &str, strerror: &str, tally: &
     match case.effect {
         Effect::Appends(_) | Effect::Rebuilds => {
             let (old_head, old_log) = before.expect("an existing ledger");
+            assert!(
+                std::fs::read(&log).is_ok_and(|now| now == *old_log || now.starts_with(old_log)),
+                "{context}: the entries before the fault changed"
+            );
             assert_whole_lines(&log, &format!("{context}, right after the fault"));
             check_next_commands(
                 &context,
                 tmp.path(),
                 &dir,
-                Some(&old_head),
+                Some(old_head),
                 ack.as_deref(),
                 tally,
             );
             let now = std::fs::read(&log).expect("read the log");
             match (case.effect, faulted.code) {
                 (Effect::Appends(n), 0) => {
-                    assert!(now.starts_with(&old_log), "{context}: old entries changed");
+                    assert!(now.starts_with(old_log), "{context}: old entries changed");
                     let added = util::split_lines(&now[old_log.len()..]).len() as u64;
                     assert_eq!(
                         added, n,
@@ -310,7 +317,7 @@ fn one_run(case: &Case, template: &Ledger, fault: &str, strerror: &str, tally: &
                     );
                 }
                 _ => assert!(
-                    now == old_log,
+                    now == *old_log,
                     "{context}: exit {}, yet the log changed (a retry would append twice)",
                     faulted.code
                 ),

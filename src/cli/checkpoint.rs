@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use crate::checkpoint::{b64, Checkpoint, SignerCheck, TrustedKey};
 use crate::entry::Seq;
-use crate::store::{EntrySource, ReadLedger};
 use crate::merkle::{self, Hash};
 use crate::store::positions::{Positions, TreeFailure};
 use crate::store::StoreError;
+use crate::store::{EntrySource, ReadLedger};
 
 use super::{CliError, Context, Exit};
 
@@ -72,7 +72,8 @@ impl Tree<'_> {
     fn origin(&self) -> Result<&str, CliError> {
         if self.origin.is_empty() {
             return Err(CliError::Usage(
-                "this ledger has no origin (entry 1 sets it): nothing to name in a checkpoint".into(),
+                "this ledger has no origin (entry 1 sets it): nothing to name in a checkpoint"
+                    .into(),
             ));
         }
         Ok(&self.origin)
@@ -240,7 +241,13 @@ pub fn held_checkpoints(dir: &Path) -> Result<Vec<(PathBuf, Checkpoint)>, CliErr
     let listing = match std::fs::read_dir(&folder) {
         Ok(l) => l,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(StoreError::Io { path: folder, source }.into()),
+        Err(source) => {
+            return Err(StoreError::Io {
+                path: folder,
+                source,
+            }
+            .into())
+        }
     };
     let mut held = Vec::new();
     for item in listing.flatten() {
@@ -278,7 +285,13 @@ fn ledger_keys(source: &dyn EntrySource, size: u64) -> Result<Vec<TrustedKey>, C
         .filter(|k| k.registered.0 <= size && k.revoked.is_none_or(|r| r.0 > size))
         .filter_map(|k| {
             Some(TrustedKey {
-                label: format!("{} ({}, key {}, registered at entry {})", k.name, k.role, &k.key_id[..16], k.registered),
+                label: format!(
+                    "{} ({}, key {}, registered at entry {})",
+                    k.name,
+                    k.role,
+                    &k.key_id[..16],
+                    k.registered
+                ),
                 public_key: crate::plan::trust::hex_bytes::<32>(&k.public_key)?,
             })
         })
@@ -323,8 +336,9 @@ pub fn authenticate(
         signed_by: signed_by.clone(),
         message: format!("FAILED: checkpoint {file}: {message}"),
     };
-    if let Some(SignerCheck::Invalid { line, key }) =
-        checks.iter().find(|s| matches!(s, SignerCheck::Invalid { .. }))
+    if let Some(SignerCheck::Invalid { line, key }) = checks
+        .iter()
+        .find(|s| matches!(s, SignerCheck::Invalid { .. }))
     {
         return Ok(failed(format!(
             "its signature line {line} claims {} but does not verify: the checkpoint was altered",

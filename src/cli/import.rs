@@ -125,13 +125,10 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                     .into());
                 }
                 let err = &mut *ctx.err;
-                let (_, appended) = DirLedger::create(
-                    &dir,
-                    &actor,
-                    ctx.clock,
-                    batch.events.clone(),
-                    &mut || super::waiting(err, &dir),
-                )?;
+                let (_, appended) =
+                    DirLedger::create(&dir, &actor, ctx.clock, batch.events.clone(), &mut || {
+                        super::waiting(err, &dir)
+                    })?;
                 appended.entries
             }
         }

@@ -140,8 +140,9 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         .into());
     }
     let err = &mut *ctx.err;
-    let (_, appended) =
-        DirLedger::create(&dir, &actor, ctx.clock, events, &mut || super::waiting(err, &dir))?;
+    let (_, appended) = DirLedger::create(&dir, &actor, ctx.clock, events, &mut || {
+        super::waiting(err, &dir)
+    })?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)
 }

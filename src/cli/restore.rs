@@ -86,9 +86,10 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         )));
     }
     let err = &mut *ctx.err;
-    let mut ledger = DirLedger::create_from(&dir, &mut || super::waiting(err, &dir), |file, path| {
-        copy_log(&log_file, file, path)
-    })?;
+    let mut ledger =
+        DirLedger::create_from(&dir, &mut || super::waiting(err, &dir), |file, path| {
+            copy_log(&log_file, file, path)
+        })?;
     ctx.warn_all(ledger.take_warnings())?;
     if let Some((from, attachments)) = &attachments {
         let files = super::export::copy_evidence(

@@ -131,7 +131,13 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         }
         for path in &args.checkpoint {
             let c = super::checkpoint::read_checkpoint(path)?;
-            checkpoints.push(authenticate(&ledger, path, &c, &trusted, args.allow_unsigned)?);
+            checkpoints.push(authenticate(
+                &ledger,
+                path,
+                &c,
+                &trusted,
+                args.allow_unsigned,
+            )?);
         }
     }
     let ok = report.ok()
@@ -219,9 +225,9 @@ fn check_results(r: &VerifyReport) -> Vec<CheckResult> {
             check,
             result: match failed_at {
                 None => "ok",
+                Some(at) if i < at => "ok",
                 Some(at) if i == at => "failed",
-                // The entry that failed passed the checks before its failing one; later checks
-                // ran on the entries before it, but not on it or after.
+                // Later checks ran on the entries before the failing one, not on it or after.
                 Some(_) => "not reached",
             },
         })
@@ -251,11 +257,21 @@ fn print_details(ctx: &mut Context<'_>, r: &VerifyReport) -> Result<(), CliError
             ),
         )?;
     }
-    if let Some(ExpectOutcome::Found { seq, hash }) = &r.expect {
-        line(
+    match (&r.expect, &r.failure) {
+        (Some(ExpectOutcome::Found { seq, hash }), _) => line(
             ctx.out,
             format!("expected entry {seq} {hash} is present and unchanged: this ledger extends that one"),
-        )?;
+        )?,
+        // With a failure the verdict names it; the --expect outcome follows here.
+        (Some(ExpectOutcome::Missing { seq, entries }), Some(_)) => line(
+            ctx.out,
+            format!("FAILED: expected entry {seq}, but the ledger has only {entries} verified entries"),
+        )?,
+        (Some(ExpectOutcome::Differs { seq, expected, found }), Some(_)) => line(
+            ctx.out,
+            format!("FAILED: entry {seq} has hash {found}, not the expected {expected}"),
+        )?,
+        _ => {}
     }
     Ok(())
 }

@@ -49,8 +49,14 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], CodecError> {
-        let end = self.at.checked_add(n).ok_or_else(|| bad("length overflow"))?;
-        let s = self.bytes.get(self.at..end).ok_or_else(|| bad("truncated"))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .ok_or_else(|| bad("length overflow"))?;
+        let s = self
+            .bytes
+            .get(self.at..end)
+            .ok_or_else(|| bad("truncated"))?;
         self.at = end;
         Ok(s)
     }
@@ -95,7 +101,10 @@ fn encode_statuses<'a>(actions: impl Iterator<Item = &'a Action> + Clone, out: &
             put_varint(&mut records, i as u64);
             put_varint(&mut records, strings.id(label));
             put_varint(&mut records, strings.id(&s.status));
-            put_varint(&mut records, s.note.as_deref().map_or(0, |n| strings.id(n) + 1));
+            put_varint(
+                &mut records,
+                s.note.as_deref().map_or(0, |n| strings.id(n) + 1),
+            );
             put_varint(&mut records, s.seq.0);
             put_varint(&mut records, s.source.0.wrapping_sub(s.seq.0));
             put_varint(&mut records, strings.id(&s.recorded_at));
@@ -163,13 +172,7 @@ fn unframe(bytes: &[u8]) -> Result<(&[u8], Reader<'_>), CodecError> {
         .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()) as usize)
         .ok_or_else(|| bad("truncated"))?;
     let json = bytes.get(8..8 + len).ok_or_else(|| bad("truncated"))?;
-    Ok((
-        json,
-        Reader {
-            bytes,
-            at: 8 + len,
-        },
-    ))
+    Ok((json, Reader { bytes, at: 8 + len }))
 }
 
 /// Encodes a whole plan.

@@ -275,11 +275,13 @@ impl DirLedger {
     pub fn entry_at(&self, seq: Seq) -> Result<Option<Entry>, StoreError> {
         match self.line_at(seq)? {
             None => Ok(None),
-            Some(line) => Entry::decode(&line).map(Some).map_err(|source| StoreError::Line {
-                path: self.log.path().to_path_buf(),
-                line: seq.0,
-                source,
-            }),
+            Some(line) => Entry::decode(&line)
+                .map(Some)
+                .map_err(|source| StoreError::Line {
+                    path: self.log.path().to_path_buf(),
+                    line: seq.0,
+                    source,
+                }),
         }
     }
 
@@ -411,10 +413,13 @@ impl DirLedger {
         };
         let (start, mut verifier) = match from {
             Some(c) => {
-                let line = line_at(self.log.path(), c.offset, self.readable())?
-                    .ok_or_else(|| StoreError::Damaged("the derived data's mark vanished".into()))?;
-                let v = ChainVerifier::after_line(&line)
-                    .ok_or_else(|| StoreError::Damaged("the derived data's mark is not an entry".into()))?;
+                let line =
+                    line_at(self.log.path(), c.offset, self.readable())?.ok_or_else(|| {
+                        StoreError::Damaged("the derived data's mark vanished".into())
+                    })?;
+                let v = ChainVerifier::after_line(&line).ok_or_else(|| {
+                    StoreError::Damaged("the derived data's mark is not an entry".into())
+                })?;
                 (c.offset + line.len() as u64 + 1, v)
             }
             None => (0, ChainVerifier::new()),
@@ -428,7 +433,8 @@ impl DirLedger {
         };
         self.head = from;
         let first = verifier.next_seq().0;
-        let mut reader = LineReader::open(self.log.path(), start, first)?.with_limit(self.readable());
+        let mut reader =
+            LineReader::open(self.log.path(), start, first)?.with_limit(self.readable());
         let mut folded = 0usize;
         while let Some(line) = reader.next_line()? {
             let checked = verifier
@@ -452,7 +458,8 @@ impl DirLedger {
                 }
             };
             if facts.seq.0 > self.positions.size() {
-                self.positions.push(facts.seq, facts.hash, line.offset, line.bytes);
+                self.positions
+                    .push(facts.seq, facts.hash, line.offset, line.bytes);
             }
             let state_behind = state_mark.is_none_or(|m| facts.seq > m.seq);
             if state_behind {
@@ -468,7 +475,7 @@ impl DirLedger {
                 offset: line.offset,
             });
             folded += 1;
-            if folded % CATCH_UP_CHUNK == 0 {
+            if folded.is_multiple_of(CATCH_UP_CHUNK) {
                 self.positions.save()?;
             }
         }
@@ -507,7 +514,9 @@ impl DirLedger {
     /// Drops all derived data and rebuilds it from the log.
     pub fn reindex(self) -> Result<DirLedger, StoreError> {
         let dir = self.dir.clone();
-        let DirLedger { _lock: lock, state, .. } = self;
+        let DirLedger {
+            _lock: lock, state, ..
+        } = self;
         drop(state);
         let derived = dir.join(DERIVED_DIR);
         fsx::no_symlink(&derived)?;
@@ -522,7 +531,6 @@ impl DirLedger {
     pub fn line_at(&self, seq: Seq) -> Result<Option<Vec<u8>>, StoreError> {
         read_entry_line(&self.positions, self.log.path(), self.readable(), seq)
     }
-
 }
 
 /// Entry `seq`'s line, found through `positions`; an error if the line there is another.
@@ -569,7 +577,11 @@ pub enum Repair {
     /// The log ends with a whole entry: nothing to do.
     Clean,
     /// Bytes from `start` were moved to `saved` and cut from the log.
-    Cut { start: u64, len: u64, saved: PathBuf },
+    Cut {
+        start: u64,
+        len: u64,
+        saved: PathBuf,
+    },
 }
 
 /// Folder inside a ledger directory where `repair` keeps what it cuts.
@@ -609,7 +621,13 @@ impl DirLedger {
         fsx::fsync(&log, &path)?;
         drop(log);
         let saved = dir.join(name);
-        let DirLedger { _lock: lock, state, log: entry_log, dir: ledger_dir, .. } = self;
+        let DirLedger {
+            _lock: lock,
+            state,
+            log: entry_log,
+            dir: ledger_dir,
+            ..
+        } = self;
         drop(state);
         drop(entry_log);
         let reopened = DirLedger::open_locked(&ledger_dir, lock)?;

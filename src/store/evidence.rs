@@ -19,8 +19,8 @@ use crate::clock::Clock;
 use crate::event::{Event, EvidenceAttached};
 
 use super::dir::{Appended, DirLedger};
-use super::fsx::sync_dir;
 use super::error::StoreError;
+use super::fsx::sync_dir;
 
 /// The folder, inside a ledger directory, that holds evidence files.
 pub const EVIDENCE_DIR: &str = "evidence";

@@ -101,7 +101,9 @@ pub fn ensure_dir(path: &Path) -> Result<(), StoreError> {
             if path.is_dir() {
                 Ok(())
             } else {
-                Err(io(path)(std::io::Error::other("exists and is not a folder")))
+                Err(io(path)(std::io::Error::other(
+                    "exists and is not a folder",
+                )))
             }
         }
         Err(e) => Err(io(path)(e)),

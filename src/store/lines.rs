@@ -66,7 +66,9 @@ impl LineReader {
         if self.limit.is_some_and(|l| self.offset >= l) {
             return Ok(None);
         }
-        let room = self.limit.map_or(usize::MAX, |l| (l - self.offset) as usize);
+        let room = self
+            .limit
+            .map_or(usize::MAX, |l| (l - self.offset) as usize);
         let available = self.reader.fill_buf().map_err(io(&self.path))?;
         let available = &available[..available.len().min(room)];
         // Fast path: the whole line is already in the read buffer; lend it without copying.

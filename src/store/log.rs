@@ -122,7 +122,10 @@ impl EntryLog {
             // Abandon the batch only once no byte of it is left in the log; otherwise the
             // journal stays, and the next open finishes the batch instead of meeting half.
             let (f, path) = (&self.file, &self.path);
-            if fsx::truncate(f, path, at).and_then(|_| fsx::fsync(f, path)).is_ok() {
+            if fsx::truncate(f, path, at)
+                .and_then(|_| fsx::fsync(f, path))
+                .is_ok()
+            {
                 let _ = self.journal.finish();
             }
             return Err(e);

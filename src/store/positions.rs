@@ -144,7 +144,11 @@ impl Positions {
 
     /// Opens the stored positions of `ledger` if they describe a prefix of its log (read up to
     /// `limit`); otherwise starts empty and says why. Never writes.
-    pub fn open(ledger: &Path, log: &Path, limit: u64) -> Result<(Positions, Discarded), StoreError> {
+    pub fn open(
+        ledger: &Path,
+        log: &Path,
+        limit: u64,
+    ) -> Result<(Positions, Discarded), StoreError> {
         let mut p = Positions::empty(ledger, log, limit);
         match p.load(log, limit) {
             Ok(()) => Ok((p, None)),
@@ -189,8 +193,8 @@ impl Positions {
                 start += width;
             }
         }
-        self.tree = CompactTree::from_parts(size, frontier)
-            .map_err(|e| Load::Stale(e.to_string()))?;
+        self.tree =
+            CompactTree::from_parts(size, frontier).map_err(|e| Load::Stale(e.to_string()))?;
         if self.tree.root() != root {
             return Err(Load::Stale(
                 "the Merkle nodes on disk do not give the root the mark records".into(),
@@ -253,14 +257,15 @@ impl Positions {
         self.limit = self.limit.max(offset + line.len() as u64 + 1);
         let base = self.stored;
         let extra = &mut self.extra_nodes;
-        self.tree.push_with(merkle::leaf_hash(line), |level, index, h| {
-            let level = level as usize;
-            if extra.len() <= level {
-                extra.resize_with(level + 1, Vec::new);
-            }
-            debug_assert_eq!(index, nodes_at(base, level) + extra[level].len() as u64);
-            extra[level].push(*h);
-        });
+        self.tree
+            .push_with(merkle::leaf_hash(line), |level, index, h| {
+                let level = level as usize;
+                if extra.len() <= level {
+                    extra.resize_with(level + 1, Vec::new);
+                }
+                debug_assert_eq!(index, nodes_at(base, level) + extra[level].len() as u64);
+                extra[level].push(*h);
+            });
         self.extra_offsets.push(offset);
         self.last = Some(Covered { seq, hash, offset });
     }
@@ -271,12 +276,17 @@ impl Positions {
             return Ok(None);
         }
         if seq.0 > self.stored {
-            return Ok(self.extra_offsets.get((seq.0 - self.stored - 1) as usize).copied());
+            return Ok(self
+                .extra_offsets
+                .get((seq.0 - self.stored - 1) as usize)
+                .copied());
         }
         let mut b = [0u8; 8];
         let path = self.dir.join(OFFSETS_FILE);
         match &self.offsets {
-            Some(f) => f.read_exact_at(&mut b, (seq.0 - 1) * 8).map_err(io(&path))?,
+            Some(f) => f
+                .read_exact_at(&mut b, (seq.0 - 1) * 8)
+                .map_err(io(&path))?,
             None => return Ok(None),
         }
         Ok(Some(u64::from_le_bytes(b)))

@@ -164,9 +164,9 @@ impl StateDb {
     /// The header and the actions named by `events` (all actions when an event's fold
     /// reaches every action, as a review rename does).
     pub fn load_for(&self, events: &[Event]) -> Result<PartialPlan, StoreError> {
-        let every = events.iter().any(|e| {
-            matches!(e, Event::ReviewRescheduled(r) if r.new_label.is_some())
-        });
+        let every = events
+            .iter()
+            .any(|e| matches!(e, Event::ReviewRescheduled(r) if r.new_label.is_some()));
         if every {
             return self.load_all();
         }

@@ -191,7 +191,11 @@ mod tests {
     #[test]
     fn a_partial_or_foreign_last_line_is_unexplained() {
         let log = log_of(3);
-        let last = log[..log.len() - 1].iter().rposition(|b| *b == b'\n').unwrap() + 1;
+        let last = log[..log.len() - 1]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .unwrap()
+            + 1;
         for cut in [last + 1, log.len() - 2] {
             let end = inspect_bytes(&log[..cut], None);
             assert_eq!(
