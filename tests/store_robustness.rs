@@ -537,19 +537,28 @@ fn bug_damaged_positions_in_the_middle_fail_proofs_instead_of_being_rebuilt() {
         .iter()
         .map(|s| view(&l, &reference_copy, &["prove", "inclusion", &s.to_string()]).0)
         .collect();
+    let mut failures = Vec::new();
     for file in ["derived/offsets", "derived/merkle/01"] {
         let case = fresh_copy(&l, l.dir(), "case");
         scribble_middle(&case.join(file), 64, 11);
-        // A read and a write first: either could notice and heal.
+        // A full read first: it could notice and heal.
         l.on(&case, &["verify"]).ok();
         for (s, want) in seqs.iter().zip(&want) {
             let run = l.on(&case, &["prove", "inclusion", &s.to_string()]);
-            assert!(
-                run.code == 0 && &run.stdout == want,
-                "{file} damaged: `prove inclusion {s}` should give the same proof as a clean rebuild: {run:#?}"
-            );
+            if run.code != 0 || &run.stdout != want {
+                failures.push(format!(
+                    "{file} damaged: `prove inclusion {s}` exit {}: {}",
+                    run.code,
+                    run.stderr.trim_end()
+                ));
+            }
         }
     }
+    assert!(
+        failures.is_empty(),
+        "each should give the same proof as a clean rebuild:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Bug: a snapshot whose payload is damaged (header intact) is ignored by every read,
@@ -582,7 +591,7 @@ fn bug_a_damaged_snapshot_is_never_replaced_by_a_writer() {
 /// a folder) makes reads and writes fail with an I/O error (exit 4) instead of being
 /// rebuilt like any other damaged derived data.
 #[test]
-#[ignore = "bug: a derived part of the wrong file type (derived/state, derived/merkle or derived/snapshots a file; derived/offsets a folder) fails every command with exit 4 instead of being rebuilt"]
+#[ignore = "bug: a derived part of the wrong file type (derived/state, derived/merkle or derived/snapshots a file; derived/offsets a folder) makes reads or writes fail with exit 4 instead of being rebuilt"]
 fn bug_a_derived_part_of_the_wrong_kind_is_not_rebuilt() {
     let l = big_ledger();
     let mut failures = Vec::new();
@@ -1232,6 +1241,8 @@ fn appends_with_readers(appends: usize, readers: usize) -> Vec<String> {
                     head["hash"].as_str().unwrap().to_string(),
                     "verify",
                 ));
+                // Leave the writer some CPU on a small machine.
+                std::thread::sleep(Duration::from_millis(10));
             }
             (seen, warnings)
         })
