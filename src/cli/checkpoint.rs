@@ -152,6 +152,21 @@ pub fn check_extends(tree: &Tree<'_>, old: &Checkpoint) -> Result<Extends, CliEr
 
 /// Prints (and with --key signs and records) the checkpoint.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    if args.key.is_none() {
+        // Only signing records anything: an unsigned checkpoint is a read, with no lock.
+        let ledger = ctx.open_for_read()?;
+        let checkpoint = match &ledger {
+            ReadLedger::Dir(d) => current_checkpoint(&super::prove::tree_of(d)?)?,
+            ReadLedger::Export(f) => {
+                let positions = f.positions()?;
+                current_checkpoint(&Tree {
+                    positions: &positions,
+                    origin: f.origin()?,
+                })?
+            }
+        };
+        return emit(&args, ctx, &checkpoint);
+    }
     let ledger = ctx.open_for_write(&crate::cli::Who::default())?;
     if let Some(damage) = ledger.damage() {
         return Err(StoreError::Damaged(damage.to_string()).into());
@@ -212,6 +227,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         crate::store::fsx::write_atomic(&dir, &kept, text.as_bytes())?;
         crate::store::fsx::write_atomic(&dir, LATEST, text.as_bytes())?;
     }
+    emit(&args, ctx, &checkpoint)
+}
+
+/// Saves the checkpoint to --out (never over an existing file) and prints it.
+fn emit(args: &Args, ctx: &mut Context<'_>, checkpoint: &Checkpoint) -> Result<Exit, CliError> {
     let text = checkpoint.to_text();
     if let Some(out) = &args.out {
         let mut f = std::fs::OpenOptions::new()

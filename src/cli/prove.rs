@@ -15,14 +15,14 @@ use super::output::write_json;
 use super::{CliError, Context, Exit};
 
 /// Prove that an entry is in the ledger, or that the ledger extends an old checkpoint.
-#[derive(Debug, clap::Subcommand)]
+#[derive(Debug, Clone, clap::Subcommand)]
 pub enum ProveCommand {
     Inclusion(InclusionArgs),
     Consistency(ConsistencyArgs),
 }
 
 /// Print the audit path of entry SEQ, as JSON (check it with `readiness verify-proof`).
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct InclusionArgs {
     /// The entry's seq (from 1).
     pub seq: u64,
@@ -32,7 +32,7 @@ pub struct InclusionArgs {
 }
 
 /// Print the consistency proof from OLD_CHECKPOINT to NEW_CHECKPOINT (default: now).
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ConsistencyArgs {
     pub old_checkpoint: PathBuf,
     pub new_checkpoint: Option<PathBuf>,
@@ -74,7 +74,7 @@ pub struct ConsistencyProof {
 
 /// Runs a `prove` subcommand.
 pub fn run(cmd: ProveCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    let ledger = match ctx.open_for_read()? {
+    let mut ledger = match ctx.open_for_read()? {
         ReadLedger::Dir(d) => d,
         ReadLedger::Export(_) => {
             return Err(CliError::Usage(
@@ -82,9 +82,19 @@ pub fn run(cmd: ProveCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             ))
         }
     };
-    match cmd {
-        ProveCommand::Inclusion(args) => inclusion(args, &ledger, ctx),
-        ProveCommand::Consistency(args) => consistency(args, &ledger, ctx),
+    let attempt = |ledger: &DirReader, ctx: &mut Context<'_>| match cmd.clone() {
+        ProveCommand::Inclusion(args) => inclusion(args, ledger, ctx),
+        ProveCommand::Consistency(args) => consistency(args, ledger, ctx),
+    };
+    match attempt(&ledger, ctx) {
+        // Damage that opening does not look for (a changed node or offset inside the files)
+        // shows when a proof fails its own check: rebuild the positions and prove again.
+        Err(CliError::Store(StoreError::Damaged(why))) => {
+            let notes = ledger.rebuild_positions(&why)?;
+            ctx.warn_all(notes)?;
+            attempt(&ledger, ctx)
+        }
+        other => other,
     }
 }
 

@@ -91,7 +91,7 @@ struct Verdict<'a> {
 
 /// Verifies and prints the verdict, then the details.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    let ledger = ctx.open_for_read()?;
+    let mut ledger = ctx.open_for_read()?;
     let not_after = format_timestamp(
         ctx.clock.now() + chrono::Duration::minutes(crate::verify::FUTURE_SKEW_MINUTES),
     );
@@ -124,20 +124,28 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let mut checkpoints = Vec::new();
     if report.failure.is_none() {
         let trusted = super::checkpoint::trusted_keys(&args.public_key)?;
+        let mut wanted = Vec::new();
         if let ReadLedger::Dir(d) = &ledger {
-            for (path, c) in held_checkpoints(d.dir())? {
-                checkpoints.push(authenticate(&ledger, &path, &c, &trusted, true)?);
-            }
+            let held = held_checkpoints(d.dir())?;
+            wanted.extend(held.into_iter().map(|(p, c)| (p, c, false)));
         }
         for path in &args.checkpoint {
             let c = super::checkpoint::read_checkpoint(path)?;
-            checkpoints.push(authenticate(
-                &ledger,
-                path,
-                &c,
-                &trusted,
-                args.allow_unsigned,
-            )?);
+            wanted.push((path.clone(), c, args.allow_unsigned));
+        }
+        for (path, c, unsigned_ok) in wanted {
+            let verdict = match authenticate(&ledger, &path, &c, &trusted, unsigned_ok) {
+                // Damage inside the positions shows only when a proof fails its own check.
+                Err(CliError::Store(crate::store::StoreError::Damaged(why))) => {
+                    if let ReadLedger::Dir(d) = &mut ledger {
+                        let notes = d.rebuild_positions(&why)?;
+                        ctx.warn_all(notes)?;
+                    }
+                    authenticate(&ledger, &path, &c, &trusted, unsigned_ok)?
+                }
+                other => other?,
+            };
+            checkpoints.push(verdict);
         }
     }
     let ok = report.ok()

@@ -120,7 +120,7 @@ impl EvidenceStore {
         what: &str,
         max_size: u64,
     ) -> Result<Staged, EvidenceError> {
-        std::fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        super::fsx::ensure_dir(&self.dir)?;
         let (tmp, mut file) = self.create_tmp()?;
         let mut staged = Staged {
             tmp: Some(tmp.clone()),

@@ -91,6 +91,25 @@ pub fn no_symlink(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Creates a folder of derived data, first removing a plain file in its place (derived data
+/// of the wrong kind is damage, rebuilt like any other); a symlink is still refused.
+pub fn ensure_derived_dir(path: &Path) -> Result<(), StoreError> {
+    no_symlink(path)?;
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir()) {
+        std::fs::remove_file(path).map_err(io(path))?;
+    }
+    ensure_dir(path)
+}
+
+/// Opens (creating) a derived file for writing, first removing a folder in its place.
+pub fn open_derived_rw(path: &Path) -> Result<File, StoreError> {
+    no_symlink(path)?;
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        std::fs::remove_dir_all(path).map_err(io(path))?;
+    }
+    open_rw(path, true)
+}
+
 /// Creates folder `path` if missing (one level), refusing a symlink in its place.
 pub fn ensure_dir(path: &Path) -> Result<(), StoreError> {
     no_symlink(path)?;

@@ -159,6 +159,12 @@ impl Positions {
 
     fn load(&mut self, log: &Path, limit: u64) -> Result<(), Load> {
         fsx::no_symlink(&self.dir)?;
+        let merkle = self.dir.join(MERKLE_DIR);
+        for (path, want_dir) in [(&self.dir, true), (&merkle, true)] {
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir() != want_dir) {
+                return Err(Load::Stale(format!("{} is not a folder", path.display())));
+            }
+        }
         let Some(bytes) = fsx::read_small(&self.dir.join(MARK_FILE), MARK_LEN as u64 + 1)? else {
             return Ok(());
         };
@@ -207,6 +213,9 @@ impl Positions {
     /// Opens a derived file that must hold at least `need` bytes (`None` when none needed).
     fn open_file(&self, name: &str, need: u64) -> Result<Option<File>, Load> {
         let path = self.dir.join(name);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+            return Err(Load::Stale(format!("{} is not a file", path.display())));
+        }
         let file = fsx::open_read_if_exists(&path)?;
         let len = match &file {
             Some(f) => f.metadata().map_err(io(&path))?.len(),
@@ -235,6 +244,17 @@ impl Positions {
             }
         }
         Ok(p)
+    }
+
+    /// Forgets the stored positions of `ledger` (the next writer rebuilds them): for damage
+    /// found while using them, which opening does not look for.
+    pub fn forget(ledger: &Path) {
+        let _ = std::fs::remove_file(ledger.join(DERIVED_DIR).join(MARK_FILE));
+    }
+
+    /// Reads leaves (lines of the log) only before `limit`.
+    pub fn set_limit(&mut self, limit: u64) {
+        self.limit = limit;
     }
 
     /// Number of entries covered (stored and added since).
@@ -416,9 +436,9 @@ impl Positions {
     /// Cuts the files to exactly what the mark covers (a writer's first step), or empties
     /// them when the stored positions were discarded.
     pub fn trim(&mut self) -> Result<(), StoreError> {
-        fsx::ensure_dir(&self.dir)?;
+        fsx::ensure_derived_dir(&self.dir)?;
         let merkle_dir = self.dir.join(MERKLE_DIR);
-        fsx::ensure_dir(&merkle_dir)?;
+        fsx::ensure_derived_dir(&merkle_dir)?;
         self.cut(OFFSETS_FILE, self.stored * 8)?;
         let _ = std::fs::remove_file(merkle_dir.join(level_name(0)));
         for level in 1..64 {
@@ -437,7 +457,7 @@ impl Positions {
 
     fn cut(&self, name: &str, len: u64) -> Result<(), StoreError> {
         let path = self.dir.join(name);
-        let f = fsx::open_rw(&path, true)?;
+        let f = fsx::open_derived_rw(&path)?;
         if f.metadata().map_err(io(&path))?.len() != len {
             fsx::truncate(&f, &path, len)?;
         }

@@ -179,7 +179,13 @@ impl DirReader {
             Some(t) => self.last_known_at(t)?,
             None => self.positions.size(),
         };
-        let (snap, notes) = snapshot::best(&self.dir, &self.log, self.readable, upto)?;
+        let (snap, damaged) = snapshot::best(&self.dir, &self.log, self.readable, upto)?;
+        let mut notes: Vec<String> = damaged
+            .iter()
+            .map(|seq| {
+                format!("ignored the plan snapshot after entry {seq}: it does not match the log")
+            })
+            .collect();
         let (mut plan, start, first) = match snap {
             Some(s) => {
                 let line = line_at(&self.log, s.covered.offset, self.readable)?.unwrap_or_default();
@@ -191,31 +197,91 @@ impl DirReader {
             }
             None => (Plan::new(), 0, 1),
         };
-        if first > upto {
-            return Ok((plan, notes));
-        }
-        let mut reader = LineReader::open(&self.log, start, first)?.with_limit(self.readable);
-        while let Some(line) = reader.next_line()? {
-            let entry = Entry::decode(line.bytes).map_err(|source| StoreError::Line {
-                path: self.log.clone(),
-                line: line.number,
-                source,
-            })?;
-            plan.apply(&entry);
-            if entry.seq.0 >= upto {
-                break;
+        if first <= upto {
+            let mut reader = LineReader::open(&self.log, start, first)?.with_limit(self.readable);
+            while let Some(line) = reader.next_line()? {
+                let entry = Entry::decode(line.bytes).map_err(|source| StoreError::Line {
+                    path: self.log.clone(),
+                    line: line.number,
+                    source,
+                })?;
+                plan.apply(&entry);
+                if entry.seq.0 >= upto {
+                    break;
+                }
             }
         }
+        if !damaged.is_empty() {
+            notes.extend(self.replace_snapshots(&damaged, &mut plan, upto)?);
+        }
         Ok((plan, notes))
+    }
+
+    /// Deletes damaged snapshots and, for the head, writes a good one, if no writer holds
+    /// the lock (never waiting); otherwise leaves them for the next writer.
+    fn replace_snapshots(
+        &self,
+        damaged: &[u64],
+        plan: &mut Plan,
+        upto: u64,
+    ) -> Result<Vec<String>, StoreError> {
+        let Ok(Some(_lock)) = LedgerLock::try_acquire(&self.dir) else {
+            return Ok(Vec::new());
+        };
+        for seq in damaged {
+            snapshot::remove(&self.dir, *seq);
+        }
+        if upto == self.positions.size() {
+            if let Some(offset) = self.positions.offset_of(Seq(upto))? {
+                snapshot::write(&self.dir, plan, offset)?;
+            }
+        }
+        Ok(vec![
+            "rebuilt derived data from the log (damaged plan snapshots replaced)".into(),
+        ])
+    }
+
+    /// Recomputes the positions from the log after damage was found in using them: on disk
+    /// if no writer holds the lock, else in memory. Returns what to tell the user.
+    pub fn rebuild_positions(&mut self, why: &str) -> Result<Vec<String>, StoreError> {
+        if let Ok(Some(lock)) = LedgerLock::try_acquire(&self.dir) {
+            Positions::forget(&self.dir);
+            let mut healed = DirLedger::open_locked(&self.dir, lock)?;
+            let mut notes = healed.take_warnings();
+            drop(healed);
+            let (mut positions, _) = Positions::open(&self.dir, &self.log, self.readable)?;
+            extend(&mut positions, &self.log, self.readable)?;
+            self.positions = positions;
+            if notes.is_empty() {
+                notes.push(format!(
+                    "rebuilt derived data from the log (entry positions and Merkle tree: {why})"
+                ));
+            }
+            return Ok(notes);
+        }
+        self.positions = Positions::scan(&self.log, self.readable)?;
+        Ok(vec![format!(
+            "the entry positions are damaged ({why}); computed them from the log instead (the next write rebuilds them)"
+        )])
     }
 }
 
 fn inspect_dir(dir: &Path, log: &Path) -> Result<Look, StoreError> {
     let file = fsx::open_read(log)?;
+    // The positions first, then the log's end: a writer appends to the log before it moves
+    // the positions' mark, so the mark read first never points past the end read after.
+    let len = file.metadata().map_err(super::error::io(log))?.len();
+    let (mut positions, mut discarded) = Positions::open(dir, log, len)?;
     let pending = Journal::peek(dir)?;
     let journal = pending.is_some();
     let end = inspect(&file, log, pending)?;
-    let (positions, discarded) = Positions::open(dir, log, end.readable)?;
+    if positions.last().is_some_and(|c| c.offset >= end.readable) {
+        // The mark names an entry this reader does not read (it follows an unexplained
+        // tail's start, say): use none of the stored positions.
+        positions = Positions::open(dir, log, 0)?.0;
+        discarded = Some("they cover entries past the readable end of the log".into());
+    }
+    positions.set_limit(end.readable);
     Ok(Look {
         journal,
         readable: end.readable,

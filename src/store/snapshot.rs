@@ -43,6 +43,9 @@ pub fn list(ledger: &Path) -> Result<Vec<u64>, StoreError> {
     let dir = dir_of(ledger);
     fsx::no_symlink(&ledger.join(DERIVED_DIR))?;
     fsx::no_symlink(&dir)?;
+    if std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+        return Ok(Vec::new()); // derived data of the wrong kind: as good as none
+    }
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -139,23 +142,26 @@ pub fn load(ledger: &Path, log: &Path, limit: u64, seq: u64) -> Result<Option<Lo
 }
 
 /// The newest snapshot at or before entry `upto` that checks out, trying older ones in turn.
-/// Returns it and a note for each one found damaged.
+/// Returns it and the seqs of those found damaged on the way.
 pub fn best(
     ledger: &Path,
     log: &Path,
     limit: u64,
     upto: u64,
-) -> Result<(Option<Loaded>, Vec<String>), StoreError> {
-    let mut notes = Vec::new();
+) -> Result<(Option<Loaded>, Vec<u64>), StoreError> {
+    let mut damaged = Vec::new();
     for seq in list(ledger)?.into_iter().rev().filter(|s| *s <= upto) {
         match load(ledger, log, limit, seq)? {
-            Some(l) => return Ok((Some(l), notes)),
-            None => notes.push(format!(
-                "ignored the plan snapshot after entry {seq}: it does not match the log"
-            )),
+            Some(l) => return Ok((Some(l), damaged)),
+            None => damaged.push(seq),
         }
     }
-    Ok((None, notes))
+    Ok((None, damaged))
+}
+
+/// Deletes the snapshot after entry `seq` (derived: found damaged, it is made again).
+pub fn remove(ledger: &Path, seq: u64) {
+    let _ = std::fs::remove_file(dir_of(ledger).join(name(seq)));
 }
 
 /// True when a snapshot after `head` is worth writing, given the newest one.
@@ -173,9 +179,9 @@ pub fn write(ledger: &Path, plan: &mut Plan, offset: u64) -> Result<(), StoreErr
         return Ok(());
     };
     let derived = ledger.join(DERIVED_DIR);
-    fsx::ensure_dir(&derived)?;
+    fsx::ensure_derived_dir(&derived)?;
     let dir = dir_of(ledger);
-    fsx::ensure_dir(&dir)?;
+    fsx::ensure_derived_dir(&dir)?;
     let payload = codec::encode_plan(plan);
     let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
     bytes.extend_from_slice(MAGIC);

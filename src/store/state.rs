@@ -78,8 +78,11 @@ impl StateDb {
     /// why (the caller rebuilds it from the log).
     pub fn open(ledger: &Path) -> Result<(StateDb, Option<String>), StoreError> {
         let dir = StateDb::dir_of(ledger);
-        fsx::ensure_dir(&ledger.join(DERIVED_DIR))?;
+        fsx::ensure_derived_dir(&ledger.join(DERIVED_DIR))?;
         check_links(&dir)?;
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+            std::fs::remove_file(&dir).map_err(io(&dir))?;
+        }
         match StateDb::open_sled(&dir) {
             Ok(db) => Ok((db, None)),
             Err(e) => {
