@@ -112,6 +112,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     head_hash: hash.to_hex(),
                     statement: Some(format!("sign-off {}", left + i)),
                     signature: String::new(),
+                    version: readiness_ledger::event::SIGNED_OFF_VERSION,
                 };
                 sign_signoff(&secret, origin, &mut e);
                 Event::SignedOff(e)

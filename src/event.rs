@@ -7,12 +7,27 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::scale::StatusScale;
 
-/// Version written into every new event as its `v` member.
+/// Version written into every new event as its `v` member, unless its type has moved on
+/// (see [`latest_version`]).
 pub const EVENT_VERSION: u64 = 1;
+
+/// Version of `signed_off` written now: 2 signs a context string before the canonical bytes
+/// (FORMAT.md, "Sign-offs"). Version 1 sign-offs still verify under their own rules.
+pub const SIGNED_OFF_VERSION: u64 = 2;
+
+/// The newest version of an event type this program reads and writes: the one upgrade point.
+/// Every version from 1 up to it is read; a type's versions differ only in the rules of the
+/// fields they share, never in the fields, so the same decoder reads them all.
+pub fn latest_version(type_name: &str) -> u64 {
+    match type_name {
+        "signed_off" => SIGNED_OFF_VERSION,
+        _ => EVENT_VERSION,
+    }
+}
 
 /// A domain fact, written as a JSON object whose `type` names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -287,6 +302,10 @@ pub struct SignedOff {
     pub statement: Option<String>,
     /// Lowercase hex of the 64-byte Ed25519 signature.
     pub signature: String,
+    /// The event's version (its `v` member): which bytes `signature` covers. Written as
+    /// [`SIGNED_OFF_VERSION`] for every new sign-off.
+    #[serde(skip)]
+    pub version: u64,
 }
 
 /// Why an event object could not be read.
@@ -296,7 +315,7 @@ pub enum EventError {
     NotAnObject,
     #[error("the event has no integer `v` (version) member")]
     MissingVersion,
-    #[error("event version {found} is newer than this program understands (up to {EVENT_VERSION}); upgrade readiness")]
+    #[error("event version {found} is not one this program understands (from 1 up to the newest it writes); upgrade readiness")]
     UnsupportedVersion { found: u64 },
     #[error("the event does not match its type: {0}")]
     Shape(String),
@@ -365,9 +384,17 @@ impl Event {
             Err(e) => unreachable!("event serialisation failed: {e}"),
         };
         if let Value::Object(map) = &mut value {
-            map.insert("v".into(), Value::from(EVENT_VERSION));
+            map.insert("v".into(), Value::from(self.version()));
         }
         value
+    }
+
+    /// The version this event is written in.
+    pub fn version(&self) -> u64 {
+        match self {
+            Event::SignedOff(e) => e.version,
+            _ => EVENT_VERSION,
+        }
     }
 
     /// Reads an event object of any version this program knows, upgrading it in memory.
@@ -379,15 +406,17 @@ impl Event {
             .remove("v")
             .and_then(|v| v.as_u64())
             .ok_or(EventError::MissingVersion)?;
-        match version {
-            EVENT_VERSION => decode_v1(map),
-            found => Err(EventError::UnsupportedVersion { found }),
+        let kind = map.get("type").and_then(Value::as_str).unwrap_or_default();
+        if version == 0 || version > latest_version(kind) {
+            return Err(EventError::UnsupportedVersion { found: version });
         }
+        let mut event: Event = serde_json::from_value(Value::Object(map))
+            .map_err(|e| EventError::Shape(e.to_string()))?;
+        if let Event::SignedOff(e) = &mut event {
+            e.version = version;
+        }
+        Ok(event)
     }
-}
-
-fn decode_v1(map: Map<String, Value>) -> Result<Event, EventError> {
-    serde_json::from_value(Value::Object(map)).map_err(|e| EventError::Shape(e.to_string()))
 }
 
 #[cfg(test)]

@@ -170,13 +170,13 @@ impl WireEvent<'_> {
     }
 
     fn take_event(&mut self) -> Result<Event, EventError> {
-        match self.v {
-            Some(EVENT_VERSION) => {}
-            Some(found) => return Err(EventError::UnsupportedVersion { found }),
-            None => return Err(EventError::MissingVersion),
-        }
         let kind = self.kind.clone();
         let k = kind.as_ref();
+        let version = match self.v {
+            Some(v) if v >= 1 && v <= latest_version(k) => v,
+            Some(found) => return Err(EventError::UnsupportedVersion { found }),
+            None => return Err(EventError::MissingVersion),
+        };
         let event = match k {
             "plan_created" => Event::PlanCreated(PlanCreated {
                 title: need(own(self.title.take()), "title", k)?,
@@ -273,6 +273,7 @@ impl WireEvent<'_> {
                 head_hash: need(own(self.head_hash.take()), "head_hash", k)?,
                 statement: own(self.statement.take()),
                 signature: need(own(self.signature.take()), "signature", k)?,
+                version,
             }),
             other => return Err(EventError::Shape(format!("unknown event type `{other}`"))),
         };

@@ -89,6 +89,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         head_hash: head_hash.to_hex(),
         statement: args.statement.filter(|s| !s.trim().is_empty()),
         signature: String::new(),
+        version: crate::event::SIGNED_OFF_VERSION,
     };
     sign_signoff(&secret, &plan.origin, &mut event);
     let appended = ledger.append(&actor, ctx.clock, vec![Event::SignedOff(event)])?;

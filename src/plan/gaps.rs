@@ -528,6 +528,7 @@ mod tests {
                 head_hash: hash.to_hex(),
                 statement: None,
                 signature: String::new(),
+                version: crate::event::SIGNED_OFF_VERSION,
             };
             sign_signoff(&secret, &log.plan().origin.clone(), &mut e);
             log.append("chair", &at("2021-07-03"), vec![Event::SignedOff(e)])

@@ -103,6 +103,9 @@ pub struct Plan {
     pub head: Option<(Seq, EntryHash)>,
     /// Last `recorded_at` folded in, so new entries never go back in time.
     pub last_recorded_at: Option<String>,
+    /// The newest `signed_off` version folded in: older ones are refused after it.
+    #[serde(default)]
+    pub sign_off_version: u64,
     #[serde(skip)]
     action_index: HashMap<String, usize>,
 }
@@ -122,6 +125,7 @@ impl PartialEq for Plan {
             keys,
             head,
             last_recorded_at,
+            sign_off_version,
             action_index: _,
         } = self;
         *title == other.title
@@ -135,6 +139,7 @@ impl PartialEq for Plan {
             && *keys == other.keys
             && *head == other.head
             && *last_recorded_at == other.last_recorded_at
+            && *sign_off_version == other.sign_off_version
     }
 }
 

@@ -125,6 +125,7 @@ impl Plan {
     }
 
     pub(crate) fn apply_signoff(&mut self, entry: &Entry, e: &SignedOff) {
+        self.sign_off_version = self.sign_off_version.max(e.version);
         if let Some(action) = self.action_mut(&e.action) {
             action.signoffs.push(SignOff {
                 seq: entry.seq,
@@ -145,8 +146,13 @@ pub type EvidenceIndex = BTreeMap<String, Evidence>;
 /// Keys by key id, in the plan state.
 pub type KeyIndex = BTreeMap<String, Key>;
 
+/// What a version 2 sign-off's signature covers first: names the format and the purpose, so
+/// no signature made for anything else (a checkpoint, another program) can pass as one.
+pub const SIGN_OFF_CONTEXT: &[u8] = b"readiness-ledger sign-off v2\n";
+
 /// The bytes a sign-off's signature covers: canonical JSON of the event's members other
-/// than `signature`, plus the ledger's `origin` (so a signature cannot move between ledgers).
+/// than `signature` and `v`, plus the ledger's `origin` (so a signature cannot move between
+/// ledgers); from version 2, preceded by [`SIGN_OFF_CONTEXT`].
 pub fn signing_bytes(origin: &str, e: &SignedOff) -> Vec<u8> {
     let mut map = serde_json::Map::new();
     map.insert("origin".into(), origin.into());
@@ -161,7 +167,13 @@ pub fn signing_bytes(origin: &str, e: &SignedOff) -> Vec<u8> {
         map.insert("statement".into(), s.clone().into());
     }
     // Only strings and a small integer: canonical form cannot fail.
-    crate::canonical::to_canonical_bytes(&serde_json::Value::Object(map)).unwrap_or_default()
+    let body =
+        crate::canonical::to_canonical_bytes(&serde_json::Value::Object(map)).unwrap_or_default();
+    if e.version >= 2 {
+        [SIGN_OFF_CONTEXT, &body].concat()
+    } else {
+        body
+    }
 }
 
 /// Decodes lowercase hex of an exact length.
@@ -245,6 +257,7 @@ mod tests {
             head_hash: "00".repeat(32),
             statement: None,
             signature: String::new(),
+            version: crate::event::SIGNED_OFF_VERSION,
         }
     }
 
@@ -276,7 +289,7 @@ mod tests {
         assert!(!signature_valid("york", &key, &other));
     }
 
-    /// The worked example in FORMAT.md, "Sign-offs": RFC 8032 test key 1 signing a sign-off.
+    /// The worked example in FORMAT.md, "Sign-offs", version 1: RFC 8032 test key 1 signing.
     #[test]
     fn format_md_worked_example() {
         let secret =
@@ -293,6 +306,7 @@ mod tests {
             head_hash: "ab".repeat(32),
             statement: Some("Checked against the minutes".into()),
             signature: String::new(),
+            version: 1,
         };
         sign_signoff(&secret, "york.example/send-wsoa", &mut e);
         let bytes = String::from_utf8(signing_bytes("york.example/send-wsoa", &e)).unwrap();
@@ -315,6 +329,38 @@ mod tests {
             concat!(
                 "4d453177d805ca272669d789f8d42850777641bfff2551382c7b7eff7fb163ff",
                 "b94365a70a831d51919211ad1c2b97c79ee9160fbf1e5063cf26445e1323fa0f"
+            )
+        );
+    }
+
+    /// The worked example in FORMAT.md, "Sign-offs", version 2: the same key and fields, the
+    /// context string first.
+    #[test]
+    fn format_md_worked_example_version_2() {
+        let secret =
+            hex_bytes::<32>("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+                .unwrap();
+        let mut e = SignedOff {
+            action: "1.1".into(),
+            review: "RAG November 20".into(),
+            status: "Completed".into(),
+            key_id: key_id(&public_key(&secret)),
+            role: "SEND board chair".into(),
+            head_seq: 10,
+            head_hash: "ab".repeat(32),
+            statement: Some("Checked against the minutes".into()),
+            signature: String::new(),
+            version: 2,
+        };
+        sign_signoff(&secret, "york.example/send-wsoa", &mut e);
+        let bytes = signing_bytes("york.example/send-wsoa", &e);
+        assert!(bytes.starts_with(b"readiness-ledger sign-off v2\n{\"action\":\"1.1\""));
+        // Also produced independently (Python `cryptography`, Ed25519PrivateKey.sign).
+        assert_eq!(
+            e.signature,
+            concat!(
+                "129c54493176602b5032c1c2fa3fbd9f793162f263bada297920865c42732da8",
+                "0f826172d3ebbd4fa96d642e585e8dfceb19f776aa9960a90ea03a0f6f4a0309"
             )
         );
     }

@@ -94,6 +94,12 @@ impl Plan {
                 }
             }
             Event::SignedOff(e) => {
+                if e.version < self.sign_off_version {
+                    return Err(RuleError::SignOff(format!(
+                        "a version {} sign-off after version {} ones: the older form is accepted only before the first newer one (this looks like a downgrade)",
+                        e.version, self.sign_off_version
+                    )));
+                }
                 let Some(action) = self.action(&e.action) else {
                     return Err(RuleError::SignOff(format!("unknown action {:?}", e.action)));
                 };
