@@ -108,6 +108,9 @@ pub struct Plan {
     pub sign_off_version: u64,
     #[serde(skip)]
     action_index: HashMap<String, usize>,
+    /// Reviews by label, kept with the action index: a status lookup is on every replay.
+    #[serde(skip)]
+    review_index: HashMap<String, usize>,
 }
 
 impl PartialEq for Plan {
@@ -127,6 +130,7 @@ impl PartialEq for Plan {
             last_recorded_at,
             sign_off_version,
             action_index: _,
+            review_index: _,
         } = self;
         *title == other.title
             && *origin == other.origin
@@ -186,7 +190,11 @@ impl Plan {
 
     /// Looks a review up by its exact label.
     pub fn review(&self, label: &str) -> Option<&Review> {
-        self.reviews.iter().find(|r| r.label == label)
+        if self.review_index.len() == self.reviews.len() {
+            self.review_index.get(label).map(|&i| &self.reviews[i])
+        } else {
+            self.reviews.iter().find(|r| r.label == label)
+        }
     }
 
     fn index_of(&self, id: &str) -> Option<usize> {
@@ -205,11 +213,23 @@ impl Plan {
             .enumerate()
             .map(|(i, a)| (a.fields.id.clone(), i))
             .collect();
+        self.rebuild_review_index();
+    }
+
+    fn rebuild_review_index(&mut self) {
+        self.review_index = self
+            .reviews
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.label.clone(), i))
+            .collect();
     }
 
     /// Folds one entry in. No rules: an event naming something unknown changes nothing.
     pub fn apply(&mut self, entry: &Entry) {
-        if self.action_index.len() != self.actions.len() {
+        if self.action_index.len() != self.actions.len()
+            || self.review_index.len() != self.reviews.len()
+        {
             self.rebuild_index();
         }
         match &entry.event {
@@ -246,12 +266,15 @@ impl Plan {
                     action.amended.push(entry.seq);
                 }
             }
-            Event::ReviewScheduled(e) => self.reviews.push(Review {
-                label: e.label.clone(),
-                date: e.date.clone(),
-                seq: entry.seq,
-                former_labels: Vec::new(),
-            }),
+            Event::ReviewScheduled(e) => {
+                self.review_index.insert(e.label.clone(), self.reviews.len());
+                self.reviews.push(Review {
+                    label: e.label.clone(),
+                    date: e.date.clone(),
+                    seq: entry.seq,
+                    former_labels: Vec::new(),
+                });
+            }
             Event::StatusRecorded(e) => {
                 if let Some(i) = self.index_of(&e.action) {
                     let statuses = &mut self.actions[i].statuses;
@@ -368,6 +391,7 @@ impl Plan {
                     action.statuses.insert(new.clone(), record);
                 }
             }
+            self.rebuild_review_index();
         }
     }
 
