@@ -18,13 +18,6 @@ const DIR: &str = "tests/vectors";
 
 /// Vectors whose verdict FORMAT.md requires but `readiness` does not give yet: skipped by
 /// [`readiness_gives_every_case_its_verdict`], shown by [`known_readiness_bugs`].
-const KNOWN_READINESS_BUGS: &[&str] = &[
-    // FORMAT.md ("Sign-offs"): 1 <= head_seq < s. A sign-off naming head 0 (no entry) and a
-    // zero hash passes `readiness verify`: the rules check only head_seq <= entries, and
-    // the head pass never reaches an entry 0.
-    "signoff-head-zero.jsonl",
-];
-
 fn cases() -> Vec<Value> {
     let text = std::fs::read_to_string(Path::new(DIR).join("expected.json")).unwrap();
     let expected: Value = serde_json::from_str(&text).expect("expected.json is JSON");
@@ -188,9 +181,6 @@ fn readiness_gives_every_case_its_verdict() {
     let mut wrong = Vec::new();
     let mut ran = 0;
     for case in cases() {
-        if KNOWN_READINESS_BUGS.contains(&text(&case, "file").as_str()) && is_ledger(&case) {
-            continue;
-        }
         ran += 1;
         wrong.extend(readiness_disagrees(&case));
     }
@@ -201,18 +191,6 @@ fn readiness_gives_every_case_its_verdict() {
         wrong.len(),
         wrong.join("\n")
     );
-}
-
-/// Fails while any of [`KNOWN_READINESS_BUGS`] stands; run with `--ignored` to see them.
-#[test]
-#[ignore = "bugs in readiness shown by published vectors; see KNOWN_READINESS_BUGS"]
-fn known_readiness_bugs() {
-    let wrong: Vec<String> = cases()
-        .iter()
-        .filter(|c| KNOWN_READINESS_BUGS.contains(&text(c, "file").as_str()))
-        .filter_map(readiness_disagrees)
-        .collect();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 fn python_can(code: &str) -> bool {

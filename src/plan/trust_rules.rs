@@ -139,9 +139,9 @@ impl Plan {
                         e.role, key.role
                     )));
                 }
-                if e.head_seq > self.len() {
+                if e.head_seq == 0 || e.head_seq > self.len() {
                     return Err(RuleError::SignOff(format!(
-                        "it names head {} but the ledger has {} entries",
+                        "it names head {}, but a head is one of the ledger's {} entries",
                         e.head_seq,
                         self.len()
                     )));
