@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use readiness_ledger::cli::{self, Cli};
 use readiness_ledger::clock::SystemClock;
+use readiness_ledger::report::safe_text;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -12,7 +13,8 @@ fn main() -> ExitCode {
     match cli::run(cli, &SystemClock, &mut out, &mut err) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
-            eprintln!("error: {e}");
+            let message = e.to_string();
+            eprintln!("error: {}", safe_text::terminal_lines(&message));
             ExitCode::from(e.exit_code())
         }
     }

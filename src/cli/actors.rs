@@ -7,7 +7,7 @@ use crate::report::doc::{Block, Cell, Doc, Grid};
 use crate::report::{render, ViewFormat};
 use crate::verify::replay_with;
 
-use super::view::{colour, emit};
+use super::view::{emit, CsvArgs};
 use super::{CliError, Context, Exit};
 
 /// Show who wrote to the ledger: each actor's first and last entry, and counts by type.
@@ -31,6 +31,8 @@ pub struct Args {
     /// table (for people), markdown, csv or json.
     #[arg(long, value_enum, default_value_t)]
     pub format: ViewFormat,
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 /// The actors view as a document: one row per actor, a column per event type that occurs.
@@ -100,9 +102,9 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                 doc.blocks.retain(|b| !matches!(b, Block::Grid(_)));
                 doc
             };
-            render(&view, without_grid, args.format, colour())
+            render(&view, without_grid, args.format, args.csv.options())
         }
-        format => render(&view, actors_doc, format, colour()),
+        format => render(&view, actors_doc, format, args.csv.options()),
     };
     emit(ctx, &text)?;
     Ok(Exit::Success)

@@ -42,7 +42,10 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         return Ok(Exit::Success);
     };
     let g = gaps(&board.plan, &at, &board.recent).map_err(|e| CliError::Usage(e.to_string()))?;
-    emit(ctx, &render_view(&g, gaps_doc, args.view.format))?;
+    emit(
+        ctx,
+        &render_view(&g, gaps_doc, args.view.format, args.view.csv),
+    )?;
     Ok(if g.gaps.is_empty() {
         Exit::Success
     } else {

@@ -5,7 +5,7 @@ use crate::report::board::diff_doc;
 use crate::report::ViewFormat;
 
 use super::report::{known_at, point, render_view, replay_board};
-use super::view::emit;
+use super::view::{emit, CsvArgs};
 use super::{CliError, Context, Exit};
 
 /// Show what moved between two reviews: each action's status at both, and a verdict.
@@ -37,6 +37,8 @@ pub struct Args {
     /// table (for people), markdown, csv or json.
     #[arg(long, value_enum, default_value_t)]
     pub format: ViewFormat,
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 /// Prints the diff.
@@ -47,6 +49,6 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let to = point(&board.plan, "--to", &args.to, ctx)?;
     let d = diff(&board.plan, Some(&from), &to, &board.touches)
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    emit(ctx, &render_view(&d, diff_doc, args.format))?;
+    emit(ctx, &render_view(&d, diff_doc, args.format, args.csv))?;
     Ok(Exit::Success)
 }

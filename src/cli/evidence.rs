@@ -12,7 +12,7 @@ use crate::store::evidence::{
 use crate::store::{Location, StoreError};
 use crate::verify_evidence::{collect, Attachment, Attachments};
 
-use super::output::{line, report_appended, table, write_json, Format};
+use super::output::{line, report_appended, row, table, write_json, Format};
 use super::{CliError, Context, Exit, Who};
 
 /// Evidence files behind an action's status: attach, list, get, redact.
@@ -215,21 +215,24 @@ fn list(args: ListArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             ]);
             for r in &rows {
                 let e = &r.attachment.event;
-                t.add_row(vec![
-                    r.attachment.seq.to_string(),
-                    escape_name(&e.action),
-                    e.review.as_deref().map(escape_name).unwrap_or_default(),
-                    display_name(&e.file_name, 40),
-                    format_size(e.size),
-                    escape_name(&e.media_type),
-                    e.sha256.chars().take(12).collect::<String>() + "…",
-                    match r.redacted {
-                        Some(x) => {
-                            format!("redacted at {}: {}", x.seq, display_name(&x.reason, 40))
-                        }
-                        None => r.stored.to_string(),
-                    },
-                ]);
+                row(
+                    &mut t,
+                    [
+                        r.attachment.seq.to_string(),
+                        escape_name(&e.action),
+                        e.review.as_deref().map(escape_name).unwrap_or_default(),
+                        display_name(&e.file_name, 40),
+                        format_size(e.size),
+                        escape_name(&e.media_type),
+                        e.sha256.chars().take(12).collect::<String>() + "…",
+                        match r.redacted {
+                            Some(x) => {
+                                format!("redacted at {}: {}", x.seq, display_name(&x.reason, 40))
+                            }
+                            None => r.stored.to_string(),
+                        },
+                    ],
+                );
             }
             line(ctx.out, t)?;
         }

@@ -119,7 +119,7 @@ fn export_with_evidence(ctx: &mut Context<'_>, out: &Path) -> Result<Exit, CliEr
     let report = check(&attachments, &source_store).map_err(super::evidence::cli_error)?;
     if !report.ok() {
         for p in &report.problems {
-            writeln!(ctx.out, "FAILED: evidence: {p}").map_err(CliError::Output)?;
+            super::output::line(ctx.out, format!("FAILED: evidence: {p}"))?;
         }
         writeln!(
             ctx.out,

@@ -7,7 +7,7 @@ use crate::plan::view::history;
 use crate::report::{render, views::history_doc};
 use crate::verify::replay_with;
 
-use super::view::{colour, emit, resolve_point, ViewArgs};
+use super::view::{emit, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
 
 /// Show every entry that touched an action, oldest first, and its status at each review.
@@ -47,6 +47,9 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         None => None,
     };
     let h = history(&plan, action, rows, point.as_ref());
-    emit(ctx, &render(&h, history_doc, args.view.format, colour()))?;
+    emit(
+        ctx,
+        &render(&h, history_doc, args.view.format, args.view.csv.options()),
+    )?;
     Ok(Exit::Success)
 }

@@ -107,7 +107,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     };
     let batch = wsoa_events(&plan, &table, &name, &sha256, new_plan);
     for w in &batch.warnings {
-        super::output::line(ctx.err, format!("warning: {w}"))?;
+        super::output::warning(ctx.err, w).map_err(CliError::Output)?;
     }
     let entries = if args.dry_run {
         seal_batch(&plan, &actor, ctx.clock.now(), batch.events.clone())
@@ -153,7 +153,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         Format::Table => {
             if args.dry_run {
                 for l in &lines {
-                    line(ctx.out, format!("would append {}: {}", l.seq, l.summary))?;
+                    let summary = crate::report::safe_text::terminal(&l.summary);
+                    line(ctx.out, format!("would append {}: {summary}", l.seq))?;
                 }
             }
             let s = &batch.summary;

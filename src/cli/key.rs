@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::event::{Event, KeyRegistered, KeyRevoked};
 use crate::plan::trust::{hex_bytes, key_id};
 
-use super::output::{line, report_appended, table, write_json, Format};
+use super::output::{line, report_appended, row, table, write_json, Format};
 use super::{CliError, Context, Exit, Who};
 
 /// Make, register, revoke and list signing keys.
@@ -284,13 +284,16 @@ fn list(args: ListArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             } else {
                 let mut t = table(&["name", "role", "key id", "registered", "revoked"]);
                 for r in &rows {
-                    t.add_row(vec![
-                        r.name.to_string(),
-                        r.role.to_string(),
-                        r.key_id.to_string(),
-                        format!("entry {}", r.registered),
-                        r.revoked.map_or("no".into(), |s| format!("entry {s}")),
-                    ]);
+                    row(
+                        &mut t,
+                        [
+                            r.name.to_string(),
+                            r.role.to_string(),
+                            r.key_id.to_string(),
+                            format!("entry {}", r.registered),
+                            r.revoked.map_or("no".into(), |s| format!("entry {s}")),
+                        ],
+                    );
                 }
                 line(ctx.out, t)?;
             }

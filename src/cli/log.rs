@@ -12,7 +12,7 @@ use crate::report::doc::{Cell, Doc, Grid};
 use crate::report::{render, ViewFormat};
 use crate::verify::replay_with;
 
-use super::view::{colour, emit};
+use super::view::{emit, CsvArgs};
 use super::{CliError, Context, Exit};
 
 /// Show the entries: who did what, when, oldest first.
@@ -57,6 +57,8 @@ pub struct Args {
     /// table (for people), markdown, csv, or json (an array of rows).
     #[arg(long, value_enum, default_value_t)]
     pub format: ViewFormat,
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 /// Parses a `--since`/`--until` bound into entry timestamp form.
@@ -141,7 +143,12 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         ViewFormat::Table | ViewFormat::Markdown if rows.is_empty() => {
             "no entries match\n".to_string()
         }
-        format => render(&rows, |r: &Vec<ActivityRow>| log_doc(r), format, colour()),
+        format => render(
+            &rows,
+            |r: &Vec<ActivityRow>| log_doc(r),
+            format,
+            args.csv.options(),
+        ),
     };
     emit(ctx, &text)?;
     Ok(Exit::Success)

@@ -3,7 +3,7 @@
 use crate::plan::view::matrix;
 use crate::report::{render, views::matrix_doc};
 
-use super::view::{colour, emit, load_plan, resolve_point, ViewArgs};
+use super::view::{emit, load_plan, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
 
 /// Show the RAG table rebuilt from the ledger: one row per action, one column per review.
@@ -25,6 +25,9 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         None => None,
     };
     let m = matrix(&plan, point.as_ref());
-    emit(ctx, &render(&m, matrix_doc, args.view.format, colour()))?;
+    emit(
+        ctx,
+        &render(&m, matrix_doc, args.view.format, args.view.csv.options()),
+    )?;
     Ok(Exit::Success)
 }

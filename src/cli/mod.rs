@@ -189,10 +189,10 @@ impl Context<'_> {
         Ok(ledger)
     }
 
-    /// Prints warnings to stderr.
+    /// Prints warnings to stderr, control characters shown as escapes.
     pub fn warn_all(&mut self, warnings: Vec<String>) -> Result<(), CliError> {
         for w in warnings {
-            writeln!(self.err, "warning: {w}").map_err(CliError::Output)?;
+            output::warning(self.err, w).map_err(CliError::Output)?;
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ use clap::ValueEnum;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
+use crate::report::safe_text;
 use crate::store::dir::Appended;
 
 use super::CliError;
@@ -27,18 +28,38 @@ pub fn write_json(out: &mut dyn Write, value: &impl Serialize) -> Result<(), Cli
     writeln!(out, "{text}").map_err(CliError::Output)
 }
 
-/// Writes a line of text.
+/// Writes a line of text for people. Control and bidirectional characters in it show as
+/// escapes ([`safe_text::terminal_lines`]); its line breaks stay. A value from the ledger
+/// that must stay on one line goes through [`safe_text::terminal`] first.
 pub fn line(out: &mut dyn Write, text: impl std::fmt::Display) -> Result<(), CliError> {
-    writeln!(out, "{text}").map_err(CliError::Output)
+    let text = text.to_string();
+    writeln!(out, "{}", safe_text::terminal_lines(&text)).map_err(CliError::Output)
 }
 
-/// A table with the project's look, for terminal output.
+/// Writes a warning line (`warning: ...`) to `err`, made safe like [`line`].
+pub fn warning(err: &mut dyn Write, text: impl std::fmt::Display) -> std::io::Result<()> {
+    let text = text.to_string();
+    writeln!(err, "warning: {}", safe_text::terminal_lines(&text))
+}
+
+/// A table with the project's look, for terminal output. Add rows with [`row`].
 pub fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.to_vec());
     t
+}
+
+/// Adds a row to a [`table`], each cell shown through [`safe_text::terminal`] (one line,
+/// no control or bidirectional character raw).
+pub fn row<S: AsRef<str>>(t: &mut Table, cells: impl IntoIterator<Item = S>) {
+    t.add_row(
+        cells
+            .into_iter()
+            .map(|c| safe_text::terminal(c.as_ref()).into_owned())
+            .collect::<Vec<_>>(),
+    );
 }
 
 #[derive(Serialize)]
@@ -68,16 +89,18 @@ pub fn report_appended(
     format: Format,
 ) -> Result<(), CliError> {
     for w in &appended.warnings {
-        let _ = writeln!(err, "warning: {w}");
+        let _ = warning(err, w);
     }
     let Some(last) = appended.entries.last() else {
         return Ok(());
     };
     if let Err(e) = acknowledge(out, appended, format) {
-        let _ = writeln!(
+        let _ = warning(
             err,
-            "warning: the append is saved (head {} {}), but its acknowledgement could not be written: {e}",
-            last.seq, last.hash
+            format_args!(
+                "the append is saved (head {} {}), but its acknowledgement could not be written: {e}",
+                last.seq, last.hash
+            ),
         );
     }
     Ok(())
@@ -107,13 +130,10 @@ fn acknowledge(out: &mut dyn Write, appended: &Appended, format: Format) -> Resu
         }
         Format::Table => {
             for e in &appended.entries {
+                let summary = crate::plan::activity::summarise(&e.event);
                 line(
                     out,
-                    format!(
-                        "appended {}: {}",
-                        e.seq,
-                        crate::plan::activity::summarise(&e.event)
-                    ),
+                    format!("appended {}: {}", e.seq, safe_text::terminal(&summary)),
                 )?;
             }
             line(out, format!("head {} {}", head.seq, head.hash))?;

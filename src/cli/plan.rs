@@ -3,7 +3,7 @@
 use crate::plan::view::plan_at;
 use crate::report::{render, views::plan_doc};
 
-use super::view::{colour, emit, load_plan, resolve_point, ViewArgs};
+use super::view::{emit, load_plan, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
 
 /// Show every action with its status at a review, its RAG colour, lead and dates, by area.
@@ -24,6 +24,9 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let plan = load_plan(ctx, known_at.as_deref())?;
     let point = resolve_point(&plan, args.view.as_of.as_deref(), ctx)?;
     let view = plan_at(&plan, point.as_ref());
-    emit(ctx, &render(&view, plan_doc, args.view.format, colour()))?;
+    emit(
+        ctx,
+        &render(&view, plan_doc, args.view.format, args.view.csv.options()),
+    )?;
     Ok(Exit::Success)
 }

@@ -97,10 +97,11 @@ pub(super) fn render_view<T: serde::Serialize>(
     value: &T,
     doc: impl FnOnce(&T) -> crate::report::Doc,
     format: crate::report::ViewFormat,
+    csv: super::view::CsvArgs,
 ) -> String {
     match format {
         crate::report::ViewFormat::Markdown => to_markdown_titled(&doc(value), false),
-        _ => crate::report::render(value, doc, format, super::view::colour()),
+        _ => crate::report::render(value, doc, format, csv.options()),
     }
 }
 
@@ -183,7 +184,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                 format!(
                     "wrote {} (report at {}, ledger head {head})",
                     path.display(),
-                    report.review.label
+                    crate::report::safe_text::terminal(&report.review.label)
                 ),
             )?;
         }

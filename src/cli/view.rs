@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use crate::asof::{resolve, ResolvedPoint};
 use crate::plan::Plan;
-use crate::report::ViewFormat;
+use crate::report::{RenderOptions, ViewFormat};
 
 use super::{CliError, Context};
 
@@ -23,6 +23,28 @@ pub struct ViewArgs {
     /// table (for people), markdown, csv or json.
     #[arg(long, value_enum, default_value_t)]
     pub format: ViewFormat,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+/// `--csv-raw`, for every command that writes CSV.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct CsvArgs {
+    /// With --format csv: write every cell exactly as recorded. By default a cell that
+    /// starts with =, +, -, @, a tab or a carriage return gets a leading ' so a
+    /// spreadsheet shows it as text instead of running it as a formula.
+    #[arg(long = "csv-raw")]
+    pub csv_raw: bool,
+}
+
+impl CsvArgs {
+    /// How to render for standard output: colour only on a terminal, CSV as asked.
+    pub fn options(self) -> RenderOptions {
+        RenderOptions {
+            colour: colour(),
+            csv_raw: self.csv_raw,
+        }
+    }
 }
 
 impl ViewArgs {

@@ -4,6 +4,7 @@ pub mod board;
 pub mod doc;
 pub mod html;
 pub mod render;
+pub mod safe_text;
 pub mod views;
 
 use serde::Serialize;
@@ -13,23 +14,39 @@ pub use doc::Doc;
 /// The formats every projection can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ViewFormat {
-    /// Aligned text for a terminal (coloured by RAG when writing to one).
+    /// Aligned text for a terminal (coloured by RAG when writing to one); control and
+    /// bidirectional characters in recorded text are shown as escapes (`\u{1b}`, `\r`).
     #[default]
     Table,
     /// GitHub-flavoured Markdown.
     Markdown,
-    /// Comma-separated values.
+    /// Comma-separated values; a cell starting with =, +, -, @, tab or CR gets a leading '
+    /// (see --csv-raw).
     Csv,
     /// JSON, the projection value itself.
     Json,
 }
 
+/// How to render besides the format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RenderOptions {
+    /// Paint table status cells by RAG (only when writing to a terminal).
+    pub colour: bool,
+    /// Write CSV cells exactly as recorded, without the leading `'` that keeps a
+    /// spreadsheet from running a cell as a formula (see [`safe_text::csv_cell`]).
+    pub csv_raw: bool,
+}
+
 /// Renders a projection: JSON from the value, the rest from its document.
+///
+/// Table text shows control and bidirectional characters as escapes
+/// ([`safe_text::terminal`]); CSV neutralises formula cells unless `csv_raw`; JSON is the
+/// exact value.
 pub fn render<T: Serialize>(
     value: &T,
     doc: impl FnOnce(&T) -> Doc,
     format: ViewFormat,
-    colour: bool,
+    options: RenderOptions,
 ) -> String {
     match format {
         ViewFormat::Json => {
@@ -38,8 +55,8 @@ pub fn render<T: Serialize>(
             s.push('\n');
             s
         }
-        ViewFormat::Table => render::to_table(&doc(value), colour),
+        ViewFormat::Table => render::to_table(&doc(value), options.colour),
         ViewFormat::Markdown => render::to_markdown(&doc(value)),
-        ViewFormat::Csv => render::to_csv(&doc(value)),
+        ViewFormat::Csv => render::to_csv(&doc(value), options.csv_raw),
     }
 }

@@ -3,9 +3,14 @@
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Color, ContentArrangement, Table};
 
 use super::doc::{Block, Cell, Doc, Grid};
+use super::safe_text;
 use crate::scale::Rag;
 
 /// Text for a terminal; `colour` paints status cells by RAG (only when writing to a terminal).
+///
+/// Every heading, note, column name and cell is shown through [`safe_text::terminal`]: a
+/// control or bidirectional character in the ledger shows as its escape (`\u{1b}`, `\n`),
+/// so no recorded text can move the cursor, clear the screen or break a row.
 pub fn to_table(doc: &Doc, colour: bool) -> String {
     let mut out = String::new();
     for block in &doc.blocks {
@@ -14,11 +19,11 @@ pub fn to_table(doc: &Doc, colour: bool) -> String {
                 if !out.is_empty() {
                     out.push('\n');
                 }
-                out.push_str(h);
+                out.push_str(&safe_text::terminal(h));
                 out.push('\n');
             }
             Block::Note(n) => {
-                out.push_str(n);
+                out.push_str(&safe_text::terminal(n));
                 out.push('\n');
             }
             Block::Grid(g) => {
@@ -43,7 +48,7 @@ fn grid_table(g: &Grid, colour: bool) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(g.header.clone());
+        .set_header(g.header.iter().map(|h| safe_text::terminal(h).into_owned()));
     if colour {
         t.enforce_styling();
     } else {
@@ -51,7 +56,7 @@ fn grid_table(g: &Grid, colour: bool) -> Table {
     }
     for row in &g.rows {
         t.add_row(row.iter().map(|c| {
-            let cell = comfy_table::Cell::new(&c.text);
+            let cell = comfy_table::Cell::new(safe_text::terminal(&c.text));
             match (colour, c.rag) {
                 (true, Some(rag)) => cell.fg(rag_colour(rag)),
                 _ => cell,
@@ -118,23 +123,27 @@ fn md_text(s: &str) -> String {
 }
 
 /// CSV (RFC 4180 quoting, `\n` line ends) of the document's grids (a blank line between grids, if several).
-pub fn to_csv(doc: &Doc) -> String {
+///
+/// Unless `raw`, a cell (column names included) that a spreadsheet would run as a formula
+/// gets a leading `'` ([`safe_text::csv_cell`]); otherwise cells hold the exact text.
+pub fn to_csv(doc: &Doc, raw: bool) -> String {
     let mut out = String::new();
     for (i, g) in doc.grids().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        csv_row(&mut out, g.header.iter().map(String::as_str));
+        csv_row(&mut out, g.header.iter().map(String::as_str), raw);
         for row in &g.rows {
-            csv_row(&mut out, row.iter().map(|c: &Cell| c.text.as_str()));
+            csv_row(&mut out, row.iter().map(|c: &Cell| c.text.as_str()), raw);
         }
     }
     out
 }
 
-fn csv_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
+fn csv_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>, raw: bool) {
     let cells: Vec<String> = cells
         .map(|c| {
+            let c = safe_text::csv_cell(c, raw);
             if c.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", c.replace('"', "\"\""))
             } else {
@@ -165,9 +174,80 @@ mod tests {
     #[test]
     fn csv_quotes_only_what_needs_it() {
         assert_eq!(
-            to_csv(&doc()),
+            to_csv(&doc(), false),
             "action,RAG May 20\n1.1,\"Completed, \"\"fully\"\"\"\n"
         );
+    }
+
+    #[test]
+    fn csv_neutralises_formulas_unless_raw() {
+        let mut g = Grid::new(&["action", "=HYPERLINK(\"x\")"]);
+        g.rows.push(vec![Cell::text("-x"), Cell::text("@x,y")]);
+        let mut d = Doc::default();
+        d.grid(g);
+        assert_eq!(
+            to_csv(&d, false),
+            "action,\"'=HYPERLINK(\"\"x\"\")\"\n'-x,\"'@x,y\"\n"
+        );
+        assert_eq!(
+            to_csv(&d, true),
+            "action,\"=HYPERLINK(\"\"x\"\")\"\n-x,\"@x,y\"\n"
+        );
+    }
+
+    /// The text without its colour codes (`ESC [ digits and ; m`).
+    fn strip_sgr(t: &str) -> String {
+        let mut out = String::new();
+        let mut rest = t;
+        while let Some(i) = rest.find('\u{1b}') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let end = after
+                .strip_prefix('[')
+                .and_then(|a| {
+                    a.find(|c: char| !c.is_ascii_digit() && c != ';')
+                        .map(|j| (a, j))
+                })
+                .filter(|(a, j)| a[*j..].starts_with('m'));
+            match end {
+                Some((_, j)) => rest = &after[j + 2..],
+                None => {
+                    out.push('\u{1b}');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn table_shows_controls_in_text_as_escapes() {
+        let mut g = Grid::new(&["a\u{1b}[2J"]);
+        g.rows.push(vec![Cell::status(
+            "x\ry\nz\u{202e}\u{9b}",
+            Some(Rag::Green),
+        )]);
+        let mut d = Doc::default();
+        d.heading("h\u{1b}]0;t\u{7}");
+        d.note("n\r\u{2066}");
+        d.grid(g);
+        for colour in [false, true] {
+            let t = to_table(&d, colour);
+            for shown in [
+                "a\\u{1b}[2J",
+                "x\\ry\\nz\\u{202e}\\u{9b}",
+                "h\\u{1b}]0;t\\u{7}",
+                "n\\r\\u{2066}",
+            ] {
+                assert!(t.contains(shown), "{shown} in {t}");
+            }
+            let raw = strip_sgr(&t);
+            assert!(
+                !raw.chars().any(|c| c != '\n' && safe_text::is_unsafe(c)),
+                "{raw:?}"
+            );
+        }
     }
 
     #[test]
