@@ -259,6 +259,7 @@ fn a_properly_signed_sign_off_naming_a_wrong_head_fails_verify() {
             m
         }))
         .unwrap();
+        s.version = e["v"].as_u64().unwrap(); // the version decides the bytes signed
         s.head_seq = 9; // signed, but entry 9's hash is not the one named
         sign_signoff(&seed, ORIGIN, &mut s);
         e.insert("head_seq".into(), s.head_seq.into());

@@ -293,7 +293,15 @@ impl DirLedger {
         events: Vec<Event>,
     ) -> Result<Appended, StoreError> {
         self.writable()?;
-        let mut partial = self.load_for(&events)?;
+        let mut partial = match self.load_for(&events) {
+            Ok(p) => p,
+            // Derived data that opened but does not read back: rebuild it, then go on.
+            Err(StoreError::Index(e)) => {
+                self.rebuild_state(&e.to_string())?;
+                self.load_for(&events)?
+            }
+            Err(e) => return Err(e),
+        };
         let now = clock.now();
         let batch = match seal_batch(&partial.plan, actor, now, events.clone()) {
             Ok(b) => b,
@@ -304,7 +312,11 @@ impl DirLedger {
             }
             Err(e) => return Err(e.into()),
         };
-        self.write_batch(&mut partial, batch)
+        let mut appended = self.write_batch(&mut partial, batch)?;
+        let mut warnings = std::mem::take(&mut self.warnings);
+        warnings.append(&mut appended.warnings);
+        appended.warnings = warnings;
+        Ok(appended)
     }
 
     /// Refuses to append to a log that ends in unexplained bytes or did not verify.
@@ -319,6 +331,17 @@ impl DirLedger {
                 len,
             });
         }
+        Ok(())
+    }
+
+    /// Clears the plan state and folds the whole log into it again.
+    fn rebuild_state(&mut self, why: &str) -> Result<(), StoreError> {
+        self.state.clear()?;
+        self.rebuilt.push(format!("plan state: {why}"));
+        self.catch_up()?;
+        let why = std::mem::take(&mut self.rebuilt).join("; ");
+        self.warnings
+            .push(format!("rebuilt derived data from the log ({why})"));
         Ok(())
     }
 

@@ -6,9 +6,10 @@
 //! opens it; readers use snapshots. If sled fails to open, or disagrees with the log, the
 //! folder is deleted and rebuilt: it never holds anything the log does not.
 //!
-//! Trees: `meta` (`mark`: the last entry folded in; `header`: the plan without actions;
-//! `count`: actions so far), `ids` (action id -> order), `actions` (order -> action, in
-//! [`codec`] form).
+//! One sled tree, so that every update is one atomic batch (a crash leaves the state before
+//! or after it, never between): `m/mark` (the last entry folded in), `m/header` (the plan
+//! without actions), `m/count` (actions so far), `i/<id>` (action id -> order), `a/<order>`
+//! (order, big-endian -> action, in [`codec`] form).
 
 use std::path::{Path, PathBuf};
 
@@ -22,16 +23,20 @@ use super::fsx;
 use super::positions::{Covered, DERIVED_DIR};
 
 const STATE_DIR: &str = "state";
-const MARK: &[u8] = b"mark";
-const HEADER: &[u8] = b"header";
-const COUNT: &[u8] = b"count";
+const MARK: &[u8] = b"m/mark";
+const HEADER: &[u8] = b"m/header";
+const COUNT: &[u8] = b"m/count";
+const ID: &[u8] = b"i/";
+const ACTION: &[u8] = b"a/";
+
+fn key(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
+    [prefix, rest].concat()
+}
 
 /// The open sled database.
 pub struct StateDb {
     db: sled::Db,
-    meta: sled::Tree,
-    ids: sled::Tree,
-    actions: sled::Tree,
+    tree: sled::Tree,
 }
 
 /// A plan with only some of its actions loaded, and where each of them is stored.
@@ -49,7 +54,9 @@ fn sled_error(e: sled::Error) -> StoreError {
 }
 
 fn corrupt(what: &str) -> StoreError {
-    StoreError::Index(sled::Error::Unsupported(format!("state database: {what}")))
+    StoreError::Index(sled::Error::Unsupported(format!(
+        "it holds something unreadable ({what}); `readiness reindex` rebuilds it from the log"
+    )))
 }
 
 /// Refuses a symlink anywhere in the sled folder (sled would follow it).
@@ -116,16 +123,14 @@ impl StateDb {
             }
         };
         Ok(StateDb {
-            meta: db.open_tree("meta")?,
-            ids: db.open_tree("ids")?,
-            actions: db.open_tree("actions")?,
+            tree: db.open_tree("state")?,
             db,
         })
     }
 
     /// The last entry folded in, if any.
     pub fn mark(&self) -> Result<Option<Covered>, StoreError> {
-        let Some(raw) = self.meta.get(MARK).map_err(sled_error)? else {
+        let Some(raw) = self.tree.get(MARK).map_err(sled_error)? else {
             return Ok(None);
         };
         if raw.len() != 8 + 32 + 8 {
@@ -143,12 +148,12 @@ impl StateDb {
 
     fn header(&self) -> Result<(Plan, u32), StoreError> {
         let raw = self
-            .meta
+            .tree
             .get(HEADER)
             .map_err(sled_error)?
             .ok_or_else(|| corrupt("no header"))?;
         let plan: Plan = serde_json::from_slice(&raw).map_err(|e| corrupt(&e.to_string()))?;
-        let count = match self.meta.get(COUNT).map_err(sled_error)? {
+        let count = match self.tree.get(COUNT).map_err(sled_error)? {
             Some(c) => u32::from_le_bytes(c.as_ref().try_into().map_err(|_| corrupt("count"))?),
             None => 0,
         };
@@ -157,8 +162,8 @@ impl StateDb {
 
     fn action(&self, order: u32) -> Result<Action, StoreError> {
         let raw = self
-            .actions
-            .get(order.to_be_bytes())
+            .tree
+            .get(key(ACTION, &order.to_be_bytes()))
             .map_err(sled_error)?
             .ok_or_else(|| corrupt("missing action"))?;
         codec::decode_action(&raw).map_err(|e| corrupt(&e.to_string()))
@@ -185,7 +190,7 @@ impl StateDb {
             if found.iter().any(|(_, f)| *f == id) {
                 continue;
             }
-            if let Some(raw) = self.ids.get(id.as_bytes()).map_err(sled_error)? {
+            if let Some(raw) = self.tree.get(key(ID, id.as_bytes())).map_err(sled_error)? {
                 let order = u32::from_be_bytes(raw.as_ref().try_into().map_err(|_| corrupt("id"))?);
                 found.push((order, id));
             }
@@ -207,9 +212,10 @@ impl StateDb {
     pub fn load_all(&self) -> Result<PartialPlan, StoreError> {
         let (mut plan, count) = self.header()?;
         let mut orders = Vec::with_capacity(count as usize);
-        for kv in self.actions.iter() {
+        for kv in self.tree.scan_prefix(ACTION) {
             let (k, v) = kv.map_err(sled_error)?;
-            let order = u32::from_be_bytes(k.as_ref().try_into().map_err(|_| corrupt("key"))?);
+            let order =
+                u32::from_be_bytes(k[ACTION.len()..].try_into().map_err(|_| corrupt("key"))?);
             plan.actions
                 .push(codec::decode_action(&v).map_err(|e| corrupt(&e.to_string()))?);
             orders.push(order);
@@ -226,8 +232,7 @@ impl StateDb {
 
     /// Stores `p` (the loaded actions and any added since) as the state after `covered`.
     pub fn store(&self, p: &mut PartialPlan, covered: Covered) -> Result<(), StoreError> {
-        let mut actions = sled::Batch::default();
-        let mut ids = sled::Batch::default();
+        let mut batch = sled::Batch::default();
         let mut count = p.count;
         let mut orders = Vec::with_capacity(p.plan.actions.len());
         for (i, action) in p.plan.actions.iter_mut().enumerate() {
@@ -235,13 +240,16 @@ impl StateDb {
                 Some(o) => *o,
                 None => {
                     let o = count;
-                    ids.insert(action.fields.id.as_bytes(), &o.to_be_bytes());
+                    batch.insert(key(ID, action.fields.id.as_bytes()), &o.to_be_bytes());
                     count += 1;
                     o
                 }
             };
             orders.push(order);
-            actions.insert(&order.to_be_bytes(), codec::encode_action(action));
+            batch.insert(
+                key(ACTION, &order.to_be_bytes()),
+                codec::encode_action(action),
+            );
         }
         let parked = std::mem::take(&mut p.plan.actions);
         let header = serde_json::to_vec(&p.plan);
@@ -251,14 +259,12 @@ impl StateDb {
         mark.extend_from_slice(&covered.seq.0.to_le_bytes());
         mark.extend_from_slice(&covered.hash.0);
         mark.extend_from_slice(&covered.offset.to_le_bytes());
-        let mut meta = sled::Batch::default();
-        meta.insert(HEADER, header);
-        meta.insert(COUNT, &count.to_le_bytes());
-        meta.insert(MARK, mark);
+        batch.insert(HEADER, header);
+        batch.insert(COUNT, &count.to_le_bytes());
+        batch.insert(MARK, mark);
         fsx::fault(fsx::Op::Write).map_err(io(self.path()))?;
-        self.ids.apply_batch(ids).map_err(sled_error)?;
-        self.actions.apply_batch(actions).map_err(sled_error)?;
-        self.meta.apply_batch(meta).map_err(sled_error)?;
+        // One batch on one tree: sled applies it atomically.
+        self.tree.apply_batch(batch).map_err(sled_error)?;
         fsx::fault(fsx::Op::Fsync).map_err(io(self.path()))?;
         self.db.flush().map_err(sled_error)?;
         // Later stores of the same loaded plan number new actions after these.
@@ -269,9 +275,7 @@ impl StateDb {
 
     /// Forgets everything, for a rebuild from the log.
     pub fn clear(&self) -> Result<(), StoreError> {
-        self.meta.clear().map_err(sled_error)?;
-        self.ids.clear().map_err(sled_error)?;
-        self.actions.clear().map_err(sled_error)?;
+        self.tree.clear().map_err(sled_error)?;
         Ok(())
     }
 
