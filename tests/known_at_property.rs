@@ -152,7 +152,7 @@ fn event_for(log: &MemoryLog, op: &Op, n: usize) -> Option<Event> {
                 .flat_map(|a| {
                     a.statuses
                         .iter()
-                        .map(|(label, r)| (a.fields.id.clone(), label.clone(), r.source.0))
+                        .map(|(label, r)| (a.fields.id.clone(), label.to_string(), r.source.0))
                 })
                 .collect();
             if current.is_empty() {

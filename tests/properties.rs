@@ -363,7 +363,7 @@ impl Model {
         for a in &plan.actions {
             for (review, recorded) in &a.statuses {
                 status.insert(
-                    (a.fields.id.clone(), review.clone()),
+                    (a.fields.id.clone(), review.to_string()),
                     recorded.status.clone(),
                 );
             }

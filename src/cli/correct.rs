@@ -76,7 +76,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             a.statuses
                 .iter()
                 .find(|(_, r)| r.source.0 == args.seq)
-                .map(|(l, _)| l.clone())
+                .map(|(l, _)| l.to_string())
         });
         let named = |r: &&crate::plan::Review| r.label == label;
         let once_named = |r: &&crate::plan::Review| r.former_labels.contains(&label);

@@ -70,7 +70,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             args.action
         )));
     };
-    let Some(record) = action.statuses.get(&review) else {
+    let Some(record) = action.statuses.get(review.as_str()) else {
         return Err(CliError::Usage(format!(
             "action {} has no status at review {review:?} to sign",
             args.action

@@ -99,7 +99,7 @@ impl ActivityRow {
         if let Event::StatusRecorded(e) = &entry.event {
             let record = plan
                 .action(&e.action)
-                .and_then(|a| a.statuses.get(&e.review));
+                .and_then(|a| a.statuses.get(e.review.as_str()));
             if let (Some(record), Some(review)) = (record, plan.review(&e.review)) {
                 if record.seq == entry.seq && plan.is_late(record, review) {
                     row.marks.push("late");

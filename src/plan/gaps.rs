@@ -226,7 +226,7 @@ pub fn gaps(plan: &Plan, at: &ResolvedPoint, recent: &RecentEntries) -> Result<G
             });
         }
 
-        if !a.statuses.contains_key(&review.label) {
+        if !a.statuses.contains_key(review.label.as_str()) {
             let detail = match &now {
                 Some(s) => format!(
                     "no status recorded for {}; shows {} carried from {}",

@@ -229,7 +229,7 @@ impl Plan {
                 if e.status.is_none() && e.note.is_none() {
                     return Err(RuleError::EmptyCorrection("give --status, --note or both"));
                 }
-                let Some(record) = action.statuses.get(review) else {
+                let Some(record) = action.statuses.get(review.as_str()) else {
                     return Err(RuleError::NothingToCorrect {
                         action: e.action.clone(),
                         review: review.clone(),

@@ -32,6 +32,21 @@ pub struct Review {
     pub former_labels: Vec<String>,
 }
 
+/// A review label as a status key: shared, not copied, by every action's statuses.
+pub type Label = std::sync::Arc<str>;
+
+/// The shared copy of `label` in `labels`, made on first use.
+pub(crate) fn intern(labels: &mut std::collections::HashSet<Label>, label: &str) -> Label {
+    match labels.get(label) {
+        Some(l) => l.clone(),
+        None => {
+            let l: Label = label.into();
+            labels.insert(l.clone());
+            l
+        }
+    }
+}
+
 /// A status as recorded for one action at one review, with who recorded it and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedStatus {
@@ -64,8 +79,9 @@ pub struct Action {
     pub field_source: BTreeMap<String, Seq>,
     /// Set once the action is withdrawn from the plan.
     pub withdrawn: Option<Withdrawal>,
-    /// Keyed by review label.
-    pub statuses: BTreeMap<String, RecordedStatus>,
+    /// Keyed by review label. The keys are shared (interned) across actions: one allocation
+    /// per label, so looking a status up touches memory that stays in the cache.
+    pub statuses: BTreeMap<Label, RecordedStatus>,
     /// Evidence attached to it, oldest first.
     pub evidence: Vec<super::trust::EvidenceRef>,
     /// Sign-offs of its statuses, oldest first.
@@ -111,6 +127,9 @@ pub struct Plan {
     /// Reviews by label, kept with the action index: a status lookup is on every replay.
     #[serde(skip)]
     review_index: HashMap<String, usize>,
+    /// One shared copy of each review label used as a status key.
+    #[serde(skip)]
+    labels: std::collections::HashSet<Label>,
 }
 
 impl PartialEq for Plan {
@@ -131,6 +150,7 @@ impl PartialEq for Plan {
             sign_off_version,
             action_index: _,
             review_index: _,
+            labels: _,
         } = self;
         *title == other.title
             && *origin == other.origin
@@ -267,7 +287,8 @@ impl Plan {
                 }
             }
             Event::ReviewScheduled(e) => {
-                self.review_index.insert(e.label.clone(), self.reviews.len());
+                self.review_index
+                    .insert(e.label.clone(), self.reviews.len());
                 self.reviews.push(Review {
                     label: e.label.clone(),
                     date: e.date.clone(),
@@ -277,8 +298,9 @@ impl Plan {
             }
             Event::StatusRecorded(e) => {
                 if let Some(i) = self.index_of(&e.action) {
+                    let label = intern(&mut self.labels, &e.review);
                     let statuses = &mut self.actions[i].statuses;
-                    match statuses.get_mut(&e.review) {
+                    match statuses.get_mut(e.review.as_str()) {
                         // Re-recording overwrites in place, reusing the strings' buffers:
                         // replay of a long log is mostly this.
                         Some(r) => {
@@ -291,7 +313,7 @@ impl Plan {
                         }
                         None => {
                             statuses.insert(
-                                e.review.clone(),
+                                label,
                                 RecordedStatus {
                                     status: e.status.clone(),
                                     note: e.note.clone(),
@@ -345,7 +367,7 @@ impl Plan {
         let target = Seq(e.target);
         match &e.review {
             Some(review) => {
-                if let Some(record) = action.statuses.get_mut(review) {
+                if let Some(record) = action.statuses.get_mut(review.as_str()) {
                     if record.source == target {
                         if let Some(status) = &e.status {
                             record.status = status.clone();
@@ -386,9 +408,10 @@ impl Plan {
             review
                 .former_labels
                 .push(std::mem::replace(&mut review.label, new.clone()));
+            let key = intern(&mut self.labels, new);
             for action in &mut self.actions {
-                if let Some(record) = action.statuses.remove(&e.label) {
-                    action.statuses.insert(new.clone(), record);
+                if let Some(record) = action.statuses.remove(e.label.as_str()) {
+                    action.statuses.insert(key.clone(), record);
                 }
             }
             self.rebuild_review_index();

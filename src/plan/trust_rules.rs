@@ -103,7 +103,7 @@ impl Plan {
                 let Some(action) = self.action(&e.action) else {
                     return Err(RuleError::SignOff(format!("unknown action {:?}", e.action)));
                 };
-                let Some(record) = action.statuses.get(&e.review) else {
+                let Some(record) = action.statuses.get(e.review.as_str()) else {
                     return Err(RuleError::SignOff(format!(
                         "{} has no status at {:?} to sign",
                         e.action, e.review

@@ -106,24 +106,27 @@ fn reviews_until<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Vec<&'p R
 pub fn status_at(plan: &Plan, action: &Action, reviews: &[&Review]) -> Option<StatusAt> {
     let scale = plan.scale();
     reviews.iter().rev().enumerate().find_map(|(i, review)| {
-        action.statuses.get(&review.label).map(|s| StatusAt {
-            status: s.status.clone(),
-            rag: scale.rag(&s.status),
-            review: review.label.clone(),
-            carried_forward: i > 0,
-            seq: s.seq.0,
-            recorded_at: s.recorded_at.clone(),
-            actor: s.actor.clone(),
-            note: s.note.clone(),
-            late: plan.is_late(s, review),
-            imported: plan.imported_by(s.seq).is_some(),
-            corrected_by: (s.source != s.seq).then_some(s.source.0),
-            signed_by: signoffs_of(action, review)
-                .filter(|o| o.status == s.status)
-                .map(|o| o.role.clone())
-                .collect(),
-            signoff_superseded: signoffs_of(action, review).any(|o| o.status != s.status),
-        })
+        action
+            .statuses
+            .get(review.label.as_str())
+            .map(|s| StatusAt {
+                status: s.status.clone(),
+                rag: scale.rag(&s.status),
+                review: review.label.clone(),
+                carried_forward: i > 0,
+                seq: s.seq.0,
+                recorded_at: s.recorded_at.clone(),
+                actor: s.actor.clone(),
+                note: s.note.clone(),
+                late: plan.is_late(s, review),
+                imported: plan.imported_by(s.seq).is_some(),
+                corrected_by: (s.source != s.seq).then_some(s.source.0),
+                signed_by: signoffs_of(action, review)
+                    .filter(|o| o.status == s.status)
+                    .map(|o| o.role.clone())
+                    .collect(),
+                signoff_superseded: signoffs_of(action, review).any(|o| o.status != s.status),
+            })
     })
 }
 
@@ -221,7 +224,7 @@ pub fn matrix(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
             cells: reviews
                 .iter()
                 .map(|r| {
-                    a.statuses.get(&r.label).map(|s| MatrixCell {
+                    a.statuses.get(r.label.as_str()).map(|s| MatrixCell {
                         status: s.status.clone(),
                         rag: scale.rag(&s.status),
                     })

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::entry::Seq;
+use crate::plan::state::Label;
 use crate::plan::{Action, Plan, RecordedStatus};
 
 /// Why derived bytes could not be read back (the caller discards and rebuilds them).
@@ -129,10 +130,13 @@ fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), Cod
         let s = std::str::from_utf8(r.take(len)?).map_err(|_| bad("string is not UTF-8"))?;
         strings.push(s);
     }
+    // Labels become status keys: one shared copy each, as the fold makes them.
+    let mut labels: Vec<Option<Label>> = vec![None; strings.len()];
     let count = r.varint()?;
     for _ in 0..count {
         let action = r.index(actions.len())?;
-        let label = strings[r.index(strings.len())?];
+        let at = r.index(strings.len())?;
+        let label = labels[at].get_or_insert_with(|| strings[at].into()).clone();
         let status = strings[r.index(strings.len())?];
         let note = match r.varint()? as usize {
             0 => None,
@@ -144,7 +148,7 @@ fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), Cod
         let recorded_at = strings[r.index(strings.len())?];
         let actor = strings[r.index(strings.len())?];
         actions[action].statuses.insert(
-            label.to_string(),
+            label,
             RecordedStatus {
                 status: status.to_string(),
                 note,
@@ -177,7 +181,7 @@ fn unframe(bytes: &[u8]) -> Result<(&[u8], Reader<'_>), CodecError> {
 
 /// Encodes a whole plan.
 pub fn encode_plan(plan: &mut Plan) -> Vec<u8> {
-    let statuses: Vec<BTreeMap<String, RecordedStatus>> = plan
+    let statuses: Vec<BTreeMap<Label, RecordedStatus>> = plan
         .actions
         .iter_mut()
         .map(|a| std::mem::take(&mut a.statuses))
