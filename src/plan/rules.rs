@@ -189,7 +189,7 @@ impl Plan {
                         known: list(self.reviews.iter().map(|r| format!("{:?}", r.label))),
                     });
                 }
-                let scale = self.scale();
+                let scale = self.scale_ref();
                 if scale.rank(&e.status).is_none() {
                     return Err(RuleError::UnknownStatus {
                         status: e.status.clone(),
@@ -243,7 +243,7 @@ impl Plan {
                     });
                 }
                 if let Some(status) = &e.status {
-                    let scale = self.scale();
+                    let scale = self.scale_ref();
                     if scale.rank(status).is_none() {
                         return Err(RuleError::UnknownStatus {
                             status: status.clone(),

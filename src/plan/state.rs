@@ -183,6 +183,15 @@ impl Plan {
         self.scale.clone().unwrap_or_else(StatusScale::york)
     }
 
+    /// The status scale, borrowed (rules look a status up on every entry); the York default
+    /// before the plan exists.
+    pub fn scale_ref(&self) -> std::borrow::Cow<'_, StatusScale> {
+        match &self.scale {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(StatusScale::york()),
+        }
+    }
+
     /// Number of entries folded in.
     pub fn len(&self) -> u64 {
         self.head.map_or(0, |(s, _)| s.0)
@@ -243,6 +252,52 @@ impl Plan {
             .enumerate()
             .map(|(i, r)| (r.label.clone(), i))
             .collect();
+    }
+
+    /// [`Plan::apply`] for an entry the caller no longer needs: a status's strings move into
+    /// the plan instead of being copied (replay and verify fold mostly statuses).
+    pub fn apply_owned(&mut self, entry: Entry) {
+        let Entry {
+            seq,
+            recorded_at,
+            actor,
+            event,
+            hash,
+            ..
+        } = entry;
+        let Event::StatusRecorded(e) = event else {
+            let entry = Entry {
+                seq,
+                recorded_at,
+                actor,
+                event,
+                prev: EntryHash::ZERO,
+                hash,
+            };
+            return self.apply(&entry);
+        };
+        if self.action_index.len() != self.actions.len()
+            || self.review_index.len() != self.reviews.len()
+        {
+            self.rebuild_index();
+        }
+        self.head = Some((seq, hash));
+        match &mut self.last_recorded_at {
+            Some(t) => t.clone_from(&recorded_at),
+            None => self.last_recorded_at = Some(recorded_at.clone()),
+        }
+        if let Some(i) = self.index_of(&e.action) {
+            let label = intern(&mut self.labels, &e.review);
+            let record = RecordedStatus {
+                status: e.status,
+                note: e.note,
+                seq,
+                source: seq,
+                recorded_at,
+                actor,
+            };
+            self.actions[i].statuses.insert(label, record);
+        }
     }
 
     /// Folds one entry in. No rules: an event naming something unknown changes nothing.

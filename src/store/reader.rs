@@ -205,8 +205,9 @@ impl DirReader {
                     line: line.number,
                     source,
                 })?;
-                plan.apply(&entry);
-                if entry.seq.0 >= upto {
+                let seq = entry.seq.0;
+                plan.apply_owned(entry);
+                if seq >= upto {
                     break;
                 }
             }
