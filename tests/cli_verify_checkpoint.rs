@@ -47,7 +47,7 @@ fn status(review: &str, s: &str) -> Event {
 /// A ledger of `n` entries built with the library at a fixed time.
 fn ledger(dir: &Path, extra: usize) {
     let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2024, 3, 1, 9, 0, 0).unwrap());
-    let (mut l, _) = DirLedger::create(
+    DirLedger::create(
         dir,
         "officer",
         &clock,
@@ -76,6 +76,7 @@ fn ledger(dir: &Path, extra: usize) {
         &mut || {},
     )
     .unwrap();
+    let mut l = DirLedger::open(dir, &mut || {}).unwrap();
     let names = [
         "Started but delayed",
         "Progressing but delayed",

@@ -1205,7 +1205,6 @@ fn killed_commands_leave_a_ledger_the_next_command_can_use() {
 /// before its evidence is copied leaves a ledger that fails `verify` (the evidence is
 /// missing), and `restore` refuses to run again because the directory holds a ledger.
 #[test]
-#[ignore = "bug: restore DIR installs the log before copying the evidence; a kill in between leaves a ledger whose verify fails (evidence missing) and restore refuses to run again"]
 fn killed_restore_of_an_evidence_bundle_leaves_nothing_or_a_ledger_that_verifies() {
     let seed = seed_from_env_or_time();
     println!("seed {seed} (replay with {SEED_ENV}={seed})");

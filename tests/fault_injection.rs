@@ -629,7 +629,6 @@ fn bug_world() -> (tempfile::TempDir, PathBuf) {
 }
 
 #[test]
-#[ignore = "bug: import discards Appended::warnings, so a derived-data failure after a durable append exits 0 with nothing on stderr (status and evidence add print the warning)"]
 fn import_warns_when_derived_data_fails_after_a_durable_append() {
     // Into an existing ledger: writes 1-3 are the journal and the log, 4 the offsets file.
     let (tmp, dir) = bug_world();
@@ -658,7 +657,6 @@ fn import_warns_when_derived_data_fails_after_a_durable_append() {
 }
 
 #[test]
-#[ignore = "bug: init, import and restore into a new directory exit 4 when a step after the new log is renamed into place fails (its directory fsync, clearing the journal on open, derived data), yet leave that complete ledger behind: running the command again is refused (`already holds a ledger`)"]
 fn a_creation_that_reports_failure_can_be_run_again() {
     let (tmp, sample) = bug_world();
     std::fs::copy(
@@ -704,7 +702,6 @@ fn a_creation_that_reports_failure_can_be_run_again() {
 }
 
 #[test]
-#[ignore = "bug: restore of an `export --with-evidence` folder installs the log before copying the evidence; a failure (or kill) in between leaves a ledger that fails verify (evidence missing) and restore refuses to run again"]
 fn an_interrupted_restore_of_an_evidence_bundle_can_be_completed() {
     let (tmp, sample) = bug_world();
     std::fs::write(tmp.path().join("minutes.pdf"), b"board minutes").expect("write evidence");

@@ -115,7 +115,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             .entries
     } else {
         match ledger.as_mut() {
-            Some(l) => l.append(&actor, ctx.clock, batch.events.clone())?.entries,
+            Some(l) => {
+                let appended = l.append(&actor, ctx.clock, batch.events.clone())?;
+                ctx.warn_all(appended.warnings)?;
+                appended.entries
+            }
             None => {
                 if args.who.if_head.is_some_and(|h| h != 0) {
                     return Err(StoreError::HeadMoved {
@@ -125,10 +129,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                     .into());
                 }
                 let err = &mut *ctx.err;
-                let (_, appended) =
+                let appended =
                     DirLedger::create(&dir, &actor, ctx.clock, batch.events.clone(), &mut || {
                         super::waiting(err, &dir)
                     })?;
+                ctx.warn_all(appended.warnings)?;
                 appended.entries
             }
         }

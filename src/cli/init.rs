@@ -140,7 +140,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         .into());
     }
     let err = &mut *ctx.err;
-    let (_, appended) = DirLedger::create(&dir, &actor, ctx.clock, events, &mut || {
+    let appended = DirLedger::create(&dir, &actor, ctx.clock, events, &mut || {
         super::waiting(err, &dir)
     })?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;

@@ -13,7 +13,8 @@ pub struct Args {}
 
 /// Rebuilds and reports how far the log verified.
 pub fn run(_args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    let ledger = ctx.open_for_write(&super::Who::default())?.reindex()?;
+    let mut ledger = ctx.open_for_write(&super::Who::default())?.reindex()?;
+    ctx.warn_all(ledger.take_warnings())?;
     let entries = ledger.head().map_or(0, |h| h.seq.0);
     line(ctx.out, format!("reindexed {entries} entries"))?;
     if let Some(d) = ledger.damage() {

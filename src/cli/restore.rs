@@ -85,29 +85,50 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             args.file.display()
         )));
     }
+    // Evidence first, then the log: a ledger never names a file it does not hold yet, and
+    // a restore stopped in between leaves only files a second run accepts and finishes.
+    let mut copied = None;
+    let mut copy_failed = None;
     let err = &mut *ctx.err;
-    let mut ledger =
-        DirLedger::create_from(&dir, &mut || super::waiting(err, &dir), |file, path| {
-            copy_log(&log_file, file, path)
-        })?;
-    ctx.warn_all(ledger.take_warnings())?;
-    if let Some((from, attachments)) = &attachments {
-        let files = super::export::copy_evidence(
-            attachments,
-            &EvidenceStore::new(from),
-            &EvidenceStore::new(ledger.dir()),
-        )?;
+    let created = DirLedger::create_from(
+        &dir,
+        &mut || super::waiting(err, &dir),
+        |target| {
+            let Some((from, attachments)) = &attachments else {
+                return Ok(());
+            };
+            let store = EvidenceStore::new(target);
+            match super::export::copy_evidence(attachments, &EvidenceStore::new(from), &store) {
+                Ok(n) => {
+                    copied = Some(n);
+                    Ok(())
+                }
+                Err(e) => {
+                    let message = e.to_string();
+                    copy_failed = Some(e);
+                    Err(StoreError::Damaged(message))
+                }
+            }
+        },
+        |file, path| copy_log(&log_file, file, path),
+    );
+    let created = match (created, copy_failed) {
+        (Err(_), Some(e)) => return Err(e),
+        (result, _) => result?,
+    };
+    ctx.warn_all(created.warnings)?;
+    if let Some(files) = copied {
         line(
             ctx.out,
             format!("restored {files} evidence files into {}", dir.display()),
         )?;
     }
-    if let Some(crate::store::positions::Covered { seq, hash, .. }) = ledger.head() {
+    if let Some(head) = report.head {
         line(
             ctx.out,
-            format!("restored {} entries into {}", seq, dir.display()),
+            format!("restored {} entries into {}", head.seq, dir.display()),
         )?;
-        line(ctx.out, format!("head {seq} {hash}"))?;
+        line(ctx.out, format!("head {} {}", head.seq, head.hash))?;
     }
     Ok(Exit::Success)
 }

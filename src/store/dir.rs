@@ -134,41 +134,69 @@ impl DirLedger {
         clock: &dyn Clock,
         events: Vec<Event>,
         waiting: &mut dyn FnMut(),
-    ) -> Result<(DirLedger, Appended), StoreError> {
+    ) -> Result<Appended, StoreError> {
         let batch = seal_batch(&Plan::new(), actor, clock.now(), events)?;
-        let lock = DirLedger::create_log(dir, waiting, |file, path| {
-            fsx::write_all(file, path, &batch.bytes)
-        })?;
-        // The derived data is made from the batch in hand rather than by reading it back.
-        let mut ledger = DirLedger::assemble(dir, lock)?;
-        ledger.state.clear()?;
-        let mut partial = PartialPlan::empty();
-        let appended = ledger.record(&mut partial, batch, 0, Vec::new());
-        Ok((ledger, appended))
+        let lock = DirLedger::create_log(
+            dir,
+            waiting,
+            |_| Ok(()),
+            |file, path| fsx::write_all(file, path, &batch.bytes),
+        )?;
+        // The log is in place: the ledger exists. Its derived data is made from the batch in
+        // hand rather than by reading it back; if that fails the next command builds it.
+        let entries = batch.entries.clone();
+        let derived = DirLedger::assemble(dir, lock).and_then(|mut ledger| {
+            ledger.state.clear()?;
+            let mut partial = PartialPlan::empty();
+            let warnings = ledger.take_warnings();
+            Ok(ledger.record(&mut partial, batch, 0, warnings))
+        });
+        Ok(derived.unwrap_or_else(|e| Appended {
+            entries,
+            warnings: vec![derived_failed(&e)],
+        }))
     }
 
     /// Creates a new ledger with no entries yet (for library users and tests; the command
     /// line creates a ledger together with its first batch).
     pub fn create_empty(dir: &Path) -> Result<DirLedger, StoreError> {
-        DirLedger::create_from(dir, &mut || {}, |_, _| Ok(()))
+        DirLedger::create_from(dir, &mut || {}, |_| Ok(()), |_, _| Ok(()))?;
+        DirLedger::open(dir, &mut || {})
     }
 
     /// Creates a ledger whose log is whatever `fill` writes into a fresh file (which must be
     /// whole, verified lines): the shared half of `create` and `restore`.
+    ///
+    /// `prepare` runs first, holding the lock, to put what the log will need in place (a
+    /// restore's evidence files): killed there, the directory holds only what a second run
+    /// accepts and finishes.
     pub fn create_from(
         dir: &Path,
         waiting: &mut dyn FnMut(),
+        prepare: impl FnOnce(&Path) -> Result<(), StoreError>,
         fill: impl FnOnce(&mut std::fs::File, &Path) -> Result<(), StoreError>,
-    ) -> Result<DirLedger, StoreError> {
-        let lock = DirLedger::create_log(dir, waiting, fill)?;
-        DirLedger::open_locked(dir, lock)
+    ) -> Result<Created, StoreError> {
+        let lock = DirLedger::create_log(dir, waiting, prepare, fill)?;
+        // The log is in place: from here, a failure is only derived data not yet built.
+        Ok(match DirLedger::open_locked(dir, lock) {
+            Ok(mut ledger) => Created {
+                head: ledger.head(),
+                warnings: ledger.take_warnings(),
+            },
+            Err(e) => Created {
+                head: None,
+                warnings: vec![derived_failed(&e)],
+            },
+        })
     }
 
     /// Writes a new ledger's log beside it and renames it into place, holding the lock
-    /// (taken before the directory is checked), which it returns.
+    /// (taken before the directory is checked), which it returns. If the rename cannot be
+    /// made durable the log is taken away again: the creation failed and may be run again.
     fn create_log(
         dir: &Path,
         waiting: &mut dyn FnMut(),
+        prepare: impl FnOnce(&Path) -> Result<(), StoreError>,
         fill: impl FnOnce(&mut std::fs::File, &Path) -> Result<(), StoreError>,
     ) -> Result<LedgerLock, StoreError> {
         match std::fs::create_dir_all(dir) {
@@ -177,17 +205,22 @@ impl DirLedger {
         }
         let lock = LedgerLock::acquire(dir, waiting)?;
         check_empty(dir)?;
+        prepare(dir)?;
         let tmp = fsx::tmp_path(dir, LOG_FILE);
+        let log = dir.join(LOG_FILE);
         let _ = std::fs::remove_file(&tmp);
-        let result = (|| {
+        let written = (|| {
             let mut f = fsx::create_new(&tmp)?;
             fill(&mut f, &tmp)?;
             fsx::fsync(&f, &tmp)?;
-            fsx::rename(&tmp, &dir.join(LOG_FILE))?;
-            fsx::sync_dir(dir)
+            fsx::rename(&tmp, &log)
         })();
-        if let Err(e) = result {
+        if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        if let Err(e) = fsx::sync_dir(dir) {
+            let _ = std::fs::remove_file(&log);
             return Err(e);
         }
         Ok(lock)
@@ -575,16 +608,31 @@ pub fn read_entry_line(
     }
 }
 
+/// What a creation left: the head, and warnings (derived data it could not build).
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub head: Option<Covered>,
+    pub warnings: Vec<String>,
+}
+
+/// The warning for a new ledger whose derived data could not be built yet.
+fn derived_failed(e: &StoreError) -> String {
+    format!("the ledger is created, but its derived data could not be built ({e}); the next command builds it")
+}
+
 /// Refuses a directory that holds anything but a lock file (and our own leftovers).
 fn check_empty(dir: &Path) -> Result<(), StoreError> {
     if std::fs::symlink_metadata(dir.join(LOG_FILE)).is_ok() {
         return Err(StoreError::AlreadyExists(dir.to_path_buf()));
     }
     let tmp = fsx::tmp_path(dir, LOG_FILE);
+    // A restore killed while copying evidence leaves content-addressed files: harmless, and
+    // the rerun stores each once.
+    let evidence = dir.join(super::evidence::EVIDENCE_DIR);
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let entry = entry.map_err(io(dir))?;
         let path = entry.path();
-        if path == dir.join(super::lock::LOCK_FILE) || path == tmp {
+        if path == dir.join(super::lock::LOCK_FILE) || path == tmp || path == evidence {
             continue;
         }
         return Err(StoreError::NotALedger {
