@@ -138,8 +138,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             }
         }
     };
+    // One line per entry is printed only for JSON and --dry-run: not worth making otherwise.
+    let listed = args.dry_run || args.format == Format::Json;
     let lines: Vec<EntryLine> = entries
         .iter()
+        .filter(|_| listed)
         .map(|e| EntryLine {
             seq: e.seq.0,
             event_type: e.event.type_name(),

@@ -61,6 +61,23 @@ const PROSE_WORDS: usize = 8;
 struct Cell {
     text: String,
     line: usize,
+    /// What the text looks like ([`kind`]), worked out once: every candidate layout of a
+    /// row asks again.
+    kind: std::cell::OnceCell<Kind>,
+}
+
+impl Cell {
+    fn new(text: String, line: usize) -> Cell {
+        Cell {
+            text,
+            line,
+            kind: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn kind(&self, scale: &[&str]) -> Kind {
+        *self.kind.get_or_init(|| kind(&self.text, scale))
+    }
 }
 
 /// A row's cells before they are matched to columns.
@@ -344,10 +361,7 @@ fn split_cells(lines: &[(usize, &str)]) -> Vec<Cell> {
         for (k, piece) in l.split('|').enumerate() {
             if k > 0 {
                 let line = text_line.take().unwrap_or(open_line);
-                cells.push(Cell {
-                    text: parts.join(" "),
-                    line,
-                });
+                cells.push(Cell::new(parts.join(" "), line));
                 parts.clear();
                 open_line = n;
             }
@@ -359,10 +373,7 @@ fn split_cells(lines: &[(usize, &str)]) -> Vec<Cell> {
         }
     }
     if !parts.is_empty() {
-        cells.push(Cell {
-            text: parts.join(" "),
-            line: text_line.unwrap_or(open_line),
-        });
+        cells.push(Cell::new(parts.join(" "), text_line.unwrap_or(open_line)));
     }
     cells
 }
@@ -439,10 +450,10 @@ fn kind(text: &str, scale: &[&str]) -> Kind {
     // An edit distance is at least the difference in length: most prose cannot be near any
     // status, and is told so without computing a distance.
     let could_be_near = || {
-        let len = normalize(text).chars().count();
+        let len = normalized_len(text);
         scale
             .iter()
-            .any(|s| len.abs_diff(normalize(s).chars().count()) <= allowed(s))
+            .any(|s| len.abs_diff(normalized_len(s)) <= allowed(s))
     };
     if text.is_empty() {
         Kind::Empty
@@ -497,11 +508,11 @@ fn layout_cost(ctx: &Ctx, cells: &[Cell], missing: Missing) -> Option<u32> {
     let mut total = u32::from(missing.is_some());
     for (column, cell) in middle(cells, missing).iter().enumerate() {
         if let Some(cell) = cell {
-            total += misfit(kind(&cell.text, ctx.scale), Some(column), missing.is_some())?;
+            total += misfit(cell.kind(ctx.scale), Some(column), missing.is_some())?;
         }
     }
     for cell in status_cells(cells, missing, ctx.reviews) {
-        total += misfit(kind(&cell.text, ctx.scale), None, missing.is_some())?;
+        total += misfit(cell.kind(ctx.scale), None, missing.is_some())?;
     }
     Some(total)
 }
@@ -561,10 +572,26 @@ fn normalize(s: &str) -> String {
         .to_lowercase()
 }
 
+/// The characters of `normalize(s)`, each word preceded by a space, without allocating:
+/// two strings normalise alike exactly when these sequences are equal.
+fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.split_whitespace()
+        .flat_map(|w| std::iter::once(' ').chain(w.chars().flat_map(char::to_lowercase)))
+}
+
+/// The length in characters of `normalize(s)`.
+fn normalized_len(s: &str) -> usize {
+    folded(s).count().saturating_sub(1)
+}
+
 /// The scale's spelling of a status cell, matched ignoring case and repeated whitespace.
+/// Every cell of a table meets this, several times: it allocates nothing.
 fn match_status<'s>(text: &str, scale: &[&'s str]) -> Option<&'s str> {
-    let text = normalize(text);
-    scale.iter().copied().find(|s| normalize(s) == text)
+    // Most cells are spelt exactly as the scale spells them.
+    if let Some(exact) = scale.iter().copied().find(|s| *s == text) {
+        return Some(exact);
+    }
+    scale.iter().copied().find(|s| folded(s).eq(folded(text)))
 }
 
 /// The scale name closest to `text` by edit distance, with that distance.
