@@ -1,8 +1,6 @@
 //! Inputs the fuzz targets under `fuzz/` found, kept as tests (see docs/fuzzing.md).
 //!
-//! Each test names the target that found its input. A test marked `#[ignore]` shows a
-//! finding that is not a panic and is left to the parser's owner; it fails until that
-//! finding is fixed (`cargo test --test fuzz_regressions -- --include-ignored`).
+//! Each test names the target that found its input, and failed until the finding was fixed.
 
 use readiness_ledger::cli::log::parse_bound;
 use readiness_ledger::entry::parse_timestamp;
@@ -42,10 +40,8 @@ fn bounds_in_four_digit_years_are_entry_timestamps() {
 /// or `+10000-01-01T…`, which is no entry timestamp. Compared as a string, '+' and '-'
 /// sort before every digit, so `--until +10000-01-01` or
 /// `--known-at 9999-12-31T23:59:59-01:00` (a time after every entry) selects nothing,
-/// as if before the first entry. Not a panic, so left to `cli::log::parse_bound`'s owner:
-/// refusing such years (or clamping them) would fix it.
+/// as if before the first entry. Fixed: `cli::log::parse_bound` refuses such years.
 #[test]
-#[ignore = "known finding of fuzz target asof_dates: parse_bound gives signed years (src/cli/log.rs)"]
 fn bounds_outside_four_digit_years_are_refused_or_entry_timestamps() {
     let bad = bad_bounds(&[
         "-2021-10-1",

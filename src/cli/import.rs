@@ -105,18 +105,21 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             scale,
         })
     };
-    let batch = wsoa_events(&plan, &table, &name, &sha256, new_plan);
+    let mut batch = wsoa_events(&plan, &table, &name, &sha256, new_plan);
+    drop(table);
+    // The events go to the append; the batch keeps its summary and warnings for the report.
+    let events = std::mem::take(&mut batch.events);
     for w in &batch.warnings {
         super::output::warning(ctx.err, w).map_err(CliError::Output)?;
     }
     let entries = if args.dry_run {
-        seal_batch(&plan, &actor, ctx.clock.now(), batch.events.clone())
+        seal_batch(&plan, &actor, ctx.clock.now(), events)
             .map_err(StoreError::from)?
             .entries
     } else {
         match ledger.as_mut() {
             Some(l) => {
-                let appended = l.append(&actor, ctx.clock, batch.events.clone())?;
+                let appended = l.append(&actor, ctx.clock, events)?;
                 ctx.warn_all(appended.warnings)?;
                 appended.entries
             }
@@ -129,10 +132,9 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                     .into());
                 }
                 let err = &mut *ctx.err;
-                let appended =
-                    DirLedger::create(&dir, &actor, ctx.clock, batch.events.clone(), &mut || {
-                        super::waiting(err, &dir)
-                    })?;
+                let appended = DirLedger::create(&dir, &actor, ctx.clock, events, &mut || {
+                    super::waiting(err, &dir)
+                })?;
                 ctx.warn_all(appended.warnings)?;
                 appended.entries
             }

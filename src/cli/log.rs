@@ -63,23 +63,31 @@ pub struct Args {
 
 /// Parses a `--since`/`--until` bound into entry timestamp form.
 pub fn parse_bound(flag: &str, s: &str, end_of_day: bool) -> Result<String, CliError> {
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        let t = if end_of_day {
+    let bound = if let Some(t) = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| {
+        if end_of_day {
             d.and_hms_micro_opt(23, 59, 59, 999_999)
         } else {
             d.and_hms_opt(0, 0, 0)
-        };
-        if let Some(t) = t {
-            return Ok(format_timestamp(t.and_utc()));
         }
+    }) {
+        format_timestamp(t.and_utc())
+    } else {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| format_timestamp(t.with_timezone(&Utc)))
+            .map_err(|_| {
+                CliError::Usage(format!(
+                    "{flag} {s:?}: give a date (2021-01-15) or an RFC 3339 time (2021-01-15T09:30:00Z)"
+                ))
+            })?
+    };
+    // Bounds compare with entry times as text: only the entries' own four-digit-year form
+    // compares right (a signed year such as "+10000-..." sorts before every entry).
+    if crate::entry::parse_timestamp(&bound).is_none() {
+        return Err(CliError::Usage(format!(
+            "{flag} {s:?}: the year (in UTC) must be from 0000 to 9999"
+        )));
     }
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| format_timestamp(t.with_timezone(&Utc)))
-        .map_err(|_| {
-            CliError::Usage(format!(
-                "{flag} {s:?}: give a date (2021-01-15) or an RFC 3339 time (2021-01-15T09:30:00Z)"
-            ))
-        })
+    Ok(bound)
 }
 
 /// The log as a document: one row per entry, the same rows JSON writes.
