@@ -28,3 +28,4 @@ pub mod store;
 pub mod verify;
 pub mod verify_evidence;
 pub mod wire;
+mod wire_fast;

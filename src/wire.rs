@@ -14,6 +14,7 @@ use crate::chain::timestamp_shape_ok;
 use crate::entry::{Entry, EntryError, EntryHash, Seq};
 use crate::event::*;
 use crate::scale::StatusScale;
+use crate::wire_fast::Value;
 
 type Text<'a> = Option<Cow<'a, str>>;
 
@@ -113,6 +114,73 @@ struct WireEvent<'a> {
     title: Text<'a>,
     #[serde(default)]
     warnings: Option<Vec<String>>,
+}
+
+impl<'a> WireEvent<'a> {
+    /// The event from the members [`crate::wire_fast`] read; `None` for anything the general
+    /// parser must see (an unknown or repeated member, a value of the wrong kind).
+    fn from_members(members: Vec<(&'a str, Value<'a>)>) -> Option<WireEvent<'a>> {
+        let mut w = WireEvent::default();
+        let mut kind = None;
+        for (key, value) in members {
+            match value {
+                Value::Int(n) => {
+                    let slot = match key {
+                        "v" => &mut w.v,
+                        "entries" => &mut w.entries,
+                        "target" => &mut w.target,
+                        "head_seq" => &mut w.head_seq,
+                        "size" => &mut w.size,
+                        _ => return None,
+                    };
+                    if slot.replace(n).is_some() {
+                        return None;
+                    }
+                }
+                Value::Text(t) => {
+                    let slot = match key {
+                        "type" => &mut kind,
+                        "action" => &mut w.action,
+                        "area" => &mut w.area,
+                        "date" => &mut w.date,
+                        "end" => &mut w.end,
+                        "evidence_impact" => &mut w.evidence_impact,
+                        "file_name" => &mut w.file_name,
+                        "finding" => &mut w.finding,
+                        "format" => &mut w.format,
+                        "id" => &mut w.id,
+                        "label" => &mut w.label,
+                        "lead" => &mut w.lead,
+                        "new_label" => &mut w.new_label,
+                        "measures" => &mut w.measures,
+                        "note" => &mut w.note,
+                        "origin" => &mut w.origin,
+                        "outcome" => &mut w.outcome,
+                        "reason" => &mut w.reason,
+                        "review" => &mut w.review,
+                        "sha256" => &mut w.sha256,
+                        "start" => &mut w.start,
+                        "status" => &mut w.status,
+                        "head_hash" => &mut w.head_hash,
+                        "key_id" => &mut w.key_id,
+                        "media_type" => &mut w.media_type,
+                        "name" => &mut w.name,
+                        "public_key" => &mut w.public_key,
+                        "role" => &mut w.role,
+                        "signature" => &mut w.signature,
+                        "statement" => &mut w.statement,
+                        "title" => &mut w.title,
+                        _ => return None,
+                    };
+                    if slot.replace(t).is_some() {
+                        return None;
+                    }
+                }
+            }
+        }
+        w.kind = kind?;
+        Some(w)
+    }
 }
 
 fn own(t: Text<'_>) -> Option<String> {
@@ -288,8 +356,20 @@ impl WireEvent<'_> {
 pub fn decode_entry(line: &[u8]) -> Result<Entry, EntryError> {
     // One UTF-8 check of the whole line is cheaper than serde_json checking each string.
     let text = std::str::from_utf8(line).map_err(|e| EntryError::Json(e.to_string()))?;
-    let mut w: WireEntry<'_> =
-        serde_json::from_str(text).map_err(|e| EntryError::Json(e.to_string()))?;
+    let fast = crate::wire_fast::parts(text).and_then(|p| {
+        Some(WireEntry {
+            seq: p.seq,
+            recorded_at: p.recorded_at,
+            actor: p.actor,
+            event: Box::new(WireEvent::from_members(p.event)?),
+            prev: p.prev,
+            hash: p.hash,
+        })
+    });
+    let mut w: WireEntry<'_> = match fast {
+        Some(w) => w,
+        None => serde_json::from_str(text).map_err(|e| EntryError::Json(e.to_string()))?,
+    };
     if w.seq == 0 {
         return Err(EntryError::Member("seq"));
     }
