@@ -406,6 +406,8 @@ fn fold_batches(rx: mpsc::Receiver<Decoded>) -> Folded {
             return out;
         }
     }
+    // Freeing a large plan takes a while and nobody waits for it: do it off the fold's path.
+    std::thread::spawn(move || drop(plan));
     out
 }
 

@@ -130,6 +130,9 @@ pub struct Plan {
     /// One shared copy of each review label used as a status key.
     #[serde(skip)]
     labels: std::collections::HashSet<Label>,
+    /// The action [`Plan::index_of`] found last.
+    #[serde(skip)]
+    last_action: std::cell::Cell<usize>,
 }
 
 impl PartialEq for Plan {
@@ -151,6 +154,7 @@ impl PartialEq for Plan {
             action_index: _,
             review_index: _,
             labels: _,
+            last_action: _,
         } = self;
         *title == other.title
             && *origin == other.origin
@@ -227,8 +231,18 @@ impl Plan {
     }
 
     fn index_of(&self, id: &str) -> Option<usize> {
+        // Consecutive entries mostly name the same action (a table is recorded row by row;
+        // a rule check and the fold look the same action up): try the last one found first.
+        let last = self.last_action.get();
+        if self.actions.get(last).is_some_and(|a| a.fields.id == id) {
+            return Some(last);
+        }
         if self.action_index.len() == self.actions.len() {
-            self.action_index.get(id).copied()
+            let found = self.action_index.get(id).copied();
+            if let Some(i) = found {
+                self.last_action.set(i);
+            }
+            found
         } else {
             // Freshly deserialised: the index is rebuilt lazily by `apply`.
             self.actions.iter().position(|a| a.fields.id == id)
