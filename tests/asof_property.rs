@@ -133,7 +133,7 @@ proptest! {
             let point = resolve(&format!("R{target}"), &plan.reviews).unwrap();
             let view = plan_at(&plan, Some(&point));
             for (a, got) in view.areas[0].actions.iter().enumerate() {
-                let got = got.status.as_ref().map(|st| (st.status.clone(), st.carried_forward, st.review.clone()));
+                let got = got.status.as_ref().map(|st| (st.status.to_string(), st.carried_forward, st.review.clone()));
                 prop_assert_eq!(got, reference(&s, a, target), "action 1.{} at R{}", a, target);
             }
             // Asking by date gives the same review as asking by label.

@@ -364,7 +364,7 @@ impl Model {
             for (review, recorded) in &a.statuses {
                 status.insert(
                     (a.fields.id.clone(), review.to_string()),
-                    recorded.status.clone(),
+                    recorded.status.to_string(),
                 );
             }
         }

@@ -82,7 +82,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let mut event = SignedOff {
         action: args.action.clone(),
         review,
-        status: record.status.clone(),
+        status: record.status.to_string(),
         key_id: id,
         role,
         head_seq: head_seq.0,

@@ -431,7 +431,9 @@ mod tests {
         events.push(e);
         let plan = given(events);
         assert_eq!(
-            plan.action("1.1").unwrap().statuses["RAG May 20"].status,
+            plan.action("1.1").unwrap().statuses["RAG May 20"]
+                .status
+                .as_ref(),
             "Completed"
         );
         assert_eq!(plan.head.unwrap().0, Seq(5));
@@ -535,7 +537,7 @@ mod tests {
         let plan = given(events.clone());
         let record = &plan.action("1.1").unwrap().statuses["RAG May 20"];
         assert_eq!(
-            (record.status.as_str(), record.seq, record.source),
+            (&*record.status, record.seq, record.source),
             ("Embedded", Seq(5), Seq(6))
         );
         // The original is no longer what is shown: correct the correction instead.
@@ -546,7 +548,9 @@ mod tests {
         events.push(correct_status(6, "Progressing but delayed")); // seq 7
         let plan = given(events);
         assert_eq!(
-            plan.action("1.1").unwrap().statuses["RAG May 20"].status,
+            plan.action("1.1").unwrap().statuses["RAG May 20"]
+                .status
+                .as_ref(),
             "Progressing but delayed"
         );
     }
@@ -639,7 +643,9 @@ mod tests {
         assert_eq!(plan.reviews[0].label, "RAG June 20");
         assert_eq!(plan.reviews[0].date, "2020-06-30");
         assert_eq!(
-            plan.action("1.1").unwrap().statuses["RAG June 20"].status,
+            plan.action("1.1").unwrap().statuses["RAG June 20"]
+                .status
+                .as_ref(),
             "Completed"
         );
         assert!(matches!(

@@ -35,6 +35,9 @@ pub struct Review {
 /// A review label as a status key: shared, not copied, by every action's statuses.
 pub type Label = std::sync::Arc<str>;
 
+/// A string many records hold the same value of (status, actor, batch time).
+pub type Shared = std::sync::Arc<str>;
+
 /// The shared copy of `label` in `labels`, made on first use.
 pub(crate) fn intern(labels: &mut std::collections::HashSet<Label>, label: &str) -> Label {
     match labels.get(label) {
@@ -50,14 +53,16 @@ pub(crate) fn intern(labels: &mut std::collections::HashSet<Label>, label: &str)
 /// A status as recorded for one action at one review, with who recorded it and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedStatus {
-    pub status: String,
+    /// Shared, like labels: a plan holds few distinct statuses, actors and batch times, and
+    /// one allocation each keeps loading a large plan cheap.
+    pub status: Shared,
     pub note: Option<String>,
     /// The `status_recorded` entry.
     pub seq: Seq,
     /// The entry that last set the value shown: `seq`, or the latest correction of it.
     pub source: Seq,
-    pub recorded_at: String,
-    pub actor: String,
+    pub recorded_at: Shared,
+    pub actor: Shared,
 }
 
 /// When and why an action was withdrawn.
@@ -133,6 +138,9 @@ pub struct Plan {
     /// The action [`Plan::index_of`] found last.
     #[serde(skip)]
     last_action: std::cell::Cell<usize>,
+    /// The last `recorded_at` shared into a status: a batch's entries all carry the same one.
+    #[serde(skip)]
+    last_stamp: Option<Shared>,
 }
 
 impl PartialEq for Plan {
@@ -155,6 +163,7 @@ impl PartialEq for Plan {
             review_index: _,
             labels: _,
             last_action: _,
+            last_stamp: _,
         } = self;
         *title == other.title
             && *origin == other.origin
@@ -303,14 +312,26 @@ impl Plan {
         if let Some(i) = self.index_of(&e.action) {
             let label = intern(&mut self.labels, &e.review);
             let record = RecordedStatus {
-                status: e.status,
+                status: intern(&mut self.labels, &e.status),
                 note: e.note,
                 seq,
                 source: seq,
-                recorded_at,
-                actor,
+                recorded_at: self.stamp(&recorded_at),
+                actor: intern(&mut self.labels, &actor),
             };
             self.actions[i].statuses.insert(label, record);
+        }
+    }
+
+    /// `recorded_at` as a shared string, reusing the last one when it is the same.
+    fn stamp(&mut self, recorded_at: &str) -> Shared {
+        match &self.last_stamp {
+            Some(s) if **s == *recorded_at => s.clone(),
+            _ => {
+                let s: Shared = recorded_at.into();
+                self.last_stamp = Some(s.clone());
+                s
+            }
         }
     }
 
@@ -368,32 +389,15 @@ impl Plan {
             Event::StatusRecorded(e) => {
                 if let Some(i) = self.index_of(&e.action) {
                     let label = intern(&mut self.labels, &e.review);
-                    let statuses = &mut self.actions[i].statuses;
-                    match statuses.get_mut(e.review.as_str()) {
-                        // Re-recording overwrites in place, reusing the strings' buffers:
-                        // replay of a long log is mostly this.
-                        Some(r) => {
-                            r.status.clone_from(&e.status);
-                            r.note.clone_from(&e.note);
-                            r.seq = entry.seq;
-                            r.source = entry.seq;
-                            r.recorded_at.clone_from(&entry.recorded_at);
-                            r.actor.clone_from(&entry.actor);
-                        }
-                        None => {
-                            statuses.insert(
-                                label,
-                                RecordedStatus {
-                                    status: e.status.clone(),
-                                    note: e.note.clone(),
-                                    seq: entry.seq,
-                                    source: entry.seq,
-                                    recorded_at: entry.recorded_at.clone(),
-                                    actor: entry.actor.clone(),
-                                },
-                            );
-                        }
-                    }
+                    let record = RecordedStatus {
+                        status: intern(&mut self.labels, &e.status),
+                        note: e.note.clone(),
+                        seq: entry.seq,
+                        source: entry.seq,
+                        recorded_at: self.stamp(&entry.recorded_at),
+                        actor: intern(&mut self.labels, &entry.actor),
+                    };
+                    self.actions[i].statuses.insert(label, record);
                 }
             }
             Event::SourceImported(e) => self.imports.push(Import {
@@ -439,7 +443,7 @@ impl Plan {
                 if let Some(record) = action.statuses.get_mut(review.as_str()) {
                     if record.source == target {
                         if let Some(status) = &e.status {
-                            record.status = status.clone();
+                            record.status = status.as_str().into();
                         }
                         if e.note.is_some() {
                             record.note = e.note.clone();

@@ -115,7 +115,7 @@ impl Plan {
                         earlier.seq
                     )));
                 }
-                if record.status != e.status {
+                if *record.status != *e.status {
                     return Err(RuleError::SignOff(format!(
                         "the status signed ({:?}) is not the status shown ({:?})",
                         e.status, record.status

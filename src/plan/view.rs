@@ -21,7 +21,7 @@ pub struct ReviewRef {
 /// An action's status as seen at a review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusAt {
-    pub status: String,
+    pub status: crate::plan::state::Shared,
     pub rag: Option<Rag>,
     /// The review it was recorded for: an earlier one when carried forward.
     pub review: String,
@@ -29,8 +29,8 @@ pub struct StatusAt {
     /// earlier status.
     pub carried_forward: bool,
     pub seq: u64,
-    pub recorded_at: String,
-    pub actor: String,
+    pub recorded_at: crate::plan::state::Shared,
+    pub actor: crate::plan::state::Shared,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Recorded well after the review's date (see [`crate::plan::state::LATE_AFTER_DAYS`]).
@@ -122,10 +122,10 @@ pub fn status_at(plan: &Plan, action: &Action, reviews: &[&Review]) -> Option<St
                 imported: plan.imported_by(s.seq).is_some(),
                 corrected_by: (s.source != s.seq).then_some(s.source.0),
                 signed_by: signoffs_of(action, review)
-                    .filter(|o| o.status == s.status)
+                    .filter(|o| *o.status == *s.status)
                     .map(|o| o.role.clone())
                     .collect(),
-                signoff_superseded: signoffs_of(action, review).any(|o| o.status != s.status),
+                signoff_superseded: signoffs_of(action, review).any(|o| *o.status != *s.status),
             })
     })
 }
@@ -184,7 +184,7 @@ pub fn plan_at(plan: &Plan, point: Option<&ResolvedPoint>) -> PlanAt {
 /// A status cell of the matrix: exactly what was recorded for that review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MatrixCell {
-    pub status: String,
+    pub status: crate::plan::state::Shared,
     pub rag: Option<Rag>,
 }
 

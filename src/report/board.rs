@@ -209,7 +209,7 @@ pub fn board_report(
                         rank: s.as_ref().and_then(|s| scale.rank(&s.status)),
                         rag: s.as_ref().and_then(|s| s.rag),
                         carried_forward: s.as_ref().is_some_and(|s| s.carried_forward),
-                        status: s.map(|s| s.status),
+                        status: s.map(|s| s.status.to_string()),
                     }
                 })
                 .collect(),

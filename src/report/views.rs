@@ -28,7 +28,7 @@ pub fn status_text(s: &StatusAt) -> String {
         marks.push("an earlier sign-off was of another status".to_string());
     }
     if marks.is_empty() {
-        s.status.clone()
+        s.status.to_string()
     } else {
         format!("{} ({})", s.status, marks.join("; "))
     }
@@ -112,7 +112,7 @@ pub fn matrix_doc(m: &Matrix) -> Doc {
         };
         let mut cells = vec![Cell::text(name)];
         cells.extend(row.cells.iter().map(|c| match c {
-            Some(c) => Cell::status(c.status.clone(), c.rag),
+            Some(c) => Cell::status(&*c.status, c.rag),
             None => Cell::text(""),
         }));
         g.rows.push(cells);

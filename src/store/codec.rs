@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::entry::Seq;
-use crate::plan::state::Label;
+use crate::plan::state::{Label, Shared};
 use crate::plan::{Action, Plan, RecordedStatus};
 
 /// Why derived bytes could not be read back (the caller discards and rebuilds them).
@@ -122,6 +122,9 @@ fn encode_statuses<'a>(actions: impl Iterator<Item = &'a Action> + Clone, out: &
 }
 
 /// Reads statuses written by [`encode_statuses`] into `actions`.
+///
+/// Each distinct string becomes one shared allocation, and each action's statuses (written
+/// together, in key order) are built into their map in one go rather than inserted one by one.
 fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), CodecError> {
     let n = r.varint()? as usize;
     let mut strings = Vec::with_capacity(n.min(1 << 20));
@@ -130,14 +133,19 @@ fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), Cod
         let s = std::str::from_utf8(r.take(len)?).map_err(|_| bad("string is not UTF-8"))?;
         strings.push(s);
     }
-    // Labels become status keys: one shared copy each, as the fold makes them.
-    let mut labels: Vec<Option<Label>> = vec![None; strings.len()];
+    let mut shared: Vec<Option<Shared>> = vec![None; strings.len()];
+    let mut share = |i: usize| shared[i].get_or_insert_with(|| strings[i].into()).clone();
     let count = r.varint()?;
+    let mut run: Vec<(Label, RecordedStatus)> = Vec::new();
+    let mut run_action = 0;
     for _ in 0..count {
         let action = r.index(actions.len())?;
-        let at = r.index(strings.len())?;
-        let label = labels[at].get_or_insert_with(|| strings[at].into()).clone();
-        let status = strings[r.index(strings.len())?];
+        if action != run_action {
+            flush(&mut actions[run_action].statuses, &mut run);
+            run_action = action;
+        }
+        let label = share(r.index(strings.len())?);
+        let status = share(r.index(strings.len())?);
         let note = match r.varint()? as usize {
             0 => None,
             i if i <= strings.len() => Some(strings[i - 1].to_string()),
@@ -145,21 +153,33 @@ fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), Cod
         };
         let seq = r.varint()?;
         let source = seq.wrapping_add(r.varint()?);
-        let recorded_at = strings[r.index(strings.len())?];
-        let actor = strings[r.index(strings.len())?];
-        actions[action].statuses.insert(
+        let recorded_at = share(r.index(strings.len())?);
+        let actor = share(r.index(strings.len())?);
+        run.push((
             label,
             RecordedStatus {
-                status: status.to_string(),
+                status,
                 note,
                 seq: Seq(seq),
                 source: Seq(source),
-                recorded_at: recorded_at.to_string(),
-                actor: actor.to_string(),
+                recorded_at,
+                actor,
             },
-        );
+        ));
+    }
+    if let Some(statuses) = actions.get_mut(run_action).map(|a| &mut a.statuses) {
+        flush(statuses, &mut run);
     }
     Ok(())
+}
+
+/// Moves `run` into `statuses`: built whole when the map is empty (the usual case).
+fn flush(statuses: &mut BTreeMap<Label, RecordedStatus>, run: &mut Vec<(Label, RecordedStatus)>) {
+    if statuses.is_empty() {
+        *statuses = run.drain(..).collect();
+    } else {
+        statuses.extend(run.drain(..));
+    }
 }
 
 fn frame(json: &[u8], tail: &[u8]) -> Vec<u8> {

@@ -271,8 +271,7 @@ fn inspect_dir(dir: &Path, log: &Path) -> Result<Look, StoreError> {
     let file = fsx::open_read(log)?;
     // The positions first, then the log's end: a writer appends to the log before it moves
     // the positions' mark, so the mark read first never points past the end read after.
-    let len = file.metadata().map_err(super::error::io(log))?.len();
-    let (mut positions, mut discarded) = Positions::open(dir, log, len)?;
+    let (mut positions, mut discarded) = Positions::open(dir, log, u64::MAX)?;
     let pending = Journal::peek(dir)?;
     let journal = pending.is_some();
     let end = inspect(&file, log, pending)?;
