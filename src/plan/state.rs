@@ -240,11 +240,15 @@ impl Plan {
     }
 
     fn index_of(&self, id: &str) -> Option<usize> {
-        // Consecutive entries mostly name the same action (a table is recorded row by row;
-        // a rule check and the fold look the same action up): try the last one found first.
+        // Consecutive lookups mostly name the same action (a rule check and the fold look it
+        // up in turn) or the next one (an import records a review's column in plan order):
+        // try those two before hashing.
         let last = self.last_action.get();
-        if self.actions.get(last).is_some_and(|a| a.fields.id == id) {
-            return Some(last);
+        for i in [last, last + 1] {
+            if self.actions.get(i).is_some_and(|a| a.fields.id == id) {
+                self.last_action.set(i);
+                return Some(i);
+            }
         }
         if self.action_index.len() == self.actions.len() {
             let found = self.action_index.get(id).copied();

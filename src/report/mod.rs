@@ -3,6 +3,7 @@
 pub mod board;
 pub mod doc;
 pub mod html;
+mod plain_grid;
 pub mod render;
 pub mod safe_text;
 pub mod views;

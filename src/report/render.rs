@@ -3,7 +3,7 @@
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Color, ContentArrangement, Table};
 
 use super::doc::{Block, Cell, Doc, Grid};
-use super::safe_text;
+use super::{plain_grid, safe_text};
 use crate::scale::Rag;
 
 /// Text for a terminal; `colour` paints status cells by RAG (only when writing to a terminal).
@@ -27,7 +27,11 @@ pub fn to_table(doc: &Doc, colour: bool) -> String {
                 out.push('\n');
             }
             Block::Grid(g) => {
-                out.push_str(&grid_table(g, colour).to_string());
+                // Without colour comfy-table has no width to wrap to, so its output is a
+                // plain padded grid: written directly, unless a column is too wide for it.
+                if colour || plain_grid::write_grid(&mut out, g).is_err() {
+                    out.push_str(&grid_table(g, colour).to_string());
+                }
                 out.push('\n');
             }
         }
@@ -44,7 +48,9 @@ fn rag_colour(rag: Rag) -> Color {
     }
 }
 
-fn grid_table(g: &Grid, colour: bool) -> Table {
+/// The grid as a comfy-table table; without colour its `to_string()` is what
+/// [`plain_grid::write_grid`] writes.
+pub(super) fn grid_table(g: &Grid, colour: bool) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)

@@ -144,15 +144,19 @@ impl DirLedger {
         )?;
         // The log is in place: the ledger exists. Its derived data is made from the batch in
         // hand rather than by reading it back; if that fails the next command builds it.
-        let entries = batch.entries.clone();
+        // The entries are moved, not copied (an import holds a million): into the
+        // acknowledgement either way.
+        let mut batch = batch;
+        let mut entries = Some(std::mem::take(&mut batch.entries));
         let derived = DirLedger::assemble(dir, lock).and_then(|mut ledger| {
             ledger.state.clear()?;
             let mut partial = PartialPlan::empty();
             let warnings = ledger.take_warnings();
+            batch.entries = entries.take().unwrap_or_default();
             Ok(ledger.record(&mut partial, batch, 0, warnings))
         });
         Ok(derived.unwrap_or_else(|e| Appended {
-            entries,
+            entries: entries.unwrap_or_default(),
             warnings: vec![derived_failed(&e)],
         }))
     }
