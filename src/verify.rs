@@ -188,6 +188,23 @@ pub fn verify(
     source: &dyn EntrySource,
     options: VerifyOptions,
 ) -> Result<VerifyReport, StoreError> {
+    Ok(verify_folding(source, options, false)?.0)
+}
+
+/// [`verify`], also handing back the plan folded from the source when every check passed:
+/// `restore` builds the new ledger's state from it instead of folding the log again.
+pub fn verify_keeping_plan(
+    source: &dyn EntrySource,
+    options: VerifyOptions,
+) -> Result<(VerifyReport, Option<Plan>), StoreError> {
+    verify_folding(source, options, true)
+}
+
+fn verify_folding(
+    source: &dyn EntrySource,
+    options: VerifyOptions,
+    keep_plan: bool,
+) -> Result<(VerifyReport, Option<Plan>), StoreError> {
     // Three stages, each on its own thread: byte checks, decoding, the rule fold. Decoding
     // costs about as much as the other two, so the machine's cores share the work evenly.
     let (tx, rx) = mpsc::sync_channel::<Batch>(8);
@@ -195,7 +212,7 @@ pub fn verify(
     let not_after = options.not_after.clone();
     let (bytes_result, fold_result) = std::thread::scope(|scope| {
         scope.spawn(move || decode_batches(rx, decoded_tx));
-        let fold = scope.spawn(move || fold_batches(decoded_rx));
+        let fold = scope.spawn(move || fold_batches(decoded_rx, keep_plan));
         let bytes = check_bytes(source, not_after.as_deref(), options.expect, tx);
         (bytes, fold.join())
     });
@@ -242,14 +259,18 @@ pub fn verify(
             entries,
         });
     }
-    Ok(VerifyReport {
-        source: source.name(),
-        entries,
-        head,
-        failure,
-        expect,
-        counts: folded.counts,
-    })
+    let plan = folded.plan.filter(|_| failure.is_none());
+    Ok((
+        VerifyReport {
+            source: source.name(),
+            entries,
+            head,
+            failure,
+            expect,
+            counts: folded.counts,
+        },
+        plan,
+    ))
 }
 
 fn earliest(a: Option<VerifyFailure>, b: Option<VerifyFailure>) -> Option<VerifyFailure> {
@@ -366,10 +387,12 @@ struct Folded {
     counts: Counts,
     /// Sign-offs by the head they name: checked against the log afterwards.
     named: BTreeMap<u64, Vec<NamedHead>>,
+    /// The whole plan, when asked for and nothing failed.
+    plan: Option<Plan>,
 }
 
 /// Checks each decoded entry against the plan as it stood, and folds it in.
-fn fold_batches(rx: mpsc::Receiver<Decoded>) -> Folded {
+fn fold_batches(rx: mpsc::Receiver<Decoded>, keep_plan: bool) -> Folded {
     let mut plan = Plan::new();
     let mut out = Folded::default();
     for batch in rx {
@@ -406,8 +429,12 @@ fn fold_batches(rx: mpsc::Receiver<Decoded>) -> Folded {
             return out;
         }
     }
-    // Freeing a large plan takes a while and nobody waits for it: do it off the fold's path.
-    std::thread::spawn(move || drop(plan));
+    if keep_plan {
+        out.plan = Some(plan);
+    } else {
+        // Freeing a large plan takes a while and nobody waits for it: do it off the fold's path.
+        std::thread::spawn(move || drop(plan));
+    }
     out
 }
 

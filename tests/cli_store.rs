@@ -63,6 +63,43 @@ fn restore_into_a_new_directory_gives_the_same_head_and_verifies() {
 }
 
 #[test]
+fn a_restored_ledger_reads_as_one_rebuilt_from_its_log() {
+    // Restore builds its state from the plan it verified, not from a second fold: every
+    // view must still be what a rebuild from the log gives.
+    let l = Ledger::sample();
+    l.write(&["status", "1.2", "Completed", "--review", "RAG November 20"])
+        .ok();
+    let export = l.export("backup.jsonl");
+    let target = l.path("restored");
+    l.on(&target, &["restore", export.to_str().unwrap()]).ok();
+    let views: [&[&str]; 4] = [
+        &["plan", "--format", "json"],
+        &["plan", "--as-of", "RAG May 20", "--format", "json"],
+        &["matrix"],
+        &["history", "1.2"],
+    ];
+    let restored: Vec<String> = views.iter().map(|v| l.on(&target, v).ok().stdout).collect();
+    l.on(&target, &["reindex"]).ok();
+    for (view, before) in views.iter().zip(&restored) {
+        assert_eq!(&l.on(&target, view).ok().stdout, before, "{view:?}");
+    }
+    l.on(
+        &target,
+        &[
+            "status",
+            "1.1",
+            "Embedded",
+            "--review",
+            "RAG November 20",
+            "--by",
+            ACTOR,
+        ],
+    )
+    .ok()
+    .stdout_has("appended 11");
+}
+
+#[test]
 fn restore_into_a_ledger_that_has_entries_is_refused() {
     let source = Ledger::sample();
     let export = source.export("backup.jsonl");

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::store::evidence::EvidenceStore;
 use crate::store::{DirLedger, JsonlFile, Location, StoreError};
-use crate::verify::{verify, VerifyOptions};
+use crate::verify::{verify_keeping_plan, VerifyOptions};
 use crate::verify_evidence::{check, collect};
 
 use super::output::line;
@@ -36,7 +36,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         None => args.file.clone(),
     };
     let export = JsonlFile::open(&log_file)?;
-    let report = verify(
+    let (report, plan) = verify_keeping_plan(
         &export,
         VerifyOptions {
             expect: None,
@@ -111,6 +111,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             }
         },
         |file, path| copy_log(&log_file, file, path),
+        plan,
     );
     let created = match (created, copy_failed) {
         (Err(_), Some(e)) => return Err(e),

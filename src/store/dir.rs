@@ -45,6 +45,9 @@ pub struct DirLedger {
     warnings: Vec<String>,
     /// Derived parts rebuilt from the log while opening, and why (one warning says it).
     rebuilt: Vec<String>,
+    /// The plan already folded from exactly this log (a restore verified it): a catch-up
+    /// from nothing checks the chain and positions but does not decode and fold again.
+    known: Option<Plan>,
     _lock: LedgerLock,
 }
 
@@ -80,14 +83,19 @@ impl DirLedger {
     /// Opens a ledger whose lock the caller already holds.
     pub fn open_locked(dir: &Path, lock: LedgerLock) -> Result<DirLedger, StoreError> {
         let mut ledger = DirLedger::assemble(dir, lock)?;
-        ledger.catch_up()?;
-        if !ledger.rebuilt.is_empty() {
-            let why = std::mem::take(&mut ledger.rebuilt).join("; ");
-            ledger
-                .warnings
+        ledger.finish_open()?;
+        Ok(ledger)
+    }
+
+    /// Catches up, and says once what was rebuilt.
+    fn finish_open(&mut self) -> Result<(), StoreError> {
+        self.catch_up()?;
+        if !self.rebuilt.is_empty() {
+            let why = std::mem::take(&mut self.rebuilt).join("; ");
+            self.warnings
                 .push(format!("rebuilt derived data from the log ({why})"));
         }
-        Ok(ledger)
+        Ok(())
     }
 
     /// Opens the log and the derived data as they are, without catching up.
@@ -119,6 +127,7 @@ impl DirLedger {
             damage_at: None,
             warnings,
             rebuilt,
+            known: None,
             _lock: lock,
         })
     }
@@ -164,7 +173,7 @@ impl DirLedger {
     /// Creates a new ledger with no entries yet (for library users and tests; the command
     /// line creates a ledger together with its first batch).
     pub fn create_empty(dir: &Path) -> Result<DirLedger, StoreError> {
-        DirLedger::create_from(dir, &mut || {}, |_| Ok(()), |_, _| Ok(()))?;
+        DirLedger::create_from(dir, &mut || {}, |_| Ok(()), |_, _| Ok(()), None)?;
         DirLedger::open(dir, &mut || {})
     }
 
@@ -173,16 +182,23 @@ impl DirLedger {
     ///
     /// `prepare` runs first, holding the lock, to put what the log will need in place (a
     /// restore's evidence files): killed there, the directory holds only what a second run
-    /// accepts and finishes.
+    /// accepts and finishes. `known` is the plan the caller already folded from the same
+    /// bytes, if any; it is used only if the log's head turns out to be its head.
     pub fn create_from(
         dir: &Path,
         waiting: &mut dyn FnMut(),
         prepare: impl FnOnce(&Path) -> Result<(), StoreError>,
         fill: impl FnOnce(&mut std::fs::File, &Path) -> Result<(), StoreError>,
+        known: Option<Plan>,
     ) -> Result<Created, StoreError> {
         let lock = DirLedger::create_log(dir, waiting, prepare, fill)?;
         // The log is in place: from here, a failure is only derived data not yet built.
-        Ok(match DirLedger::open_locked(dir, lock) {
+        let opened = DirLedger::assemble(dir, lock).and_then(|mut ledger| {
+            ledger.known = known;
+            ledger.finish_open()?;
+            Ok(ledger)
+        });
+        Ok(match opened {
             Ok(mut ledger) => Created {
                 head: ledger.head(),
                 warnings: ledger.take_warnings(),
@@ -487,6 +503,12 @@ impl DirLedger {
         if state_mark.is_none() {
             self.state.clear()?;
         }
+        // A plan folded from these very bytes saves decoding and folding them again; only a
+        // catch-up from the first entry can use it.
+        let known = self
+            .known
+            .take()
+            .filter(|_| from.is_none() && state_mark.is_none());
         let mut partial = match state_mark {
             Some(_) => None,
             None => Some(PartialPlan::empty()),
@@ -500,10 +522,11 @@ impl DirLedger {
             let checked = verifier
                 .check_stored(line.bytes)
                 .map_err(|e| e.to_string())
-                .and_then(|f| {
-                    Entry::decode(line.bytes)
-                        .map(|e| (f, e))
-                        .map_err(|e| format!("entry {}: {e}", line.number))
+                .and_then(|f| match known {
+                    Some(_) => Ok((f, None)),
+                    None => Entry::decode(line.bytes)
+                        .map(|e| (f, Some(e)))
+                        .map_err(|e| format!("entry {}: {e}", line.number)),
                 });
             let (facts, entry) = match checked {
                 Ok(x) => x,
@@ -522,12 +545,12 @@ impl DirLedger {
                     .push(facts.seq, facts.hash, line.offset, line.bytes);
             }
             let state_behind = state_mark.is_none_or(|m| facts.seq > m.seq);
-            if state_behind {
+            if let (true, Some(entry)) = (state_behind, entry) {
                 let p = match &mut partial {
                     Some(p) => p,
                     None => partial.insert(self.state.load_all()?),
                 };
-                p.plan.apply(&entry);
+                p.plan.apply_owned(entry);
             }
             self.head = Some(Covered {
                 seq: facts.seq,
@@ -540,6 +563,22 @@ impl DirLedger {
             }
         }
         self.positions.save()?;
+        if let Some(plan) = known {
+            let log_head = self.head.map(|c| (c.seq, c.hash));
+            if plan.head != log_head || self.damage.is_some() {
+                // Not the bytes that were folded: leave the state empty; the next open
+                // builds it from the log itself.
+                return Err(StoreError::Damaged(
+                    "the log written is not the one verified (did the file change while it was read?)"
+                        .into(),
+                ));
+            }
+            partial = Some(PartialPlan {
+                plan,
+                orders: Vec::new(),
+                count: 0,
+            });
+        }
         if let (Some(p), Some(head)) = (&mut partial, self.head) {
             self.state.store(p, head)?;
         }
@@ -714,5 +753,78 @@ impl DirLedger {
                 saved,
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::event::{AreaAdded, PlanCreated};
+    use crate::scale::StatusScale;
+    use chrono::TimeZone;
+
+    fn events() -> Vec<Event> {
+        vec![
+            Event::PlanCreated(PlanCreated {
+                title: "P".into(),
+                origin: "o".into(),
+                scale: StatusScale::york(),
+            }),
+            Event::AreaAdded(AreaAdded {
+                id: "1".into(),
+                title: "A".into(),
+                finding: None,
+            }),
+        ]
+    }
+
+    /// A log made elsewhere, and the plan folded from it.
+    fn made() -> (tempfile::TempDir, Vec<u8>, Plan) {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
+        let src = tmp.path().join("src");
+        DirLedger::create(&src, "me", &clock, events(), &mut || {}).unwrap();
+        let bytes = std::fs::read(src.join(LOG_FILE)).unwrap();
+        let plan = DirLedger::open(&src, &mut || {}).unwrap().plan().unwrap();
+        (tmp, bytes, plan)
+    }
+
+    #[test]
+    fn a_known_plan_that_is_the_logs_becomes_its_state() {
+        let (tmp, bytes, plan) = made();
+        let dir = tmp.path().join("copy");
+        let created = DirLedger::create_from(
+            &dir,
+            &mut || {},
+            |_| Ok(()),
+            |f, _| std::io::Write::write_all(f, &bytes).map_err(io(&dir)),
+            Some(plan.clone()),
+        )
+        .unwrap();
+        assert!(created.warnings.is_empty(), "{:?}", created.warnings);
+        let opened = DirLedger::open(&dir, &mut || {}).unwrap();
+        assert!(opened.warnings.is_empty(), "{:?}", opened.warnings);
+        assert_eq!(opened.plan().unwrap(), plan);
+    }
+
+    #[test]
+    fn a_known_plan_of_other_bytes_is_not_trusted() {
+        let (tmp, bytes, _) = made();
+        let dir = tmp.path().join("copy");
+        let created = DirLedger::create_from(
+            &dir,
+            &mut || {},
+            |_| Ok(()),
+            |f, _| std::io::Write::write_all(f, &bytes).map_err(io(&dir)),
+            Some(Plan::new()),
+        )
+        .unwrap();
+        assert_eq!(created.warnings.len(), 1, "{:?}", created.warnings);
+        assert!(created.warnings[0].contains("not the one verified"));
+        // The next open builds the state from the log itself.
+        let plan = DirLedger::open(&dir, &mut || {}).unwrap().plan().unwrap();
+        assert_eq!(plan.areas.len(), 1);
+        assert_eq!(plan.len(), 2);
     }
 }
