@@ -167,7 +167,7 @@ impl Entry {
         // Members in canonical (sorted) order: actor, event, [hash,] prev, recorded_at, seq.
         // The event is the only nested value; it is canonicalised once, and the line is the
         // hashed body with the hash member put in its place.
-        let event_bytes = canonical::to_canonical_bytes(&event.to_value())?;
+        let event_bytes = event.canonical_bytes()?;
         let mut head = Vec::with_capacity(event_bytes.len() + actor.len() + 24);
         head.extend_from_slice(b"{\"actor\":");
         canonical::write_string(&actor, &mut head);

@@ -389,6 +389,36 @@ impl Event {
         value
     }
 
+    /// The event's canonical JSON (RFC 8785), as it is hashed and stored.
+    ///
+    /// A status, most of any import, is written member by member in canonical order
+    /// (`action`, `note`, `review`, `status`, `type`, `v`); every other event goes through
+    /// [`Event::to_value`] and the general canonical writer. A test holds the two to the
+    /// same bytes.
+    pub fn canonical_bytes(&self) -> Result<Vec<u8>, crate::canonical::CanonicalError> {
+        use crate::canonical::write_string;
+        let Event::StatusRecorded(e) = self else {
+            return crate::canonical::to_canonical_bytes(&self.to_value());
+        };
+        let note = e.note.as_ref().map_or(0, |n| n.len() + 10);
+        let mut out =
+            Vec::with_capacity(e.action.len() + e.review.len() + e.status.len() + note + 80);
+        out.extend_from_slice(b"{\"action\":");
+        write_string(&e.action, &mut out);
+        if let Some(n) = &e.note {
+            out.extend_from_slice(b",\"note\":");
+            write_string(n, &mut out);
+        }
+        out.extend_from_slice(b",\"review\":");
+        write_string(&e.review, &mut out);
+        out.extend_from_slice(b",\"status\":");
+        write_string(&e.status, &mut out);
+        out.extend_from_slice(b",\"type\":\"status_recorded\",\"v\":");
+        out.extend_from_slice(self.version().to_string().as_bytes());
+        out.push(b'}');
+        Ok(out)
+    }
+
     /// The version this event is written in.
     pub fn version(&self) -> u64 {
         match self {
@@ -421,6 +451,20 @@ impl Event {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn a_status_is_written_as_the_general_canonical_writer_writes_it(
+            action in "\\PC{0,12}|[\\x00-\\x7f]{0,12}",
+            review in "\\PC{0,12}|[\\x00-\\x1f\"\\\\]{0,6}",
+            status in "\\PC{0,12}",
+            note in proptest::option::of("\\PC{0,20}|[\\x00-\\x7f\u{7f}-\u{a0}\u{2028}\u{fffd}]{0,20}"),
+        ) {
+            let e = Event::StatusRecorded(StatusRecorded { action, review, status, note });
+            let general = crate::canonical::to_canonical_bytes(&e.to_value()).unwrap();
+            proptest::prop_assert_eq!(e.canonical_bytes().unwrap(), general);
+        }
+    }
+
     use super::*;
     use serde_json::json;
 
