@@ -3,7 +3,7 @@
 use crate::plan::view::matrix;
 use crate::report::{render, views::matrix_doc};
 
-use super::view::{emit, load_plan, resolve_point, ViewArgs};
+use super::view::{emit, load_plan, release, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
 
 /// Show the RAG table rebuilt from the ledger: one row per action, one column per review.
@@ -29,5 +29,6 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         ctx,
         &render(&m, matrix_doc, args.view.format, args.view.csv.options()),
     )?;
+    release((plan, m));
     Ok(Exit::Success)
 }

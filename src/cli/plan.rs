@@ -3,7 +3,7 @@
 use crate::plan::view::plan_at;
 use crate::report::{render, views::plan_doc};
 
-use super::view::{emit, load_plan, resolve_point, ViewArgs};
+use super::view::{emit, load_plan, release, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
 
 /// Show every action with its status at a review, its RAG colour, lead and dates, by area.
@@ -28,5 +28,6 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         ctx,
         &render(&view, plan_doc, args.view.format, args.view.csv.options()),
     )?;
+    release((plan, view));
     Ok(Exit::Success)
 }

@@ -84,6 +84,12 @@ pub fn load_plan(ctx: &mut Context<'_>, known_at: Option<&str>) -> Result<Plan, 
     Ok(plan)
 }
 
+/// Frees a large value (a loaded plan, a view of it) off the command's path: the answer is
+/// already written, and freeing a million statuses one by one costs more than printing them.
+pub fn release<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
+}
+
 /// Resolves `--as-of` (or today's default) against the plan's reviews.
 pub fn resolve_point(
     plan: &Plan,
