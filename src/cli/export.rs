@@ -35,7 +35,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let ledger = ctx.open_for_read()?;
     match args.file {
         None => {
-            copy_lines(&ledger, ctx.out).map_err(CliError::Output)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, &mut *ctx.out);
+            copy_lines(&ledger, &mut out).map_err(CliError::Output)?;
         }
         Some(path) => {
             let mut file = std::fs::OpenOptions::new()
@@ -57,7 +58,10 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                 path: path.clone(),
                 source: e,
             };
-            let n = copy_lines(&ledger, &mut file).map_err(io)?;
+            // Two writes a line: buffered, or a million-entry log costs two million syscalls.
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, &mut file);
+            let n = copy_lines(&ledger, &mut out).map_err(io)?;
+            drop(out);
             file.sync_all().map_err(io)?;
             writeln!(ctx.err, "exported {n} entries to {}", path.display())
                 .map_err(CliError::Output)?;
