@@ -136,17 +136,9 @@ pub fn seal_batch(
 mod tests {
     use super::*;
     use crate::chain::ChainVerifier;
-    use crate::event::{AreaAdded, PlanCreated};
-    use crate::scale::StatusScale;
+    use crate::event::AreaAdded;
+    use crate::test_events::created;
     use chrono::TimeZone;
-
-    fn created() -> Event {
-        Event::PlanCreated(PlanCreated {
-            title: "P".into(),
-            origin: "o".into(),
-            scale: StatusScale::york(),
-        })
-    }
 
     #[test]
     fn sealed_batches_chain_and_verify() {

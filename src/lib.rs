@@ -29,3 +29,6 @@ pub mod verify;
 pub mod verify_evidence;
 pub mod wire;
 mod wire_fast;
+
+#[cfg(test)]
+mod test_events;

@@ -760,48 +760,38 @@ impl DirLedger {
 mod tests {
     use super::*;
     use crate::clock::FixedClock;
-    use crate::event::{AreaAdded, PlanCreated};
-    use crate::scale::StatusScale;
+    use crate::test_events::{area, created};
     use chrono::TimeZone;
-
-    fn events() -> Vec<Event> {
-        vec![
-            Event::PlanCreated(PlanCreated {
-                title: "P".into(),
-                origin: "o".into(),
-                scale: StatusScale::york(),
-            }),
-            Event::AreaAdded(AreaAdded {
-                id: "1".into(),
-                title: "A".into(),
-                finding: None,
-            }),
-        ]
-    }
 
     /// A log made elsewhere, and the plan folded from it.
     fn made() -> (tempfile::TempDir, Vec<u8>, Plan) {
         let tmp = tempfile::tempdir().unwrap();
         let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
         let src = tmp.path().join("src");
-        DirLedger::create(&src, "me", &clock, events(), &mut || {}).unwrap();
+        DirLedger::create(&src, "me", &clock, vec![created(), area("1")], &mut || {}).unwrap();
         let bytes = std::fs::read(src.join(LOG_FILE)).unwrap();
         let plan = DirLedger::open(&src, &mut || {}).unwrap().plan().unwrap();
         (tmp, bytes, plan)
     }
 
-    #[test]
-    fn a_known_plan_that_is_the_logs_becomes_its_state() {
-        let (tmp, bytes, plan) = made();
+    /// Creates `copy` beside the original from its bytes, handing over `known`.
+    fn copy_with(tmp: &tempfile::TempDir, bytes: &[u8], known: Plan) -> (PathBuf, Created) {
         let dir = tmp.path().join("copy");
         let created = DirLedger::create_from(
             &dir,
             &mut || {},
             |_| Ok(()),
-            |f, _| std::io::Write::write_all(f, &bytes).map_err(io(&dir)),
-            Some(plan.clone()),
+            |f, _| std::io::Write::write_all(f, bytes).map_err(io(&dir)),
+            Some(known),
         )
         .unwrap();
+        (dir, created)
+    }
+
+    #[test]
+    fn a_known_plan_that_is_the_logs_becomes_its_state() {
+        let (tmp, bytes, plan) = made();
+        let (dir, created) = copy_with(&tmp, &bytes, plan.clone());
         assert!(created.warnings.is_empty(), "{:?}", created.warnings);
         let opened = DirLedger::open(&dir, &mut || {}).unwrap();
         assert!(opened.warnings.is_empty(), "{:?}", opened.warnings);
@@ -811,15 +801,7 @@ mod tests {
     #[test]
     fn a_known_plan_of_other_bytes_is_not_trusted() {
         let (tmp, bytes, _) = made();
-        let dir = tmp.path().join("copy");
-        let created = DirLedger::create_from(
-            &dir,
-            &mut || {},
-            |_| Ok(()),
-            |f, _| std::io::Write::write_all(f, &bytes).map_err(io(&dir)),
-            Some(Plan::new()),
-        )
-        .unwrap();
+        let (dir, created) = copy_with(&tmp, &bytes, Plan::new());
         assert_eq!(created.warnings.len(), 1, "{:?}", created.warnings);
         assert!(created.warnings[0].contains("not the one verified"));
         // The next open builds the state from the log itself.
