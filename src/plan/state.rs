@@ -38,7 +38,7 @@ pub type Label = std::sync::Arc<str>;
 /// A string many records hold the same value of (status, actor, batch time).
 pub type Shared = std::sync::Arc<str>;
 
-/// The shared copy of `label` in `labels`, made on first use.
+/// The shared copy of `label` (a review label, status or actor) in `labels`, made on first use.
 pub(crate) fn intern(labels: &mut std::collections::HashSet<Label>, label: &str) -> Label {
     match labels.get(label) {
         Some(l) => l.clone(),
@@ -132,7 +132,7 @@ pub struct Plan {
     /// Reviews by label, kept with the action index: a status lookup is on every replay.
     #[serde(skip)]
     review_index: HashMap<String, usize>,
-    /// One shared copy of each review label used as a status key.
+    /// One shared copy of each review label, status and actor held by a recorded status.
     #[serde(skip)]
     labels: std::collections::HashSet<Label>,
     /// The action [`Plan::index_of`] found last.
