@@ -19,8 +19,10 @@ use super::{CliError, Context, Exit, Who};
 
 /// Import a WSoA table (pipe-separated text, as published) as one atomic batch.
 ///
-/// The file gives the area, its actions, one review per "RAG <month> <yy>" column (dated
-/// the last day of that month) and a status for every non-empty RAG cell. Pointed at a
+/// The file gives one or more areas (each after its "Area for Improvement N" line and
+/// finding, with its own header row), their actions, one review per "RAG <month> <yy>"
+/// column (dated the last day of that month; a review in several areas' headers is
+/// scheduled once) and a status for every non-empty RAG cell. Pointed at a
 /// ledger that does not exist yet, import creates it (title from the file's first line
 /// unless --title). Every repair the importer makes is printed as a warning. Importing
 /// the same file twice is refused. --dry-run shows what would be appended and writes nothing.
@@ -176,8 +178,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             line(
                 ctx.out,
                 format!(
-                    "{verb} {} (SHA-256 {}): {} area, {} actions, {} new reviews ({} reused), {} statuses, {} warnings",
-                    s.file_name, s.sha256, s.areas, s.actions, s.reviews_added, s.reviews_reused, s.statuses, batch.warnings.len()
+                    "{verb} {} (SHA-256 {}): {} {}, {} actions, {} new reviews ({} reused), {} statuses, {} warnings",
+                    s.file_name, s.sha256, s.areas, if s.areas == 1 { "area" } else { "areas" }, s.actions, s.reviews_added, s.reviews_reused, s.statuses, batch.warnings.len()
                 ),
             )?;
             if let (false, Some(last)) = (args.dry_run, entries.last()) {

@@ -85,6 +85,42 @@ pub enum ImportError {
         line: usize,
     },
 
+    /// An "Area for Improvement N" line below the first area with no header row of its own
+    /// before its rows (`first_row`) or before the next area or the end of the file (`None`).
+    #[error("{file}, line {line}: \"{heading}\" starts a new area here, but {}; each area needs its own header row (\"Number | Outcomes | … | RAG <month> <year> |\") between its finding and its rows", after_area(.first_row))]
+    NoAreaHeader {
+        file: String,
+        line: usize,
+        heading: String,
+        first_row: Option<usize>,
+    },
+
+    /// An area whose header row has no action rows below it.
+    #[error("{file}, line {line}: {heading} has no action rows below its header row (line {header_line}); add the area's rows, or remove the area")]
+    EmptyArea {
+        file: String,
+        line: usize,
+        heading: String,
+        header_line: usize,
+    },
+
+    /// Two areas with the same number.
+    #[error("{file}, line {line}: area {number} is also given on line {first_line}; renumber one of the areas")]
+    DuplicateArea {
+        file: String,
+        line: usize,
+        number: String,
+        first_line: usize,
+    },
+
+    /// A header row inside an area's rows, with no "Area for Improvement N" line above it.
+    #[error("{file}, line {line}: a second header row below the header on line {header_line}, with no \"Area for Improvement N\" line above it; add that line to start a new area, or remove the repeated header")]
+    StrayHeader {
+        file: String,
+        line: usize,
+        header_line: usize,
+    },
+
     /// Table content with no action number in its first cell.
     #[error("{file}, line {line}: a table row starts here without an action number (like \"1.4\") in its first cell; add the number, or join the text to the row above")]
     EmptyNumber { file: String, line: usize },
@@ -104,7 +140,11 @@ impl ImportError {
             | ImportError::UnknownStatus { line, .. }
             | ImportError::CellCount { line, .. }
             | ImportError::DuplicateNumber { line, .. }
-            | ImportError::EmptyNumber { line, .. } => Some(*line),
+            | ImportError::EmptyNumber { line, .. }
+            | ImportError::NoAreaHeader { line, .. }
+            | ImportError::EmptyArea { line, .. }
+            | ImportError::DuplicateArea { line, .. }
+            | ImportError::StrayHeader { line, .. } => Some(*line),
         }
     }
 }
@@ -114,6 +154,16 @@ fn hint(suggestion: &Option<String>) -> String {
     match suggestion {
         Some(s) => format!(" (did you mean \"{s}\"?)"),
         None => String::new(),
+    }
+}
+
+/// What follows an area line that has no header row of its own.
+fn after_area(first_row: &Option<usize>) -> String {
+    match first_row {
+        Some(row) => {
+            format!("the table line after it (line {row}) is an action row, not a header row")
+        }
+        None => "no header row follows it".to_string(),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::event::{
 use crate::plan::Plan;
 
 pub use error::ImportError;
-pub use wsoa::{parse_wsoa, WsoaTable};
+pub use wsoa::{parse_wsoa, WsoaArea, WsoaTable};
 
 /// The format name recorded in `source_imported` for WSoA tables.
 pub const WSOA_FORMAT: &str = "wsoa_table";
@@ -44,14 +44,15 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 /// The area's short title: the finding's lead-in before a colon ("Leadership and Governance").
-fn area_title(table: &WsoaTable) -> String {
-    match table.finding.split_once(':') {
+fn area_title(area: &WsoaArea) -> String {
+    match area.finding.split_once(':') {
         Some((head, _)) if !head.trim().is_empty() && head.len() <= 80 => head.trim().to_string(),
-        _ => table.area_heading.clone(),
+        _ => area.heading.clone(),
     }
 }
 
-/// Builds the events for one parsed WSoA table against the plan as it stands.
+/// Builds the events for one parsed WSoA document (every area in it) against the plan as it
+/// stands.
 ///
 /// `new_plan` is given when the ledger is empty. Reviews the plan already has (same label,
 /// ignoring case) are reused; their dates are kept and a differing date is a warning.
@@ -74,28 +75,32 @@ pub fn wsoa_events(
         ..Default::default()
     };
     let mut body = Vec::new();
-    body.push(Event::AreaAdded(AreaAdded {
-        id: table.area_number.clone(),
-        title: area_title(table),
-        finding: non_empty(&table.finding),
-    }));
-    summary.areas = 1;
-    for row in &table.rows {
-        body.push(Event::ActionAdded(ActionAdded {
-            id: row.id.clone(),
-            area: table.area_number.clone(),
-            action: row.action.clone(),
-            outcome: non_empty(&row.outcome),
-            start: non_empty(&row.start.text),
-            end: non_empty(&row.end.text),
-            lead: non_empty(&row.lead),
-            measures: non_empty(&row.measures),
-            evidence_impact: non_empty(&row.evidence_impact),
+    for area in &table.areas {
+        body.push(Event::AreaAdded(AreaAdded {
+            id: area.number.clone(),
+            title: area_title(area),
+            finding: non_empty(&area.finding),
         }));
-        summary.actions += 1;
+        summary.areas += 1;
+        for row in &area.rows {
+            body.push(Event::ActionAdded(ActionAdded {
+                id: row.id.clone(),
+                area: area.number.clone(),
+                action: row.action.clone(),
+                outcome: non_empty(&row.outcome),
+                start: non_empty(&row.start.text),
+                end: non_empty(&row.end.text),
+                lead: non_empty(&row.lead),
+                measures: non_empty(&row.measures),
+                evidence_impact: non_empty(&row.evidence_impact),
+            }));
+            summary.actions += 1;
+        }
     }
-    let mut labels = Vec::with_capacity(table.reviews.len());
-    for column in &table.reviews {
+    // Each review once, however many areas' headers name it; its label as the plan spells it.
+    let reviews = table.reviews();
+    let mut labels = Vec::with_capacity(reviews.len());
+    for column in reviews {
         let date = column.date.format("%Y-%m-%d").to_string();
         let existing = plan
             .reviews
@@ -122,16 +127,28 @@ pub fn wsoa_events(
             }
         }
     }
-    for (i, label) in labels.iter().enumerate() {
-        for row in &table.rows {
-            if let Some(Some(status)) = row.statuses.get(i) {
-                body.push(Event::StatusRecorded(StatusRecorded {
-                    action: row.id.clone(),
-                    review: label.clone(),
-                    status: status.clone(),
-                    note: None,
-                }));
-                summary.statuses += 1;
+    // Statuses review by review, then area by area, row by row: for one area, the order the
+    // single-area importer always used.
+    let lowered: Vec<String> = labels.iter().map(|l| l.to_lowercase()).collect();
+    for (label, key) in labels.iter().zip(&lowered) {
+        for area in &table.areas {
+            let Some(i) = area
+                .reviews
+                .iter()
+                .position(|r| r.label.to_lowercase() == *key)
+            else {
+                continue;
+            };
+            for row in &area.rows {
+                if let Some(Some(status)) = row.statuses.get(i) {
+                    body.push(Event::StatusRecorded(StatusRecorded {
+                        action: row.id.clone(),
+                        review: label.clone(),
+                        status: status.clone(),
+                        note: None,
+                    }));
+                    summary.statuses += 1;
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
-//! Parses one Area for Improvement of a published WSoA table, in its pipe-separated text form,
-//! into action rows with one status per review; pure (text in, data out).
+//! Parses a published WSoA table, in its pipe-separated text form, into its Areas for
+//! Improvement (each with its own header row) and their action rows with one status per
+//! review; pure (text in, data out).
 //!
 //! Published tables are messy: cells run over several lines, a cell can be missing, action
 //! numbers repeat. What can be repaired safely is repaired and reported as a warning; what
@@ -8,16 +9,46 @@
 use super::error::ImportError;
 use crate::dates::{last_day_of_month, parse_date_text, parse_review_label, DateText};
 
-/// One Area for Improvement as read from the source table.
+/// A WSoA document as read from its source table: one or more Areas for Improvement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WsoaTable {
     pub title: String,
-    pub area_number: String,
-    pub area_heading: String,
+    /// In the order the document gives them; never empty.
+    pub areas: Vec<WsoaArea>,
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// One Area for Improvement: its heading and finding, its own header's review columns, its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WsoaArea {
+    /// The "Area for Improvement N" line; for a first area without one, its header row.
+    pub line: usize,
+    pub number: String,
+    pub heading: String,
     pub finding: String,
+    /// The area's header row ("Number | Outcomes | ... | RAG ...").
+    pub header_line: usize,
+    /// This area's review columns; a row's `statuses` line up with them.
     pub reviews: Vec<ReviewColumn>,
     pub rows: Vec<WsoaRow>,
-    pub warnings: Vec<ImportWarning>,
+}
+
+impl WsoaTable {
+    /// Every area's review columns, each label once (compared ignoring case, the way the plan
+    /// compares them), in the order the document first gives them.
+    pub fn reviews(&self) -> Vec<&ReviewColumn> {
+        let mut seen = std::collections::HashSet::new();
+        self.areas
+            .iter()
+            .flat_map(|a| &a.reviews)
+            .filter(|r| seen.insert(r.label.to_lowercase()))
+            .collect()
+    }
+
+    /// Every action row of every area, in document order.
+    pub fn rows(&self) -> impl Iterator<Item = &WsoaRow> {
+        self.areas.iter().flat_map(|a| &a.rows)
+    }
 }
 
 /// A review ("RAG ...") column; its date is the last day of the labelled month.
@@ -97,6 +128,12 @@ struct Ctx<'a> {
 }
 
 /// Parses a WSoA table; `source_name` names the file in messages and `scale` lists valid statuses.
+///
+/// A document holds one or more areas. The first runs from the top: title, "Area for
+/// Improvement N" line, finding, header row, rows. Every later area opens at a line (with no
+/// '|') reading "Area for Improvement N" with N a number, below the first header: the text
+/// after N and the lines down to the area's own header row are its finding, and its rows are
+/// read against that header, whose review columns may differ from the other areas'.
 pub fn parse_wsoa(
     source_name: &str,
     bytes: &[u8],
@@ -112,28 +149,150 @@ pub fn parse_wsoa(
         let line = lines.len();
         return Err(ImportError::NoHeader { file, line });
     };
-    let (header_line, header) = lines[at];
-    let (columns, reviews) = read_header(&file, header_line, header)?;
-    let (title, area_heading, area_number, finding) = read_preamble(&lines[..at]);
     let mut warnings = Vec::new();
     let mut warn = |line, message: String| warnings.push(ImportWarning { line, message });
-    if area_heading.is_empty() {
+    // Where each later area opens: its "Area for Improvement N" line.
+    let starts: Vec<(usize, (String, String, &str))> = (at + 1..lines.len())
+        .filter_map(|i| area_boundary(lines[i].1).map(|b| (i, b)))
+        .collect();
+    let ends: Vec<usize> = (starts.iter().map(|s| s.0))
+        .chain(std::iter::once(lines.len()))
+        .collect();
+    let (title, first) = read_preamble(&lines[..at]);
+    if let Some(head) = &first {
+        // The first header found may belong to a later area: the first area then has none.
+        let after = lines[..at].iter().skip_while(|(n, _)| *n <= head.line);
+        let row = after.clone().find(|(_, l)| row_start(l).is_some());
+        let area = after.clone().find(|(_, l)| area_boundary(l).is_some());
+        if row.is_some() || area.is_some() {
+            return Err(ImportError::NoAreaHeader {
+                file,
+                line: head.line,
+                heading: head.heading.clone(),
+                first_row: row.map(|(n, _)| *n),
+            });
+        }
+    }
+    let first = first.unwrap_or_else(|| {
         warn(
-            header_line,
+            lines[at].0,
             "no \"Area for Improvement N\" line above the header".into(),
         );
+        let finding = lines[..at]
+            .iter()
+            .map(|(_, l)| l.trim())
+            .filter(|l| !l.is_empty())
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join(" ");
+        AreaHead {
+            line: lines[at].0,
+            heading: String::new(),
+            number: String::new(),
+            finding,
+        }
+    });
+    let mut heads = vec![(first, at)];
+    for ((s, (heading, number, leftover)), &next) in starts.into_iter().zip(&ends[1..]) {
+        let line = lines[s].0;
+        let header = (s + 1..next).find(|&i| lines[i].1.contains('|'));
+        let Some(header) = header.filter(|&h| row_start(lines[h].1).is_none()) else {
+            let first_row = header.map(|h| lines[h].0);
+            return Err(ImportError::NoAreaHeader {
+                file,
+                line,
+                heading,
+                first_row,
+            });
+        };
+        let finding: Vec<&str> = std::iter::once(leftover)
+            .chain(lines[s + 1..header].iter().map(|(_, l)| l.trim()))
+            .filter(|t| !t.is_empty())
+            .collect();
+        let finding = finding.join(" ");
+        let head = AreaHead {
+            line,
+            heading,
+            number,
+            finding,
+        };
+        heads.push((head, header));
     }
-    let mut body = &lines[at + 1..];
+    let mut areas: Vec<WsoaArea> = Vec::with_capacity(heads.len());
+    // Every action id so far, with its line: ids are unique across the whole document.
+    let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for ((head, header), end) in heads.into_iter().zip(ends) {
+        let area = read_area(&file, scale, &lines, head, header, end, &mut warn)?;
+        if let Some(other) = areas
+            .iter()
+            .find(|a| !area.number.is_empty() && a.number == area.number)
+        {
+            return Err(ImportError::DuplicateArea {
+                file,
+                line: area.line,
+                number: area.number,
+                first_line: other.line,
+            });
+        }
+        for row in &area.rows {
+            if let Some(&first_line) = ids.get(&row.id) {
+                return Err(ImportError::DuplicateNumber {
+                    file,
+                    number: row.id.clone(),
+                    first_line,
+                    line: row.line,
+                });
+            }
+            ids.insert(row.id.clone(), row.line);
+        }
+        areas.push(area);
+    }
+    Ok(WsoaTable {
+        title,
+        areas,
+        warnings,
+    })
+}
+
+/// An area's heading, number and finding, and the line it opens at.
+struct AreaHead {
+    line: usize,
+    heading: String,
+    number: String,
+    finding: String,
+}
+
+/// Reads one area: its header row at `lines[header]`, its rows down to `lines[end]`.
+fn read_area(
+    file: &str,
+    scale: &[&str],
+    lines: &[(usize, &str)],
+    head: AreaHead,
+    header: usize,
+    end: usize,
+    warn: &mut impl FnMut(usize, String),
+) -> Result<WsoaArea, ImportError> {
+    let (header_line, header_text) = lines[header];
+    let (columns, reviews) = read_header(file, header_line, header_text)?;
+    let mut body = &lines[header + 1..end];
     while let Some(((_, l), rest)) = body.split_first() {
         if !l.chars().all(|c| "-|:+= \t".contains(c)) {
             break; // past the "---|---" separator and blank lines
         }
         body = rest;
     }
-    let raw_rows = split_rows(&file, body, TEXT_COLUMNS + reviews.len())?;
-    let ids = assign_ids(&file, &raw_rows)?;
+    // A second header row with no "Area for Improvement N" line above it cannot be placed.
+    if let Some(&(line, _)) = body.iter().find(|(_, l)| is_header_row(l)) {
+        return Err(ImportError::StrayHeader {
+            file: file.to_string(),
+            line,
+            header_line,
+        });
+    }
+    let raw_rows = split_rows(file, body, TEXT_COLUMNS + reviews.len())?;
+    let ids = assign_ids(file, &raw_rows)?;
     let ctx = Ctx {
-        file: &file,
+        file,
         scale,
         columns,
         reviews: reviews.len(),
@@ -141,26 +300,35 @@ pub fn parse_wsoa(
     let mut rows = Vec::with_capacity(raw_rows.len());
     for (raw, id) in raw_rows.into_iter().zip(ids) {
         let major = raw.number.split('.').next().unwrap_or_default();
-        if !area_number.is_empty() && major != area_number {
+        if !head.number.is_empty() && major != head.number {
             let message = format!(
-                "row {id} (line {}): not numbered as {area_heading}",
-                raw.line
+                "row {id} (line {}): not numbered as {}",
+                raw.line, head.heading
             );
             warn(raw.line, message);
         }
-        rows.push(build_row(&ctx, raw, id, &mut warn)?);
+        rows.push(build_row(&ctx, raw, id, warn)?);
     }
     if rows.is_empty() {
-        warn(header_line, "no action rows below the header".into());
+        let heading = match head.heading.as_str() {
+            "" => "The area".to_string(),
+            h => h.to_string(),
+        };
+        return Err(ImportError::EmptyArea {
+            file: file.to_string(),
+            line: head.line,
+            heading,
+            header_line,
+        });
     }
-    Ok(WsoaTable {
-        title,
-        area_number,
-        area_heading,
-        finding,
+    Ok(WsoaArea {
+        line: head.line,
+        number: head.number,
+        heading: head.heading,
+        finding: head.finding,
+        header_line,
         reviews,
         rows,
-        warnings,
     })
 }
 
@@ -187,20 +355,20 @@ fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
 
 /// The header is the line whose first cell is "Number"; failing that, the first with a RAG cell.
 fn find_header(lines: &[(usize, &str)]) -> Option<usize> {
-    let first_is_number = |l: &str| {
-        l.split('|')
-            .next()
-            .is_some_and(|c| c.trim().eq_ignore_ascii_case("number"))
-    };
-    let table_line = |l: &&str| l.contains('|');
-    (lines
-        .iter()
-        .position(|(_, l)| table_line(l) && first_is_number(l)))
-    .or_else(|| {
+    (lines.iter().position(|(_, l)| is_header_row(l))).or_else(|| {
         lines
             .iter()
-            .position(|(_, l)| table_line(l) && l.split('|').any(is_rag))
+            .position(|(_, l)| l.contains('|') && l.split('|').any(is_rag))
     })
+}
+
+/// A table line whose first cell is "Number".
+fn is_header_row(line: &str) -> bool {
+    line.contains('|')
+        && line
+            .split('|')
+            .next()
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case("number"))
 }
 
 fn is_rag(cell: &str) -> bool {
@@ -250,25 +418,47 @@ fn read_header(
     ))
 }
 
-/// Reads title, area heading, area number and finding from the lines above the header.
-fn read_preamble(lines: &[(usize, &str)]) -> (String, String, String, String) {
-    const PREFIX: &str = "area for improvement";
-    let texts: Vec<&str> = lines
+const AREA_PREFIX: &str = "area for improvement";
+
+/// Reads the title and the first area's heading, number and finding from the lines above the
+/// first header; no area when no line starts "Area for Improvement".
+fn read_preamble(lines: &[(usize, &str)]) -> (String, Option<AreaHead>) {
+    let texts: Vec<(usize, &str)> = lines
         .iter()
-        .map(|(_, l)| l.trim())
-        .filter(|l| !l.is_empty())
+        .map(|&(n, l)| (n, l.trim()))
+        .filter(|(_, l)| !l.is_empty())
         .collect();
-    let title = texts.first().map(|t| t.to_string()).unwrap_or_default();
-    let is_area = |t: &&str| {
-        t.get(..PREFIX.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+    let title = texts.first().map(|t| t.1.to_string()).unwrap_or_default();
+    let Some(at) = texts.iter().position(|(_, t)| area_line(t).is_some()) else {
+        return (title, None);
     };
-    let Some(at) = texts.iter().position(is_area) else {
-        let finding = texts.get(1..).unwrap_or_default().join(" ");
-        return (title, String::new(), String::new(), finding);
+    let (line, text) = texts[at];
+    let Some((heading, number, leftover)) = area_line(text) else {
+        return (title, None);
     };
-    let (prefix, rest) = texts[at].split_at(PREFIX.len());
-    let rest = rest.trim_start();
+    let finding: Vec<&str> = std::iter::once(leftover)
+        .chain(texts[at + 1..].iter().map(|t| t.1))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let finding = finding.join(" ");
+    let head = AreaHead {
+        line,
+        heading,
+        number,
+        finding,
+    };
+    (title, Some(head))
+}
+
+/// A line starting "Area for Improvement" (any case): its heading ("Area for Improvement 2"),
+/// its number ("2"; empty when no number follows) and the text after the number, which starts
+/// the finding ("Area for Improvement 2: Joint Commissioning ...").
+fn area_line(text: &str) -> Option<(String, String, &str)> {
+    let text = text.trim();
+    let prefix = text
+        .get(..AREA_PREFIX.len())
+        .filter(|p| p.eq_ignore_ascii_case(AREA_PREFIX))?;
+    let rest = text[AREA_PREFIX.len()..].trim_start();
     let number = rest
         .split(|c: char| !c.is_alphanumeric() && c != '.')
         .next()
@@ -280,14 +470,18 @@ fn read_preamble(lines: &[(usize, &str)]) -> (String, String, String, String) {
     } else {
         ""
     };
-    // "Area for Improvement 1: Leadership ..." carries the start of the finding on the same line.
     let leftover = rest[number.len()..].trim_start_matches([':', '.', '-', '–', '—', ' ']);
-    let finding: Vec<&str> = std::iter::once(leftover)
-        .chain(texts[at + 1..].iter().copied())
-        .filter(|t| !t.is_empty())
-        .collect();
     let heading = format!("{prefix} {number}").trim().to_string();
-    (title, heading, number.to_string(), finding.join(" "))
+    Some((heading, number.to_string(), leftover))
+}
+
+/// A line that opens a later area: "Area for Improvement N" with a number, outside any cell
+/// (no '|' on the line).
+fn area_boundary(line: &str) -> Option<(String, String, &str)> {
+    if line.contains('|') {
+        return None;
+    }
+    area_line(line).filter(|(_, number, _)| !number.is_empty())
 }
 
 /// "1.4 |" or "1.3A |" at the start of a line opens a row: gives ("1.4", None) / ("1.3", Some('A')).
