@@ -1,7 +1,8 @@
 //! `readiness matrix`: the RAG table, actions by reviews.
 
 use crate::plan::view::matrix;
-use crate::report::{render, views::matrix_doc};
+use crate::report::wsoa_table::to_wsoa_table;
+use crate::report::{render, views::matrix_doc, ViewFormat};
 
 use super::view::{emit, load_plan, release, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
@@ -10,6 +11,19 @@ use super::{CliError, Context, Exit};
 ///
 /// Each cell is the status recorded for that review (empty if none). With --as-of, only
 /// the reviews up to that point. CSV is `action,<review label>,...`, one row per action.
+///
+/// --format wsoa writes the plan back as its published WSoA table, the layout `import`
+/// reads: the title; for each area its "Area for Improvement N" line, its finding, the
+/// header row (Number | Outcomes | Action | Start date | End date | Lead | Measures of
+/// success | Evidence and impact | <review labels> |), a ---| row and one line per action
+/// with its current fields and its status at each review (empty where none). Withdrawn
+/// actions are left out, with a warning (an import would bring them back as live). Text
+/// the layout cannot carry unchanged (a '|' or a line break in a cell, a review label
+/// the importer cannot read) is refused, naming the action and field (exit 2).
+///
+/// Examples:
+///   readiness matrix --format wsoa > wsoa.txt
+///   readiness matrix --format wsoa --as-of "RAG February 21"
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -25,6 +39,13 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         None => None,
     };
     let m = matrix(&plan, point.as_ref());
+    if args.view.format == ViewFormat::Wsoa {
+        let table = to_wsoa_table(&plan, &m).map_err(|e| CliError::Usage(e.to_string()))?;
+        ctx.warn_all(table.warnings)?;
+        emit(ctx, &table.text)?;
+        release((plan, m));
+        return Ok(Exit::Success);
+    }
     emit(
         ctx,
         &render(&m, matrix_doc, args.view.format, args.view.csv.options()),

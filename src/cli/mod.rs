@@ -219,6 +219,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit, CliError> {
+    view::refuse_wsoa(&cli.command)?;
     let mut ctx = Context {
         ledger: cli.ledger,
         clock,

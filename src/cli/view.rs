@@ -121,3 +121,50 @@ pub fn colour() -> bool {
 pub fn emit(ctx: &mut Context<'_>, text: &str) -> Result<(), CliError> {
     ctx.out.write_all(text.as_bytes()).map_err(CliError::Output)
 }
+
+/// Refuses `--format wsoa` for every command but `matrix`, the one that writes the
+/// published WSoA table; called once, by [`super::run`], before any command runs.
+///
+/// The match names every command, so a new one that takes a view format must say here
+/// whether it writes the table.
+pub fn refuse_wsoa(command: &super::Command) -> Result<(), CliError> {
+    use super::Command as C;
+    let (name, format) = match command {
+        C::Plan(a) => ("plan", a.view.format),
+        C::History(a) => ("history", a.view.format),
+        C::Check(a) => ("check", a.view.format),
+        C::Diff(a) => ("diff", a.format),
+        C::Log(a) => ("log", a.format),
+        C::Actors(a) => ("actors", a.format),
+        C::Matrix(_)
+        | C::Init(_)
+        | C::Area(_)
+        | C::Action(_)
+        | C::Review(_)
+        | C::Status(_)
+        | C::Correct(_)
+        | C::Import(_)
+        | C::Report(_)
+        | C::Snapshot(_)
+        | C::Verify(_)
+        | C::Head(_)
+        | C::Export(_)
+        | C::Restore(_)
+        | C::Evidence(_)
+        | C::Reindex(_)
+        | C::Repair(_)
+        | C::Completions(_)
+        | C::Key(_)
+        | C::SignOff(_)
+        | C::Checkpoint(_)
+        | C::Prove(_)
+        | C::VerifyProof(_) => return Ok(()),
+    };
+    if format != ViewFormat::Wsoa {
+        return Ok(());
+    }
+    Err(CliError::Usage(format!(
+        "--format wsoa (the published WSoA table) is written only by `readiness matrix`; \
+         `readiness {name}` takes --format table, markdown, csv or json"
+    )))
+}

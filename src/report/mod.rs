@@ -7,6 +7,7 @@ mod plain_grid;
 pub mod render;
 pub mod safe_text;
 pub mod views;
+pub mod wsoa_table;
 
 use serde::Serialize;
 
@@ -26,6 +27,9 @@ pub enum ViewFormat {
     Csv,
     /// JSON, the projection value itself.
     Json,
+    /// `matrix` only: the published WSoA table, in the pipe-separated layout `import`
+    /// reads (see `readiness matrix --help`). Every other command refuses it.
+    Wsoa,
 }
 
 /// How to render besides the format.
@@ -59,5 +63,10 @@ pub fn render<T: Serialize>(
         ViewFormat::Table => render::to_table(&doc(value), options.colour),
         ViewFormat::Markdown => render::to_markdown(&doc(value)),
         ViewFormat::Csv => render::to_csv(&doc(value), options.csv_raw),
+        // Only the matrix has a WSoA layout (wsoa_table::to_wsoa_table), and it needs the
+        // plan too: `cli::run` refuses the format for every other command before any
+        // rendering, so this arm is not reached from the command line. A library caller
+        // gets the Markdown rendering rather than a panic.
+        ViewFormat::Wsoa => render::to_markdown(&doc(value)),
     }
 }
