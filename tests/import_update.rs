@@ -185,9 +185,17 @@ fn naming_the_plans_origin_is_an_update_too_and_another_origin_is_refused() {
     .code(2)
     .stderr_has("origin");
     l.assert_unchanged(&snapshot);
-    l.write(&["import", &abs(FULL), "--origin", ORIGIN])
-        .ok()
-        .stdout_has("4 new reviews");
+    l.write(&[
+        "import",
+        &abs(FULL),
+        "--origin",
+        ORIGIN,
+        "--title",
+        "Renamed",
+    ])
+    .ok()
+    .stdout_has("4 new reviews")
+    .stderr_has("--title is for a new ledger");
     assert_eq!(matrix(&l), matrix(&full()));
 }
 

@@ -26,8 +26,8 @@ use super::{CliError, Context, Exit, Who};
 /// column (dated the last day of that month; a review in several areas' headers is
 /// scheduled once) and a status for every non-empty RAG cell. Pointed at a
 /// ledger that does not exist yet, import creates it (title from the file's first line
-/// unless --title). Every repair the importer makes is printed as a warning. Importing
-/// the same file twice is refused. --dry-run shows what would be appended and writes nothing.
+/// unless --title). Every repair the importer makes is printed as a warning. Without
+/// --update, importing the same file twice is refused. --dry-run shows what would be appended and writes nothing.
 ///
 /// The quarterly update: with --update (or --origin naming the ledger's own plan), the
 /// table is compared with the plan the ledger holds and only what is new or different is
@@ -45,7 +45,7 @@ pub struct Args {
     /// Plan title for a new ledger (default: the file's first line).
     #[arg(long)]
     pub title: Option<String>,
-    /// Origin for a new ledger (default: generated).
+    /// Origin for a new ledger (default: generated); the ledger's own origin means --update.
     #[arg(long)]
     pub origin: Option<String>,
     /// Print what would be appended, and every warning; write nothing.
@@ -116,6 +116,13 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             )));
         }
         if args.update || same_origin {
+            if args.title.is_some() {
+                let w = format!(
+                    "--title is for a new ledger; the plan keeps its title {:?}",
+                    plan.title
+                );
+                super::output::warning(ctx.err, w).map_err(CliError::Output)?;
+            }
             let file = Source {
                 name: &name,
                 sha256: &sha256,
