@@ -27,7 +27,8 @@ use super::{CliError, Context, Exit, Who};
 /// scheduled once) and a status for every non-empty RAG cell. Pointed at a
 /// ledger that does not exist yet, import creates it (title from the file's first line
 /// unless --title). Every repair the importer makes is printed as a warning. Without
-/// --update, importing the same file twice is refused. --dry-run shows what would be appended and writes nothing.
+/// --update, importing the same file twice is refused. --dry-run shows what would be
+/// appended and writes nothing.
 ///
 /// The quarterly update: with --update (or --origin naming the ledger's own plan), the
 /// table is compared with the plan the ledger holds and only what is new or different is
