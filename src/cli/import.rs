@@ -7,7 +7,9 @@ use sha2::{Digest, Sha256};
 
 use crate::batch::seal_batch;
 use crate::event::PlanCreated;
-use crate::import::{parse_wsoa, wsoa_events, ImportBatch, ImportError};
+use crate::import::{
+    parse_wsoa, wsoa_events, wsoa_update_events, ImportBatch, ImportError, UpdateBatch, WsoaTable,
+};
 use crate::plan::activity::summarise;
 use crate::plan::Plan;
 use crate::scale::StatusScale;
@@ -24,8 +26,19 @@ use super::{CliError, Context, Exit, Who};
 /// column (dated the last day of that month; a review in several areas' headers is
 /// scheduled once) and a status for every non-empty RAG cell. Pointed at a
 /// ledger that does not exist yet, import creates it (title from the file's first line
-/// unless --title). Every repair the importer makes is printed as a warning. Importing
-/// the same file twice is refused. --dry-run shows what would be appended and writes nothing.
+/// unless --title). Every repair the importer makes is printed as a warning. Without
+/// --update, importing the same file twice is refused. --dry-run shows what would be
+/// appended and writes nothing.
+///
+/// The quarterly update: with --update (or --origin naming the ledger's own plan), the
+/// table is compared with the plan the ledger holds and only what is new or different is
+/// appended, as one batch: new reviews, areas and actions and their statuses, a correction
+/// (naming the file's SHA-256) of each past status whose cell changed, an amendment of each
+/// action field whose text changed. A cell or field empty in the table where the ledger has
+/// a value is reported and kept. A table showing what the ledger already holds, or a file
+/// (under any name) already imported, appends nothing and says so.
+///
+/// Example: readiness import wsoa-2022-11.txt --update --dry-run
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The WSoA table file.
@@ -33,12 +46,15 @@ pub struct Args {
     /// Plan title for a new ledger (default: the file's first line).
     #[arg(long)]
     pub title: Option<String>,
-    /// Origin for a new ledger (default: generated).
+    /// Origin for a new ledger (default: generated); the ledger's own origin means --update.
     #[arg(long)]
     pub origin: Option<String>,
     /// Print what would be appended, and every warning; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// The ledger already holds this plan: append only what the table adds or changes.
+    #[arg(long)]
+    pub update: bool,
     #[command(flatten)]
     pub who: Who,
     #[arg(long, value_enum, default_value_t)]
@@ -92,6 +108,39 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     };
     let scale = plan.scale.clone().unwrap_or_else(StatusScale::york);
     let table = parse_wsoa(&name, &bytes, &scale.names())?;
+    if let (true, Some(l)) = (plan.is_created(), ledger.as_mut()) {
+        let same_origin = args.origin.as_deref() == Some(plan.origin.as_str());
+        if let (true, Some(other)) = (args.update && !same_origin, &args.origin) {
+            return Err(CliError::Usage(format!(
+                "the ledger holds the plan with origin {:?}, not {other:?}; --update brings a table into the plan the ledger holds",
+                plan.origin
+            )));
+        }
+        if args.update || same_origin {
+            if args.title.is_some() {
+                let w = format!(
+                    "--title is for a new ledger; the plan keeps its title {:?}",
+                    plan.title
+                );
+                super::output::warning(ctx.err, w).map_err(CliError::Output)?;
+            }
+            let file = Source {
+                name: &name,
+                sha256: &sha256,
+                table: &table,
+            };
+            return run_update(&args, ctx, l, &plan, file, &actor);
+        }
+        let known = plan.imports.iter().any(|i| i.sha256 == sha256)
+            || table.areas.iter().any(|a| plan.area(&a.number).is_some());
+        if known {
+            writeln!(
+                ctx.err,
+                "hint: the ledger already holds this plan; to bring in a re-published table, import it with --update"
+            )
+            .map_err(CliError::Output)?;
+        }
+    }
     let new_plan = if plan.is_created() {
         None
     } else {
@@ -180,6 +229,117 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                 format!(
                     "{verb} {} (SHA-256 {}): {} {}, {} actions, {} new reviews ({} reused), {} statuses, {} warnings",
                     s.file_name, s.sha256, s.areas, if s.areas == 1 { "area" } else { "areas" }, s.actions, s.reviews_added, s.reviews_reused, s.statuses, batch.warnings.len()
+                ),
+            )?;
+            if let (false, Some(last)) = (args.dry_run, entries.last()) {
+                line(ctx.out, format!("head {} {}", last.seq, last.hash))?;
+            }
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// The file an update reads: its name, the SHA-256 of its bytes, and its table.
+struct Source<'a> {
+    name: &'a str,
+    sha256: &'a str,
+    table: &'a WsoaTable,
+}
+
+#[derive(Serialize)]
+struct UpdateReport<'a> {
+    dry_run: bool,
+    update: bool,
+    /// False when nothing was (or, with --dry-run, would be) appended.
+    appends: bool,
+    #[serde(flatten)]
+    batch: &'a UpdateBatch,
+    entries: Vec<EntryLine>,
+}
+
+/// The quarterly update: appends only what the table adds or changes, as one batch.
+fn run_update(
+    args: &Args,
+    ctx: &mut Context<'_>,
+    ledger: &mut DirLedger,
+    plan: &Plan,
+    file: Source<'_>,
+    actor: &str,
+) -> Result<Exit, CliError> {
+    let mut batch = wsoa_update_events(plan, file.table, file.name, file.sha256);
+    let events = std::mem::take(&mut batch.events);
+    for w in &batch.warnings {
+        super::output::warning(ctx.err, w).map_err(CliError::Output)?;
+    }
+    let entries = if events.is_empty() {
+        Vec::new()
+    } else if args.dry_run {
+        seal_batch(plan, actor, ctx.clock.now(), events)
+            .map_err(StoreError::from)?
+            .entries
+    } else {
+        let appended = ledger.append(actor, ctx.clock, events)?;
+        ctx.warn_all(appended.warnings)?;
+        appended.entries
+    };
+    let lines: Vec<EntryLine> = entries
+        .iter()
+        .map(|e| EntryLine {
+            seq: e.seq.0,
+            event_type: e.event.type_name(),
+            summary: summarise(&e.event),
+        })
+        .collect();
+    let s = &batch.summary;
+    match args.format {
+        Format::Json => write_json(
+            ctx.out,
+            &UpdateReport {
+                dry_run: args.dry_run,
+                update: true,
+                appends: !entries.is_empty(),
+                batch: &batch,
+                entries: lines,
+            },
+        )?,
+        Format::Table if entries.is_empty() => {
+            let why = match &s.already_imported {
+                Some(p) => format!(
+                    "{} (SHA-256 {}) was already imported at entry {} as {:?}",
+                    s.file_name, s.sha256, p.seq, p.file_name
+                ),
+                None => format!(
+                    "{} (SHA-256 {}) shows what the ledger already holds",
+                    s.file_name, s.sha256
+                ),
+            };
+            line(
+                ctx.out,
+                format!("nothing to update: {why}; nothing appended"),
+            )?;
+        }
+        Format::Table => {
+            let verb = if args.dry_run {
+                "would append"
+            } else {
+                "appended"
+            };
+            for l in &lines {
+                let summary = crate::report::safe_text::terminal(&l.summary);
+                line(ctx.out, format!("{verb} {}: {summary}", l.seq))?;
+            }
+            let verb = if args.dry_run {
+                "would update from"
+            } else {
+                "updated from"
+            };
+            line(
+                ctx.out,
+                format!(
+                    "{verb} {} (SHA-256 {}): {}",
+                    s.file_name,
+                    s.sha256,
+                    s.describe()
                 ),
             )?;
             if let (false, Some(last)) = (args.dry_run, entries.last()) {

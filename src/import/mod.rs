@@ -1,6 +1,7 @@
 //! Readers for existing plans: turn a published table into the events of one import batch.
 
 pub mod error;
+pub mod update;
 pub mod wsoa;
 
 use serde::Serialize;
@@ -11,6 +12,7 @@ use crate::event::{
 use crate::plan::Plan;
 
 pub use error::ImportError;
+pub use update::{wsoa_update_events, UpdateBatch, UpdateSummary};
 pub use wsoa::{parse_wsoa, WsoaArea, WsoaTable};
 
 /// The format name recorded in `source_imported` for WSoA tables.
