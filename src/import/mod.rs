@@ -53,6 +53,42 @@ fn area_title(area: &WsoaArea) -> String {
     }
 }
 
+/// The `action_added` for a table row of area `area`.
+fn action_added(area: &str, row: &wsoa::WsoaRow) -> Event {
+    Event::ActionAdded(ActionAdded {
+        id: row.id.clone(),
+        area: area.to_string(),
+        action: row.action.clone(),
+        outcome: non_empty(&row.outcome),
+        start: non_empty(&row.start.text),
+        end: non_empty(&row.end.text),
+        lead: non_empty(&row.lead),
+        measures: non_empty(&row.measures),
+        evidence_impact: non_empty(&row.evidence_impact),
+    })
+}
+
+/// `body` led by the `source_imported` entry that names the file and counts it.
+fn with_source(
+    file_name: &str,
+    sha256: &str,
+    warnings: &[String],
+    lead: Option<Event>,
+    body: Vec<Event>,
+) -> Vec<Event> {
+    let mut events = Vec::with_capacity(body.len() + 2);
+    events.extend(lead);
+    events.push(Event::SourceImported(SourceImported {
+        file_name: file_name.to_string(),
+        sha256: sha256.to_string(),
+        format: WSOA_FORMAT.to_string(),
+        entries: body.len() as u64,
+        warnings: warnings.to_vec(),
+    }));
+    events.extend(body);
+    events
+}
+
 /// Builds the events for one parsed WSoA document (every area in it) against the plan as it
 /// stands.
 ///
@@ -85,17 +121,7 @@ pub fn wsoa_events(
         }));
         summary.areas += 1;
         for row in &area.rows {
-            body.push(Event::ActionAdded(ActionAdded {
-                id: row.id.clone(),
-                area: area.number.clone(),
-                action: row.action.clone(),
-                outcome: non_empty(&row.outcome),
-                start: non_empty(&row.start.text),
-                end: non_empty(&row.end.text),
-                lead: non_empty(&row.lead),
-                measures: non_empty(&row.measures),
-                evidence_impact: non_empty(&row.evidence_impact),
-            }));
+            body.push(action_added(&area.number, row));
             summary.actions += 1;
         }
     }
@@ -154,18 +180,13 @@ pub fn wsoa_events(
             }
         }
     }
-    let mut events = Vec::with_capacity(body.len() + 2);
-    if let Some(created) = new_plan {
-        events.push(Event::PlanCreated(created));
-    }
-    events.push(Event::SourceImported(SourceImported {
-        file_name: file_name.to_string(),
-        sha256: sha256.to_string(),
-        format: WSOA_FORMAT.to_string(),
-        entries: body.len() as u64,
-        warnings: warnings.clone(),
-    }));
-    events.extend(body);
+    let events = with_source(
+        file_name,
+        sha256,
+        &warnings,
+        new_plan.map(Event::PlanCreated),
+        body,
+    );
     ImportBatch {
         events,
         warnings,

@@ -17,11 +17,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use super::{area_title, non_empty, WsoaTable, WSOA_FORMAT};
-use crate::event::{
-    ActionAdded, ActionAmended, AreaAdded, Correction, Event, ReviewScheduled, SourceImported,
-    StatusRecorded,
-};
+use super::{action_added, area_title, non_empty, with_source, WsoaTable};
+use crate::event::{ActionAmended, AreaAdded, Correction, Event, ReviewScheduled, StatusRecorded};
 use crate::plan::{Plan, Review};
 
 /// What an update would append, and what it had to say about the file.
@@ -229,17 +226,7 @@ pub fn wsoa_update_events(
         }
         for row in &area.rows {
             let Some(existing) = plan.action(&row.id) else {
-                body.push(Event::ActionAdded(ActionAdded {
-                    id: row.id.clone(),
-                    area: area.number.clone(),
-                    action: row.action.clone(),
-                    outcome: non_empty(&row.outcome),
-                    start: non_empty(&row.start.text),
-                    end: non_empty(&row.end.text),
-                    lead: non_empty(&row.lead),
-                    measures: non_empty(&row.measures),
-                    evidence_impact: non_empty(&row.evidence_impact),
-                }));
+                body.push(action_added(&area.number, row));
                 summary.actions_added.push(row.id.clone());
                 continue;
             };
@@ -411,15 +398,7 @@ pub fn wsoa_update_events(
             summary,
         };
     }
-    let mut events = Vec::with_capacity(body.len() + 1);
-    events.push(Event::SourceImported(SourceImported {
-        file_name: file_name.to_string(),
-        sha256: sha256.to_string(),
-        format: WSOA_FORMAT.to_string(),
-        entries: body.len() as u64,
-        warnings: warnings.clone(),
-    }));
-    events.extend(body);
+    let events = with_source(file_name, sha256, &warnings, None, body);
     UpdateBatch {
         events,
         warnings,
