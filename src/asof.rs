@@ -113,6 +113,28 @@ pub fn resolve(point: &str, reviews: &[Review]) -> Result<ResolvedPoint, AsOfErr
     })
 }
 
+/// The label of the review `given` names, for options that write (`--review`): its current
+/// label in any case and spacing, or its month ("Nov 2020", "2020-11", a date in it) when
+/// exactly one review falls in it. Former labels and "latest" are left to `--as-of`: a write
+/// must not land on a review the user did not name. A name that matches nothing is returned as given, and
+/// the plan's rules refuse it, listing the reviews there are.
+pub fn review_label(given: &str, reviews: &[Review]) -> String {
+    let wanted = normalise(given);
+    if let Some(r) = reviews.iter().find(|r| normalise(&r.label) == wanted) {
+        return r.label.clone();
+    }
+    let month = parse_date_text(given);
+    if let (Some(ym), None) = (month.month, month.note) {
+        let mut matches = reviews
+            .iter()
+            .filter(|r| review_month(r) == Some(ym) || label_month(r) == Some(ym));
+        if let (Some(one), None) = (matches.next(), matches.next()) {
+            return one.label.clone();
+        }
+    }
+    given.to_string()
+}
+
 fn review_month(r: &Review) -> Option<YearMonth> {
     let d = NaiveDate::parse_from_str(&r.date, "%Y-%m-%d").ok()?;
     use chrono::Datelike;
@@ -128,6 +150,24 @@ fn label_month(r: &Review) -> Option<YearMonth> {
 mod tests {
     use super::*;
     use crate::entry::Seq;
+
+    #[test]
+    fn a_review_option_reads_a_label_in_any_case_or_its_month() {
+        let r = reviews();
+        for given in [
+            "RAG November 20",
+            "rag  november 20",
+            "Nov 2020",
+            "2020-11",
+            "2020-11-30",
+        ] {
+            assert_eq!(review_label(given, &r), "RAG November 20", "{given}");
+        }
+        // Not for a write: "latest" (or a former label) could land on a review nobody named.
+        for given in ["latest", "RAG June 30", "June 2020"] {
+            assert_eq!(review_label(given, &r), given);
+        }
+    }
 
     fn reviews() -> Vec<Review> {
         [

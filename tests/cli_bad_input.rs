@@ -43,8 +43,29 @@ fn an_unknown_review_is_named() {
     refused(
         &l,
         &["status", "1.1", "Completed", "--review", "RAG June 20"],
-        &["unknown review \"RAG June 20\"", "\"RAG May 20\""],
+        &[
+            "unknown review \"RAG June 20\"",
+            "\"RAG May 20\"",
+            "readiness review add \"RAG June 20\" --date",
+        ],
     );
+}
+
+#[test]
+fn a_review_option_takes_the_forms_as_of_takes() {
+    let l = Ledger::sample();
+    l.write(&["status", "1.2", "Completed", "--review", "nov 2020"])
+        .ok()
+        .stdout_has("at RAG November 20: Completed");
+    l.write(&[
+        "status",
+        "1.2",
+        "Embedded",
+        "--review",
+        "  rag   november 20 ",
+    ])
+    .ok()
+    .stdout_has("at RAG November 20: Embedded");
 }
 
 #[test]

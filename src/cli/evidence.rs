@@ -128,13 +128,9 @@ fn add(args: AddArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let source = Source::open(&args.file, args.max_size).map_err(cli_error)?;
     let mut ledger = ctx.open_for_write(&args.who)?;
     let header = ledger.header()?;
-    let review = args.review.map(|r| {
-        header
-            .reviews
-            .iter()
-            .find(|x| x.label.to_lowercase() == r.to_lowercase())
-            .map_or(r, |x| x.label.clone())
-    });
+    let review = args
+        .review
+        .map(|r| crate::asof::review_label(&r, &header.reviews));
     let req = AttachRequest {
         action: args.action,
         review,

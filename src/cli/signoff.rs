@@ -23,7 +23,8 @@ use super::{CliError, Context, Exit, Who};
 pub struct Args {
     /// The action, e.g. "1.3A".
     pub action: String,
-    /// The review whose status is signed, e.g. "RAG November 20".
+    /// The review whose status is signed, in any form --as-of takes (e.g. "RAG November 20",
+    /// "Nov 2020").
     #[arg(long)]
     pub review: String,
     /// The private key file written by `readiness key new`.
@@ -59,11 +60,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         )));
     }
     let role = key.role.clone();
-    let review = plan
-        .reviews
-        .iter()
-        .find(|r| r.label.to_lowercase() == args.review.to_lowercase())
-        .map_or(args.review.clone(), |r| r.label.clone());
+    let review = crate::asof::review_label(&args.review, &plan.reviews);
     let Some(action) = plan.action(&args.action) else {
         return Err(CliError::Usage(format!(
             "there is no action {:?} in this ledger",

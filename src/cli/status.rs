@@ -16,7 +16,8 @@ pub struct Args {
     pub action: String,
     /// The status, e.g. "Progressing and on track".
     pub status: String,
-    /// The review the status is for, e.g. "RAG November 20".
+    /// The review the status is for, in any form --as-of takes: "RAG November 20" (any case
+    /// or spacing), a former label, "Nov 2020", "2020-11".
     #[arg(long)]
     pub review: String,
     /// A short note explaining the status.
@@ -37,11 +38,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         .scale()
         .resolve(&args.status)
         .map_or(args.status, |s| s.name.clone());
-    let review = header
-        .reviews
-        .iter()
-        .find(|r| r.label.to_lowercase() == args.review.to_lowercase())
-        .map_or(args.review, |r| r.label.clone());
+    let review = crate::asof::review_label(&args.review, &header.reviews);
     let event = Event::StatusRecorded(StatusRecorded {
         action: args.action,
         review,

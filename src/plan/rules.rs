@@ -29,7 +29,7 @@ pub enum RuleError {
     UnknownAction { id: String, known: String },
     #[error("a review labelled {0:?} already exists")]
     DuplicateReview(String),
-    #[error("unknown review {label:?}; reviews in this plan: {known}")]
+    #[error("unknown review {label:?}; reviews in this plan: {known} (to add one: readiness review add {label:?} --date YYYY-MM-DD)")]
     UnknownReview { label: String, known: String },
     #[error("review date {0:?} is not a date of the form YYYY-MM-DD")]
     BadDate(String),
