@@ -23,8 +23,8 @@ use super::{CliError, Context, Exit, Who};
 pub struct Args {
     /// The action, e.g. "1.3A".
     pub action: String,
-    /// The review whose status is signed, in any form --as-of takes (e.g. "RAG November 20",
-    /// "Nov 2020").
+    /// The review whose status is signed: its label in any case or spacing, or its month
+    /// ("Nov 2020") when one review falls in it.
     #[arg(long)]
     pub review: String,
     /// The private key file written by `readiness key new`.

@@ -16,8 +16,8 @@ pub struct Args {
     pub action: String,
     /// The status, e.g. "Progressing and on track".
     pub status: String,
-    /// The review the status is for, in any form --as-of takes: "RAG November 20" (any case
-    /// or spacing), a former label, "Nov 2020", "2020-11".
+    /// The review the status is for: its label in any case or spacing ("RAG November 20"),
+    /// or its month ("Nov 2020", "2020-11") when one review falls in it.
     #[arg(long)]
     pub review: String,
     /// A short note explaining the status.
