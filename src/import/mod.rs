@@ -160,11 +160,7 @@ pub fn wsoa_events(
     let lowered: Vec<String> = labels.iter().map(|l| l.to_lowercase()).collect();
     for (label, key) in labels.iter().zip(&lowered) {
         for area in &table.areas {
-            let Some(i) = area
-                .reviews
-                .iter()
-                .position(|r| r.label.to_lowercase() == *key)
-            else {
+            let Some(i) = area.column_of(key) else {
                 continue;
             };
             for row in &area.rows {

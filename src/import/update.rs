@@ -325,11 +325,7 @@ pub fn wsoa_update_events(
     // Statuses review by review, then area by area, row by row (the first import's order).
     for (key, label) in &labels {
         for area in &table.areas {
-            let Some(i) = area
-                .reviews
-                .iter()
-                .position(|r| r.label.to_lowercase() == *key)
-            else {
+            let Some(i) = area.column_of(key) else {
                 continue;
             };
             for row in area

@@ -33,6 +33,15 @@ pub struct WsoaArea {
     pub rows: Vec<WsoaRow>,
 }
 
+impl WsoaArea {
+    /// Which of this area's columns holds the review labelled `lowered` (lower case).
+    pub fn column_of(&self, lowered: &str) -> Option<usize> {
+        self.reviews
+            .iter()
+            .position(|r| r.label.to_lowercase() == lowered)
+    }
+}
+
 impl WsoaTable {
     /// Every area's review columns, each label once (compared ignoring case, the way the plan
     /// compares them), in the order the document first gives them.
@@ -205,18 +214,8 @@ pub fn parse_wsoa(
                 first_row,
             });
         };
-        let finding: Vec<&str> = std::iter::once(leftover)
-            .chain(lines[s + 1..header].iter().map(|(_, l)| l.trim()))
-            .filter(|t| !t.is_empty())
-            .collect();
-        let finding = finding.join(" ");
-        let head = AreaHead {
-            line,
-            heading,
-            number,
-            finding,
-        };
-        heads.push((head, header));
+        let rest = lines[s + 1..header].iter().map(|(_, l)| l.trim());
+        heads.push((AreaHead::new(line, heading, number, leftover, rest), header));
     }
     let mut areas: Vec<WsoaArea> = Vec::with_capacity(heads.len());
     // Every action id so far, with its line: ids are unique across the whole document.
@@ -260,6 +259,29 @@ struct AreaHead {
     heading: String,
     number: String,
     finding: String,
+}
+
+impl AreaHead {
+    /// The finding is what follows the number on the area line, joined with the non-blank
+    /// lines after it (down to the header row).
+    fn new<'a>(
+        line: usize,
+        heading: String,
+        number: String,
+        leftover: &'a str,
+        rest: impl Iterator<Item = &'a str>,
+    ) -> AreaHead {
+        let finding: Vec<&str> = std::iter::once(leftover)
+            .chain(rest)
+            .filter(|t| !t.is_empty())
+            .collect();
+        AreaHead {
+            line,
+            heading,
+            number,
+            finding: finding.join(" "),
+        }
+    }
 }
 
 /// Reads one area: its header row at `lines[header]`, its rows down to `lines[end]`.
@@ -436,18 +458,11 @@ fn read_preamble(lines: &[(usize, &str)]) -> (String, Option<AreaHead>) {
     let Some((heading, number, leftover)) = area_line(text) else {
         return (title, None);
     };
-    let finding: Vec<&str> = std::iter::once(leftover)
-        .chain(texts[at + 1..].iter().map(|t| t.1))
-        .filter(|t| !t.is_empty())
-        .collect();
-    let finding = finding.join(" ");
-    let head = AreaHead {
-        line,
-        heading,
-        number,
-        finding,
-    };
-    (title, Some(head))
+    let rest = texts[at + 1..].iter().map(|t| t.1);
+    (
+        title,
+        Some(AreaHead::new(line, heading, number, leftover, rest)),
+    )
 }
 
 /// A line starting "Area for Improvement" (any case): its heading ("Area for Improvement 2"),
