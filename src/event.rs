@@ -140,6 +140,10 @@ pub struct ActionAmended {
     pub id: String,
     pub changes: BTreeMap<String, String>,
     pub reason: String,
+    /// The review from which the new values hold; views of earlier reviews keep the old
+    /// ones. Absent: from the first review dated after the day it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 /// A named review point of the plan ("RAG November 20") and its date.
@@ -212,12 +216,17 @@ impl Correction {
     }
 }
 
-/// An action taken out of the plan; it stays in every view, marked withdrawn.
+/// An action taken out of the plan from a review on; views of earlier reviews show it as
+/// it was, later ones show it withdrawn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionWithdrawn {
     pub id: String,
     pub reason: String,
+    /// The first review it is withdrawn at. Absent (every withdrawal written before this
+    /// field existed): from the first review dated after the day it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 /// A review moved to another date, renamed, or both.

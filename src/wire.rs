@@ -61,6 +61,8 @@ struct WireEvent<'a> {
     #[serde(borrow, default)]
     format: Text<'a>,
     #[serde(borrow, default)]
+    from: Text<'a>,
+    #[serde(borrow, default)]
     id: Text<'a>,
     #[serde(borrow, default)]
     label: Text<'a>,
@@ -148,6 +150,7 @@ impl<'a> WireEvent<'a> {
                         "file_name" => &mut w.file_name,
                         "finding" => &mut w.finding,
                         "format" => &mut w.format,
+                        "from" => &mut w.from,
                         "id" => &mut w.id,
                         "label" => &mut w.label,
                         "lead" => &mut w.lead,
@@ -206,6 +209,7 @@ impl WireEvent<'_> {
             ("file_name", self.file_name.is_some()),
             ("finding", self.finding.is_some()),
             ("format", self.format.is_some()),
+            ("from", self.from.is_some()),
             ("id", self.id.is_some()),
             ("label", self.label.is_some()),
             ("lead", self.lead.is_some()),
@@ -271,6 +275,7 @@ impl WireEvent<'_> {
                 id: need(own(self.id.take()), "id", k)?,
                 changes: need(self.changes.take(), "changes", k)?,
                 reason: need(own(self.reason.take()), "reason", k)?,
+                from: own(self.from.take()),
             }),
             "review_scheduled" => Event::ReviewScheduled(ReviewScheduled {
                 label: need(own(self.label.take()), "label", k)?,
@@ -301,6 +306,7 @@ impl WireEvent<'_> {
             "action_withdrawn" => Event::ActionWithdrawn(ActionWithdrawn {
                 id: need(own(self.id.take()), "id", k)?,
                 reason: need(own(self.reason.take()), "reason", k)?,
+                from: own(self.from.take()),
             }),
             "review_rescheduled" => Event::ReviewRescheduled(ReviewRescheduled {
                 label: need(own(self.label.take()), "label", k)?,
@@ -423,6 +429,7 @@ mod tests {
                 id: "1.1".into(),
                 changes: [("lead".to_string(), "x".to_string())].into(),
                 reason: "r".into(),
+                from: None,
             }),
             Event::ReviewScheduled(ReviewScheduled {
                 label: "R".into(),
@@ -462,6 +469,7 @@ mod tests {
             Event::ActionWithdrawn(ActionWithdrawn {
                 id: "1.1".into(),
                 reason: "merged".into(),
+                from: None,
             }),
             Event::ReviewRescheduled(ReviewRescheduled {
                 label: "R".into(),

@@ -254,6 +254,8 @@ fn status_corrections_of_amendments_and_field_corrections_of_statuses_are_refuse
         "March 2021",
         "--reason",
         "new lead",
+        "--from",
+        NOV,
     ])
     .ok();
     let before = l.snapshot();
@@ -305,18 +307,26 @@ fn status_corrections_of_amendments_and_field_corrections_of_statuses_are_refuse
 #[test]
 fn a_withdrawn_action_stays_in_the_views_marked_and_takes_no_statuses() {
     let l = Ledger::sample();
-    l.write(&["action", "withdraw", "1.2", "--reason", "merged into 1.1"])
-        .ok()
-        .stdout_has("appended 10: action 1.2 withdrawn");
+    l.write(&[
+        "action",
+        "withdraw",
+        "1.2",
+        "--reason",
+        "merged into 1.1",
+        "--from",
+        NOV,
+    ])
+    .ok()
+    .stdout_has("appended 10: action 1.2 withdrawn from RAG November 20");
     let a = plan_action(&l, "1.2", NOV);
     assert_eq!(
         a["withdrawn"],
-        json!({"seq": 10, "reason": "merged into 1.1"})
+        json!({"seq": 10, "reason": "merged into 1.1", "from": "from RAG November 20"})
     );
     assert!(plan_action(&l, "1.1", NOV).get("withdrawn").is_none());
     l.read(&["plan", "--as-of", NOV])
         .ok()
-        .stdout_has("Withdrawn at entry 10: merged into 1.1");
+        .stdout_has("Withdrawn from RAG November 20 (entry 10): merged into 1.1");
     let m = matrix(&l);
     let withdrawn: Vec<(&Value, &Value)> = m["rows"]
         .as_array()
@@ -352,7 +362,7 @@ fn a_withdrawn_action_stays_in_the_views_marked_and_takes_no_statuses() {
         .stderr_has("withdrawn at entry 10");
     l.write(&["action", "withdraw", "1.2", "--reason", "again"])
         .code(2)
-        .stderr_has("withdrawn at entry 10");
+        .stderr_has("already withdrawn (entry 10, from RAG November 20)");
     l.write(&["action", "withdraw", "9.9", "--reason", "r"])
         .code(2)
         .stderr_has("unknown action \"9.9\"");

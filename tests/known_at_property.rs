@@ -179,6 +179,7 @@ fn event_for(log: &MemoryLog, op: &Op, n: usize) -> Option<Event> {
                 id: action_id(action),
                 changes: BTreeMap::from([(field.to_string(), format!("v{value}"))]),
                 reason: format!("amendment {n}"),
+                from: None,
             })
         }
         Op::CorrectAmendment { pick, value } => {
@@ -208,6 +209,7 @@ fn event_for(log: &MemoryLog, op: &Op, n: usize) -> Option<Event> {
         Op::Withdraw { action } => Event::ActionWithdrawn(ActionWithdrawn {
             id: action_id(action),
             reason: format!("withdrawal {n}"),
+            from: None,
         }),
         Op::Reschedule {
             review,

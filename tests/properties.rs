@@ -302,6 +302,7 @@ impl Model {
                     id: model.id.clone(),
                     changes: map,
                     reason: reason.clone(),
+                    from: None,
                 })
             }
             Cmd::NewAction { area, text, lead } => {
@@ -621,6 +622,7 @@ fn bad_event(bad: Bad, model: &Model, pick: &Index) -> (Event, fn(&RuleError) ->
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             reason: reason.into(),
+            from: None,
         })
     };
     let ok_status = Model::pick(&model.statuses_in_scale, pick).clone();

@@ -48,12 +48,12 @@ EVENTS = {
         {"id", "area", "action"},
         {"outcome", "start", "end", "lead", "measures", "evidence_impact"},
     ),
-    "action_amended": ({"id", "changes", "reason"}, set()),
+    "action_amended": ({"id", "changes", "reason"}, {"from"}),
     "review_scheduled": ({"label", "date"}, set()),
     "status_recorded": ({"action", "review", "status"}, {"note"}),
     "source_imported": ({"file_name", "sha256", "format", "entries"}, {"warnings"}),
     "correction": ({"target", "action", "reason"}, {"review", "status", "note", "changes"}),
-    "action_withdrawn": ({"id", "reason"}, set()),
+    "action_withdrawn": ({"id", "reason"}, {"from"}),
     "review_rescheduled": ({"label", "reason"}, {"new_label", "date"}),
     "evidence_attached": (
         {"action", "sha256", "file_name", "size", "media_type"},
@@ -248,8 +248,9 @@ class Plan:
         self.origin = None
         self.scale = []
         self.areas = set()
-        self.actions = {}  # id -> withdrawn?
+        self.actions = {}  # id -> None, or its withdrawal: (from label or None, day recorded)
         self.reviews = []  # labels, in order
+        self.dated = {}  # label -> (date, seq of its review_scheduled)
         self.shown = {}  # (action, review) -> [status, seq of the entry that set it]
         self.imports = set()
         self.evidence = {}  # sha256 -> redacted?
@@ -258,9 +259,25 @@ class Plan:
         self.signoff_version = 0
         self.hashes = []  # hash of entry 1, 2, ...
 
-    def open_action(self, action):
+    def open_action(self, action, at=None):
+        """An action not withdrawn at review `at`; for None, with no withdrawal at all."""
         rule(action in self.actions, f"unknown action {action!r}")
-        rule(not self.actions[action], f"action {action!r} was withdrawn")
+        withdrawal = self.actions[action]
+        if withdrawal is None:
+            return
+        rule(at is not None and not self.holds_at(withdrawal, at), f"action {action!r} was withdrawn")
+
+    def holds_at(self, change, label):
+        """FORMAT.md: a change holds from its `from` review, or without one from the first
+        review dated after the day it was recorded."""
+        start, day = change
+        if start is not None and start in self.dated:
+            return self.dated[label] >= self.dated[start]
+        return self.dated[label][0] > day
+
+    def known_from(self, e):
+        if "from" in e:
+            self.known_review(e["from"])
 
     def known_review(self, label):
         rule(label in self.reviews, f"unknown review {label!r}")
@@ -268,7 +285,7 @@ class Plan:
     def in_scale(self, status):
         rule(status in self.scale, f"status {status!r} is not in the plan's scale")
 
-    def apply(self, seq, event):
+    def apply(self, seq, event, recorded_at=""):
         """Checks `event` (entry `seq`) against the plan as it stands, then folds it in."""
         kind = event["type"]
         if kind == "plan_created":
@@ -279,6 +296,7 @@ class Plan:
             self.origin, self.scale = event["origin"], names
             return
         rule(self.origin is not None, "the first entry must create the plan")
+        self.day = recorded_at[:10]
         getattr(self, kind)(seq, event)
 
     def area_added(self, seq, e):
@@ -290,10 +308,11 @@ class Plan:
         rule(e["id"].strip() and e["action"].strip(), "the action id and text must not be empty")
         rule(e["id"] not in self.actions, f"action {e['id']!r} already exists")
         rule(e["area"] in self.areas, f"unknown area {e['area']!r}")
-        self.actions[e["id"]] = False
+        self.actions[e["id"]] = None
 
     def action_amended(self, seq, e):
         self.open_action(e["id"])
+        self.known_from(e)
         rule(e["changes"] and set(e["changes"]) <= AMENDABLE, "no amendable field is changed")
 
     def review_scheduled(self, seq, e):
@@ -302,10 +321,12 @@ class Plan:
         taken = any(r.lower() == e["label"].lower() for r in self.reviews)
         rule(not taken, f"a review labelled {e['label']!r} already exists")
         self.reviews.append(e["label"])
+        self.dated[e["label"]] = (e["date"], seq)
 
     def status_recorded(self, seq, e):
-        self.open_action(e["action"])
+        rule(e["action"] in self.actions, f"unknown action {e['action']!r}")
         self.known_review(e["review"])
+        self.open_action(e["action"], e["review"])
         self.in_scale(e["status"])
         self.shown[(e["action"], e["review"])] = [e["status"], seq]
 
@@ -323,17 +344,24 @@ class Plan:
 
     def action_withdrawn(self, seq, e):
         self.open_action(e["id"])
-        self.actions[e["id"]] = True
+        self.known_from(e)
+        self.actions[e["id"]] = (e.get("from"), self.day)
 
     def review_rescheduled(self, seq, e):
         self.known_review(e["label"])
         rule("new_label" in e or "date" in e, "the reschedule changes nothing")
         rule("date" not in e or valid_date(e["date"]), "the new date is not YYYY-MM-DD")
+        if "date" in e:
+            self.dated[e["label"]] = (e["date"], self.dated[e["label"]][1])
         new = e.get("new_label")
         if new is not None:
             taken = any(r != e["label"] and r.lower() == new.lower() for r in self.reviews)
             rule(new.strip() and not taken, f"review label {new!r} is empty or taken")
             self.reviews[self.reviews.index(e["label"])] = new
+            self.dated[new] = self.dated.pop(e["label"])
+            for action, w in self.actions.items():
+                if w is not None and w[0] == e["label"]:
+                    self.actions[action] = (new, w[1])
             for (action, review) in list(self.shown):
                 if review == e["label"]:
                     self.shown[(action, new)] = self.shown.pop((action, review))
@@ -343,7 +371,8 @@ class Plan:
         self.imports.add(e["sha256"])
 
     def evidence_attached(self, seq, e):
-        self.open_action(e["action"])
+        review = e.get("review")
+        self.open_action(e["action"], review if review in self.dated else None)
         if "review" in e:
             self.known_review(e["review"])
         rule(HEX64.match(e["sha256"]), "evidence sha256 is not 64 lowercase hex digits")
@@ -460,7 +489,7 @@ def check_entry(raw, seq, prev, last_time, not_after, plan):
     rule(time >= last_time, f"recorded_at {time} is before the previous entry's", "time order")
     rule(time <= not_after, f"recorded_at {time} is in the future", "not in the future")
     check_event_schema(entry["event"])
-    plan.apply(seq, entry["event"])
+    plan.apply(seq, entry["event"], entry["recorded_at"])
     plan.hashes.append(entry["hash"])
     return entry
 

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::event::{ActionAdded, ActionAmended, ActionWithdrawn, Event};
+use crate::plan::effective::{describe_from, next_review_after};
+use crate::plan::Plan;
 
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
@@ -15,8 +17,13 @@ pub enum ActionCommand {
     Withdraw(WithdrawArgs),
 }
 
-/// Withdraw an action from the plan, saying why. It stays in every view, marked withdrawn,
-/// and takes no further statuses or amendments.
+/// Withdraw an action from the plan from a review on, saying why.
+///
+/// Views of earlier reviews show the action as it was; from that review on it shows as
+/// withdrawn and takes no statuses. Without --from it holds from the first review after
+/// today, or, when none is scheduled yet, from the first review dated after today.
+///
+/// Example: readiness action withdraw 1.5 --reason "merged into 1.2" --from "RAG May 21"
 #[derive(Debug, clap::Args)]
 pub struct WithdrawArgs {
     /// The action to withdraw.
@@ -24,6 +31,9 @@ pub struct WithdrawArgs {
     /// Why it is withdrawn (required).
     #[arg(long)]
     pub reason: String,
+    /// The first review it is withdrawn at (a label in any case, or its month: "May 2021").
+    #[arg(long, value_name = "REVIEW")]
+    pub from: Option<String>,
     #[command(flatten)]
     pub who: Who,
     #[arg(long, value_enum, default_value_t)]
@@ -90,9 +100,15 @@ pub struct AddArgs {
     pub format: Format,
 }
 
-/// Change some fields of an action, saying why. The old values stay in the history.
+/// Change some fields of an action from a review on, saying why. The old values stay in
+/// the history, and views of earlier reviews keep showing them.
 ///
 /// Give each field to change with its flag; an empty value ("") clears an optional field.
+/// Without --from the change holds from the first review after today (or, when none is
+/// scheduled yet, from the first review dated after today). A value that was wrong from the
+/// start is not an amendment: correct it with `readiness correct`.
+///
+/// Example: readiness action amend 1.2 --end "March 2022" --reason "board agreed" --from "RAG Feb 22"
 #[derive(Debug, clap::Args)]
 pub struct AmendArgs {
     /// The action to amend.
@@ -105,15 +121,29 @@ pub struct AmendArgs {
     /// Why the action changed (required).
     #[arg(long)]
     pub reason: String,
+    /// The first review the new values hold at (a label in any case, or its month).
+    #[arg(long, value_name = "REVIEW")]
+    pub from: Option<String>,
     #[command(flatten)]
     pub who: Who,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
 
+/// The review a change holds from: the one named, or the first after today; `None` when
+/// no review after today is scheduled (the entry then omits `from`: FORMAT.md reads it as
+/// from the first review dated after the day it was recorded).
+fn holds_from(given: Option<&str>, plan: &Plan, today: &str) -> Option<String> {
+    match given {
+        Some(g) => Some(crate::asof::review_label(g, &plan.reviews)),
+        None => next_review_after(plan, today).map(|r| r.label.clone()),
+    }
+}
+
 /// Runs an action subcommand.
 pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    let (event, format, who) = match cmd {
+    let today = ctx.clock.now().format("%Y-%m-%d").to_string();
+    let (event, format, who, from) = match cmd {
         ActionCommand::Add(a) => {
             let f = a.fields;
             let event = Event::ActionAdded(ActionAdded {
@@ -127,7 +157,7 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
                 measures: f.measures,
                 evidence_impact: f.evidence_impact,
             });
-            (event, a.format, a.who)
+            (event, a.format, a.who, None)
         }
         ActionCommand::Amend(a) => {
             let changes = a.fields.changes(a.action);
@@ -140,20 +170,45 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
                 id: a.id,
                 changes,
                 reason: a.reason,
+                from: None,
             });
-            (event, a.format, a.who)
+            (event, a.format, a.who, Some(a.from))
         }
         ActionCommand::Withdraw(w) => {
             let event = Event::ActionWithdrawn(ActionWithdrawn {
                 id: w.id,
                 reason: w.reason,
+                from: None,
             });
-            (event, w.format, w.who)
+            (event, w.format, w.who, Some(w.from))
         }
     };
     let actor = who.require()?;
     let mut ledger = ctx.open_for_write(&who)?;
-    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+    let mut event = event;
+    if let Some(given) = from {
+        let plan = ledger.header()?;
+        let from = holds_from(given.as_deref(), &plan, &today);
+        match &mut event {
+            Event::ActionAmended(e) => e.from = from,
+            Event::ActionWithdrawn(e) => e.from = from,
+            _ => {}
+        }
+    }
+    let appended = ledger.append(&actor, ctx.clock, vec![event.clone()])?;
     report_appended(ctx.out, ctx.err, &appended, format)?;
+    let from = match &event {
+        Event::ActionAmended(e) => Some(&e.from),
+        Event::ActionWithdrawn(e) => Some(&e.from),
+        _ => None,
+    };
+    if let (Some(from), Format::Table) = (from, format) {
+        let when = describe_from(from.as_deref(), &today);
+        let earlier = match from {
+            Some(_) => "views of earlier reviews are unchanged",
+            None => "no review scheduled so far shows it; give --from REVIEW to name one",
+        };
+        writeln!(ctx.err, "note: it holds {when}; {earlier}").map_err(CliError::Output)?;
+    }
     Ok(Exit::Success)
 }

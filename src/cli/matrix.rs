@@ -40,7 +40,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     };
     let m = matrix(&plan, point.as_ref());
     if args.view.format == ViewFormat::Wsoa {
-        let table = to_wsoa_table(&plan, &m).map_err(|e| CliError::Usage(e.to_string()))?;
+        let table = to_wsoa_table(&plan, &m, point.is_some())
+            .map_err(|e| CliError::Usage(e.to_string()))?;
         ctx.warn_all(table.warnings)?;
         emit(ctx, &table.text)?;
         release((plan, m));

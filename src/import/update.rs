@@ -6,19 +6,23 @@
 //! - a cell the plan has no status for gets a `status_recorded`;
 //! - a cell whose status differs from the one shown gets a `correction` of the entry that
 //!   currently sets it (its `source`), naming the file's SHA-256: never a silent overwrite;
-//! - an action field whose text changed gets an `action_amended`, with the same kind of reason;
+//! - an action field whose text changed gets an `action_amended`, with the same kind of
+//!   reason, holding from the table's last review (the text it shows is as at then);
 //! - a cell or field left empty in the table while the plan has a value is reported, not
 //!   erased; so is anything the table cannot apply (a withdrawn action, a moved action).
 //!
 //! A table that shows what the plan already holds, or a file whose bytes were imported
 //! before (under any name), gives no events: the caller appends nothing.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
 use super::{action_added, area_title, non_empty, with_source, WsoaTable};
+use crate::entry::Seq;
 use crate::event::{ActionAmended, AreaAdded, Correction, Event, ReviewScheduled, StatusRecorded};
+use crate::plan::effective::{applies_at, describe_from};
+use crate::plan::state::Withdrawal;
 use crate::plan::{Plan, Review};
 
 /// What an update would append, and what it had to say about the file.
@@ -194,8 +198,12 @@ pub fn wsoa_update_events(
         .collect();
     let reason = |what: String| format!("{what}: published table {file_name} (SHA-256 {sha256})");
     let mut body = Vec::new();
-    // Actions whose rows the update does not apply (withdrawn, or in another area).
+    // Actions whose rows the update does not apply (in another area), and withdrawn ones,
+    // whose cells apply only at reviews before their withdrawal holds.
     let mut skipped: HashSet<&str> = HashSet::new();
+    let mut withdrawn: HashMap<&str, &Withdrawal> = HashMap::new();
+    // Amendments follow the reviews they hold from, which the batch may schedule.
+    let mut amended: Vec<(String, BTreeMap<String, String>)> = Vec::new();
     for area in &table.areas {
         match plan.area(&area.number) {
             None => {
@@ -241,10 +249,12 @@ pub fn wsoa_update_events(
             }
             if let Some(w) = &existing.withdrawn {
                 warnings.push(format!(
-                    "{at}: action {} was withdrawn at entry {}; the row is not applied",
-                    row.id, w.seq.0
+                    "{at}: action {} was withdrawn at entry {}, {}; its text is not applied, nor its cells from then on",
+                    row.id,
+                    w.seq.0,
+                    describe_from(w.from.as_deref(), &w.recorded_at)
                 ));
-                skipped.insert(&row.id);
+                withdrawn.insert(&row.id, w);
                 continue;
             }
             let table_fields = [
@@ -276,11 +286,7 @@ pub fn wsoa_update_events(
                     action: row.id.clone(),
                     fields: changes.keys().cloned().collect(),
                 });
-                body.push(Event::ActionAmended(ActionAmended {
-                    id: row.id.clone(),
-                    changes,
-                    reason: reason("quarterly update, text changed".to_string()),
-                }));
+                amended.push((row.id.clone(), changes));
             }
         }
     }
@@ -308,6 +314,20 @@ pub fn wsoa_update_events(
             }
         }
     }
+    // The table shows each row's text as at its last review: amendments hold from there.
+    let last = labels
+        .iter()
+        .map(|(_, l)| (review_on(plan, table, l), l))
+        .max_by(|a, b| (a.0.date.as_str(), a.0.seq).cmp(&(b.0.date.as_str(), b.0.seq)))
+        .map(|(_, l)| l.clone());
+    for (id, changes) in amended {
+        body.push(Event::ActionAmended(ActionAmended {
+            id,
+            changes,
+            reason: reason("quarterly update, text changed".to_string()),
+            from: last.clone(),
+        }));
+    }
     // A review with statuses in the ledger but no column in the table: said once, kept.
     let in_table: HashSet<&str> = labels.iter().map(|(_, l)| l.as_str()).collect();
     for review in &plan.reviews {
@@ -328,10 +348,16 @@ pub fn wsoa_update_events(
             let Some(i) = area.column_of(key) else {
                 continue;
             };
+            let review = review_on(plan, table, label);
+            let open = |id: &str| {
+                withdrawn
+                    .get(id)
+                    .is_none_or(|w| !applies_at(plan, w.from.as_deref(), &w.recorded_at, &review))
+            };
             for row in area
                 .rows
                 .iter()
-                .filter(|r| !skipped.contains(r.id.as_str()))
+                .filter(|r| !skipped.contains(r.id.as_str()) && open(&r.id))
             {
                 let cell = row.statuses.get(i).cloned().flatten();
                 let recorded = plan
@@ -399,6 +425,27 @@ pub fn wsoa_update_events(
         events,
         warnings,
         summary,
+    }
+}
+
+/// The review labelled `label` (as the plan spells it): the plan's own, or for a column the
+/// batch schedules, one dated as the table dates it and after every review the plan has.
+fn review_on(plan: &Plan, table: &WsoaTable, label: &str) -> Review {
+    if let Some(r) = plan.review(label) {
+        return r.clone();
+    }
+    let key = label.to_lowercase();
+    let date = table
+        .reviews()
+        .into_iter()
+        .find(|c| c.label.to_lowercase() == key)
+        .map(|c| c.date.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    Review {
+        label: label.to_string(),
+        date,
+        seq: Seq(u64::MAX),
+        former_labels: Vec::new(),
     }
 }
 

@@ -290,14 +290,15 @@ fn a_new_area_with_its_own_reviews_joins_the_plan() {
     assert_eq!(plan.action("2.1").unwrap().fields.area, "2");
 }
 
-#[test]
-fn a_withdrawn_action_takes_nothing_from_the_table() {
+/// The two-column plan with 1.2 withdrawn from `from`, and the table one column later.
+fn withdrawn_then_next(from: Option<&str>) -> (Plan, String) {
     let mut plan = imported(&two_columns());
     append(
         &mut plan,
         vec![Event::ActionWithdrawn(crate::event::ActionWithdrawn {
             id: "1.2".into(),
             reason: "merged".into(),
+            from: from.map(str::to_string),
         })],
     );
     let next = doc(
@@ -307,6 +308,21 @@ fn a_withdrawn_action_takes_nothing_from_the_table() {
             ("1.2", "CCG", vec![PD, PD, OT]),
         ],
     );
+    (plan, next)
+}
+
+#[test]
+fn a_withdrawal_not_yet_in_effect_leaves_the_cells_before_it_open() {
+    // Recorded in 2026 with no review after it: the November 2020 cell is still the action's.
+    let (plan, next) = withdrawn_then_next(None);
+    let batch = update(&plan, &next);
+    assert_eq!(batch.summary.statuses_added.len(), 2);
+    assert!(batch.summary.actions_amended.is_empty());
+}
+
+#[test]
+fn a_withdrawn_action_takes_nothing_from_the_table() {
+    let (mut plan, next) = withdrawn_then_next(Some("RAG August 20"));
     let batch = update(&plan, &next);
     assert_eq!(batch.summary.statuses_added.len(), 1);
     assert!(

@@ -127,9 +127,11 @@ pub fn summarise(event: &Event) -> String {
                 .iter()
                 .map(|(k, v)| format!("{k} = {v:?}"))
                 .collect();
+            let from = e.from.as_ref().map(|f| format!(" from {f}"));
             format!(
-                "action {} amended: {} (reason: {})",
+                "action {} amended{}: {} (reason: {})",
                 e.id,
+                from.unwrap_or_default(),
                 fields.join(", "),
                 e.reason
             )
@@ -165,7 +167,11 @@ pub fn summarise(event: &Event) -> String {
                 e.reason
             )
         }
-        Event::ActionWithdrawn(e) => format!("action {} withdrawn (reason: {})", e.id, e.reason),
+        Event::ActionWithdrawn(e) => {
+            let from = e.from.as_ref().map(|f| format!(" from {f}"));
+            let from = from.unwrap_or_default();
+            format!("action {} withdrawn{from} (reason: {})", e.id, e.reason)
+        }
         Event::ReviewRescheduled(e) => {
             let mut what = Vec::new();
             if let Some(l) = &e.new_label {

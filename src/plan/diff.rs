@@ -267,7 +267,8 @@ pub fn diff(
         .map(|a| {
             let before = from_i.and_then(|i| status_at(plan, a, &timeline[..=i]));
             let after = status_at(plan, a, &timeline[..=to_i]);
-            let verdict = if a.withdrawn.is_some() {
+            let withdrawn = a.withdrawn_at(plan, Some(timeline[to_i]));
+            let verdict = if withdrawn.is_some() {
                 Verdict::Withdrawn
             } else {
                 match (&before, &after) {
@@ -283,7 +284,7 @@ pub fn diff(
                     },
                 }
             };
-            let completed = a.withdrawn.is_none()
+            let completed = withdrawn.is_none()
                 && match (done, rank(&after)) {
                     (Some(d), Some(t)) if t >= d => rank(&before).is_none_or(|f| f < d),
                     _ => false,
@@ -307,17 +308,14 @@ pub fn diff(
             ActionDiff {
                 area: a.fields.area.clone(),
                 id: a.fields.id.clone(),
-                action: a.fields.action.clone(),
+                action: a.fields_at(plan, Some(timeline[to_i])).action.clone(),
                 from_rank: rank(&before),
                 to_rank: rank(&after),
                 from: before,
                 to: after,
                 verdict,
                 completed,
-                withdrawn: a.withdrawn.as_ref().map(|w| WithdrawnAt {
-                    seq: w.seq.0,
-                    reason: w.reason.clone(),
-                }),
+                withdrawn: withdrawn.map(WithdrawnAt::of),
                 entries,
             }
         })
@@ -536,6 +534,7 @@ pub(crate) mod tests {
                 Event::ActionWithdrawn(ActionWithdrawn {
                     id: "b".into(),
                     reason: "merged into a".into(),
+                    from: Some("Q2".into()),
                 }),
             ],
         )

@@ -168,7 +168,8 @@ pub fn gaps(plan: &Plan, at: &ResolvedPoint, recent: &RecentEntries) -> Result<G
     let scale = plan.scale();
     let done = completed_rank(&scale);
     let mut out = Vec::new();
-    for a in plan.actions.iter().filter(|a| a.withdrawn.is_none()) {
+    let open = |a: &&crate::plan::Action| a.withdrawn_at(plan, Some(review)).is_none();
+    for a in plan.actions.iter().filter(open) {
         let now = status_at(plan, a, &timeline[..=i]);
         let gap = |kind, detail: String| Gap {
             kind,
@@ -185,12 +186,10 @@ pub fn gaps(plan: &Plan, at: &ResolvedPoint, recent: &RecentEntries) -> Result<G
             (Some(d), Some(r)) => r >= d,
             _ => false,
         };
-        let end_month = a
-            .fields
-            .end
-            .as_deref()
-            .and_then(|e| parse_date_text(e).month);
-        if let (Some(end), Some(month), Some(today)) = (&a.fields.end, end_month, review_day) {
+        // The end date the plan had at this review: a later amendment does not move it.
+        let fields = a.fields_at(plan, Some(review));
+        let end_month = fields.end.as_deref().and_then(|e| parse_date_text(e).month);
+        if let (Some(end), Some(month), Some(today)) = (&fields.end, end_month, review_day) {
             let ended = last_day_of_month(month);
             if today > ended && !completed {
                 out.push(Gap {
@@ -271,7 +270,7 @@ pub fn gaps(plan: &Plan, at: &ResolvedPoint, recent: &RecentEntries) -> Result<G
             None => true,
         };
         let in_window = n.review.is_none_or(|r| window.contains(&r));
-        if a.withdrawn.is_some() || !after_previous || !in_window {
+        if a.withdrawn_at(plan, Some(review)).is_some() || !after_previous || !in_window {
             continue;
         }
         let e = &n.entry;
@@ -456,6 +455,7 @@ mod tests {
                 Event::ActionWithdrawn(ActionWithdrawn {
                     id: "w".into(),
                     reason: "dropped".into(),
+                    from: Some("Q3".into()),
                 }),
             ],
         )

@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod actors;
 pub mod diff;
+pub mod effective;
 pub mod gaps;
 pub mod rules;
 pub mod state;

@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 
 use crate::event::{Event, AMENDABLE_FIELDS};
+use crate::plan::effective::{applies_at, describe_from};
 use crate::plan::state::Plan;
 
 /// Why an event cannot be appended to this plan.
@@ -43,8 +44,17 @@ pub enum RuleError {
         sha256: String,
         seq: u64,
     },
-    #[error("action {id:?} was withdrawn at entry {seq}; it takes no new statuses or amendments")]
-    Withdrawn { id: String, seq: u64 },
+    #[error("action {id:?} was withdrawn at entry {seq}, {from}; {refused}")]
+    Withdrawn {
+        id: String,
+        seq: u64,
+        /// When it holds from ("from RAG May 21").
+        from: String,
+        /// What it no longer takes.
+        refused: &'static str,
+    },
+    #[error("action {id:?} is already withdrawn (entry {seq}, {from}); to change that, correct entry {seq}")]
+    AlreadyWithdrawn { id: String, seq: u64, from: String },
     #[error("action {action:?} has no status at review {review:?} to correct")]
     NothingToCorrect { action: String, review: String },
     #[error("entry {target} no longer sets what is shown for {what}: entry {current} does; correct entry {current} instead")]
@@ -128,7 +138,8 @@ impl Plan {
                 self.known_area(&e.area)
             }
             Event::ActionAmended(e) => {
-                self.open_action(&e.id)?;
+                self.open_action(&e.id, None)?;
+                self.known_from(e.from.as_deref())?;
                 non_empty(&e.reason, "the reason for the amendment")?;
                 if e.changes.is_empty() {
                     return Err(RuleError::NoChanges);
@@ -172,7 +183,15 @@ impl Plan {
             }
             Event::Correction(e) => self.check_correction(e),
             Event::ActionWithdrawn(e) => {
-                self.open_action(&e.id)?;
+                self.known_action(&e.id)?;
+                if let Some(w) = self.action(&e.id).and_then(|a| a.withdrawn.as_ref()) {
+                    return Err(RuleError::AlreadyWithdrawn {
+                        id: e.id.clone(),
+                        seq: w.seq.0,
+                        from: describe_from(w.from.as_deref(), &w.recorded_at),
+                    });
+                }
+                self.known_from(e.from.as_deref())?;
                 non_empty(&e.reason, "the reason for withdrawing")
             }
             Event::ReviewRescheduled(e) => self.check_reschedule(e),
@@ -182,13 +201,14 @@ impl Plan {
             | Event::KeyRevoked(_)
             | Event::SignedOff(_) => self.check_trust(event),
             Event::StatusRecorded(e) => {
-                self.open_action(&e.action)?;
+                self.known_action(&e.action)?;
                 if self.review(&e.review).is_none() {
                     return Err(RuleError::UnknownReview {
                         label: e.review.clone(),
                         known: list(self.reviews.iter().map(|r| format!("{:?}", r.label))),
                     });
                 }
+                self.open_action(&e.action, Some(&e.review))?;
                 let scale = self.scale_ref();
                 if scale.rank(&e.status).is_none() {
                     return Err(RuleError::UnknownStatus {
@@ -201,16 +221,40 @@ impl Plan {
         }
     }
 
-    /// An action that exists and has not been withdrawn.
-    pub(crate) fn open_action(&self, id: &str) -> Result<(), RuleError> {
-        self.known_action(id)?;
-        match self.action(id).and_then(|a| a.withdrawn.as_ref()) {
-            Some(w) => Err(RuleError::Withdrawn {
-                id: id.to_string(),
-                seq: w.seq.0,
+    /// The review a change holds from, when it names one, must exist.
+    fn known_from(&self, from: Option<&str>) -> Result<(), RuleError> {
+        match from {
+            Some(label) if self.review(label).is_none() => Err(RuleError::UnknownReview {
+                label: label.to_string(),
+                known: list(self.reviews.iter().map(|r| format!("{:?}", r.label))),
             }),
-            None => Ok(()),
+            _ => Ok(()),
         }
+    }
+
+    /// An action that exists and is not withdrawn at the review `at` (an existing label), or
+    /// for `None` (an amendment, undated evidence), has no withdrawal recorded at all.
+    pub(crate) fn open_action(&self, id: &str, at: Option<&str>) -> Result<(), RuleError> {
+        self.known_action(id)?;
+        let Some(w) = self.action(id).and_then(|a| a.withdrawn.as_ref()) else {
+            return Ok(());
+        };
+        let (closed, refused) = match at.and_then(|l| self.review(l)) {
+            Some(r) => (
+                applies_at(self, w.from.as_deref(), &w.recorded_at, r),
+                "it takes nothing for that review or later",
+            ),
+            None => (true, "it takes no amendments or undated evidence"),
+        };
+        if !closed {
+            return Ok(());
+        }
+        Err(RuleError::Withdrawn {
+            id: id.to_string(),
+            seq: w.seq.0,
+            from: describe_from(w.from.as_deref(), &w.recorded_at),
+            refused,
+        })
     }
 
     fn check_correction(&self, e: &crate::event::Correction) -> Result<(), RuleError> {
@@ -502,6 +546,7 @@ mod tests {
                 id: "1.1".into(),
                 changes: [(field.to_string(), "new".to_string())].into(),
                 reason: reason.into(),
+                from: None,
             })
         };
         assert_eq!(plan.check(&amend("lead", "new lead")), Ok(()));
@@ -586,6 +631,7 @@ mod tests {
             id: "1.1".into(),
             changes: [("lead".to_string(), "Wrong Person".to_string())].into(),
             reason: "handover".into(),
+            from: None,
         })); // seq 5
         let fix = |target| {
             Event::Correction(Correction {
@@ -618,6 +664,7 @@ mod tests {
         events.push(Event::ActionWithdrawn(ActionWithdrawn {
             id: "1.1".into(),
             reason: "merged into 1.2".into(),
+            from: None,
         }));
         let plan = given(events);
         assert!(plan.action("1.1").unwrap().withdrawn.is_some());

@@ -65,13 +65,24 @@ pub struct RecordedStatus {
     pub actor: Shared,
 }
 
-/// When and why an action was withdrawn.
+/// When and why an action was withdrawn, and the review it holds from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withdrawal {
     pub seq: Seq,
     pub reason: String,
     pub recorded_at: String,
     pub actor: String,
+    /// The first review it applies at (its label now); `None`: see [`super::effective`].
+    pub from: Option<String>,
+}
+
+/// An amendment as it reads now (corrections applied), and the review it holds from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Amendment {
+    pub seq: Seq,
+    pub from: Option<String>,
+    pub recorded_at: String,
+    pub changes: BTreeMap<String, String>,
 }
 
 /// An action: its current fields and its status at each review (latest record wins).
@@ -79,7 +90,11 @@ pub struct Withdrawal {
 pub struct Action {
     pub fields: ActionAdded,
     pub added: Seq,
-    pub amended: Vec<Seq>,
+    /// The fields as added, kept once the action is amended: views of reviews before an
+    /// amendment holds show these.
+    pub original: Option<Box<ActionAdded>>,
+    /// Amendments in ledger order.
+    pub amendments: Vec<Amendment>,
     /// For each amended field, the entry that last set it (amendment or correction).
     pub field_source: BTreeMap<String, Seq>,
     /// Set once the action is withdrawn from the plan.
@@ -362,7 +377,8 @@ impl Plan {
                 self.actions.push(Action {
                     fields: e.clone(),
                     added: entry.seq,
-                    amended: Vec::new(),
+                    original: None,
+                    amendments: Vec::new(),
                     field_source: BTreeMap::new(),
                     withdrawn: None,
                     statuses: BTreeMap::new(),
@@ -373,11 +389,19 @@ impl Plan {
             Event::ActionAmended(e) => {
                 if let Some(i) = self.index_of(&e.id) {
                     let action = &mut self.actions[i];
+                    if action.original.is_none() {
+                        action.original = Some(Box::new(action.fields.clone()));
+                    }
                     for (field, value) in &e.changes {
                         action.fields.set_field(field, value);
                         action.field_source.insert(field.clone(), entry.seq);
                     }
-                    action.amended.push(entry.seq);
+                    action.amendments.push(super::state::Amendment {
+                        seq: entry.seq,
+                        from: e.from.clone(),
+                        recorded_at: entry.recorded_at.clone(),
+                        changes: e.changes.clone(),
+                    });
                 }
             }
             Event::ReviewScheduled(e) => {
@@ -418,6 +442,7 @@ impl Plan {
                         reason: e.reason.clone(),
                         recorded_at: entry.recorded_at.clone(),
                         actor: entry.actor.clone(),
+                        from: e.from.clone(),
                     });
                 }
             }
@@ -467,6 +492,11 @@ impl Plan {
                     if action.field_source.get(field) == Some(&target) {
                         action.fields.set_field(field, value);
                         action.field_source.insert(field.clone(), seq);
+                        // The field's current source is always the last amendment that set it.
+                        let mut setters = action.amendments.iter_mut().rev();
+                        if let Some(a) = setters.find(|a| a.changes.contains_key(field)) {
+                            a.changes.insert(field.clone(), value.clone());
+                        }
                     }
                 }
             }
@@ -486,9 +516,20 @@ impl Plan {
                 .former_labels
                 .push(std::mem::replace(&mut review.label, new.clone()));
             let key = intern(&mut self.labels, new);
+            let renamed = |from: &mut Option<String>| {
+                if from.as_deref() == Some(e.label.as_str()) {
+                    *from = Some(new.clone());
+                }
+            };
             for action in &mut self.actions {
                 if let Some(record) = action.statuses.remove(e.label.as_str()) {
                     action.statuses.insert(key.clone(), record);
+                }
+                if let Some(w) = &mut action.withdrawn {
+                    renamed(&mut w.from);
+                }
+                for a in &mut action.amendments {
+                    renamed(&mut a.from);
                 }
             }
             self.rebuild_review_index();

@@ -23,7 +23,7 @@ impl Plan {
     pub(crate) fn check_trust(&self, event: &Event) -> Result<(), RuleError> {
         match event {
             Event::EvidenceAttached(e) => {
-                self.open_action(&e.action)?;
+                self.open_action(&e.action, e.review.as_deref())?;
                 if let Some(r) = &e.review {
                     if self.review(r).is_none() {
                         return Err(RuleError::Evidence(format!("unknown review {r:?}")));

@@ -56,6 +56,19 @@ pub struct StatusAt {
 pub struct WithdrawnAt {
     pub seq: u64,
     pub reason: String,
+    /// The review it holds from ("from RAG May 21", or "from the first review after DATE").
+    pub from: String,
+}
+
+impl WithdrawnAt {
+    /// How views name `w`.
+    pub fn of(w: &crate::plan::state::Withdrawal) -> WithdrawnAt {
+        WithdrawnAt {
+            seq: w.seq.0,
+            reason: w.reason.clone(),
+            from: crate::plan::effective::describe_from(w.from.as_deref(), &w.recorded_at),
+        }
+    }
 }
 
 /// One action in the plan view.
@@ -67,8 +80,12 @@ pub struct ActionAt {
     pub start: Option<String>,
     pub end: Option<String>,
     pub status: Option<StatusAt>,
+    /// The withdrawal in effect at the view's review.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<WithdrawnAt>,
+    /// A withdrawal already recorded that holds only from a later review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawal_pending: Option<WithdrawnAt>,
 }
 
 /// One area and its actions, in plan order.
@@ -141,9 +158,17 @@ fn signoffs_of<'a>(
         .filter(move |o| o.review == review.label || review.former_labels.contains(&o.review))
 }
 
+/// The review `point` names, if the plan has it.
+pub fn review_of<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Option<&'p Review> {
+    point.and_then(|p| plan.review(&p.label))
+}
+
 /// Builds the plan view at `point` (no point: a plan with no reviews yet).
+///
+/// Each action shows the fields and withdrawal in effect at that review.
 pub fn plan_at(plan: &Plan, point: Option<&ResolvedPoint>) -> PlanAt {
     let reviews = reviews_until(plan, point);
+    let at = review_of(plan, point);
     let areas = plan
         .areas
         .iter()
@@ -154,17 +179,18 @@ pub fn plan_at(plan: &Plan, point: Option<&ResolvedPoint>) -> PlanAt {
                 .actions
                 .iter()
                 .filter(|a| a.fields.area == area.id)
-                .map(|a| ActionAt {
-                    id: a.fields.id.clone(),
-                    action: a.fields.action.clone(),
-                    lead: a.fields.lead.clone(),
-                    start: a.fields.start.clone(),
-                    end: a.fields.end.clone(),
-                    status: status_at(plan, a, &reviews),
-                    withdrawn: a.withdrawn.as_ref().map(|w| WithdrawnAt {
-                        seq: w.seq.0,
-                        reason: w.reason.clone(),
-                    }),
+                .map(|a| {
+                    let fields = a.fields_at(plan, at);
+                    ActionAt {
+                        id: fields.id.clone(),
+                        action: fields.action.clone(),
+                        lead: fields.lead.clone(),
+                        start: fields.start.clone(),
+                        end: fields.end.clone(),
+                        status: status_at(plan, a, &reviews),
+                        withdrawn: a.withdrawn_at(plan, at).map(WithdrawnAt::of),
+                        withdrawal_pending: a.withdrawal_pending_at(plan, at).map(WithdrawnAt::of),
+                    }
                 })
                 .collect(),
         })
@@ -193,6 +219,7 @@ pub struct MatrixCell {
 pub struct MatrixRow {
     pub action: String,
     pub area: String,
+    /// Withdrawn at the matrix's last review.
     pub withdrawn: bool,
     /// One per review, in the order of [`Matrix::reviews`].
     pub cells: Vec<Option<MatrixCell>>,
@@ -214,13 +241,14 @@ pub fn matrix(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
         None => plan.reviews_by_date(),
     };
     let scale = plan.scale();
+    let last = reviews.last().copied();
     let rows = plan
         .actions
         .iter()
         .map(|a| MatrixRow {
             action: a.fields.id.clone(),
             area: a.fields.area.clone(),
-            withdrawn: a.withdrawn.is_some(),
+            withdrawn: a.withdrawn_at(plan, last).is_some(),
             cells: reviews
                 .iter()
                 .map(|r| {

@@ -175,7 +175,10 @@ pub fn board_report(
         let mut c = RagCounts::default();
         for a in plan.actions.iter().filter(|a| a.fields.area == area) {
             let s = status_at(plan, a, &timeline[..=k]);
-            c.add(a.withdrawn.is_some(), s.and_then(|s| s.rag));
+            c.add(
+                a.withdrawn_at(plan, Some(timeline[k])).is_some(),
+                s.and_then(|s| s.rag),
+            );
         }
         c
     };
@@ -193,14 +196,15 @@ pub fn board_report(
     let actions = plan
         .actions
         .iter()
-        .map(|a| ActionSummary {
-            area: a.fields.area.clone(),
-            id: a.fields.id.clone(),
-            action: a.fields.action.clone(),
-            lead: a.fields.lead.clone(),
-            end: a.fields.end.clone(),
+        .map(|a| (a, a.fields_at(plan, Some(timeline[i]))))
+        .map(|(a, fields)| ActionSummary {
+            area: fields.area.clone(),
+            id: fields.id.clone(),
+            action: fields.action.clone(),
+            lead: fields.lead.clone(),
+            end: fields.end.clone(),
             status: status_at(plan, a, &timeline[..=i]),
-            withdrawn: a.withdrawn.is_some(),
+            withdrawn: a.withdrawn_at(plan, Some(timeline[i])).is_some(),
             trend: (0..=i)
                 .map(|k| {
                     let s = status_at(plan, a, &timeline[..=k]);

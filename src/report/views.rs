@@ -65,9 +65,20 @@ pub fn plan_doc(view: &PlanAt) -> Doc {
     let mut g = Grid::new(&["area", "action", "status", "rag", "lead", "start", "end"]);
     for area in &view.areas {
         for a in &area.actions {
-            let status = match &a.withdrawn {
-                Some(w) => Cell::text(format!("Withdrawn at entry {}: {}", w.seq, w.reason)),
-                None => status_cell(&a.status),
+            let status = match (&a.withdrawn, &a.withdrawal_pending) {
+                (Some(w), _) => Cell::text(format!(
+                    "Withdrawn {} (entry {}): {}",
+                    w.from, w.seq, w.reason
+                )),
+                (None, Some(w)) => {
+                    let mut cell = status_cell(&a.status);
+                    cell.text = format!(
+                        "{} (to be withdrawn {}, entry {}: {})",
+                        cell.text, w.from, w.seq, w.reason
+                    );
+                    cell
+                }
+                (None, None) => status_cell(&a.status),
             };
             g.rows.push(vec![
                 Cell::text(&area.id),

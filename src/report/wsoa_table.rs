@@ -141,7 +141,11 @@ fn push_cells<'c>(out: &mut String, cells: impl IntoIterator<Item = &'c str>) {
 /// Withdrawn actions are left out (with a warning): the table has no place to say an action
 /// was withdrawn, and an import of it would bring the action back as live. An area with no
 /// action left to show is left out too (the importer refuses an area without rows).
-pub fn to_wsoa_table(plan: &Plan, matrix: &Matrix) -> Result<WsoaText, WsoaError> {
+///
+/// `as_of` says the matrix stops at a review the user named: the text and withdrawals are
+/// then those in effect at that review. Otherwise the table is the plan as it stands now,
+/// with every amendment recorded and every withdrawn action left out, ready to publish.
+pub fn to_wsoa_table(plan: &Plan, matrix: &Matrix, as_of: bool) -> Result<WsoaText, WsoaError> {
     let mut warnings = Vec::new();
     let fail = |m: String| Err(WsoaError(m));
     if let Some(why) = unwritable(&plan.title) {
@@ -171,6 +175,11 @@ pub fn to_wsoa_table(plan: &Plan, matrix: &Matrix) -> Result<WsoaText, WsoaError
             ));
         }
     }
+    // The text of each action as it stood at the table's last review.
+    let at = (matrix.reviews.last())
+        .filter(|_| as_of)
+        .and_then(|r| plan.review(&r.label));
+    let shown: Vec<_> = plan.actions.iter().map(|a| a.fields_at(plan, at)).collect();
     let mut header: Vec<&str> = TEXT_HEADER.to_vec();
     header.extend(matrix.reviews.iter().map(|r| r.label.as_str()));
     let mut text = String::new();
@@ -180,12 +189,11 @@ pub fn to_wsoa_table(plan: &Plan, matrix: &Matrix) -> Result<WsoaText, WsoaError
     let mut written: Vec<(&str, String, Vec<Row>)> = Vec::new();
     for area in &plan.areas {
         let mut rows = Vec::new();
-        for (action, row) in plan.actions.iter().zip(&matrix.rows) {
-            let f = &action.fields;
+        for ((action, f), row) in plan.actions.iter().zip(&shown).zip(&matrix.rows) {
             if f.area != area.id {
                 continue;
             }
-            if action.withdrawn.is_some() {
+            if action.withdrawn_at(plan, at).is_some() {
                 warnings.push(format!(
                     "action {} is withdrawn: left out of the table",
                     f.id

@@ -20,7 +20,7 @@ use super::fsx;
 use super::positions::{line_at, Covered, DERIVED_DIR};
 
 const SNAPSHOT_DIR: &str = "snapshots";
-const MAGIC: &[u8; 8] = b"RLSNAP01";
+const MAGIC: &[u8; 8] = b"RLSNAP02";
 const HEADER_LEN: usize = 8 + 8 + 32 + 8 + 8 + 32;
 /// Snapshots kept at most.
 const KEEP: usize = 8;
