@@ -373,7 +373,7 @@ mod property {
 
     use proptest::prelude::*;
     use readiness_ledger::batch::seal_batch;
-    use readiness_ledger::event::{Event, PlanCreated};
+    use readiness_ledger::event::{ActionWithdrawn, Event, PlanCreated};
     use readiness_ledger::import::{parse_wsoa, wsoa_events, wsoa_update_events};
     use readiness_ledger::plan::Plan;
     use readiness_ledger::scale::StatusScale;
@@ -440,11 +440,15 @@ mod property {
     }
 
     /// Per quarter after the first: how many new columns (0 to 2), and edits of past cells
-    /// (action, column, new status or empty), applied where the column exists.
+    /// (action, column, new status or empty), applied where the column exists; whether a
+    /// new action row appears; which action (if any, and not already) is withdrawn before
+    /// the table arrives, from the newest review the ledger has.
     type Step = (
         usize,
         Vec<Option<usize>>,
         Vec<(usize, usize, Option<usize>)>,
+        bool,
+        Option<usize>,
     );
 
     fn steps() -> impl Strategy<Value = (Vec<Option<usize>>, Vec<Step>)> {
@@ -452,7 +456,7 @@ mod property {
         let first = prop::collection::vec(cell.clone(), ACTIONS * 2);
         let step = (
             0usize..3,
-            prop::collection::vec(cell.clone(), ACTIONS * 2),
+            prop::collection::vec(cell.clone(), (ACTIONS + 4) * 2),
             prop::collection::vec(
                 (
                     0..ACTIONS,
@@ -461,6 +465,8 @@ mod property {
                 ),
                 0..4,
             ),
+            prop::bool::weighted(0.3),
+            prop::option::weighted(0.3, 0..ACTIONS),
         );
         (first, prop::collection::vec(step, 1..5))
     }
@@ -484,8 +490,25 @@ mod property {
             let created = PlanCreated { title: "T".into(), origin: "t".into(), scale: StatusScale::york() };
             let events = wsoa_events(&plan, &table, "q0.txt", &sha(&text), Some(created)).events;
             append(&mut plan, events)?;
-            for (n, (new_columns, cells, edits)) in steps.iter().enumerate() {
+            // Withdrawn actions: the first column their withdrawal holds at.
+            let mut withdrawn: Vec<Option<usize>> = vec![None; ACTIONS];
+            let open = |withdrawn: &[Option<usize>], a: usize, c: usize| withdrawn.get(a).copied().flatten().is_none_or(|f| c < f);
+            for (n, (new_columns, cells, edits, new_action, withdraw)) in steps.iter().enumerate() {
                 let columns = grid[0].len();
+                if let Some(a) = withdraw.filter(|&a| withdrawn[a].is_none()) {
+                    let from = columns - 1;
+                    append(&mut plan, vec![Event::ActionWithdrawn(ActionWithdrawn {
+                        id: format!("1.{}", a + 1),
+                        reason: "merged".into(),
+                        from: Some(label(from)),
+                    })])?;
+                    withdrawn[a] = Some(from);
+                }
+                if *new_action {
+                    grid.push(vec![None; columns]);
+                    shown.push(vec![None; columns]);
+                    withdrawn.push(None);
+                }
                 let mut expected_corrections = Vec::new();
                 for &(a, c, to) in edits {
                     if c < columns {
@@ -494,12 +517,15 @@ mod property {
                 }
                 for (a, row) in grid.iter_mut().enumerate() {
                     for k in 0..*new_columns {
-                        row.push(cells[a * 2 + k]);
+                        row.push(cells[(a * 2 + k) % cells.len()]);
                     }
                 }
                 for (a, row) in grid.iter().enumerate() {
                     for (c, cell) in row.iter().enumerate() {
                         let old = shown[a].get(c).copied().flatten();
+                        if !open(&withdrawn, a, c) {
+                            continue;
+                        }
                         if let (Some(new), Some(old)) = (cell, old) {
                             if *new != old {
                                 expected_corrections.push((format!("1.{}", a + 1), label(c), scale[*new].clone()));
@@ -523,9 +549,11 @@ mod property {
                 expected_corrections.sort();
                 prop_assert_eq!(&corrections, &expected_corrections, "step {}", n + 1);
                 prop_assert!(
-                    !batch.events.iter().any(|e| matches!(e, Event::ActionAmended(_) | Event::ActionAdded(_) | Event::AreaAdded(_))),
-                    "step {}: nothing but reviews, statuses and corrections", n + 1
+                    !batch.events.iter().any(|e| matches!(e, Event::ActionAmended(_) | Event::AreaAdded(_))),
+                    "step {}: nothing but actions, reviews, statuses and corrections", n + 1
                 );
+                let added = batch.events.iter().filter(|e| matches!(e, Event::ActionAdded(_))).count();
+                prop_assert_eq!(added, usize::from(*new_action), "step {}", n + 1);
                 prop_assert_eq!(batch.summary.reviews_added.len(), *new_columns);
                 if !batch.events.is_empty() {
                     append(&mut plan, batch.events)?;
@@ -534,7 +562,7 @@ mod property {
                 for (a, row) in grid.iter().enumerate() {
                     shown[a].resize(row.len(), None);
                     for (c, cell) in row.iter().enumerate() {
-                        if cell.is_some() {
+                        if cell.is_some() && open(&withdrawn, a, c) {
                             shown[a][c] = *cell;
                         }
                     }
@@ -548,9 +576,18 @@ mod property {
                         let got = cell.as_ref().map(|x| x.status.to_string());
                         let want = shown[a][c].map(|i| scale[i].clone());
                         prop_assert_eq!(&got, &want, "step {}, 1.{} at {}", n + 1, a + 1, label(c));
-                        if let Some(i) = grid[a][c] {
+                        if let (Some(i), true) = (grid[a][c], open(&withdrawn, a, c)) {
                             prop_assert_eq!(got.as_deref(), Some(scale[i].as_str()));
                         }
+                    }
+                    // Withdrawn at the last review only if its withdrawal holds by then; and
+                    // never at the review before the one it holds from.
+                    let last = grid[0].len() - 1;
+                    prop_assert_eq!(row.withdrawn, !open(&withdrawn, a, last), "step {}, 1.{}", n + 1, a + 1);
+                    if let Some(f) = withdrawn[a].filter(|&f| f > 0) {
+                        let point = readiness_ledger::asof::resolve(&label(f - 1), &plan.reviews).unwrap();
+                        let earlier = readiness_ledger::plan::view::matrix(&plan, Some(&point));
+                        prop_assert!(!earlier.rows[a].withdrawn, "step {}, 1.{} before its withdrawal", n + 1, a + 1);
                     }
                 }
                 // The same table again: nothing to append.
