@@ -24,6 +24,7 @@ pub mod merkle;
 pub mod plan;
 pub mod report;
 pub mod scale;
+pub mod server;
 pub mod store;
 pub mod verify;
 pub mod verify_evidence;

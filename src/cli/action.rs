@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::event::{ActionAdded, ActionAmended, ActionWithdrawn, Event};
-use crate::plan::effective::{describe_from, next_review_after};
-use crate::plan::Plan;
+use crate::plan::decide::Command;
+use crate::plan::effective::describe_from;
 
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
@@ -130,16 +130,6 @@ pub struct AmendArgs {
     pub format: Format,
 }
 
-/// The review a change holds from: the one named, or the first after today; `None` when
-/// no review after today is scheduled (the entry then omits `from`: FORMAT.md reads it as
-/// from the first review dated after the day it was recorded).
-fn holds_from(given: Option<&str>, plan: &Plan, today: &str) -> Option<String> {
-    match given {
-        Some(g) => Some(crate::asof::review_label(g, &plan.reviews)),
-        None => next_review_after(plan, today).map(|r| r.label.clone()),
-    }
-}
-
 /// Runs an action subcommand.
 pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let today = ctx.clock.now().format("%Y-%m-%d").to_string();
@@ -186,14 +176,25 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
     let actor = who.require()?;
     let mut ledger = ctx.open_for_write(&who)?;
     let mut event = event;
-    if let Some(given) = from {
-        let plan = ledger.header()?;
-        let from = holds_from(given.as_deref(), &plan, &today);
-        match &mut event {
-            Event::ActionAmended(e) => e.from = from,
-            Event::ActionWithdrawn(e) => e.from = from,
-            _ => {}
-        }
+    if let Some(from) = from {
+        let header = ledger.header()?;
+        let command = match event {
+            Event::ActionAmended(e) => Command::Amend {
+                id: e.id,
+                changes: e.changes,
+                reason: e.reason,
+                from,
+                today: today.clone(),
+            },
+            Event::ActionWithdrawn(e) => Command::Withdraw {
+                id: e.id,
+                reason: e.reason,
+                from,
+                today: today.clone(),
+            },
+            _ => unreachable!("only amendments and withdrawals hold from a review"),
+        };
+        event = header.decide_names(&command).remove(0);
     }
     let appended = ledger.append(&actor, ctx.clock, vec![event.clone()])?;
     report_appended(ctx.out, ctx.err, &appended, format)?;

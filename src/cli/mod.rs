@@ -37,6 +37,7 @@ pub mod repair;
 pub mod report;
 pub mod restore;
 pub mod review;
+pub mod serve;
 pub mod signoff;
 pub mod snapshot;
 pub mod status;
@@ -128,6 +129,9 @@ pub enum Command {
     #[command(subcommand)]
     Prove(prove::ProveCommand),
     VerifyProof(verify_proof::Args),
+    Serve(serve::Args),
+    #[command(subcommand)]
+    Token(serve::TokenCommand),
 }
 
 /// Who is making a change, and the head it expects: every command that writes takes them.
@@ -251,6 +255,8 @@ pub fn run(
         Command::Reindex(args) => reindex::run(args, &mut ctx),
         Command::Repair(args) => repair::run(args, &mut ctx),
         Command::Completions(args) => completions::run(args, &mut ctx),
+        Command::Serve(args) => serve::run(args, &mut ctx),
+        Command::Token(cmd) => serve::token(cmd, &mut ctx),
         Command::Key(cmd) => key::run(cmd, &mut ctx),
         Command::SignOff(args) => signoff::run(args, &mut ctx),
         Command::Checkpoint(args) => checkpoint::run(args, &mut ctx),

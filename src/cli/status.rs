@@ -1,6 +1,6 @@
 //! `readiness status`: record an action's status at a review.
 
-use crate::event::{Event, StatusRecorded};
+use crate::plan::decide::Command;
 
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
@@ -34,18 +34,15 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let actor = args.who.require()?;
     let mut ledger = ctx.open_for_write(&args.who)?;
     let header = ledger.header()?;
-    let status = header
-        .scale()
-        .resolve(&args.status)
-        .map_or(args.status, |s| s.name.clone());
-    let review = crate::asof::review_label(&args.review, &header.reviews);
-    let event = Event::StatusRecorded(StatusRecorded {
+    // Names resolved against the header; the append checks the rules on the whole plan.
+    let command = Command::RecordStatus {
         action: args.action,
-        review,
-        status,
+        review: args.review,
+        status: args.status,
         note: args.note,
-    });
-    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+    };
+    let events = header.decide_names(&command);
+    let appended = ledger.append(&actor, ctx.clock, events)?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)
 }

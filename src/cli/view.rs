@@ -158,7 +158,9 @@ pub fn refuse_wsoa(command: &super::Command) -> Result<(), CliError> {
         | C::SignOff(_)
         | C::Checkpoint(_)
         | C::Prove(_)
-        | C::VerifyProof(_) => return Ok(()),
+        | C::VerifyProof(_)
+        | C::Serve(_)
+        | C::Token(_) => return Ok(()),
     };
     if format != ViewFormat::Wsoa {
         return Ok(());

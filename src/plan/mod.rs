@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod actors;
+pub mod decide;
 pub mod diff;
 pub mod effective;
 pub mod gaps;

@@ -60,6 +60,22 @@ pub struct Appended {
     pub warnings: Vec<String>,
 }
 
+/// What a group commit did: for each group, how many entries it appended (in order, after
+/// the previous accepted group's) or why it was refused; and every entry written.
+#[derive(Debug)]
+pub struct GroupCommit {
+    pub outcomes: Vec<Result<usize, StoreError>>,
+    pub appended: Appended,
+}
+
+/// One request of a group commit: who, what, and the head it expects (`--if-head`).
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub actor: String,
+    pub events: Vec<Event>,
+    pub if_head: Option<u64>,
+}
+
 /// Refuses a symlink in place of the log or a derived folder (the ledger path itself is
 /// the user's choice; every other file is opened with `O_NOFOLLOW`).
 pub(crate) fn check_dir(dir: &Path) -> Result<(), StoreError> {
@@ -370,6 +386,71 @@ impl DirLedger {
         warnings.append(&mut appended.warnings);
         appended.warnings = warnings;
         Ok(appended)
+    }
+
+    /// Group commit: each group (an actor and its events, one request of a shared writer)
+    /// is validated after the groups accepted before it; the accepted ones are written as
+    /// one batch with one fsync. Each group gets its own entries or its own refusal.
+    pub fn append_groups(
+        &mut self,
+        clock: &dyn Clock,
+        groups: Vec<Group>,
+    ) -> Result<GroupCommit, StoreError> {
+        self.writable()?;
+        let mut partial = match self.state.load_all() {
+            Ok(p) if self.head.is_some() => p,
+            Ok(_) => PartialPlan::empty(),
+            Err(StoreError::Index(e)) => {
+                self.rebuild_state(&e.to_string())?;
+                self.state.load_all()?
+            }
+            Err(e) => return Err(e),
+        };
+        let now = clock.now();
+        let mut plan = std::mem::take(&mut partial.plan);
+        let mut outcomes = Vec::with_capacity(groups.len());
+        let mut all: Option<SealedBatch> = None;
+        for group in groups {
+            let head = plan.head.map_or(0, |(s, _)| s.0);
+            if let Some(expected) = group.if_head.filter(|&h| h != head) {
+                outcomes.push(Err(StoreError::HeadMoved {
+                    expected,
+                    actual: head,
+                }));
+                continue;
+            }
+            match seal_batch(&plan, &group.actor, now, group.events) {
+                Ok(sealed) => {
+                    plan = sealed.plan.clone();
+                    outcomes.push(Ok(sealed.entries.len()));
+                    match &mut all {
+                        None => all = Some(sealed),
+                        Some(b) => {
+                            b.entries.extend(sealed.entries);
+                            b.bytes.extend_from_slice(&sealed.bytes);
+                            b.line_lengths.extend(sealed.line_lengths);
+                            b.plan = sealed.plan;
+                        }
+                    }
+                }
+                Err(e) => outcomes.push(Err(e.into())),
+            }
+        }
+        let appended = match all {
+            Some(batch) => {
+                partial.plan = plan;
+                let mut appended = self.write_batch(&mut partial, batch)?;
+                let mut warnings = std::mem::take(&mut self.warnings);
+                warnings.append(&mut appended.warnings);
+                appended.warnings = warnings;
+                appended
+            }
+            None => Appended {
+                entries: Vec::new(),
+                warnings: std::mem::take(&mut self.warnings),
+            },
+        };
+        Ok(GroupCommit { outcomes, appended })
     }
 
     /// Refuses to append to a log that ends in unexplained bytes or did not verify.
@@ -762,6 +843,53 @@ mod tests {
     use crate::clock::FixedClock;
     use crate::test_events::{area, created};
     use chrono::TimeZone;
+
+    #[test]
+    fn a_group_commit_writes_the_accepted_groups_and_refuses_each_other_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
+        let dir = tmp.path().join("l");
+        DirLedger::create(&dir, "me", &clock, vec![created()], &mut || {}).unwrap();
+        let mut ledger = DirLedger::open(&dir, &mut || {}).unwrap();
+        let group = |actor: &str, events, if_head| Group {
+            actor: actor.into(),
+            events,
+            if_head,
+        };
+        let done = ledger
+            .append_groups(
+                &clock,
+                vec![
+                    group("a", vec![area("1")], Some(1)),
+                    group("b", vec![area("1")], None),
+                    group("c", vec![area("2")], Some(1)),
+                    group("d", vec![area("3"), area("4")], Some(2)),
+                ],
+            )
+            .unwrap();
+        let kinds: Vec<String> = done
+            .outcomes
+            .iter()
+            .map(|o| match o {
+                Ok(n) => format!("ok {n}"),
+                Err(StoreError::HeadMoved { .. }) => "moved".into(),
+                Err(StoreError::Batch(_)) => "refused".into(),
+                Err(e) => format!("{e}"),
+            })
+            .collect();
+        assert_eq!(kinds, ["ok 1", "refused", "moved", "ok 2"]);
+        let actors: Vec<&str> = done
+            .appended
+            .entries
+            .iter()
+            .map(|e| e.actor.as_str())
+            .collect();
+        assert_eq!(actors, ["a", "d", "d"]);
+        drop(ledger);
+        let plan = DirLedger::open(&dir, &mut || {}).unwrap().plan().unwrap();
+        assert_eq!(plan.len(), 4);
+        assert_eq!(plan.areas.len(), 3);
+    }
 
     /// A log made elsewhere, and the plan folded from it.
     fn made() -> (tempfile::TempDir, Vec<u8>, Plan) {

@@ -1,0 +1,166 @@
+//! The decide step: a request for a change, named as a person types it, becomes the events
+//! to append, with every rule checked. The command line and the server both go through it.
+
+use crate::event::{ActionAmended, ActionWithdrawn, Event, ReviewScheduled, StatusRecorded};
+use crate::plan::effective::next_review_after;
+use crate::plan::{Plan, RuleError};
+
+/// A write the product offers, before names are resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Record `status` (any case and spacing) for `action` at `review` (a label in any case,
+    /// or its month).
+    RecordStatus {
+        action: String,
+        review: String,
+        status: String,
+        note: Option<String>,
+    },
+    /// Schedule a review.
+    AddReview { label: String, date: String },
+    /// Change fields of an action from review `from` (default: the first after `today`).
+    Amend {
+        id: String,
+        changes: std::collections::BTreeMap<String, String>,
+        reason: String,
+        from: Option<String>,
+        today: String,
+    },
+    /// Withdraw an action from review `from` (default: the first after `today`).
+    Withdraw {
+        id: String,
+        reason: String,
+        from: Option<String>,
+        today: String,
+    },
+}
+
+impl Plan {
+    /// The events `command` appends to this plan, or the rule it breaks.
+    pub fn decide(&self, command: &Command) -> Result<Vec<Event>, RuleError> {
+        let events = self.decide_names(command);
+        let mut next = self.clone();
+        for (i, event) in events.iter().enumerate() {
+            next.check(event)?;
+            if i + 1 < events.len() {
+                next.apply(&crate::entry::Entry {
+                    seq: crate::entry::Seq(next.len() + 1),
+                    recorded_at: String::new(),
+                    actor: String::new(),
+                    event: event.clone(),
+                    prev: crate::entry::EntryHash::ZERO,
+                    hash: crate::entry::EntryHash::ZERO,
+                });
+            }
+        }
+        Ok(events)
+    }
+
+    /// The events of `command` with names resolved, rules not yet checked: for a writer
+    /// that holds only the plan's header (reviews and scale) and lets the append check them.
+    pub fn decide_names(&self, command: &Command) -> Vec<Event> {
+        let event = match command.clone() {
+            Command::RecordStatus {
+                action,
+                review,
+                status,
+                note,
+            } => Event::StatusRecorded(StatusRecorded {
+                action,
+                review: crate::asof::review_label(&review, &self.reviews),
+                status: self
+                    .scale_ref()
+                    .resolve(&status)
+                    .map_or(status, |s| s.name.clone()),
+                note,
+            }),
+            Command::AddReview { label, date } => {
+                Event::ReviewScheduled(ReviewScheduled { label, date })
+            }
+            Command::Amend {
+                id,
+                changes,
+                reason,
+                from,
+                today,
+            } => Event::ActionAmended(ActionAmended {
+                id,
+                changes,
+                reason,
+                from: self.holds_from(from.as_deref(), &today),
+            }),
+            Command::Withdraw {
+                id,
+                reason,
+                from,
+                today,
+            } => Event::ActionWithdrawn(ActionWithdrawn {
+                id,
+                reason,
+                from: self.holds_from(from.as_deref(), &today),
+            }),
+        };
+        vec![event]
+    }
+
+    /// The review a change holds from: the one named, or the first after `today`; `None`
+    /// when none after today is scheduled (FORMAT.md: then from the first review dated
+    /// after the day it was recorded).
+    fn holds_from(&self, given: Option<&str>, today: &str) -> Option<String> {
+        match given {
+            Some(g) => Some(crate::asof::review_label(g, &self.reviews)),
+            None => next_review_after(self, today).map(|r| r.label.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_events::{plan_from, small_plan};
+
+    #[test]
+    fn names_are_resolved_and_rules_checked() {
+        let plan = plan_from(&small_plan());
+        let events = plan
+            .decide(&Command::RecordStatus {
+                action: "1.1".into(),
+                review: "r1".into(),
+                status: "completed".into(),
+                note: None,
+            })
+            .unwrap();
+        let Event::StatusRecorded(e) = &events[0] else {
+            panic!("{events:?}")
+        };
+        assert_eq!((e.review.as_str(), e.status.as_str()), ("R1", "Completed"));
+        let refused = plan.decide(&Command::RecordStatus {
+            action: "1.1".into(),
+            review: "R9".into(),
+            status: "Completed".into(),
+            note: None,
+        });
+        assert!(matches!(refused, Err(RuleError::UnknownReview { .. })));
+    }
+
+    #[test]
+    fn a_withdrawal_defaults_to_the_first_review_after_today() {
+        let plan = plan_from(&small_plan());
+        let withdraw = |today: &str| {
+            let events = plan
+                .decide(&Command::Withdraw {
+                    id: "1.1".into(),
+                    reason: "merged".into(),
+                    from: None,
+                    today: today.into(),
+                })
+                .unwrap();
+            match &events[0] {
+                Event::ActionWithdrawn(e) => e.from.clone(),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(withdraw("2020-06-15").as_deref(), Some("R2"));
+        assert_eq!(withdraw("2020-08-31"), None);
+    }
+}

@@ -1,0 +1,348 @@
+//! The JSON API under `/api/v1/plans/{plan}`: each view is the same value the command line
+//! prints with `--format json`, and each write goes through the plan's decide step and the
+//! ledger's one writer.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use crate::plan::decide::Command;
+use crate::plan::view::{matrix, plan_at};
+use crate::plan::Plan;
+use crate::store::source::{Location, ReadLedger};
+
+use super::error::ApiError;
+use super::tokens::Role;
+use super::{AppState, Served};
+
+/// Who is asking, and what they may do.
+pub struct Caller {
+    /// The token's name (the actor of its writes); `None` for an anonymous reader.
+    pub name: Option<String>,
+    pub role: Role,
+}
+
+/// The caller of a request for `plan`: its token's record, or an anonymous reader when the
+/// server is public and no token is sent.
+pub fn caller(state: &AppState, headers: &HeaderMap, plan: &str) -> Result<Caller, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let Some(token) = token else {
+        if state.public {
+            return Ok(Caller {
+                name: None,
+                role: Role::Viewer,
+            });
+        }
+        return Err(ApiError::Unauthorized);
+    };
+    let store = super::tokens::TokenStore::load(&state.tokens)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let record = store.find(token.trim()).ok_or(ApiError::Unauthorized)?;
+    if record.plan.as_deref().is_some_and(|p| p != plan) {
+        return Err(ApiError::Forbidden(format!(
+            "token {:?} is for plan {:?} only",
+            record.name,
+            record.plan.as_deref().unwrap_or_default()
+        )));
+    }
+    Ok(Caller {
+        name: Some(record.name.clone()),
+        role: record.role,
+    })
+}
+
+impl Caller {
+    /// Refuses a caller whose role is below `needed`, for `what`.
+    pub fn require(&self, needed: Role, what: &str) -> Result<&str, ApiError> {
+        match &self.name {
+            Some(name) if self.role >= needed => Ok(name),
+            Some(name) => Err(ApiError::Forbidden(format!(
+                "token {name:?} has the role {}; {what} needs {} or above",
+                self.role.as_str(),
+                needed.as_str()
+            ))),
+            None => Err(ApiError::Unauthorized),
+        }
+    }
+}
+
+fn served<'a>(state: &'a AppState, plan: &str) -> Result<&'a Served, ApiError> {
+    state.plans.get(plan).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no plan {plan:?} is served here; GET /api/v1/plans lists them"
+        ))
+    })
+}
+
+/// `as_of` and `known_at`, as the command line's `--as-of` and `--known-at`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewQuery {
+    pub as_of: Option<String>,
+    pub known_at: Option<String>,
+}
+
+/// Loads the plan (as known at `known_at`) off the async threads.
+async fn load(dir: std::path::PathBuf, known_at: Option<String>) -> Result<Plan, ApiError> {
+    let known_at = known_at
+        .map(|k| crate::cli::log::parse_bound("known_at", &k, true))
+        .transpose()
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    tokio::task::spawn_blocking(move || {
+        let ledger = ReadLedger::open(&Location::Dir(dir)).map_err(ApiError::from_store)?;
+        let (plan, _notes) = ledger
+            .load_plan(known_at.as_deref())
+            .map_err(ApiError::from_store)?;
+        if !plan.is_created() {
+            return Err(ApiError::NotFound("the ledger holds no plan yet".into()));
+        }
+        Ok(plan)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+/// The review `as_of` names, or the latest on or before today, as the command line reads it.
+fn point(
+    state: &AppState,
+    plan: &Plan,
+    as_of: Option<&str>,
+) -> Result<Option<crate::asof::ResolvedPoint>, ApiError> {
+    if plan.reviews.is_empty() {
+        return match as_of {
+            None => Ok(None),
+            Some(p) => Err(ApiError::BadRequest(format!(
+                "as_of {p:?}: the plan has no reviews yet"
+            ))),
+        };
+    }
+    let today = state.clock.now().format("%Y-%m-%d").to_string();
+    let resolved = match as_of {
+        Some(p) => crate::asof::resolve(p, &plan.reviews),
+        None => crate::asof::resolve(&today, &plan.reviews)
+            .or_else(|_| crate::asof::resolve("latest", &plan.reviews)),
+    };
+    resolved
+        .map(Some)
+        .map_err(|e| ApiError::BadRequest(format!("as_of: {e}")))
+}
+
+pub async fn list_plans(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let names: Vec<&String> = state
+        .plans
+        .keys()
+        .filter(|p| caller(&state, &headers, p).is_ok())
+        .collect();
+    if names.is_empty() && !state.plans.is_empty() && caller(&state, &headers, "").is_err() {
+        return ApiError::Unauthorized.into_response();
+    }
+    Json(serde_json::json!({ "plans": names })).into_response()
+}
+
+pub async fn plan_view(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    Query(q): Query<ViewQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    caller(&state, &headers, &plan)?;
+    let p = load(served(&state, &plan)?.dir.clone(), q.known_at).await?;
+    let at = point(&state, &p, q.as_of.as_deref())?;
+    Ok(Json(plan_at(&p, at.as_ref())).into_response())
+}
+
+pub async fn matrix_view(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    Query(q): Query<ViewQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    caller(&state, &headers, &plan)?;
+    let p = load(served(&state, &plan)?.dir.clone(), q.known_at).await?;
+    let at = match q.as_of.as_deref() {
+        Some(_) => point(&state, &p, q.as_of.as_deref())?,
+        None => None,
+    };
+    Ok(Json(matrix(&p, at.as_ref())).into_response())
+}
+
+pub async fn head(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    caller(&state, &headers, &plan)?;
+    let dir = served(&state, &plan)?.dir.clone();
+    let head = tokio::task::spawn_blocking(move || {
+        let ledger = ReadLedger::open(&Location::Dir(dir)).map_err(ApiError::from_store)?;
+        let (plan, _) = ledger.load_plan(None).map_err(ApiError::from_store)?;
+        Ok::<_, ApiError>(plan.head)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let body = match head {
+        Some((seq, hash)) => serde_json::json!({"seq": seq.0, "hash": hash.to_string()}),
+        None => serde_json::json!({"seq": 0, "hash": null}),
+    };
+    Ok(Json(body).into_response())
+}
+
+/// `from` (first seq, default 1) and `limit` (default and at most 10,000 lines).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntriesQuery {
+    pub from: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+/// Most entry lines one request returns.
+const MAX_LINES: u64 = 10_000;
+
+pub async fn entries(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    Query(q): Query<EntriesQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let who = caller(&state, &headers, &plan)?;
+    who.require(Role::Viewer, "reading raw entries")?;
+    let dir = served(&state, &plan)?.dir.clone();
+    let from = q.from.unwrap_or(1).max(1);
+    let limit = q.limit.unwrap_or(MAX_LINES).min(MAX_LINES);
+    let body = tokio::task::spawn_blocking(move || {
+        let reader = crate::store::reader::DirReader::open(&dir).map_err(ApiError::from_store)?;
+        let mut out = Vec::new();
+        for seq in from..from.saturating_add(limit) {
+            match reader
+                .line_at(crate::entry::Seq(seq))
+                .map_err(ApiError::from_store)?
+            {
+                Some(line) => {
+                    out.extend_from_slice(&line);
+                    out.push(b'\n');
+                }
+                None => break,
+            }
+        }
+        Ok::<_, ApiError>(out)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response())
+}
+
+/// `POST .../status`: the body is named like `readiness status`'s arguments.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    pub action: String,
+    pub review: String,
+    pub status: String,
+    pub note: Option<String>,
+    pub if_head: Option<u64>,
+}
+
+/// `POST .../reviews`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    pub label: String,
+    pub date: String,
+    pub if_head: Option<u64>,
+}
+
+/// `POST .../withdrawals`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalBody {
+    pub action: String,
+    pub reason: String,
+    pub from: Option<String>,
+    pub if_head: Option<u64>,
+}
+
+/// Resolves `command` against the plan's header and hands it to the writer; 201 with the
+/// entries appended.
+async fn write(
+    state: &AppState,
+    plan: &str,
+    actor: &str,
+    command: Command,
+    if_head: Option<u64>,
+) -> Result<Response, ApiError> {
+    let served = served(state, plan)?;
+    let header = load(served.dir.clone(), None).await?;
+    let events = header.decide_names(&command);
+    let written = served
+        .writer
+        .write(actor.to_string(), events, if_head)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "entries": written })),
+    )
+        .into_response())
+}
+
+pub async fn post_status(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<StatusBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let who = caller(&state, &headers, &plan)?;
+    let actor = who
+        .require(Role::Officer, "recording a status")?
+        .to_string();
+    let Json(b) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let command = Command::RecordStatus {
+        action: b.action,
+        review: b.review,
+        status: b.status,
+        note: b.note,
+    };
+    write(&state, &plan, &actor, command, b.if_head).await
+}
+
+pub async fn post_review(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<ReviewBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let who = caller(&state, &headers, &plan)?;
+    let actor = who.require(Role::Officer, "adding a review")?.to_string();
+    let Json(b) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let command = Command::AddReview {
+        label: b.label,
+        date: b.date,
+    };
+    write(&state, &plan, &actor, command, b.if_head).await
+}
+
+pub async fn post_withdrawal(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<WithdrawalBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let who = caller(&state, &headers, &plan)?;
+    let actor = who
+        .require(Role::Officer, "withdrawing an action")?
+        .to_string();
+    let Json(b) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let command = Command::Withdraw {
+        id: b.action,
+        reason: b.reason,
+        from: b.from,
+        today: state.clock.now().format("%Y-%m-%d").to_string(),
+    };
+    write(&state, &plan, &actor, command, b.if_head).await
+}

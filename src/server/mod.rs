@@ -1,0 +1,121 @@
+//! `readiness serve`: one always-on service for the officers, board and inspectors of one
+//! plan or of every ledger under a folder, on the library's views and the store's single
+//! writer (see the server issue for what is still to come: TLS, SSE, evidence, proofs).
+
+pub mod api;
+pub mod error;
+pub mod tokens;
+pub mod writer;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use error::ApiError;
+
+/// One served plan: its ledger directory and its writer.
+pub struct Served {
+    pub dir: PathBuf,
+    pub writer: writer::Writer,
+}
+
+/// What every request sees.
+pub struct AppState {
+    pub plans: BTreeMap<String, Served>,
+    /// The token file, read on each request so that a revocation holds at once.
+    pub tokens: PathBuf,
+    /// Anonymous requests may read views.
+    pub public: bool,
+    /// "Today", for views without `as_of` and for changes that hold from the next review.
+    pub clock: Arc<dyn crate::clock::Clock + Send + Sync>,
+}
+
+/// What to serve, and where.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Plan name and ledger directory, for each plan served.
+    pub plans: Vec<(String, PathBuf)>,
+    pub listen: SocketAddr,
+    pub tokens: PathBuf,
+    pub public: bool,
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// The routes, on `state`.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/api/v1/plans", get(api::list_plans))
+        .route("/api/v1/plans/{plan}/plan", get(api::plan_view))
+        .route("/api/v1/plans/{plan}/matrix", get(api::matrix_view))
+        .route("/api/v1/plans/{plan}/head", get(api::head))
+        .route("/api/v1/plans/{plan}/entries", get(api::entries))
+        .route("/api/v1/plans/{plan}/status", post(api::post_status))
+        .route("/api/v1/plans/{plan}/reviews", post(api::post_review))
+        .route(
+            "/api/v1/plans/{plan}/withdrawals",
+            post(api::post_withdrawal),
+        )
+        .with_state(state)
+}
+
+/// Serves until SIGTERM or Ctrl-C; requests in flight (and their commits) finish first.
+/// `ready` is told the address actually bound (useful with port 0).
+pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Result<(), ServerError> {
+    let plans = config
+        .plans
+        .into_iter()
+        .map(|(name, dir)| {
+            let writer = writer::Writer::spawn(dir.clone());
+            (name, Served { dir, writer })
+        })
+        .collect();
+    let state = Arc::new(AppState {
+        plans,
+        tokens: config.tokens,
+        public: config.public,
+        clock: Arc::new(crate::clock::SystemClock),
+    });
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServerError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(ServerError::Serve)?;
+    ready(bound);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(ServerError::Serve)
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = ctrl_c.await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,255 @@
+//! `readiness serve`: tokens and roles, views as JSON, problem+json errors, and writes from
+//! many clients group-committed into one verifiable chain; stopped by SIGTERM.
+
+mod util;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use util::Ledger;
+
+const YORK: &str = "tests/data/york-wsoa-area1.txt";
+
+/// A running server and the address it bound.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(l: &Ledger, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--ledger"])
+        .arg(l.dir())
+        .args(extra)
+        .env_remove("READINESS_ACTOR")
+        .env_remove("READINESS_LEDGER")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start readiness serve");
+    let mut line = String::new();
+    BufReader::new(child.stderr.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Server { child, addr }
+}
+
+/// One HTTP/1.1 request; the status code and the body.
+fn request(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    let code = answer[9..12].parse().unwrap();
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (code, body)
+}
+
+fn token(l: &Ledger, name: &str, role: &str) -> String {
+    let run = l
+        .raw(&[
+            "token",
+            "add",
+            name,
+            "--role",
+            role,
+            "--ledger",
+            l.dir().to_str().unwrap(),
+        ])
+        .ok();
+    run.stdout.trim().to_string()
+}
+
+fn york() -> Ledger {
+    let l = Ledger::empty();
+    let file = std::fs::canonicalize(YORK).unwrap();
+    l.write(&["import", file.to_str().unwrap()]).ok();
+    l
+}
+
+#[test]
+fn roles_views_and_errors() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let viewer = token(&l, "reader", "viewer");
+    let tokens = l.dir().parent().unwrap().join("readiness-tokens.json");
+    let stored = std::fs::read_to_string(&tokens).unwrap();
+    assert!(!stored.contains(&officer), "only the hash is kept");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&tokens).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let base = format!("/api/v1/plans/{plan}");
+
+    assert_eq!(request(&s.addr, "GET", "/healthz", None, "").0, 200);
+    let (code, body) = request(&s.addr, "GET", &format!("{base}/matrix"), None, "");
+    assert_eq!(code, 401, "{body}");
+    assert!(body.contains("\"status\":401"), "{body}");
+    // The matrix is the CLI's JSON.
+    let (code, body) = request(&s.addr, "GET", &format!("{base}/matrix"), Some(&viewer), "");
+    assert_eq!(code, 200);
+    let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let cli = l.read(&["matrix", "--format", "json"]).ok().json();
+    assert_eq!(api, cli);
+    let (code, body) = request(
+        &s.addr,
+        "GET",
+        &format!("{base}/plan?as_of=rag%20november%2020"),
+        Some(&viewer),
+        "",
+    );
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        l.read(&["plan", "--as-of", "RAG November 20", "--format", "json"])
+            .ok()
+            .json()
+    );
+
+    let before = l.snapshot();
+    let status = r#"{"action":"1.3B","review":"rag august 22","status":"completed"}"#;
+    let (code, body) = request(
+        &s.addr,
+        "POST",
+        &format!("{base}/status"),
+        Some(&viewer),
+        status,
+    );
+    assert_eq!(code, 403, "{body}");
+    let bad = r#"{"action":"1.3B","review":"RAG August 22","status":"Done"}"#;
+    let (code, body) = request(
+        &s.addr,
+        "POST",
+        &format!("{base}/status"),
+        Some(&officer),
+        bad,
+    );
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("not in the plan's scale"), "{body}");
+    let (code, _) = request(
+        &s.addr,
+        "POST",
+        &format!("{base}/status"),
+        Some(&officer),
+        "{",
+    );
+    assert_eq!(code, 400);
+    let stale = r#"{"action":"1.3B","review":"RAG August 22","status":"Completed","if_head":3}"#;
+    let (code, body) = request(
+        &s.addr,
+        "POST",
+        &format!("{base}/status"),
+        Some(&officer),
+        stale,
+    );
+    assert_eq!(code, 409, "{body}");
+    assert_eq!(
+        request(
+            &s.addr,
+            "GET",
+            "/api/v1/plans/other/head",
+            Some(&viewer),
+            ""
+        )
+        .0,
+        404
+    );
+    l.assert_unchanged(&before);
+
+    let (code, body) = request(
+        &s.addr,
+        "POST",
+        &format!("{base}/status"),
+        Some(&officer),
+        status,
+    );
+    assert_eq!(code, 201, "{body}");
+    let last = l.entries().last().unwrap().clone();
+    assert_eq!(last["actor"], "officer1", "the token's name is the actor");
+    assert_eq!(last["event"]["status"], "Completed");
+
+    // Revoked: refused at once, by the running server.
+    l.raw(&[
+        "token",
+        "revoke",
+        "officer1",
+        "--ledger",
+        l.dir().to_str().unwrap(),
+    ])
+    .ok();
+    assert_eq!(
+        request(
+            &s.addr,
+            "POST",
+            &format!("{base}/status"),
+            Some(&officer),
+            status
+        )
+        .0,
+        401
+    );
+}
+
+#[test]
+fn concurrent_writes_are_group_committed_into_one_chain() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let head = l.entries().len();
+    let actions = ["1.1", "1.2", "1.3A", "1.3B", "1.4", "1.5"];
+    let threads: Vec<_> = (0..24)
+        .map(|i| {
+            let (addr, officer, plan) = (s.addr.clone(), officer.clone(), plan.clone());
+            let action = actions[i % actions.len()];
+            std::thread::spawn(move || {
+                let body = format!(
+                    r#"{{"action":"{action}","review":"RAG August 22","status":"Completed","note":"request {i}"}}"#
+                );
+                request(&addr, "POST", &format!("/api/v1/plans/{plan}/status"), Some(&officer), &body)
+            })
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for t in threads {
+        let (code, body) = t.join().unwrap();
+        assert_eq!(code, 201, "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        seqs.push(v["entries"][0]["seq"].as_u64().unwrap());
+    }
+    seqs.sort();
+    let want: Vec<u64> = (head as u64 + 1..=head as u64 + 24).collect();
+    assert_eq!(seqs, want, "every request got its own entry");
+    l.read(&["verify"]).ok();
+
+    // SIGTERM: the server stops cleanly.
+    let mut s = s;
+    unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
