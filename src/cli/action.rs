@@ -153,7 +153,18 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
     };
     let actor = who.require()?;
     let mut ledger = ctx.open_for_write(&who)?;
+    let event = stored_id(&ledger, event)?;
     let appended = ledger.append(&actor, ctx.clock, vec![event])?;
     report_appended(ctx.out, ctx.err, &appended, format)?;
     Ok(Exit::Success)
+}
+
+/// The event with the action it names as stored: amend and withdraw take an id in any case.
+fn stored_id(ledger: &crate::store::DirLedger, mut event: Event) -> Result<Event, CliError> {
+    if let Event::ActionAmended(ActionAmended { id, .. })
+    | Event::ActionWithdrawn(ActionWithdrawn { id, .. }) = &mut event
+    {
+        *id = super::names::action_for_write(ledger, id)?;
+    }
+    Ok(event)
 }

@@ -2,6 +2,7 @@
 
 use crate::event::{Event, StatusRecorded};
 
+use super::names::{action_for_write, review_for_write};
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
 
@@ -12,12 +13,12 @@ use super::{CliError, Context, Exit, Who};
 /// both stay in the history.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The action, e.g. "1.3A".
+    /// The action, e.g. "1.3A" (any case).
     pub action: String,
     /// The status, e.g. "Progressing and on track".
     pub status: String,
     /// The review the status is for: its label in any case or spacing ("RAG November 20"),
-    /// or its month ("Nov 2020", "2020-11") when one review falls in it.
+    /// or a month or day ("Nov 2020", "2020-11", "30/11/2020") when one review falls in it.
     #[arg(long)]
     pub review: String,
     /// A short note explaining the status.
@@ -38,9 +39,10 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         .scale()
         .resolve(&args.status)
         .map_or(args.status, |s| s.name.clone());
-    let review = crate::asof::review_label(&args.review, &header.reviews);
+    let action = action_for_write(&ledger, &args.action)?;
+    let review = review_for_write(&header, &args.review)?;
     let event = Event::StatusRecorded(StatusRecorded {
-        action: args.action,
+        action,
         review,
         status,
         note: args.note,
