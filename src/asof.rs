@@ -25,7 +25,7 @@ pub enum AsOfError {
     Unknown { point: String, nearest: String },
     #[error("unknown review {label:?}; {nearest}; to add one: readiness review add {label:?} --date YYYY-MM-DD")]
     UnknownReview { label: String, nearest: String },
-    #[error("review {label:?} has been renamed {now:?}; give its current label")]
+    #[error("unknown review {label:?}: that review was renamed {now:?}; give its current label")]
     Renamed { label: String, now: String },
     #[error("{point:?} matches several reviews ({matches}); give the full label")]
     Ambiguous { point: String, matches: String },

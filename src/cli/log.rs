@@ -68,7 +68,8 @@ pub struct Args {
 /// Parses a `--since`/`--until`/`--known-at` bound into entry timestamp form: a day in
 /// any form [`crate::dates::read_day`] reads, or an RFC 3339 time.
 pub fn parse_bound(flag: &str, s: &str, end_of_day: bool) -> Result<String, CliError> {
-    let day = read_day(s).map_err(|e| CliError::Usage(format!("{flag} {e}")))?;
+    let forms = "give a date (2021-01-15, 15/01/2021 or 15 January 2021) or an RFC 3339 time (2021-01-15T09:30:00Z)";
+    let day = read_day(s).map_err(|e| CliError::Usage(format!("{flag} {e}; {forms}")))?;
     let bound = if let Some(t) = day.and_then(|d| {
         if end_of_day {
             d.and_hms_micro_opt(23, 59, 59, 999_999)
@@ -82,7 +83,7 @@ pub fn parse_bound(flag: &str, s: &str, end_of_day: bool) -> Result<String, CliE
             .map(|t| format_timestamp(t.with_timezone(&Utc)))
             .map_err(|_| {
                 CliError::Usage(format!(
-                    "{flag} {s:?}: give a date (2021-01-15, 15/01/2021 or 15 January 2021) or an RFC 3339 time (2021-01-15T09:30:00Z)"
+                    "{flag} {s:?}: {forms}"
                 ))
             })?
     };
