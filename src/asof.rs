@@ -165,9 +165,10 @@ fn unknown(given: &str, by_date: &[&Review], want: Use) -> AsOfError {
         .map(|(i, r)| {
             let tier = match ym {
                 Some(ym) if falls_in(r, ym) => 0,
-                Some(ym) if [review_month(r), label_month(r)]
-                    .iter()
-                    .any(|m| m.is_some_and(|m| m.year == ym.year)) =>
+                Some(ym)
+                    if [review_month(r), label_month(r)]
+                        .iter()
+                        .any(|m| m.is_some_and(|m| m.year == ym.year)) =>
                 {
                     1
                 }
@@ -225,7 +226,11 @@ mod tests {
             "2020-11",
             "2020-11-30",
         ] {
-            assert_eq!(review_label(given, &r).unwrap(), "RAG November 20", "{given}");
+            assert_eq!(
+                review_label(given, &r).unwrap(),
+                "RAG November 20",
+                "{given}"
+            );
         }
         // Not for a write: "latest" (or a former label) could land on a review nobody named.
         for given in ["latest", "RAG June 30", "June 2020"] {
@@ -237,7 +242,11 @@ mod tests {
     fn a_review_option_reads_uk_and_long_days_in_its_month() {
         let r = reviews();
         for given in ["30/11/2020", "1/11/2020", "30 November 2020", "2 Nov 2020"] {
-            assert_eq!(review_label(given, &r).unwrap(), "RAG November 20", "{given}");
+            assert_eq!(
+                review_label(given, &r).unwrap(),
+                "RAG November 20",
+                "{given}"
+            );
         }
         let e = review_label("31/02/2021", &r).unwrap_err();
         assert!(matches!(e, AsOfError::BadDate(_)), "{e}");
@@ -250,7 +259,10 @@ mod tests {
                 now: "RAG May 20".into()
             }
         );
-        assert_eq!(resolve("rag april 20", &renamed).unwrap().label, "RAG May 20");
+        assert_eq!(
+            resolve("rag april 20", &renamed).unwrap().label,
+            "RAG May 20"
+        );
     }
 
     #[test]
@@ -324,7 +336,10 @@ mod tests {
         let e = resolve("2020-01-01", &reviews()).unwrap_err();
         assert!(matches!(e, AsOfError::BeforeFirst { .. }), "{e}");
         let e = resolve("31/02/2021", &reviews()).unwrap_err();
-        assert!(e.to_string().contains("February 2021 (it has 28 days)"), "{e}");
+        assert!(
+            e.to_string().contains("February 2021 (it has 28 days)"),
+            "{e}"
+        );
         let mut two = reviews();
         two.push(Review {
             label: "Extra November board".into(),

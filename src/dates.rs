@@ -419,8 +419,14 @@ mod tests {
         ] {
             assert_eq!(read_day(text), Ok(d), "{text}");
         }
-        assert_eq!(read_day("1/2/2021"), Ok(NaiveDate::from_ymd_opt(2021, 2, 1)));
-        assert_eq!(read_day("2021-2-1"), Ok(NaiveDate::from_ymd_opt(2021, 2, 1)));
+        assert_eq!(
+            read_day("1/2/2021"),
+            Ok(NaiveDate::from_ymd_opt(2021, 2, 1))
+        );
+        assert_eq!(
+            read_day("2021-2-1"),
+            Ok(NaiveDate::from_ymd_opt(2021, 2, 1))
+        );
     }
 
     #[test]
@@ -453,7 +459,10 @@ mod tests {
             read_day("29 Feb 2021"),
             Err(DayError::NoDay { days: 28, .. })
         ));
-        assert_eq!(read_day("29/2/2020"), Ok(NaiveDate::from_ymd_opt(2020, 2, 29)));
+        assert_eq!(
+            read_day("29/2/2020"),
+            Ok(NaiveDate::from_ymd_opt(2020, 2, 29))
+        );
         assert!(matches!(
             read_day("2021-13-01"),
             Err(DayError::NoMonth { month: 13, .. })

@@ -9,7 +9,10 @@ use util::Ledger;
 /// reviews "RAG May 20" to "RAG August 22").
 fn york() -> Ledger {
     let l = Ledger::empty();
-    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/york-wsoa-area1.txt");
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/york-wsoa-area1.txt"
+    );
     l.write(&["import", source]).ok();
     l
 }
@@ -17,21 +20,12 @@ fn york() -> Ledger {
 #[test]
 fn an_action_id_in_any_case_records_on_the_stored_action() {
     let l = york();
-    l.write(&[
-        "status",
-        " 1.3b ",
-        "Completed",
-        "--review",
-        "RAG August 22",
-    ])
-    .ok()
-    .stdout_has("1.3B at RAG August 22: Completed");
+    l.write(&["status", " 1.3b ", "Completed", "--review", "RAG August 22"])
+        .ok()
+        .stdout_has("1.3B at RAG August 22: Completed");
     let last = l.entries().pop().unwrap();
     assert_eq!(last["event"]["action"], "1.3B", "{last}");
-    let history = l
-        .read(&["history", "1.3b", "--format", "json"])
-        .ok()
-        .json();
+    let history = l.read(&["history", "1.3b", "--format", "json"]).ok().json();
     let rows = history["entries"].as_array().unwrap();
     assert_eq!(
         rows.last().unwrap()["seq"],
@@ -133,7 +127,10 @@ fn review_dates_and_known_at_take_the_same_forms() {
     let known = l
         .read(&["plan", "--known-at", "1/1/2000", "--format", "json"])
         .code(2);
-    assert!(known.stderr.contains("holds no plan as known at"), "{known:#?}");
+    assert!(
+        known.stderr.contains("holds no plan as known at"),
+        "{known:#?}"
+    );
 }
 
 #[test]
@@ -187,4 +184,69 @@ fn an_invalid_date_is_refused_saying_why() {
         .code(2)
         .stderr_has(why);
     l.assert_unchanged(&before);
+}
+
+/// An export written before ids differing only in case were refused, holding 1.3Ab and
+/// 1.3aB: sealed entry by entry with the library, since the append path now refuses it.
+fn old_export_with_case_twins(l: &Ledger) -> std::path::PathBuf {
+    use readiness_ledger::entry::{Entry, EntryHash, Seq};
+    use readiness_ledger::event::{ActionAdded, AreaAdded, Event, PlanCreated, ReviewScheduled};
+    let action = |id: &str| {
+        Event::ActionAdded(ActionAdded {
+            id: id.into(),
+            area: "1".into(),
+            action: format!("Action {id}"),
+            ..Default::default()
+        })
+    };
+    let events = vec![
+        Event::PlanCreated(PlanCreated {
+            title: "Old plan".into(),
+            origin: util::ORIGIN.into(),
+            scale: readiness_ledger::scale::StatusScale::york(),
+        }),
+        Event::AreaAdded(AreaAdded {
+            id: "1".into(),
+            title: "Leadership".into(),
+            finding: None,
+        }),
+        action("1.3Ab"),
+        action("1.3aB"),
+        Event::ReviewScheduled(ReviewScheduled {
+            label: "RAG May 20".into(),
+            date: "2020-05-31".into(),
+        }),
+    ];
+    let mut prev = EntryHash::ZERO;
+    let mut bytes = Vec::new();
+    for (i, event) in events.into_iter().enumerate() {
+        let seq = Seq(i as u64 + 1);
+        let at = "2021-01-01T09:00:00.000000Z".to_string();
+        let (entry, line) = Entry::seal(seq, at, "old.officer".into(), event, prev).unwrap();
+        prev = entry.hash;
+        bytes.extend_from_slice(&line);
+        bytes.push(b'\n');
+    }
+    let path = l.path("old.jsonl");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn an_old_ledger_with_ids_differing_only_in_case_verifies_and_asks_for_the_exact_id() {
+    let l = Ledger::empty();
+    let export = old_export_with_case_twins(&l);
+    l.on(&export, &["verify"]).ok();
+    let both = "action \"1.3ab\" could be any of 1.3Ab, 1.3aB, which differ only in case";
+    l.on(&export, &["history", "1.3ab"])
+        .code(2)
+        .stderr_has(both);
+    l.read(&["restore", export.to_str().unwrap()]).ok();
+    l.write(&["status", "1.3AB", "Completed", "--review", "RAG May 20"])
+        .code(2)
+        .stderr_has("action \"1.3AB\" could be any of 1.3Ab, 1.3aB");
+    l.write(&["status", "1.3aB", "Completed", "--review", "may 2020"])
+        .ok()
+        .stdout_has("1.3aB at RAG May 20: Completed");
+    l.read(&["verify"]).ok();
 }

@@ -81,11 +81,7 @@ pub fn parse_bound(flag: &str, s: &str, end_of_day: bool) -> Result<String, CliE
     } else {
         DateTime::parse_from_rfc3339(s)
             .map(|t| format_timestamp(t.with_timezone(&Utc)))
-            .map_err(|_| {
-                CliError::Usage(format!(
-                    "{flag} {s:?}: {forms}"
-                ))
-            })?
+            .map_err(|_| CliError::Usage(format!("{flag} {s:?}: {forms}")))?
     };
     // Bounds compare with entry times as text: only the entries' own four-digit-year form
     // compares right (a signed year such as "+10000-..." sorts before every entry).

@@ -584,8 +584,14 @@ mod tests {
         assert_eq!(given(events.clone()).check(&add("1.3B")), Ok(()));
         events.push(add("1.3B"));
         let plan = given(events);
-        assert_eq!(plan.check(&status("1.3B", "RAG May 20", "Completed")), Ok(()));
-        assert_eq!(plan.check(&status("1.3b", "RAG May 20", "Completed")), Ok(()));
+        assert_eq!(
+            plan.check(&status("1.3B", "RAG May 20", "Completed")),
+            Ok(())
+        );
+        assert_eq!(
+            plan.check(&status("1.3b", "RAG May 20", "Completed")),
+            Ok(())
+        );
     }
 
     #[test]
