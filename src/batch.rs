@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::entry::{format_timestamp, parse_timestamp, Entry, EntryError, EntryHash, Seq};
 use crate::event::Event;
+use crate::plan::rules::IdCase;
 use crate::plan::{Plan, RuleError};
 
 /// Entries ready to be written, the exact bytes to write, and the plan after them.
@@ -100,12 +101,15 @@ pub fn seal_batch(
     let mut entries = Vec::with_capacity(total);
     let mut bytes = Vec::with_capacity(total * 512);
     let mut line_lengths = Vec::with_capacity(total);
+    let mut id_case = IdCase::default();
     for (index, event) in events.into_iter().enumerate() {
-        next.check(&event).map_err(|source| BatchError::Rule {
-            index,
-            total,
-            source,
-        })?;
+        next.check(&event)
+            .and_then(|()| id_case.check(&next, &event))
+            .map_err(|source| BatchError::Rule {
+                index,
+                total,
+                source,
+            })?;
         let (seq, prev) = match next.head {
             Some((seq, hash)) => (Seq(seq.0 + 1), hash),
             None => (Seq(1), EntryHash::ZERO),

@@ -216,6 +216,87 @@ pub fn parse_review_label(label: &str) -> Option<YearMonth> {
     date.month
 }
 
+/// Why text typed as a calendar day (`--date`, `--as-of`, `--known-at`) names no day.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DayError {
+    #[error("{0:?} is not a date: write it as 2020-12-31, 31/12/2020 or 31 December 2020")]
+    Unreadable(String),
+    #[error("{text:?} is not a date: there is no month {month}")]
+    NoMonth { text: String, month: u32 },
+    #[error("{text:?} is not a date: there is no day {day} in {month} (it has {days} days)")]
+    NoDay {
+        text: String,
+        day: u32,
+        month: String,
+        days: u32,
+    },
+}
+
+/// Reads a calendar day typed by a user: `2020-12-31`, `31/12/2020` (day first, as in the
+/// UK; one or two digits for day and month) or `31 December 2020` / `31 Dec 2020` /
+/// `31st December 2020`. Years have four digits.
+///
+/// `Ok(None)` when the text is not written as a day at all (it may be a review label or a
+/// month); an error when it is written as one that does not exist (`31/02/2021`).
+pub fn read_day(text: &str) -> Result<Option<NaiveDate>, DayError> {
+    let Some((year, month, day)) = day_parts(text.trim()) else {
+        return Ok(None);
+    };
+    let Some(ym) = YearMonth::new(year, month) else {
+        return Err(DayError::NoMonth {
+            text: text.to_string(),
+            month,
+        });
+    };
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(d) => Ok(Some(d)),
+        None => {
+            use chrono::Datelike;
+            let name = MONTHS[month as usize - 1];
+            Err(DayError::NoDay {
+                text: text.to_string(),
+                day,
+                month: format!("{}{} {year}", name[..1].to_uppercase(), &name[1..]),
+                days: last_day_of_month(ym).day(),
+            })
+        }
+    }
+}
+
+/// [`read_day`] for a value that must be a day.
+pub fn parse_day(text: &str) -> Result<NaiveDate, DayError> {
+    read_day(text)?.ok_or_else(|| DayError::Unreadable(text.to_string()))
+}
+
+/// Year, month and day of a day written in one of [`read_day`]'s forms, unchecked.
+fn day_parts(t: &str) -> Option<(i32, u32, u32)> {
+    let digits = |s: &str, min: usize, max: usize| {
+        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    let num = |s: &str| s.parse::<u32>().ok();
+    if let [y, m, d] = t.split('-').collect::<Vec<_>>()[..] {
+        if digits(y, 4, 4) && digits(m, 1, 2) && digits(d, 1, 2) {
+            return Some((y.parse().ok()?, num(m)?, num(d)?));
+        }
+    }
+    if let [d, m, y] = t.split('/').collect::<Vec<_>>()[..] {
+        if digits(d, 1, 2) && digits(m, 1, 2) && digits(y, 4, 4) {
+            return Some((y.parse().ok()?, num(m)?, num(d)?));
+        }
+    }
+    let words: Vec<&str> = t
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if let [d, m, y] = words[..] {
+        let d = d.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        if is_day(words[0]) && digits(d, 1, 2) && digits(y, 4, 4) {
+            return Some((y.parse().ok()?, month_number(m)?, num(d)?));
+        }
+    }
+    None
+}
+
 /// The last day of a month, the date a monthly review is taken to fall on.
 ///
 /// Months outside 1..=12 (only possible by building `YearMonth` by hand) are clamped; years
@@ -323,6 +404,70 @@ mod tests {
         assert_eq!(parse_review_label("RAG"), None);
         assert_eq!(parse_review_label("RAG March 2-21"), None);
         assert_eq!(parse_review_label("RAG rating"), None);
+    }
+
+    #[test]
+    fn reads_a_typed_day_in_iso_uk_and_long_forms() {
+        let d = NaiveDate::from_ymd_opt(2020, 12, 31);
+        for text in [
+            "2020-12-31",
+            " 31/12/2020 ",
+            "31 December 2020",
+            "31 Dec 2020",
+            "31 Dec. 2020",
+            "31st december, 2020",
+        ] {
+            assert_eq!(read_day(text), Ok(d), "{text}");
+        }
+        assert_eq!(
+            read_day("1/2/2021"),
+            Ok(NaiveDate::from_ymd_opt(2021, 2, 1))
+        );
+        assert_eq!(
+            read_day("2021-2-1"),
+            Ok(NaiveDate::from_ymd_opt(2021, 2, 1))
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_a_day_is_left_to_other_readings() {
+        for text in [
+            "RAG November 20",
+            "Nov 2020",
+            "2020-11",
+            "11/2020",
+            "latest",
+            "31/12/20",
+            "31 Smarch 2020",
+            "",
+        ] {
+            assert_eq!(read_day(text), Ok(None), "{text}");
+        }
+        assert_eq!(
+            parse_day("soon").unwrap_err().to_string(),
+            "\"soon\" is not a date: write it as 2020-12-31, 31/12/2020 or 31 December 2020"
+        );
+    }
+
+    #[test]
+    fn a_day_that_does_not_exist_is_an_error_saying_why() {
+        assert_eq!(
+            read_day("31/02/2021").unwrap_err().to_string(),
+            "\"31/02/2021\" is not a date: there is no day 31 in February 2021 (it has 28 days)"
+        );
+        assert!(matches!(
+            read_day("29 Feb 2021"),
+            Err(DayError::NoDay { days: 28, .. })
+        ));
+        assert_eq!(
+            read_day("29/2/2020"),
+            Ok(NaiveDate::from_ymd_opt(2020, 2, 29))
+        );
+        assert!(matches!(
+            read_day("2021-13-01"),
+            Err(DayError::NoMonth { month: 13, .. })
+        ));
+        assert!(matches!(read_day("0/1/2021"), Err(DayError::NoDay { .. })));
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod event;
 pub mod hex;
 pub mod import;
 pub mod merkle;
+pub mod names;
 pub mod plan;
 pub mod report;
 pub mod scale;

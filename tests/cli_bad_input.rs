@@ -136,7 +136,7 @@ fn an_empty_or_missing_actor_is_refused() {
 #[test]
 fn a_bad_review_date_is_named() {
     let l = Ledger::sample();
-    for date in ["2020-02-30", "30/11/2020", "November 2020", ""] {
+    for date in ["2020-02-30", "31/11/2020", "November 2020", ""] {
         refused(
             &l,
             &["review", "add", "RAG Later", "--date", date],

@@ -426,7 +426,7 @@ fn bad_inputs_exit_2_and_leave_the_head_unchanged() {
         ),
         (
             vec!["sign-off", "9.9", "--review", NOV, "--key", &key],
-            "no action",
+            "unknown action \"9.9\"; nearest: 1.1, 1.2",
         ),
         (
             vec!["sign-off", "1.2", "--review", NOV, "--key", &key],
@@ -434,7 +434,7 @@ fn bad_inputs_exit_2_and_leave_the_head_unchanged() {
         ),
         (
             vec!["sign-off", "1.1", "--review", "RAG Nowhere", "--key", &key],
-            "no status",
+            "unknown review \"RAG Nowhere\"; nearest:",
         ),
         (
             vec!["key", "register", "X", "--public", junk, "--role", "R"],

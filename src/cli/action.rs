@@ -175,7 +175,7 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
     };
     let actor = who.require()?;
     let mut ledger = ctx.open_for_write(&who)?;
-    let mut event = event;
+    let mut event = stored_id(&ledger, event)?;
     if let Some(from) = from {
         let header = ledger.header()?;
         let command = match event {
@@ -212,4 +212,14 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
         writeln!(ctx.err, "note: it holds {when}; {earlier}").map_err(CliError::Output)?;
     }
     Ok(Exit::Success)
+}
+
+/// The event with the action it names as stored: amend and withdraw take an id in any case.
+fn stored_id(ledger: &crate::store::DirLedger, mut event: Event) -> Result<Event, CliError> {
+    if let Event::ActionAmended(ActionAmended { id, .. })
+    | Event::ActionWithdrawn(ActionWithdrawn { id, .. }) = &mut event
+    {
+        *id = super::names::action_for_write(ledger, id)?;
+    }
+    Ok(event)
 }

@@ -12,6 +12,7 @@ use crate::store::evidence::{
 use crate::store::{Location, StoreError};
 use crate::verify_evidence::{collect, Attachment, Attachments};
 
+use super::names::{action_for_write, action_in, review_for_write};
 use super::output::{line, report_appended, row, table, write_json, Format};
 use super::{CliError, Context, Exit, Who};
 
@@ -33,11 +34,12 @@ pub enum EvidenceCommand {
 /// Example: readiness evidence add 1.1 board-minutes.pdf --review "RAG November 20"
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
-    /// The action, e.g. "1.3A".
+    /// The action, e.g. "1.3A" (any case).
     pub action: String,
     /// The file to attach.
     pub file: PathBuf,
-    /// The review this evidence is for, e.g. "RAG November 20".
+    /// The review this evidence is for: its label in any case ("RAG November 20"), or a
+    /// month or day ("Nov 2020", "30/11/2020") when one review falls in it.
     #[arg(long)]
     pub review: Option<String>,
     /// A short note about the evidence.
@@ -58,7 +60,7 @@ pub struct AddArgs {
 /// List evidence attached to actions (all, or one action's).
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
-    /// Only this action's evidence.
+    /// Only this action's evidence (its id in any case).
     pub action: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -128,11 +130,13 @@ fn add(args: AddArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let source = Source::open(&args.file, args.max_size).map_err(cli_error)?;
     let mut ledger = ctx.open_for_write(&args.who)?;
     let header = ledger.header()?;
+    let action = action_for_write(&ledger, &args.action)?;
     let review = args
         .review
-        .map(|r| crate::asof::review_label(&r, &header.reviews));
+        .map(|r| review_for_write(&header, &r))
+        .transpose()?;
     let req = AttachRequest {
-        action: args.action,
+        action,
         review,
         file_name: args.name,
         note: args.note,
@@ -170,7 +174,11 @@ struct ListRow<'a> {
     redacted: Option<&'a crate::verify_evidence::RedactionInfo>,
 }
 
-fn list(args: ListArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+fn list(mut args: ListArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    if let Some(typed) = &args.action {
+        let plan = super::view::load_plan(ctx, None)?;
+        args.action = Some(action_in(&plan, typed)?);
+    }
     let ledger = ctx.open_for_read()?;
     let all = collect(&ledger)?;
     let store = match Location::parse(ctx.ledger_path()) {

@@ -2,18 +2,20 @@
 
 use std::ops::ControlFlow;
 
+use crate::names::fold;
 use crate::plan::activity::ActivityRow;
 use crate::plan::view::history;
 use crate::report::{render, views::history_doc};
 use crate::verify::replay_with;
 
+use super::names::action_in;
 use super::view::{emit, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
 
 /// Show every entry that touched an action, oldest first, and its status at each review.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The action, e.g. "1.3B".
+    /// The action, e.g. "1.3B" (any case).
     pub action: String,
     #[command(flatten)]
     pub view: ViewArgs,
@@ -24,23 +26,19 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = args.view.known_at()?;
     let ledger = ctx.open_for_read()?;
     let mut rows = Vec::new();
+    // The stored id is known only once the plan is replayed: keep every entry whose id
+    // matches ignoring case, then those of the action it resolves to.
+    let wanted = fold(&args.action);
     let plan = replay_with(&ledger, known_at.as_deref(), |entry, plan| {
-        if entry.event.action_id() == Some(args.action.as_str()) {
+        if entry.event.action_id().is_some_and(|id| fold(id) == wanted) {
             rows.push(ActivityRow::with_plan(entry, plan));
         }
         ControlFlow::Continue(())
     })?;
-    let Some(action) = plan.action(&args.action) else {
-        let known: Vec<&str> = plan.actions.iter().map(|a| a.fields.id.as_str()).collect();
-        return Err(CliError::Usage(format!(
-            "unknown action {:?}; actions in this plan: {}",
-            args.action,
-            if known.is_empty() {
-                "(none)".to_string()
-            } else {
-                known.join(", ")
-            }
-        )));
+    let id = action_in(&plan, &args.action)?;
+    rows.retain(|r| r.action.as_deref() == Some(id.as_str()));
+    let Some(action) = plan.action(&id) else {
+        return Err(CliError::Usage(format!("unknown action {id:?}")));
     };
     let point = match args.view.as_of.as_deref() {
         Some(p) => resolve_point(&plan, Some(p), ctx)?,

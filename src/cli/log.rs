@@ -2,23 +2,27 @@
 
 use std::ops::ControlFlow;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::builder::PossibleValuesParser;
 
+use crate::dates::read_day;
 use crate::entry::format_timestamp;
 use crate::event::Event;
+use crate::names::fold;
 use crate::plan::activity::{ActivityFilter, ActivityRow};
 use crate::report::doc::{Cell, Doc, Grid};
 use crate::report::{render, ViewFormat};
 use crate::verify::replay_with;
 
+use super::names::action_in;
 use super::view::{emit, CsvArgs};
 use super::{CliError, Context, Exit};
 
 /// Show the entries: who did what, when, oldest first.
 ///
 /// Dates filter on when the ledger recorded the entry (not the review a status is for).
-/// --since and --until take a date (YYYY-MM-DD, whole day included) or an RFC 3339 time.
+/// --since and --until take a date (2021-01-15, 15/01/2021 or 15 January 2021, whole day
+/// included) or an RFC 3339 time.
 /// Filters combine: an entry is shown when it passes all of them. The "marks" column says
 /// when an entry was imported from a source file, or recorded late for its review.
 ///
@@ -29,7 +33,7 @@ use super::{CliError, Context, Exit};
 ///   readiness log --area 1 --event status_recorded --event correction --format csv
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Only entries that touch this action.
+    /// Only entries that touch this action (its id in any case).
     #[arg(long)]
     pub action: Option<String>,
     /// Only entries about this area: its area_added entry and every entry touching one of
@@ -61,9 +65,12 @@ pub struct Args {
     pub csv: CsvArgs,
 }
 
-/// Parses a `--since`/`--until` bound into entry timestamp form.
+/// Parses a `--since`/`--until`/`--known-at` bound into entry timestamp form: a day in
+/// any form [`crate::dates::read_day`] reads, or an RFC 3339 time.
 pub fn parse_bound(flag: &str, s: &str, end_of_day: bool) -> Result<String, CliError> {
-    let bound = if let Some(t) = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| {
+    let forms = "give a date (2021-01-15, 15/01/2021 or 15 January 2021) or an RFC 3339 time (2021-01-15T09:30:00Z)";
+    let day = read_day(s).map_err(|e| CliError::Usage(format!("{flag} {e}; {forms}")))?;
+    let bound = if let Some(t) = day.and_then(|d| {
         if end_of_day {
             d.and_hms_micro_opt(23, 59, 59, 999_999)
         } else {
@@ -74,11 +81,7 @@ pub fn parse_bound(flag: &str, s: &str, end_of_day: bool) -> Result<String, CliE
     } else {
         DateTime::parse_from_rfc3339(s)
             .map(|t| format_timestamp(t.with_timezone(&Utc)))
-            .map_err(|_| {
-                CliError::Usage(format!(
-                    "{flag} {s:?}: give a date (2021-01-15) or an RFC 3339 time (2021-01-15T09:30:00Z)"
-                ))
-            })?
+            .map_err(|_| CliError::Usage(format!("{flag} {s:?}: {forms}")))?
     };
     // Bounds compare with entry times as text: only the entries' own four-digit-year form
     // compares right (a signed year such as "+10000-..." sorts before every entry).
@@ -110,8 +113,11 @@ pub fn log_doc(rows: &[ActivityRow]) -> Doc {
 
 /// Prints the filtered activity log.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    // The stored id is known only once the plan is replayed: keep the entries whose id
+    // matches ignoring case, then those of the action it resolves to.
+    let wanted = args.action.as_deref().map(fold);
     let filter = ActivityFilter {
-        action: args.action,
+        action: None,
         actor: args.by,
         since: args
             .since
@@ -129,11 +135,22 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let ledger = ctx.open_for_read()?;
     let mut rows = Vec::new();
     let plan = replay_with(&ledger, None, |entry, plan| {
-        if filter.matches_in(entry, plan) {
+        let action = entry.event.action_id();
+        let named = wanted
+            .as_ref()
+            .is_none_or(|w| action.is_some_and(|id| fold(id) == *w));
+        if named && filter.matches_in(entry, plan) {
             rows.push(ActivityRow::with_plan(entry, plan));
         }
         ControlFlow::Continue(())
     })?;
+    if let Some(typed) = &args.action {
+        let id = action_in(&plan, typed).map_err(|e| match e {
+            CliError::Usage(m) => CliError::Usage(format!("--action: {m}")),
+            other => other,
+        })?;
+        rows.retain(|r| r.action.as_deref() == Some(id.as_str()));
+    }
     if let Some(area) = &filter.area {
         if plan.area(area).is_none() {
             let known: Vec<&str> = plan.areas.iter().map(|a| a.id.as_str()).collect();

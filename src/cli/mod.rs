@@ -29,6 +29,7 @@ pub mod init;
 pub mod key;
 pub mod log;
 pub mod matrix;
+pub mod names;
 pub mod output;
 pub mod plan;
 pub mod prove;

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use crate::event::{Event, ReviewRescheduled, ReviewScheduled};
 
+use super::names::parse_date;
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
 
@@ -21,9 +22,9 @@ pub enum ReviewCommand {
 /// readiness review reschedule "RAG July 21" --date 2021-08-15 --label "RAG August 21" --reason "board moved"
 #[derive(Debug, clap::Args)]
 pub struct RescheduleArgs {
-    /// The review's current label (any case).
+    /// The review: its current label in any case, or a month or day one review falls in.
     pub label: String,
-    /// The new date, YYYY-MM-DD.
+    /// The new date: 2021-08-15, 15/08/2021 or 15 August 2021.
     #[arg(long, value_parser = parse_date)]
     pub date: Option<NaiveDate>,
     /// The new label.
@@ -43,19 +44,13 @@ pub struct RescheduleArgs {
 pub struct AddArgs {
     /// The review's label, e.g. "RAG November 20".
     pub label: String,
-    /// The review date, YYYY-MM-DD.
+    /// The review date: 2020-11-30, 30/11/2020 or 30 November 2020.
     #[arg(long, value_parser = parse_date)]
     pub date: NaiveDate,
     #[command(flatten)]
     pub who: Who,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
-}
-
-/// Parses a calendar date given on the command line.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("{s:?} is not a date of the form YYYY-MM-DD (e.g. 2020-11-30)"))
 }
 
 /// Runs a review subcommand.
@@ -75,12 +70,7 @@ pub fn run(cmd: ReviewCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
         ReviewCommand::Reschedule(args) => {
             let actor = args.who.require()?;
             let mut ledger = ctx.open_for_write(&args.who)?;
-            let label = ledger
-                .header()?
-                .reviews
-                .iter()
-                .find(|r| r.label.to_lowercase() == args.label.to_lowercase())
-                .map_or(args.label, |r| r.label.clone());
+            let label = super::names::review_for_write(&ledger.header()?, &args.label)?;
             let event = Event::ReviewRescheduled(ReviewRescheduled {
                 label,
                 new_label: args.new_label,

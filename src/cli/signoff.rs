@@ -6,6 +6,7 @@ use crate::event::{Event, SignedOff};
 use crate::plan::trust::{key_id, public_key, sign_signoff};
 
 use super::key::read_key_file;
+use super::names::{action_for_write, review_for_write};
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
 
@@ -21,10 +22,10 @@ use super::{CliError, Context, Exit, Who};
 ///   readiness sign-off 1.1 --review "RAG November 20" --key chair.key --by chair@council
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The action, e.g. "1.3A".
+    /// The action, e.g. "1.3A" (any case).
     pub action: String,
-    /// The review whose status is signed: its label in any case or spacing, or its month
-    /// ("Nov 2020") when one review falls in it.
+    /// The review whose status is signed: its label in any case or spacing, or a month or
+    /// day ("Nov 2020", "30/11/2020") when one review falls in it.
     #[arg(long)]
     pub review: String,
     /// The private key file written by `readiness key new`.
@@ -46,7 +47,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let public = public_key(&secret);
     let id = key_id(&public);
     let mut ledger = ctx.open_for_write(&args.who)?;
-    let plan = ledger.plan_with(&[&args.action])?;
+    let action_id = action_for_write(&ledger, &args.action)?;
+    let plan = ledger.plan_with(&[&action_id])?;
     let Some(key) = plan.key(&id) else {
         return Err(CliError::Usage(format!(
             "the key in {} (id {id}) is not registered in this ledger; register its public key with `readiness key register`",
@@ -60,24 +62,22 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         )));
     }
     let role = key.role.clone();
-    let review = crate::asof::review_label(&args.review, &plan.reviews);
-    let Some(action) = plan.action(&args.action) else {
+    let review = review_for_write(&plan, &args.review)?;
+    let Some(action) = plan.action(&action_id) else {
         return Err(CliError::Usage(format!(
-            "there is no action {:?} in this ledger",
-            args.action
+            "there is no action {action_id:?} in this ledger"
         )));
     };
     let Some(record) = action.statuses.get(review.as_str()) else {
         return Err(CliError::Usage(format!(
-            "action {} has no status at review {review:?} to sign",
-            args.action
+            "action {action_id} has no status at review {review:?} to sign"
         )));
     };
     let Some((head_seq, head_hash)) = plan.head else {
         return Err(CliError::Usage("the ledger is empty".into()));
     };
     let mut event = SignedOff {
-        action: args.action.clone(),
+        action: action_id,
         review,
         status: record.status.to_string(),
         key_id: id,

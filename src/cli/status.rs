@@ -2,6 +2,7 @@
 
 use crate::plan::decide::Command;
 
+use super::names::{action_for_write, review_for_write};
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
 
@@ -12,12 +13,12 @@ use super::{CliError, Context, Exit, Who};
 /// both stay in the history.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The action, e.g. "1.3A".
+    /// The action, e.g. "1.3A" (any case).
     pub action: String,
     /// The status, e.g. "Progressing and on track".
     pub status: String,
     /// The review the status is for: its label in any case or spacing ("RAG November 20"),
-    /// or its month ("Nov 2020", "2020-11") when one review falls in it.
+    /// or a month or day ("Nov 2020", "2020-11", "30/11/2020") when one review falls in it.
     #[arg(long)]
     pub review: String,
     /// A short note explaining the status.
@@ -34,10 +35,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let actor = args.who.require()?;
     let mut ledger = ctx.open_for_write(&args.who)?;
     let header = ledger.header()?;
-    // Names resolved against the header; the append checks the rules on the whole plan.
+    // Names resolved first (with the nearest matches when unknown); the append checks the
+    // rules on the whole plan.
     let command = Command::RecordStatus {
-        action: args.action,
-        review: args.review,
+        action: action_for_write(&ledger, &args.action)?,
+        review: review_for_write(&header, &args.review)?,
         status: args.status,
         note: args.note,
     };

@@ -12,8 +12,9 @@ use super::{CliError, Context};
 #[derive(Debug, Clone, clap::Args)]
 pub struct ViewArgs {
     /// The point to show: a review label ("RAG November 20", any case; also "November 20",
-    /// "Nov 2020", "2020-11"), a date (2020-11-30: the latest review on or before it), or
-    /// "latest". Default: the latest review on or before today.
+    /// "Nov 2020", "2020-11"), a date (2020-11-30, 30/11/2020 or 30 November 2020: the
+    /// latest review on or before it), or "latest". Default: the latest review on or
+    /// before today.
     #[arg(long = "as-of", value_name = "POINT")]
     pub as_of: Option<String>,
     /// Replay only what the ledger knew at this moment (a date, whole day included, or an

@@ -67,7 +67,7 @@ impl Plan {
                 note,
             } => Event::StatusRecorded(StatusRecorded {
                 action,
-                review: crate::asof::review_label(&review, &self.reviews),
+                review: crate::asof::review_label(&review, &self.reviews).unwrap_or(review),
                 status: self
                     .scale_ref()
                     .resolve(&status)
@@ -108,7 +108,9 @@ impl Plan {
     /// after the day it was recorded).
     fn holds_from(&self, given: Option<&str>, today: &str) -> Option<String> {
         match given {
-            Some(g) => Some(crate::asof::review_label(g, &self.reviews)),
+            Some(g) => {
+                Some(crate::asof::review_label(g, &self.reviews).unwrap_or_else(|_| g.to_string()))
+            }
             None => next_review_after(self, today).map(|r| r.label.clone()),
         }
     }

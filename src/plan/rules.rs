@@ -26,6 +26,12 @@ pub enum RuleError {
     UnknownArea { id: String, known: String },
     #[error("action {0:?} already exists (use `readiness action amend` to change it)")]
     DuplicateAction(String),
+    #[error("action {id:?} differs only in case from action {existing:?}, added at entry {seq}; ids are matched ignoring case, so give the new action another id")]
+    IdCase {
+        id: String,
+        existing: String,
+        seq: u64,
+    },
     #[error("unknown action {id:?}; actions in this plan: {known}")]
     UnknownAction { id: String, known: String },
     #[error("a review labelled {0:?} already exists")]
@@ -103,6 +109,51 @@ fn non_empty(value: &str, what: &'static str) -> Result<(), RuleError> {
     } else {
         Ok(())
     }
+}
+
+/// The rule that a new action's id differs from every other by more than case, kept apart
+/// from [`Plan::check`] because ledgers written before it may hold such pairs and must
+/// still verify: the append path runs it (through [`IdCase::check`]), `verify` does not.
+///
+/// It keeps the plan's ids folded in a map, built on the first `action_added` of a batch,
+/// so a batch adding many actions costs one pass over the plan, not one per action.
+#[derive(Debug, Default)]
+pub struct IdCase {
+    folded: Option<std::collections::HashMap<String, (String, u64)>>,
+}
+
+impl IdCase {
+    /// Checks `event` against `plan` (the plan before it) and the batch's earlier events.
+    pub fn check(&mut self, plan: &Plan, event: &Event) -> Result<(), RuleError> {
+        let Event::ActionAdded(e) = event else {
+            return Ok(());
+        };
+        let folded = self.folded.get_or_insert_with(|| {
+            plan.actions
+                .iter()
+                .map(|a| (fold_id(&a.fields.id), (a.fields.id.clone(), a.added.0)))
+                .collect()
+        });
+        let key = fold_id(&e.id);
+        match folded.get(&key) {
+            Some((existing, seq)) if *existing != e.id => Err(RuleError::IdCase {
+                id: e.id.clone(),
+                existing: existing.clone(),
+                seq: *seq,
+            }),
+            Some(_) => Ok(()),
+            None => {
+                let next = plan.head.map_or(1, |(s, _)| s.0 + 1);
+                folded.insert(key, (e.id.clone(), next));
+                Ok(())
+            }
+        }
+    }
+}
+
+/// An action id as matched: case and surrounding spaces ignored.
+fn fold_id(id: &str) -> String {
+    crate::names::fold(id)
 }
 
 impl Plan {
@@ -536,6 +587,55 @@ mod tests {
             given(vec![]).check(&again[1]),
             Err(RuleError::NoPlan)
         ));
+    }
+
+    fn add(id: &str) -> Event {
+        Event::ActionAdded(ActionAdded {
+            id: id.into(),
+            area: "1".into(),
+            action: "Do it".into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn a_new_id_differing_only_in_case_names_the_first() {
+        let plan = given(york());
+        let mut case = IdCase::default();
+        assert_eq!(
+            case.check(&plan, &add(" 1.1")),
+            Err(RuleError::IdCase {
+                id: " 1.1".into(),
+                existing: "1.1".into(),
+                seq: 3
+            })
+        );
+        // Within one batch: the second of two new ids is checked against the first.
+        let mut case = IdCase::default();
+        assert_eq!(case.check(&plan, &add("1.3B")), Ok(()));
+        let e = case.check(&plan, &add("1.3b")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "action \"1.3b\" differs only in case from action \"1.3B\", added at entry 5; \
+             ids are matched ignoring case, so give the new action another id"
+        );
+    }
+
+    #[test]
+    fn a_ledger_holding_ids_differing_only_in_case_still_passes_the_fold_rules() {
+        let mut events = york();
+        events.push(add("1.3b"));
+        assert_eq!(given(events.clone()).check(&add("1.3B")), Ok(()));
+        events.push(add("1.3B"));
+        let plan = given(events);
+        assert_eq!(
+            plan.check(&status("1.3B", "RAG May 20", "Completed")),
+            Ok(())
+        );
+        assert_eq!(
+            plan.check(&status("1.3b", "RAG May 20", "Completed")),
+            Ok(())
+        );
     }
 
     #[test]

@@ -305,6 +305,22 @@ impl DirLedger {
         Ok(self.state.load_all()?.plan)
     }
 
+    /// Whether an action has exactly this id.
+    pub fn has_action(&self, id: &str) -> Result<bool, StoreError> {
+        match self.head {
+            None => Ok(false),
+            Some(_) => self.state.has_action(id),
+        }
+    }
+
+    /// Every action id, in the plan's order, without loading the actions.
+    pub fn action_ids(&self) -> Result<Vec<String>, StoreError> {
+        match self.head {
+            None => Ok(Vec::new()),
+            Some(_) => self.state.action_ids(),
+        }
+    }
+
     /// The plan at the head without its actions (title, scale, areas, reviews, keys,
     /// evidence, imports): cheap at any size, for commands that only look those up.
     pub fn header(&self) -> Result<Plan, StoreError> {

@@ -49,6 +49,13 @@ pub struct PartialPlan {
     pub count: u32,
 }
 
+/// An action's order, as stored under its id key.
+fn order_of(raw: &[u8]) -> Result<u32, StoreError> {
+    Ok(u32::from_be_bytes(
+        raw.try_into().map_err(|_| corrupt("id"))?,
+    ))
+}
+
 fn sled_error(e: sled::Error) -> StoreError {
     StoreError::Index(e)
 }
@@ -182,17 +189,31 @@ impl StateDb {
         self.load_actions(&ids)
     }
 
-    /// The header and the actions with these ids (those that exist).
+    /// The header and the actions with these ids (those that exist), and for an id with no
+    /// exact match, those equal to it ignoring case: the rule against ids differing only in
+    /// case needs them.
     pub fn load_actions(&self, ids: &[&str]) -> Result<PartialPlan, StoreError> {
         let (mut plan, count) = self.header()?;
-        let mut found: Vec<(u32, &str)> = Vec::new();
+        let mut found: Vec<(u32, String)> = Vec::new();
+        let mut missing: Vec<String> = Vec::new();
         for &id in ids {
-            if found.iter().any(|(_, f)| *f == id) {
+            if found.iter().any(|(_, f)| f == id) {
                 continue;
             }
-            if let Some(raw) = self.tree.get(key(ID, id.as_bytes())).map_err(sled_error)? {
-                let order = u32::from_be_bytes(raw.as_ref().try_into().map_err(|_| corrupt("id"))?);
-                found.push((order, id));
+            match self.tree.get(key(ID, id.as_bytes())).map_err(sled_error)? {
+                Some(raw) => found.push((order_of(&raw)?, id.to_string())),
+                None => missing.push(crate::names::fold(id)),
+            }
+        }
+        if !missing.is_empty() {
+            for kv in self.tree.scan_prefix(ID) {
+                let (k, v) = kv.map_err(sled_error)?;
+                let id = String::from_utf8_lossy(&k[ID.len()..]).into_owned();
+                let order = order_of(&v)?;
+                let wanted = missing.contains(&crate::names::fold(&id));
+                if wanted && !found.iter().any(|(o, _)| *o == order) {
+                    found.push((order, id));
+                }
             }
         }
         found.sort_unstable();
@@ -206,6 +227,28 @@ impl StateDb {
             orders,
             count,
         })
+    }
+
+    /// Every action id in the plan's order, read from the id keys alone (no action is
+    /// decoded).
+    pub fn action_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut ids = Vec::new();
+        for kv in self.tree.scan_prefix(ID) {
+            let (k, v) = kv.map_err(sled_error)?;
+            ids.push((
+                order_of(&v)?,
+                String::from_utf8_lossy(&k[ID.len()..]).into_owned(),
+            ));
+        }
+        ids.sort_unstable();
+        Ok(ids.into_iter().map(|(_, id)| id).collect())
+    }
+
+    /// Whether an action has exactly this id.
+    pub fn has_action(&self, id: &str) -> Result<bool, StoreError> {
+        self.tree
+            .contains_key(key(ID, id.as_bytes()))
+            .map_err(sled_error)
     }
 
     /// The whole plan.
