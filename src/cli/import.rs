@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::batch::seal_batch;
 use crate::event::PlanCreated;
 use crate::import::{
-    parse_wsoa, wsoa_events, wsoa_update_events, ImportBatch, ImportError, UpdateBatch, WsoaTable,
+    read_table, wsoa_events, wsoa_update_events, ImportBatch, ImportError, UpdateBatch, WsoaTable,
 };
 use crate::plan::activity::summarise;
 use crate::plan::Plan;
@@ -19,7 +19,8 @@ use super::init::{check_origin, generated_origin};
 use super::output::{line, write_json, Format};
 use super::{CliError, Context, Exit, Who};
 
-/// Import a WSoA table (pipe-separated text, as published) as one atomic batch.
+/// Import a WSoA table (pipe-separated text, as published, or the table copied from a web
+/// page as plain text) as one atomic batch.
 ///
 /// The file gives one or more areas (each after its "Area for Improvement N" line and
 /// finding, with its own header row), their actions, one review per "RAG <month> <yy>"
@@ -29,6 +30,12 @@ use super::{CliError, Context, Exit, Who};
 /// unless --title). Every repair the importer makes is printed as a warning. Without
 /// --update, importing the same file twice is refused. --dry-run shows what would be
 /// appended and writes nothing.
+///
+/// A web page's copy has no "|": the header's cells come one per line ("Number",
+/// "Outcomes", ..., "RAG Nov 20"), each row is its number on a line of its own, one paragraph
+/// per cell (a blank line starts the next) and its statuses on its last line, separated by
+/// single spaces (split by the plan's statuses, longest first) or by tabs (an empty piece
+/// is an empty cell). A status line must give exactly one status per review column.
 ///
 /// The quarterly update: with --update (or --origin naming the ledger's own plan), the
 /// table is compared with the plan the ledger holds and only what is new or different is
@@ -107,7 +114,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         None => Plan::new(),
     };
     let scale = plan.scale.clone().unwrap_or_else(StatusScale::york);
-    let table = parse_wsoa(&name, &bytes, &scale.names())?;
+    let table = read_table(&name, &bytes, &scale.names())?;
     if let (true, Some(l)) = (plan.is_created(), ledger.as_mut()) {
         let same_origin = args.origin.as_deref() == Some(plan.origin.as_str());
         if let (true, Some(other)) = (args.update && !same_origin, &args.origin) {

@@ -394,7 +394,7 @@ pub fn wsoa_update_events(
             summary,
         };
     }
-    let events = with_source(file_name, sha256, &warnings, None, body);
+    let events = with_source(file_name, sha256, table.format, &warnings, None, body);
     UpdateBatch {
         events,
         warnings,
