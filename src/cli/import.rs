@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use crate::batch::seal_batch;
 use crate::event::PlanCreated;
 use crate::import::{
-    read_table, wsoa_events, wsoa_update_events, ImportBatch, ImportError, UpdateBatch, WsoaTable,
+    read_table, wsoa_events, wsoa_update_events, ImportBatch, ImportError, Legend, UpdateBatch,
+    Vocabulary, WsoaTable,
 };
 use crate::plan::activity::summarise;
 use crate::plan::Plan;
@@ -62,6 +63,13 @@ pub struct Args {
     /// The ledger already holds this plan: append only what the table adds or changes.
     #[arg(long)]
     pub update: bool,
+    /// A legend file saying which status of the plan's scale each word the table uses means,
+    /// one "Word = Status" a line ("Blue = Completed", "On track = Progressing and on track";
+    /// `#` starts a comment line; "Status (colour)" lines, as `init --scale` reads, must agree
+    /// with the plan's scale). A colour cell (Red, Amber, Green, Blue) is read only through
+    /// such a line. The import records the legend's file name and SHA-256.
+    #[arg(long, value_name = "FILE")]
+    pub legend: Option<PathBuf>,
     #[command(flatten)]
     pub who: Who,
     #[arg(long, value_enum, default_value_t)]
@@ -114,7 +122,18 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         None => Plan::new(),
     };
     let scale = plan.scale.clone().unwrap_or_else(StatusScale::york);
-    let table = read_table(&name, &bytes, &scale.names())?;
+    let vocabulary = match &args.legend {
+        Some(path) => {
+            let legend_bytes = std::fs::read(path).map_err(|source| ImportError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            Legend::parse(&file_name(path), &legend_bytes)?.vocabulary(&scale)?
+        }
+        None => Vocabulary::plain(&scale),
+    };
+    let mut table = read_table(&name, &bytes, &vocabulary.words())?;
+    vocabulary.apply(&mut table);
     if let (true, Some(l)) = (plan.is_created(), ledger.as_mut()) {
         let same_origin = args.origin.as_deref() == Some(plan.origin.as_str());
         if let (true, Some(other)) = (args.update && !same_origin, &args.origin) {

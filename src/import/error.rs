@@ -145,6 +145,31 @@ pub enum ImportError {
         split: Box<RunSplit>,
     },
 
+    /// A status cell holding a colour word no legend line gives a meaning to.
+    #[error("{file}, line {line}: the status cell \"{cell}\" is a colour, and colours mean different statuses in different councils; say which status it means with a legend line like \"{cell} = Completed\" and import with --legend FILE")]
+    UnmappedColour {
+        file: String,
+        line: usize,
+        cell: String,
+    },
+
+    /// A legend line that cannot be read, or that contradicts the scale or another line.
+    #[error("{file}, line {line}: {detail}")]
+    LegendLine {
+        file: String,
+        line: usize,
+        detail: String,
+    },
+
+    /// A legend line naming a status that is not on the plan's scale.
+    #[error("{file}, line {line}: \"{status}\" is not a status of the plan's scale ({scale}); name one of them, spelt as the scale spells it")]
+    LegendStatus {
+        file: String,
+        line: usize,
+        status: String,
+        scale: String,
+    },
+
     /// Table content with no action number in its first cell.
     #[error("{file}, line {line}: a table row starts here without an action number (like \"1.4\") in its first cell; add the number, or join the text to the row above")]
     EmptyNumber { file: String, line: usize },
@@ -171,7 +196,10 @@ impl ImportError {
             | ImportError::StrayHeader { line, .. }
             | ImportError::NoWebHeader { line, .. }
             | ImportError::WebRowCells { line, .. }
-            | ImportError::StatusRun { line, .. } => Some(*line),
+            | ImportError::StatusRun { line, .. }
+            | ImportError::UnmappedColour { line, .. }
+            | ImportError::LegendLine { line, .. }
+            | ImportError::LegendStatus { line, .. } => Some(*line),
         }
     }
 }

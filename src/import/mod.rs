@@ -1,6 +1,7 @@
 //! Readers for existing plans: turn a published table into the events of one import batch.
 
 pub mod error;
+pub mod legend;
 pub mod status_run;
 pub mod update;
 pub mod web_text;
@@ -14,6 +15,7 @@ use crate::event::{
 use crate::plan::Plan;
 
 pub use error::ImportError;
+pub use legend::{Legend, LegendUsed, Vocabulary};
 pub use update::{wsoa_update_events, UpdateBatch, UpdateSummary};
 pub use web_text::parse_web_text;
 pub use wsoa::{parse_wsoa, WsoaArea, WsoaTable};
@@ -82,6 +84,18 @@ pub struct ImportSummary {
     pub reviews_added: usize,
     pub reviews_reused: usize,
     pub statuses: usize,
+    /// The legend the table's status words were read with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legend: Option<LegendUsed>,
+}
+
+/// The note recorded with an import read through a legend, so the history shows how its
+/// status cells were read.
+fn legend_note(file_name: &str, legend: &LegendUsed) -> String {
+    format!(
+        "{file_name}: status cells read with the legend {} (SHA-256 {})",
+        legend.file_name, legend.sha256
+    )
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -151,10 +165,12 @@ pub fn wsoa_events(
         .iter()
         .map(|w| format!("{file_name}, line {}: {}", w.line, w.message))
         .collect();
+    warnings.extend(table.legend.iter().map(|l| legend_note(file_name, l)));
     let mut summary = ImportSummary {
         file_name: file_name.to_string(),
         sha256: sha256.to_string(),
         plan_created: new_plan.is_some(),
+        legend: table.legend.clone(),
         ..Default::default()
     };
     let mut body = Vec::new();

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use super::{action_added, area_title, non_empty, with_source, WsoaTable};
+use super::{action_added, area_title, legend_note, non_empty, with_source, LegendUsed, WsoaTable};
 use crate::event::{ActionAmended, AreaAdded, Correction, Event, ReviewScheduled, StatusRecorded};
 use crate::plan::{Plan, Review};
 
@@ -53,6 +53,9 @@ pub struct UpdateSummary {
     pub actions_amended: Vec<Amendment>,
     /// Cells empty in the table where the plan has a status: reported, kept.
     pub cells_emptied: Vec<StatusCell>,
+    /// The legend the table's status words were read with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legend: Option<LegendUsed>,
 }
 
 /// The import that brought in the same bytes before.
@@ -192,6 +195,8 @@ pub fn wsoa_update_events(
         .iter()
         .map(|w| format!("{file_name}, line {}: {}", w.line, w.message))
         .collect();
+    warnings.extend(table.legend.iter().map(|l| legend_note(file_name, l)));
+    summary.legend = table.legend.clone();
     let reason = |what: String| format!("{what}: published table {file_name} (SHA-256 {sha256})");
     let mut body = Vec::new();
     // Actions whose rows the update does not apply (withdrawn, or in another area).

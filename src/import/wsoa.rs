@@ -18,6 +18,8 @@ pub struct WsoaTable {
     /// In the order the document gives them; never empty.
     pub areas: Vec<WsoaArea>,
     pub warnings: Vec<ImportWarning>,
+    /// The legend its status words were read with, once applied ([`super::Vocabulary::apply`]).
+    pub legend: Option<super::legend::LegendUsed>,
 }
 
 /// One Area for Improvement: its heading and finding, its own header's review columns, its rows.
@@ -327,6 +329,7 @@ pub(super) fn read_document<S: Shape>(
         format: S::FORMAT,
         areas,
         warnings,
+        legend: None,
     })
 }
 
@@ -984,6 +987,12 @@ fn build_row(
             statuses.push(None);
         } else if let Some(status) = match_status(&cell.text, ctx.scale) {
             statuses.push(Some(status.to_string()));
+        } else if crate::scale::Rag::from_word(&cell.text).is_some() {
+            return Err(ImportError::UnmappedColour {
+                file,
+                line: cell.line,
+                cell: cell.text.clone(),
+            });
         } else {
             let (line, cell, scale) = (cell.line, cell.text.clone(), ctx.scale);
             let suggestion = closest(&cell, scale).map(|(s, _)| s.to_string());
