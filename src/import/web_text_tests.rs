@@ -270,3 +270,14 @@ fn the_layout_is_picked_by_the_header() {
     );
     assert_eq!(SourceKind::of(b"just words\n"), SourceKind::WebText);
 }
+
+#[test]
+fn every_cut_of_a_copy_is_read_or_refused_without_panicking() {
+    for text in [YORK_WEB, FOUR_WEB] {
+        let lines: Vec<&str> = text.lines().collect();
+        for n in 0..=lines.len() {
+            let _ = parse(&lines[..n].join("\n"));
+            let _ = parse(&lines[n..].join("\n"));
+        }
+    }
+}
