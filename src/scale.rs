@@ -24,6 +24,13 @@ impl Rag {
             Rag::Blue => "blue",
         }
     }
+
+    /// The colour a word names ("Red", " blue "), ignoring case and surrounding spaces.
+    pub fn from_word(word: &str) -> Option<Rag> {
+        [Rag::Red, Rag::Amber, Rag::Green, Rag::Blue]
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(word.trim()))
+    }
 }
 
 /// One status of the scale.
@@ -128,6 +135,13 @@ mod tests {
         );
         assert!(s.resolve("Progresing").is_none());
         assert_eq!(s.rank("completed"), None);
+    }
+
+    #[test]
+    fn colour_words_are_read_in_any_case() {
+        assert_eq!(Rag::from_word(" BLUE "), Some(Rag::Blue));
+        assert_eq!(Rag::from_word("amber"), Some(Rag::Amber));
+        assert_eq!(Rag::from_word("Bluish"), None);
     }
 
     #[test]

@@ -1,18 +1,18 @@
-//! The WSoA table importer: `import::parse_wsoa` with the York status scale (as
-//! `readiness import` calls it), then `import::wsoa_events` on what it parses, both into
+//! The WSoA table importer: `import::read_table` (either layout) with the York status scale
+//! (as `readiness import` calls it), then `import::wsoa_events` on what it parses, both into
 //! an empty plan (creating it) and into one that exists.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use readiness_ledger::event::PlanCreated;
-use readiness_ledger::import::{parse_wsoa, wsoa_events};
+use readiness_ledger::import::{read_table, wsoa_events};
 use readiness_ledger::plan::Plan;
 use readiness_ledger::scale::StatusScale;
 
 fuzz_target!(|data: &[u8]| {
     let scale = StatusScale::york();
     let names = scale.names();
-    let Ok(table) = parse_wsoa("fuzz.txt", data, &names) else {
+    let Ok(table) = read_table("fuzz.txt", data, &names) else {
         return;
     };
     let plan = Plan::default();

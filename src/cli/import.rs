@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use crate::batch::seal_batch;
 use crate::event::PlanCreated;
 use crate::import::{
-    parse_wsoa, wsoa_events, wsoa_update_events, ImportBatch, ImportError, UpdateBatch, WsoaTable,
+    read_table, wsoa_events, wsoa_update_events, ImportBatch, ImportError, Legend, UpdateBatch,
+    Vocabulary, WsoaTable,
 };
 use crate::plan::activity::summarise;
 use crate::plan::Plan;
@@ -19,7 +20,8 @@ use super::init::{check_origin, generated_origin};
 use super::output::{line, write_json, Format};
 use super::{CliError, Context, Exit, Who};
 
-/// Import a WSoA table (pipe-separated text, as published) as one atomic batch.
+/// Import a WSoA table (pipe-separated text, as published, or the table copied from a web
+/// page as plain text) as one atomic batch.
 ///
 /// The file gives one or more areas (each after its "Area for Improvement N" line and
 /// finding, with its own header row), their actions, one review per "RAG <month> <yy>"
@@ -29,6 +31,12 @@ use super::{CliError, Context, Exit, Who};
 /// unless --title). Every repair the importer makes is printed as a warning. Without
 /// --update, importing the same file twice is refused. --dry-run shows what would be
 /// appended and writes nothing.
+///
+/// A web page's copy has no "|": the header's cells come one per line ("Number",
+/// "Outcomes", ..., "RAG Nov 20"), each row is its number on a line of its own, one paragraph
+/// per cell (a blank line starts the next) and its statuses on its last line, separated by
+/// single spaces (split by the plan's statuses, longest first) or by tabs (an empty piece
+/// is an empty cell). A status line must give exactly one status per review column.
 ///
 /// The quarterly update: with --update (or --origin naming the ledger's own plan), the
 /// table is compared with the plan the ledger holds and only what is new or different is
@@ -55,6 +63,13 @@ pub struct Args {
     /// The ledger already holds this plan: append only what the table adds or changes.
     #[arg(long)]
     pub update: bool,
+    /// A legend file saying which status of the plan's scale each word the table uses means,
+    /// one "Word = Status" a line ("Blue = Completed", "On track = Progressing and on track";
+    /// `#` starts a comment line; "Status (colour)" lines, as `init --scale` reads, must agree
+    /// with the plan's scale). A colour cell (Red, Amber, Green, Blue) is read only through
+    /// such a line. The import records the legend's file name and SHA-256.
+    #[arg(long, value_name = "FILE")]
+    pub legend: Option<PathBuf>,
     #[command(flatten)]
     pub who: Who,
     #[arg(long, value_enum, default_value_t)]
@@ -107,7 +122,18 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         None => Plan::new(),
     };
     let scale = plan.scale.clone().unwrap_or_else(StatusScale::york);
-    let table = parse_wsoa(&name, &bytes, &scale.names())?;
+    let vocabulary = match &args.legend {
+        Some(path) => {
+            let legend_bytes = std::fs::read(path).map_err(|source| ImportError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            Legend::parse(&file_name(path), &legend_bytes)?.vocabulary(&scale)?
+        }
+        None => Vocabulary::plain(&scale),
+    };
+    let mut table = read_table(&name, &bytes, &vocabulary.words())?;
+    vocabulary.apply(&mut table);
     if let (true, Some(l)) = (plan.is_created(), ledger.as_mut()) {
         let same_origin = args.origin.as_deref() == Some(plan.origin.as_str());
         if let (true, Some(other)) = (args.update && !same_origin, &args.origin) {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use crate::event::{Event, KeyRegistered, PlanCreated};
+use crate::import::Legend;
 use crate::scale::StatusScale;
 use crate::store::{DirLedger, Location, StoreError};
 
@@ -25,8 +26,11 @@ pub struct Args {
     /// The ledger's identity (no spaces), e.g. "york.gov.uk/send-wsoa"; generated if not given.
     #[arg(long)]
     pub origin: Option<String>,
-    /// A JSON file with the status scale: [{"name": "Not started", "rag": "red"}, ...],
-    /// worst first; rag is red, amber, green or blue.
+    /// The status scale, worst first, from a JSON file ([{"name": "Not started", "rag":
+    /// "red"}, ...]; rag is red, amber, green or blue) or a legend text file: one status a
+    /// line with its colour in brackets ("Not started (red)", "Complete (blue)"), `#` starting
+    /// a comment line. A legend's "Word = Status" lines (for `import --legend`) are checked
+    /// against the scale it defines.
     #[arg(long, value_name = "FILE")]
     pub scale: Option<PathBuf>,
     /// Also make the ledger's signing key: the private key goes to FILE (mode 0600, never
@@ -43,10 +47,18 @@ pub struct Args {
     pub format: Format,
 }
 
-/// Reads a scale file, naming the file in any error.
+/// Reads a scale file, JSON or a legend, naming the file in any error.
 pub fn read_scale(path: &PathBuf) -> Result<StatusScale, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Usage(format!("--scale {}: {e}", path.display())))?;
+    if !text.trim_start().starts_with('[') {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let legend = Legend::parse(&name, text.as_bytes())?;
+        return Ok(legend.scale()?);
+    }
     let scale: StatusScale = serde_json::from_str(&text).map_err(|e| {
         CliError::Usage(format!(
             "--scale {}: {e}; expected [{{\"name\": \"Not started\", \"rag\": \"red\"}}, ...]",

@@ -121,6 +121,55 @@ pub enum ImportError {
         header_line: usize,
     },
 
+    /// A table copied from a web page with no header: no line holds only "Number".
+    #[error("{file}, line {line}: no header found; a table copied from a web page needs its header cells one per line, starting with a line \"Number\" and ending with review columns like \"RAG November 20\" (a \"|\"-separated table needs a header line starting \"Number |\"); copy the table with its header row")]
+    NoWebHeader { file: String, line: usize },
+
+    /// A row copied from a web page whose paragraphs do not line up with the header's text columns.
+    #[error("{file}, line {line}: row {id} has {found} paragraphs between its number and its status line, for the header's {expected} text columns ({columns}); keep each cell in one paragraph (a blank line starts the next cell, so join a cell's paragraphs), at most one of Lead, Measures or Evidence may be missing, and the row's statuses go on its last line")]
+    WebRowCells {
+        file: String,
+        line: usize,
+        id: String,
+        found: usize,
+        expected: usize,
+        columns: String,
+    },
+
+    /// A copied row's status line does not give exactly one status per review column.
+    #[error("{file}, line {line}: the status line \"{}\" splits into {} ({}){} but the header has {expected} review columns{}; write one status per review column, in order, as the plan spells them (an empty status cannot be shown between single spaces: separate that row's statuses with tabs and leave the empty one's place empty)", .split.run, .split.found.len(), quoted(&.split.found), stuck(&.split.rest), other_reading(&.split.other))]
+    StatusRun {
+        file: String,
+        line: usize,
+        expected: usize,
+        split: Box<RunSplit>,
+    },
+
+    /// A status cell holding a colour word no legend line gives a meaning to.
+    #[error("{file}, line {line}: the status cell \"{cell}\" is a colour, and colours mean different statuses in different councils; say which status it means with a legend line like \"{cell} = Completed\" and import with --legend FILE")]
+    UnmappedColour {
+        file: String,
+        line: usize,
+        cell: String,
+    },
+
+    /// A legend line that cannot be read, or that contradicts the scale or another line.
+    #[error("{file}, line {line}: {detail}")]
+    LegendLine {
+        file: String,
+        line: usize,
+        detail: String,
+    },
+
+    /// A legend line naming a status that is not on the plan's scale.
+    #[error("{file}, line {line}: \"{status}\" is not a status of the plan's scale ({scale}); name one of them, spelt as the scale spells it")]
+    LegendStatus {
+        file: String,
+        line: usize,
+        status: String,
+        scale: String,
+    },
+
     /// Table content with no action number in its first cell.
     #[error("{file}, line {line}: a table row starts here without an action number (like \"1.4\") in its first cell; add the number, or join the text to the row above")]
     EmptyNumber { file: String, line: usize },
@@ -144,7 +193,13 @@ impl ImportError {
             | ImportError::NoAreaHeader { line, .. }
             | ImportError::EmptyArea { line, .. }
             | ImportError::DuplicateArea { line, .. }
-            | ImportError::StrayHeader { line, .. } => Some(*line),
+            | ImportError::StrayHeader { line, .. }
+            | ImportError::NoWebHeader { line, .. }
+            | ImportError::WebRowCells { line, .. }
+            | ImportError::StatusRun { line, .. }
+            | ImportError::UnmappedColour { line, .. }
+            | ImportError::LegendLine { line, .. }
+            | ImportError::LegendStatus { line, .. } => Some(*line),
         }
     }
 }
@@ -153,6 +208,45 @@ impl ImportError {
 fn hint(suggestion: &Option<String>) -> String {
     match suggestion {
         Some(s) => format!(" (did you mean \"{s}\"?)"),
+        None => String::new(),
+    }
+}
+
+/// How a status line split, for [`ImportError::StatusRun`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSplit {
+    /// The line's statuses as written.
+    pub run: String,
+    /// The statuses read, longest phrase first, in order.
+    pub found: Vec<String>,
+    /// The words no accepted status starts at, and everything after them.
+    pub rest: Option<String>,
+    /// Another reading of the whole line with the header's count, when one exists.
+    pub other: Option<Vec<String>>,
+}
+
+/// Statuses as a quoted list: "Completed", "Embedded".
+fn quoted(found: &[String]) -> String {
+    let quoted: Vec<String> = found.iter().map(|s| format!("{s:?}")).collect();
+    quoted.join(", ")
+}
+
+/// Where a status line stopped splitting, if it did.
+fn stuck(rest: &Option<String>) -> String {
+    match rest {
+        Some(rest) => format!(", then \"{rest}\" starts with no status the plan accepts"),
+        None => String::new(),
+    }
+}
+
+/// The reading that would fit the header, offered but not taken: longest phrase first decides.
+fn other_reading(other: &Option<Vec<String>>) -> String {
+    match other {
+        Some(other) => format!(
+            " (read with shorter phrases it would give {}: {}; fix the source so it reads one way)",
+            other.len(),
+            quoted(other)
+        ),
         None => String::new(),
     }
 }

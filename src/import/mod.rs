@@ -1,7 +1,10 @@
 //! Readers for existing plans: turn a published table into the events of one import batch.
 
 pub mod error;
+pub mod legend;
+pub mod status_run;
 pub mod update;
+pub mod web_text;
 pub mod wsoa;
 
 use serde::Serialize;
@@ -12,11 +15,54 @@ use crate::event::{
 use crate::plan::Plan;
 
 pub use error::ImportError;
+pub use legend::{Legend, LegendUsed, Vocabulary};
 pub use update::{wsoa_update_events, UpdateBatch, UpdateSummary};
+pub use web_text::parse_web_text;
 pub use wsoa::{parse_wsoa, WsoaArea, WsoaTable};
 
 /// The format name recorded in `source_imported` for WSoA tables.
 pub const WSOA_FORMAT: &str = "wsoa_table";
+/// The format name recorded in `source_imported` for WSoA tables copied from a web page.
+pub const WEB_TEXT_FORMAT: &str = "wsoa_web_text";
+
+/// The layouts a WSoA table can arrive in, each with its own reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// "|"-separated text, as published ([`parse_wsoa`]).
+    PipeText,
+    /// Plain text copied from a web page ([`parse_web_text`]).
+    WebText,
+}
+
+impl SourceKind {
+    /// Which layout `bytes` are in: a "|"-separated header means pipe text; otherwise a line
+    /// holding only "Number" means a web copy; failing both, a file with any "|" is read as
+    /// pipe text, so its reader says what its header lacks.
+    pub fn of(bytes: &[u8]) -> SourceKind {
+        let text = String::from_utf8_lossy(bytes);
+        let lines: Vec<(usize, &str)> = text.lines().enumerate().collect();
+        if wsoa::has_pipe_header(&lines) {
+            SourceKind::PipeText
+        } else if web_text::has_web_header(&text) || !text.contains('|') {
+            SourceKind::WebText
+        } else {
+            SourceKind::PipeText
+        }
+    }
+}
+
+/// Reads a WSoA table in whichever layout it arrives; `words` are the statuses (and legend
+/// words) a status cell may hold.
+pub fn read_table(
+    source_name: &str,
+    bytes: &[u8],
+    words: &[&str],
+) -> Result<WsoaTable, ImportError> {
+    match SourceKind::of(bytes) {
+        SourceKind::PipeText => parse_wsoa(source_name, bytes, words),
+        SourceKind::WebText => parse_web_text(source_name, bytes, words),
+    }
+}
 
 /// What an import would append, and what it had to say about the file.
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +84,18 @@ pub struct ImportSummary {
     pub reviews_added: usize,
     pub reviews_reused: usize,
     pub statuses: usize,
+    /// The legend the table's status words were read with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legend: Option<LegendUsed>,
+}
+
+/// The note recorded with an import read through a legend, so the history shows how its
+/// status cells were read.
+fn legend_note(file_name: &str, legend: &LegendUsed) -> String {
+    format!(
+        "{file_name}: status cells read with the legend {} (SHA-256 {})",
+        legend.file_name, legend.sha256
+    )
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -72,6 +130,7 @@ fn action_added(area: &str, row: &wsoa::WsoaRow) -> Event {
 fn with_source(
     file_name: &str,
     sha256: &str,
+    format: &str,
     warnings: &[String],
     lead: Option<Event>,
     body: Vec<Event>,
@@ -81,7 +140,7 @@ fn with_source(
     events.push(Event::SourceImported(SourceImported {
         file_name: file_name.to_string(),
         sha256: sha256.to_string(),
-        format: WSOA_FORMAT.to_string(),
+        format: format.to_string(),
         entries: body.len() as u64,
         warnings: warnings.to_vec(),
     }));
@@ -106,10 +165,12 @@ pub fn wsoa_events(
         .iter()
         .map(|w| format!("{file_name}, line {}: {}", w.line, w.message))
         .collect();
+    warnings.extend(table.legend.iter().map(|l| legend_note(file_name, l)));
     let mut summary = ImportSummary {
         file_name: file_name.to_string(),
         sha256: sha256.to_string(),
         plan_created: new_plan.is_some(),
+        legend: table.legend.clone(),
         ..Default::default()
     };
     let mut body = Vec::new();
@@ -179,6 +240,7 @@ pub fn wsoa_events(
     let events = with_source(
         file_name,
         sha256,
+        table.format,
         &warnings,
         new_plan.map(Event::PlanCreated),
         body,

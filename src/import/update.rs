@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::{action_added, area_title, non_empty, with_source, WsoaTable};
+use super::{action_added, area_title, legend_note, non_empty, with_source, LegendUsed, WsoaTable};
 use crate::entry::Seq;
 use crate::event::{ActionAmended, AreaAdded, Correction, Event, ReviewScheduled, StatusRecorded};
 use crate::plan::effective::{applies_at, describe_from};
@@ -57,6 +57,9 @@ pub struct UpdateSummary {
     pub actions_amended: Vec<Amendment>,
     /// Cells empty in the table where the plan has a status: reported, kept.
     pub cells_emptied: Vec<StatusCell>,
+    /// The legend the table's status words were read with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legend: Option<LegendUsed>,
 }
 
 /// The import that brought in the same bytes before.
@@ -196,6 +199,8 @@ pub fn wsoa_update_events(
         .iter()
         .map(|w| format!("{file_name}, line {}: {}", w.line, w.message))
         .collect();
+    warnings.extend(table.legend.iter().map(|l| legend_note(file_name, l)));
+    summary.legend = table.legend.clone();
     let reason = |what: String| format!("{what}: published table {file_name} (SHA-256 {sha256})");
     let mut body = Vec::new();
     // Actions whose rows the update does not apply (in another area), and withdrawn ones,
@@ -420,7 +425,7 @@ pub fn wsoa_update_events(
             summary,
         };
     }
-    let events = with_source(file_name, sha256, &warnings, None, body);
+    let events = with_source(file_name, sha256, table.format, &warnings, None, body);
     UpdateBatch {
         events,
         warnings,

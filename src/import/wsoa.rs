@@ -13,9 +13,13 @@ use crate::dates::{last_day_of_month, parse_date_text, parse_review_label, DateT
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WsoaTable {
     pub title: String,
+    /// Which reader read it (e.g. [`super::WSOA_FORMAT`]), recorded in `source_imported`.
+    pub format: &'static str,
     /// In the order the document gives them; never empty.
     pub areas: Vec<WsoaArea>,
     pub warnings: Vec<ImportWarning>,
+    /// The legend its status words were read with, once applied ([`super::Vocabulary::apply`]).
+    pub legend: Option<super::legend::LegendUsed>,
 }
 
 /// One Area for Improvement: its heading and finding, its own header's review columns, its rows.
@@ -91,14 +95,14 @@ pub struct ImportWarning {
 }
 
 /// Columns before the review columns: Number, Outcomes, Action, Start, End, Lead, Measures, Evidence.
-const TEXT_COLUMNS: usize = 8;
+pub(super) const TEXT_COLUMNS: usize = 8;
 /// Number, Outcomes, Action, Start date and End date: always read from the left.
 const LEADING: usize = 5;
 /// A cell of this many words or more reads as a sentence (Measures, Evidence), not a Lead's names.
 const PROSE_WORDS: usize = 8;
 
 /// A cell's text with the line its text starts on, so errors can point at the cell itself.
-struct Cell {
+pub(super) struct Cell {
     text: String,
     line: usize,
     /// What the text looks like ([`kind`]), worked out once: every candidate layout of a
@@ -107,7 +111,7 @@ struct Cell {
 }
 
 impl Cell {
-    fn new(text: String, line: usize) -> Cell {
+    pub(super) fn new(text: String, line: usize) -> Cell {
         Cell {
             text,
             line,
@@ -120,12 +124,12 @@ impl Cell {
     }
 }
 
-/// A row's cells before they are matched to columns.
-struct RawRow {
-    line: usize,
-    number: String,
-    letter: Option<char>,
-    cells: Vec<Cell>,
+/// A row's cells before they are matched to columns; `cells[0]` is the number's own cell.
+pub(super) struct RawRow {
+    pub(super) line: usize,
+    pub(super) number: String,
+    pub(super) letter: Option<char>,
+    pub(super) cells: Vec<Cell>,
 }
 
 /// What every row is read against: the file name for messages, the header and the scale.
@@ -148,15 +152,89 @@ pub fn parse_wsoa(
     bytes: &[u8],
     scale: &[&str],
 ) -> Result<WsoaTable, ImportError> {
+    read_document(&Pipes, source_name, bytes, scale)
+}
+
+/// How one text form of the table lays out its header and rows. The document around them
+/// (title, areas, findings) is the same in every form and read once, by [`read_document`].
+pub(super) trait Shape {
+    /// The format name recorded in `source_imported`.
+    const FORMAT: &'static str;
+    /// The index of the first header line, if the text has one.
+    fn first_header(&self, lines: &[(usize, &str)]) -> Option<usize>;
+    /// The error for a document with no header; `line` is the last line searched.
+    fn no_header(&self, file: String, line: usize) -> ImportError;
+    /// A line that belongs to the table itself (a header or a row line).
+    fn is_table_line(&self, line: &str) -> bool;
+    /// The action number (and letter) a line opens a row with.
+    fn row_start(&self, line: &str) -> Option<(String, Option<char>)>;
+    /// Reads one area: its header at `lines[header]`, its rows down to `lines[end]`.
+    #[allow(clippy::too_many_arguments)]
+    fn read_area(
+        &self,
+        file: &str,
+        scale: &[&str],
+        lines: &[(usize, &str)],
+        head: AreaHead,
+        header: usize,
+        end: usize,
+        warn: &mut dyn FnMut(usize, String),
+    ) -> Result<WsoaArea, ImportError>;
+}
+
+/// The pipe-separated form: "Number | Outcomes | ... | RAG May 20 |", then rows "1.1 | ... |".
+struct Pipes;
+
+impl Shape for Pipes {
+    const FORMAT: &'static str = super::WSOA_FORMAT;
+
+    fn first_header(&self, lines: &[(usize, &str)]) -> Option<usize> {
+        find_header(lines)
+    }
+
+    fn no_header(&self, file: String, line: usize) -> ImportError {
+        ImportError::NoHeader { file, line }
+    }
+
+    fn is_table_line(&self, line: &str) -> bool {
+        line.contains('|')
+    }
+
+    fn row_start(&self, line: &str) -> Option<(String, Option<char>)> {
+        row_start(line)
+    }
+
+    fn read_area(
+        &self,
+        file: &str,
+        scale: &[&str],
+        lines: &[(usize, &str)],
+        head: AreaHead,
+        header: usize,
+        end: usize,
+        warn: &mut dyn FnMut(usize, String),
+    ) -> Result<WsoaArea, ImportError> {
+        read_area(file, scale, lines, head, header, end, warn)
+    }
+}
+
+/// Reads a whole document in one text form: title, areas with their findings, each area's
+/// header and rows (read by `shape`), every area and action id once.
+pub(super) fn read_document<S: Shape>(
+    shape: &S,
+    source_name: &str,
+    bytes: &[u8],
+    scale: &[&str],
+) -> Result<WsoaTable, ImportError> {
     let file = source_name.to_string();
     let text = decode(&file, bytes)?;
     let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect();
     if lines.iter().all(|(_, l)| l.trim().is_empty()) {
         return Err(ImportError::Empty { file, line: 1 });
     }
-    let Some(at) = find_header(&lines) else {
+    let Some(at) = shape.first_header(&lines) else {
         let line = lines.len();
-        return Err(ImportError::NoHeader { file, line });
+        return Err(shape.no_header(file, line));
     };
     let mut warnings = Vec::new();
     let mut warn = |line, message: String| warnings.push(ImportWarning { line, message });
@@ -171,7 +249,7 @@ pub fn parse_wsoa(
     if let Some(head) = &first {
         // The first header found may belong to a later area: the first area then has none.
         let after = lines[..at].iter().skip_while(|(n, _)| *n <= head.line);
-        let row = after.clone().find(|(_, l)| row_start(l).is_some());
+        let row = after.clone().find(|(_, l)| shape.row_start(l).is_some());
         let area = after.clone().find(|(_, l)| area_boundary(l).is_some());
         if row.is_some() || area.is_some() {
             return Err(ImportError::NoAreaHeader {
@@ -204,8 +282,8 @@ pub fn parse_wsoa(
     let mut heads = vec![(first, at)];
     for ((s, (heading, number, leftover)), &next) in starts.into_iter().zip(&ends[1..]) {
         let line = lines[s].0;
-        let header = (s + 1..next).find(|&i| lines[i].1.contains('|'));
-        let Some(header) = header.filter(|&h| row_start(lines[h].1).is_none()) else {
+        let header = (s + 1..next).find(|&i| shape.is_table_line(lines[i].1));
+        let Some(header) = header.filter(|&h| shape.row_start(lines[h].1).is_none()) else {
             let first_row = header.map(|h| lines[h].0);
             return Err(ImportError::NoAreaHeader {
                 file,
@@ -221,7 +299,7 @@ pub fn parse_wsoa(
     // Every action id so far, with its line: ids are unique across the whole document.
     let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for ((head, header), end) in heads.into_iter().zip(ends) {
-        let area = read_area(&file, scale, &lines, head, header, end, &mut warn)?;
+        let area = shape.read_area(&file, scale, &lines, head, header, end, &mut warn)?;
         if let Some(other) = areas
             .iter()
             .find(|a| !area.number.is_empty() && a.number == area.number)
@@ -248,13 +326,15 @@ pub fn parse_wsoa(
     }
     Ok(WsoaTable {
         title,
+        format: S::FORMAT,
         areas,
         warnings,
+        legend: None,
     })
 }
 
 /// An area's heading, number and finding, and the line it opens at.
-struct AreaHead {
+pub(super) struct AreaHead {
     line: usize,
     heading: String,
     number: String,
@@ -284,7 +364,7 @@ impl AreaHead {
     }
 }
 
-/// Reads one area: its header row at `lines[header]`, its rows down to `lines[end]`.
+/// Reads one pipe-separated area: its header row at `lines[header]`, its rows down to `lines[end]`.
 fn read_area(
     file: &str,
     scale: &[&str],
@@ -292,11 +372,11 @@ fn read_area(
     head: AreaHead,
     header: usize,
     end: usize,
-    warn: &mut impl FnMut(usize, String),
+    warn: &mut dyn FnMut(usize, String),
 ) -> Result<WsoaArea, ImportError> {
     let (header_line, header_text) = lines[header];
-    let (columns, reviews) = read_header(file, header_line, header_text)?;
     let mut body = &lines[header + 1..end];
+    let header = read_header(file, header_line, header_text)?;
     while let Some(((_, l), rest)) = body.split_first() {
         if !l.chars().all(|c| "-|:+= \t".contains(c)) {
             break; // past the "---|---" separator and blank lines
@@ -311,13 +391,33 @@ fn read_area(
             header_line,
         });
     }
-    let raw_rows = split_rows(file, body, TEXT_COLUMNS + reviews.len())?;
+    let raw_rows = split_rows(file, body, TEXT_COLUMNS + header.reviews.len())?;
+    build_area(file, scale, head, header, raw_rows, warn)
+}
+
+/// An area's header as read: the line it is on, its text column names, its review columns.
+pub(super) struct Header {
+    pub(super) line: usize,
+    pub(super) columns: Vec<String>,
+    pub(super) reviews: Vec<ReviewColumn>,
+}
+
+/// Gives an area's rows their ids, lines their cells up with the header's columns, and
+/// checks the area has rows; any text form's rows end here.
+pub(super) fn build_area(
+    file: &str,
+    scale: &[&str],
+    head: AreaHead,
+    header: Header,
+    raw_rows: Vec<RawRow>,
+    warn: &mut dyn FnMut(usize, String),
+) -> Result<WsoaArea, ImportError> {
     let ids = assign_ids(file, &raw_rows)?;
     let ctx = Ctx {
         file,
         scale,
-        columns,
-        reviews: reviews.len(),
+        columns: header.columns,
+        reviews: header.reviews.len(),
     };
     let mut rows = Vec::with_capacity(raw_rows.len());
     for (raw, id) in raw_rows.into_iter().zip(ids) {
@@ -340,7 +440,7 @@ fn read_area(
             file: file.to_string(),
             line: head.line,
             heading,
-            header_line,
+            header_line: header.line,
         });
     }
     Ok(WsoaArea {
@@ -348,8 +448,8 @@ fn read_area(
         number: head.number,
         heading: head.heading,
         finding: head.finding,
-        header_line,
-        reviews,
+        header_line: header.line,
+        reviews: header.reviews,
         rows,
     })
 }
@@ -384,6 +484,11 @@ fn find_header(lines: &[(usize, &str)]) -> Option<usize> {
     })
 }
 
+/// Whether the text has a header this reader finds (a "Number |" row, or a row with a RAG cell).
+pub(super) fn has_pipe_header(lines: &[(usize, &str)]) -> bool {
+    find_header(lines).is_some()
+}
+
 /// A table line whose first cell is "Number".
 fn is_header_row(line: &str) -> bool {
     line.contains('|')
@@ -399,18 +504,23 @@ fn is_rag(cell: &str) -> bool {
         .is_some_and(|w| w.eq_ignore_ascii_case("rag"))
 }
 
-/// Splits the header into the text column names and the review columns with their dates.
-///
-/// Columns are read by position, so the count before the first review column must be exact.
-fn read_header(
-    file: &str,
-    line: usize,
-    text: &str,
-) -> Result<(Vec<String>, Vec<ReviewColumn>), ImportError> {
+/// Splits a pipe-separated header row into its cells and reads them ([`header_from_cells`]).
+fn read_header(file: &str, line: usize, text: &str) -> Result<Header, ImportError> {
     let mut cells: Vec<&str> = text.split('|').map(str::trim).collect();
     while cells.last() == Some(&"") {
         cells.pop();
     }
+    header_from_cells(file, line, &cells)
+}
+
+/// Splits a header's cells into the text column names and the review columns with their dates.
+///
+/// Columns are read by position, so the count before the first review column must be exact.
+pub(super) fn header_from_cells(
+    file: &str,
+    line: usize,
+    cells: &[&str],
+) -> Result<Header, ImportError> {
     let file = file.to_string();
     let Some(first) = cells.iter().position(|c| is_rag(c)) else {
         return Err(ImportError::NoReviewColumns { file, line });
@@ -434,10 +544,11 @@ fn read_header(
             date: last_day_of_month(month),
         });
     }
-    Ok((
-        cells[..first].iter().map(|c| c.to_string()).collect(),
+    Ok(Header {
+        line,
+        columns: cells[..first].iter().map(|c| c.to_string()).collect(),
         reviews,
-    ))
+    })
 }
 
 const AREA_PREFIX: &str = "area for improvement";
@@ -500,13 +611,17 @@ fn area_boundary(line: &str) -> Option<(String, String, &str)> {
 }
 
 /// "1.4 |" or "1.3A |" at the start of a line opens a row: gives ("1.4", None) / ("1.3", Some('A')).
-///
-/// Only "digits.digits" counts, so continuation lines starting with text, dates or "90%" never do.
 fn row_start(line: &str) -> Option<(String, Option<char>)> {
-    let first = line.split_once('|')?.0.trim();
-    let (number, letter) = match first.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&first[..i], Some(c.to_ascii_uppercase())),
-        _ => (first, None),
+    action_number(line.split_once('|')?.0.trim())
+}
+
+/// An action number alone: "1.4" gives ("1.4", None), "1.3A" gives ("1.3", Some('A')).
+///
+/// Only "digits.digits" counts, so text, dates or "90%" never do.
+pub(super) fn action_number(text: &str) -> Option<(String, Option<char>)> {
+    let (number, letter) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], Some(c.to_ascii_uppercase())),
+        _ => (text, None),
     };
     let (major, minor) = number.split_once('.')?;
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
@@ -835,7 +950,7 @@ fn build_row(
     ctx: &Ctx,
     raw: RawRow,
     id: String,
-    warn: &mut impl FnMut(usize, String),
+    warn: &mut dyn FnMut(usize, String),
 ) -> Result<WsoaRow, ImportError> {
     let (file, width) = (ctx.file.to_string(), TEXT_COLUMNS + ctx.reviews);
     let (missing, rivals) = choose_layout(ctx, &raw.cells).map_err(|(found, detail)| {
@@ -872,6 +987,12 @@ fn build_row(
             statuses.push(None);
         } else if let Some(status) = match_status(&cell.text, ctx.scale) {
             statuses.push(Some(status.to_string()));
+        } else if crate::scale::Rag::from_word(&cell.text).is_some() {
+            return Err(ImportError::UnmappedColour {
+                file,
+                line: cell.line,
+                cell: cell.text.clone(),
+            });
         } else {
             let (line, cell, scale) = (cell.line, cell.text.clone(), ctx.scale);
             let suggestion = closest(&cell, scale).map(|(s, _)| s.to_string());

@@ -211,9 +211,10 @@ fn misspelt_status_names_line_cell_and_suggestion() {
         matches!(&e, ImportError::UnknownStatus { line: 22, suggestion: Some(s), .. } if s == "Started but delayed"),
         "{e:?}"
     );
+    // A colour is not misspelt: it needs a legend to say what it means.
     let e = err(&YORK.replace("| Embedded |\n1.2", "| Amber |\n1.2"));
     assert!(
-        matches!(&e, ImportError::UnknownStatus { line: 6, cell, .. } if cell == "Amber"),
+        matches!(&e, ImportError::UnmappedColour { line: 6, cell, .. } if cell == "Amber"),
         "{e:?}"
     );
 }
