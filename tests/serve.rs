@@ -132,7 +132,7 @@ fn roles_views_and_errors() {
     );
 
     let before = l.snapshot();
-    let status = r#"{"action":"1.3B","review":"rag august 22","status":"completed"}"#;
+    let status = r#"{"action":"1.3b","review":"rag august 22","status":"completed"}"#;
     let (code, body) = request(
         &s.addr,
         "POST",
@@ -179,6 +179,16 @@ fn roles_views_and_errors() {
         .0,
         404
     );
+    let unknown = r#"{"action":"1.9","review":"RAG August 22","status":"Completed"}"#;
+    let (code, body) = request(
+        &s.addr,
+        "POST",
+        &format!("{base}/status"),
+        Some(&officer),
+        unknown,
+    );
+    assert_eq!(code, 404, "{body}");
+    assert!(body.contains("nearest"), "{body}");
     l.assert_unchanged(&before);
 
     let (code, body) = request(
@@ -192,6 +202,7 @@ fn roles_views_and_errors() {
     let last = l.entries().last().unwrap().clone();
     assert_eq!(last["actor"], "officer1", "the token's name is the actor");
     assert_eq!(last["event"]["status"], "Completed");
+    assert_eq!(last["event"]["action"], "1.3B", "the id as stored");
 
     // Revoked: refused at once, by the running server.
     l.raw(&[

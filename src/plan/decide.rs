@@ -35,7 +35,62 @@ pub enum Command {
     },
 }
 
+/// A name in a command that matches nothing, or several things, in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error(transparent)]
+    Action(#[from] crate::names::ActionIdError),
+    #[error(transparent)]
+    Review(#[from] crate::asof::AsOfError),
+}
+
 impl Plan {
+    /// `command` with its action id as stored and its reviews as labelled, resolved against
+    /// this whole plan (actions loaded): unknown names come back with the nearest matches.
+    pub fn resolve_names(&self, command: Command) -> Result<Command, NameError> {
+        let ids = || self.actions.iter().map(|a| a.fields.id.as_str());
+        let action = |typed: &str| crate::names::action_id(typed, ids());
+        let review = |typed: &str| crate::asof::review_label(typed, &self.reviews);
+        Ok(match command {
+            Command::RecordStatus {
+                action: a,
+                review: r,
+                status,
+                note,
+            } => Command::RecordStatus {
+                action: action(&a)?,
+                review: review(&r)?,
+                status,
+                note,
+            },
+            Command::Amend {
+                id,
+                changes,
+                reason,
+                from,
+                today,
+            } => Command::Amend {
+                id: action(&id)?,
+                changes,
+                reason,
+                from: from.map(|f| review(&f)).transpose()?,
+                today,
+            },
+            Command::Withdraw {
+                id,
+                reason,
+                from,
+                today,
+            } => Command::Withdraw {
+                id: action(&id)?,
+                reason,
+                from: from.map(|f| review(&f)).transpose()?,
+                today,
+            },
+            other @ Command::AddReview { .. } => other,
+        })
+    }
+
     /// The events `command` appends to this plan, or the rule it breaks.
     pub fn decide(&self, command: &Command) -> Result<Vec<Event>, RuleError> {
         let events = self.decide_names(command);

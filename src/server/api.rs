@@ -278,8 +278,11 @@ async fn write(
     if_head: Option<u64>,
 ) -> Result<Response, ApiError> {
     let served = served(state, plan)?;
-    let header = load(served.dir.clone(), None).await?;
-    let events = header.decide_names(&command);
+    let plan = load(served.dir.clone(), None).await?;
+    let command = plan
+        .resolve_names(command)
+        .map_err(|e| ApiError::NotFound(e.to_string()))?;
+    let events = plan.decide_names(&command);
     let written = served
         .writer
         .write(actor.to_string(), events, if_head)
