@@ -23,6 +23,7 @@ pub mod import;
 pub mod merkle;
 pub mod names;
 pub mod plan;
+pub mod query;
 pub mod report;
 pub mod scale;
 pub mod server;

@@ -227,6 +227,57 @@ fn roles_views_and_errors() {
 }
 
 #[test]
+fn board_views_are_the_cli_json() {
+    let l = york();
+    let viewer = token(&l, "reader", "viewer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let get = |path: &str| {
+        let (code, body) = request(
+            &s.addr,
+            "GET",
+            &format!("/api/v1/plans/{plan}/{path}"),
+            Some(&viewer),
+            "",
+        );
+        assert_eq!(code, 200, "{path}: {body}");
+        body
+    };
+    let json = |path: &str| serde_json::from_str::<serde_json::Value>(&get(path)).unwrap();
+    assert_eq!(
+        json("history/1.3b"),
+        l.read(&["history", "1.3B", "--format", "json"]).ok().json()
+    );
+    assert_eq!(
+        json("diff?from=RAG%20August%2020&to=RAG%20November%2020"),
+        l.read(&[
+            "diff",
+            "--from",
+            "RAG August 20",
+            "--to",
+            "RAG November 20",
+            "--format",
+            "json"
+        ])
+        .ok()
+        .json()
+    );
+    let cli = l.read(&["check", "--as-of", "RAG February 21", "--format", "json"]);
+    assert_eq!(json("check?as_of=RAG%20February%2021"), cli.json());
+    let html = get("report?as_of=RAG%20February%2021");
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert_eq!(json("verify")["ok"], true);
+    let (code, body) = request(
+        &s.addr,
+        "GET",
+        &format!("/api/v1/plans/{plan}/diff?from=nope&to=latest"),
+        Some(&viewer),
+        "",
+    );
+    assert_eq!(code, 400, "{body}");
+}
+
+#[test]
 fn concurrent_writes_are_group_committed_into_one_chain() {
     let l = york();
     let officer = token(&l, "officer1", "officer");

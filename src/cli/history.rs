@@ -1,12 +1,7 @@
 //! `readiness history`: everything that happened to one action.
 
-use std::ops::ControlFlow;
-
-use crate::names::fold;
-use crate::plan::activity::ActivityRow;
 use crate::plan::view::history;
 use crate::report::{render, views::history_doc};
-use crate::verify::replay_with;
 
 use super::names::action_in;
 use super::view::{emit, resolve_point, ViewArgs};
@@ -25,16 +20,9 @@ pub struct Args {
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = args.view.known_at()?;
     let ledger = ctx.open_for_read()?;
-    let mut rows = Vec::new();
-    // The stored id is known only once the plan is replayed: keep every entry whose id
-    // matches ignoring case, then those of the action it resolves to.
-    let wanted = fold(&args.action);
-    let plan = replay_with(&ledger, known_at.as_deref(), |entry, plan| {
-        if entry.event.action_id().is_some_and(|id| fold(id) == wanted) {
-            rows.push(ActivityRow::with_plan(entry, plan));
-        }
-        ControlFlow::Continue(())
-    })?;
+    // The stored id is known only once the plan is replayed: every entry whose id matches
+    // ignoring case is kept, then those of the action it resolves to.
+    let (plan, mut rows) = crate::query::history_rows(&ledger, &args.action, known_at.as_deref())?;
     let id = action_in(&plan, &args.action)?;
     rows.retain(|r| r.action.as_deref() == Some(id.as_str()));
     let Some(action) = plan.action(&id) else {

@@ -1,16 +1,13 @@
 //! `readiness report`: the board report, as one self-contained HTML page or Markdown.
 
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use crate::asof::ResolvedPoint;
-use crate::plan::diff::Touches;
-use crate::plan::gaps::RecentEntries;
 use crate::plan::Plan;
 use crate::report::board::{board_report, report_doc, Verification};
 use crate::report::html::board_html;
 use crate::report::render::to_markdown_titled;
-use crate::verify::{replay_with, verify, VerifyOptions};
+use crate::verify::{verify, VerifyOptions};
 
 use super::output::line;
 use super::view::{emit, resolve_point};
@@ -63,33 +60,17 @@ pub enum ReportFormat {
     Json,
 }
 
-/// A replayed plan with the entries the board views need.
-pub(super) struct BoardReplay {
-    pub plan: Plan,
-    pub touches: Touches,
-    pub recent: RecentEntries,
-}
+pub(super) use crate::query::BoardReplay;
 
-/// Replays the ledger (up to `known_at`), collecting status touches, late entries and
-/// corrections; refuses a ledger with no plan.
+/// Replays the ledger (up to `known_at`) for the board views; refuses a ledger with no plan.
 pub(super) fn replay_board(
     ctx: &mut Context<'_>,
     known_at: Option<&str>,
 ) -> Result<BoardReplay, CliError> {
     let ledger = ctx.open_for_read()?;
-    let mut touches = Touches::default();
-    let mut recent = RecentEntries::default();
-    let plan = replay_with(&ledger, known_at, |entry, plan| {
-        touches.observe(entry, plan);
-        recent.observe(entry, plan);
-        ControlFlow::Continue(())
-    })?;
-    super::view::require_plan(ctx, &plan, known_at)?;
-    Ok(BoardReplay {
-        plan,
-        touches,
-        recent,
-    })
+    let board = crate::query::replay_board(&ledger, known_at)?;
+    super::view::require_plan(ctx, &board.plan, known_at)?;
+    Ok(board)
 }
 
 /// Renders a board view: Markdown with every text escaped, other formats as usual.

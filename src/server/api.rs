@@ -73,7 +73,7 @@ impl Caller {
     }
 }
 
-fn served<'a>(state: &'a AppState, plan: &str) -> Result<&'a Served, ApiError> {
+pub fn served<'a>(state: &'a AppState, plan: &str) -> Result<&'a Served, ApiError> {
     state.plans.get(plan).ok_or_else(|| {
         ApiError::NotFound(format!(
             "no plan {plan:?} is served here; GET /api/v1/plans lists them"

@@ -3,6 +3,7 @@
 //! writer (see the server issue for what is still to come: TLS, SSE, evidence, proofs).
 
 pub mod api;
+pub mod board;
 pub mod error;
 pub mod tokens;
 pub mod writer;
@@ -65,6 +66,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/plans/{plan}/matrix", get(api::matrix_view))
         .route("/api/v1/plans/{plan}/head", get(api::head))
         .route("/api/v1/plans/{plan}/entries", get(api::entries))
+        .route("/api/v1/plans/{plan}/history/{action}", get(board::history))
+        .route("/api/v1/plans/{plan}/diff", get(board::diff))
+        .route("/api/v1/plans/{plan}/check", get(board::check))
+        .route("/api/v1/plans/{plan}/report", get(board::report))
+        .route("/api/v1/plans/{plan}/verify", get(board::verify_now))
         .route("/api/v1/plans/{plan}/status", post(api::post_status))
         .route("/api/v1/plans/{plan}/reviews", post(api::post_review))
         .route(

@@ -1,0 +1,207 @@
+//! The board's views over HTTP: an action's history, what moved between two reviews, the
+//! readiness gaps, the board report and a verification, from the same queries and
+//! projections as `history`, `diff`, `check`, `report` and `verify`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use crate::asof::ResolvedPoint;
+use crate::plan::Plan;
+use crate::query::{history_rows, replay_board, BoardReplay};
+use crate::report::board::{board_report, Verification};
+use crate::store::source::{Location, ReadLedger};
+use crate::verify::{verify, ReplayError, VerifyOptions};
+
+use super::api::{caller, served};
+use super::error::ApiError;
+use super::AppState;
+
+fn replay_error(e: ReplayError) -> ApiError {
+    match e {
+        ReplayError::Store(s) => ApiError::from_store(s),
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+/// Runs `work` on the ledger of `plan` off the async threads.
+async fn with_ledger<T: Send + 'static>(
+    state: &AppState,
+    plan: &str,
+    work: impl FnOnce(&ReadLedger) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let dir = served(state, plan)?.dir.clone();
+    tokio::task::spawn_blocking(move || {
+        let ledger = ReadLedger::open(&Location::Dir(dir)).map_err(ApiError::from_store)?;
+        work(&ledger)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+fn known(known_at: Option<String>) -> Result<Option<String>, ApiError> {
+    known_at
+        .map(|k| crate::cli::log::parse_bound("known_at", &k, true))
+        .transpose()
+        .map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// The review a query parameter names.
+fn named(plan: &Plan, param: &str, given: &str) -> Result<ResolvedPoint, ApiError> {
+    crate::asof::resolve(given, &plan.reviews)
+        .map_err(|e| ApiError::BadRequest(format!("{param}: {e}")))
+}
+
+async fn board(
+    state: &AppState,
+    plan: &str,
+    known_at: Option<String>,
+) -> Result<BoardReplay, ApiError> {
+    let known_at = known(known_at)?;
+    let board = with_ledger(state, plan, move |l| {
+        replay_board(l, known_at.as_deref()).map_err(replay_error)
+    })
+    .await?;
+    if !board.plan.is_created() {
+        return Err(ApiError::NotFound("the ledger holds no plan yet".into()));
+    }
+    Ok(board)
+}
+
+/// `as_of`, `known_at`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    pub as_of: Option<String>,
+    pub known_at: Option<String>,
+}
+
+pub async fn history(
+    State(state): State<Arc<AppState>>,
+    Path((plan, action)): Path<(String, String)>,
+    Query(q): Query<HistoryQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    caller(&state, &headers, &plan)?;
+    let known_at = known(q.known_at)?;
+    let typed = action.clone();
+    let (p, mut rows) = with_ledger(&state, &plan, move |l| {
+        history_rows(l, &typed, known_at.as_deref()).map_err(replay_error)
+    })
+    .await?;
+    let id = crate::names::action_id(&action, p.actions.iter().map(|a| a.fields.id.as_str()))
+        .map_err(|e| ApiError::NotFound(e.to_string()))?;
+    rows.retain(|r| r.action.as_deref() == Some(id.as_str()));
+    let point = q
+        .as_of
+        .as_deref()
+        .map(|a| named(&p, "as_of", a))
+        .transpose()?;
+    let a = p
+        .action(&id)
+        .ok_or_else(|| ApiError::NotFound(format!("unknown action {id:?}")))?;
+    Ok(Json(crate::plan::view::history(&p, a, rows, point.as_ref())).into_response())
+}
+
+/// `from`, `to`, `known_at`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffQuery {
+    pub from: String,
+    pub to: String,
+    pub known_at: Option<String>,
+}
+
+pub async fn diff(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    Query(q): Query<DiffQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    caller(&state, &headers, &plan)?;
+    let b = board(&state, &plan, q.known_at).await?;
+    let from = named(&b.plan, "from", &q.from)?;
+    let to = named(&b.plan, "to", &q.to)?;
+    let d = crate::plan::diff::diff(&b.plan, Some(&from), &to, &b.touches)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    Ok(Json(d).into_response())
+}
+
+/// `as_of` (default: the latest review), `since`, `known_at`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardQuery {
+    pub as_of: Option<String>,
+    pub since: Option<String>,
+    pub known_at: Option<String>,
+}
+
+pub async fn check(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    Query(q): Query<BoardQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    caller(&state, &headers, &plan)?;
+    let b = board(&state, &plan, q.known_at).await?;
+    let at = named(&b.plan, "as_of", q.as_of.as_deref().unwrap_or("latest"))?;
+    let g = crate::plan::gaps::gaps(&b.plan, &at, &b.recent)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    Ok(Json(g).into_response())
+}
+
+pub async fn report(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    Query(q): Query<BoardQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    caller(&state, &headers, &plan)?;
+    let verification = with_ledger(&state, &plan, |l| {
+        verify(l, VerifyOptions::default())
+            .map(|r| Verification::of(&r))
+            .map_err(ApiError::from_store)
+    })
+    .await?;
+    let known_at = known(q.known_at.clone())?;
+    let b = board(&state, &plan, q.known_at).await?;
+    let at = named(&b.plan, "as_of", q.as_of.as_deref().unwrap_or("latest"))?;
+    let since = q
+        .since
+        .as_deref()
+        .map(|s| named(&b.plan, "since", s))
+        .transpose()?;
+    let r = board_report(
+        &b.plan,
+        &at,
+        since.as_ref(),
+        &b.touches,
+        &b.recent,
+        verification,
+        known_at,
+    )
+    .map_err(|e| ApiError::BadRequest(format!("since: {e}")))?;
+    let html = crate::report::html::board_html(&r);
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}
+
+pub async fn verify_now(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    caller(&state, &headers, &plan)?;
+    let report = with_ledger(&state, &plan, |l| {
+        verify(l, VerifyOptions::default()).map_err(ApiError::from_store)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({
+        "ok": report.ok(),
+        "verification": Verification::of(&report),
+    }))
+    .into_response())
+}
