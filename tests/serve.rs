@@ -278,6 +278,57 @@ fn board_views_are_the_cli_json() {
 }
 
 #[test]
+fn a_public_server_shows_anonymous_readers_the_plan_but_no_notes_or_entries() {
+    let l = york();
+    l.write(&[
+        "status",
+        "1.1",
+        "Embedded",
+        "--review",
+        "RAG August 22",
+        "--note",
+        "private minute",
+    ])
+    .ok();
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &["--public"]);
+    let (code, body) = request(
+        &s.addr,
+        "GET",
+        &format!("/api/v1/plans/{plan}/plan?as_of=latest"),
+        None,
+        "",
+    );
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        body.contains("Embedded") && !body.contains("private minute"),
+        "{body}"
+    );
+    for path in ["entries", "history/1.1", "verify"] {
+        let (code, _) = request(
+            &s.addr,
+            "GET",
+            &format!("/api/v1/plans/{plan}/{path}"),
+            None,
+            "",
+        );
+        assert_eq!(code, 401, "{path}");
+    }
+    let status = r#"{"action":"1.1","review":"RAG August 22","status":"Completed"}"#;
+    assert_eq!(
+        request(
+            &s.addr,
+            "POST",
+            &format!("/api/v1/plans/{plan}/status"),
+            None,
+            status
+        )
+        .0,
+        401
+    );
+}
+
+#[test]
 fn concurrent_writes_are_group_committed_into_one_chain() {
     let l = york();
     let officer = token(&l, "officer1", "officer");

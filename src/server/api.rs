@@ -152,10 +152,19 @@ pub async fn plan_view(
     Query(q): Query<ViewQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    caller(&state, &headers, &plan)?;
+    let who = caller(&state, &headers, &plan)?;
     let p = load(served(&state, &plan)?.dir.clone(), q.known_at).await?;
     let at = point(&state, &p, q.as_of.as_deref())?;
-    Ok(Json(plan_at(&p, at.as_ref())).into_response())
+    let mut view = plan_at(&p, at.as_ref());
+    if who.name.is_none() {
+        // Anonymous readers of a public plan never see notes.
+        for a in view.areas.iter_mut().flat_map(|a| a.actions.iter_mut()) {
+            if let Some(s) = &mut a.status {
+                s.note = None;
+            }
+        }
+    }
+    Ok(Json(view).into_response())
 }
 
 pub async fn matrix_view(

@@ -19,6 +19,7 @@ use crate::verify::{verify, ReplayError, VerifyOptions};
 
 use super::api::{caller, served};
 use super::error::ApiError;
+use super::tokens::Role;
 use super::AppState;
 
 fn replay_error(e: ReplayError) -> ApiError {
@@ -86,7 +87,7 @@ pub async fn history(
     Query(q): Query<HistoryQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    caller(&state, &headers, &plan)?;
+    caller(&state, &headers, &plan)?.require(Role::Viewer, "an action's history")?;
     let known_at = known(q.known_at)?;
     let typed = action.clone();
     let (p, mut rows) = with_ledger(&state, &plan, move |l| {
@@ -122,7 +123,7 @@ pub async fn diff(
     Query(q): Query<DiffQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    caller(&state, &headers, &plan)?;
+    caller(&state, &headers, &plan)?.require(Role::Viewer, "a diff")?;
     let b = board(&state, &plan, q.known_at).await?;
     let from = named(&b.plan, "from", &q.from)?;
     let to = named(&b.plan, "to", &q.to)?;
@@ -146,7 +147,7 @@ pub async fn check(
     Query(q): Query<BoardQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    caller(&state, &headers, &plan)?;
+    caller(&state, &headers, &plan)?.require(Role::Viewer, "the readiness gaps")?;
     let b = board(&state, &plan, q.known_at).await?;
     let at = named(&b.plan, "as_of", q.as_of.as_deref().unwrap_or("latest"))?;
     let g = crate::plan::gaps::gaps(&b.plan, &at, &b.recent)
@@ -194,7 +195,7 @@ pub async fn verify_now(
     Path(plan): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    caller(&state, &headers, &plan)?;
+    caller(&state, &headers, &plan)?.require(Role::Viewer, "a verification")?;
     let report = with_ledger(&state, &plan, |l| {
         verify(l, VerifyOptions::default()).map_err(ApiError::from_store)
     })
