@@ -366,3 +366,52 @@ fn concurrent_writes_are_group_committed_into_one_chain() {
     let status = s.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn the_entry_stream_resumes_and_shows_a_new_entry_within_a_second() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let mut s = start(&l, &[]);
+    let head = l.entries().len() as u64;
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    write!(
+        stream,
+        "GET /api/v1/plans/{plan}/entries/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {officer}\r\nLast-Event-ID: {}\r\n\r\n",
+        head - 1
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut reader = BufReader::new(stream);
+    // Reads lines until one starts with `id: `, returning the seq it names.
+    let mut next_id = || loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "stream ended");
+        if let Some(id) = line.trim().strip_prefix("id: ") {
+            return id.parse::<u64>().unwrap();
+        }
+    };
+    assert_eq!(next_id(), head, "resumes after Last-Event-ID");
+    let status = r#"{"action":"1.1","review":"RAG August 22","status":"Completed"}"#;
+    let sent = std::time::Instant::now();
+    let (code, _) = request(
+        &s.addr,
+        "POST",
+        &format!("/api/v1/plans/{plan}/status"),
+        Some(&officer),
+        status,
+    );
+    assert_eq!(code, 201);
+    assert_eq!(next_id(), head + 1);
+    assert!(
+        sent.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        sent.elapsed()
+    );
+    // With the stream still open, SIGTERM stops the server.
+    unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}

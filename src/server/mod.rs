@@ -5,6 +5,7 @@
 pub mod api;
 pub mod board;
 pub mod error;
+pub mod stream;
 pub mod tokens;
 pub mod writer;
 
@@ -33,6 +34,8 @@ pub struct AppState {
     pub public: bool,
     /// "Today", for views without `as_of` and for changes that hold from the next review.
     pub clock: Arc<dyn crate::clock::Clock + Send + Sync>,
+    /// Turns true when the server is stopping: open event streams end so it can.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// What to serve, and where.
@@ -66,6 +69,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/plans/{plan}/matrix", get(api::matrix_view))
         .route("/api/v1/plans/{plan}/head", get(api::head))
         .route("/api/v1/plans/{plan}/entries", get(api::entries))
+        .route(
+            "/api/v1/plans/{plan}/entries/stream",
+            get(stream::entries_stream),
+        )
         .route("/api/v1/plans/{plan}/history/{action}", get(board::history))
         .route("/api/v1/plans/{plan}/diff", get(board::diff))
         .route("/api/v1/plans/{plan}/check", get(board::check))
@@ -91,11 +98,13 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
             (name, Served { dir, writer })
         })
         .collect();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     let state = Arc::new(AppState {
         plans,
         tokens: config.tokens,
         public: config.public,
         clock: Arc::new(crate::clock::SystemClock),
+        stopping,
     });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -106,7 +115,10 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
     let bound = listener.local_addr().map_err(ServerError::Serve)?;
     ready(bound);
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(async move {
+            shutdown().await;
+            let _ = stop.send(true);
+        })
         .await
         .map_err(ServerError::Serve)
 }
