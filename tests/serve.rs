@@ -415,3 +415,62 @@ fn the_entry_stream_resumes_and_shows_a_new_entry_within_a_second() {
     let status = s.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn amendments_corrections_actions_and_areas_by_role() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let admin = token(&l, "admin1", "admin");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let post = |path: &str, token: &str, body: &str| {
+        request(
+            &s.addr,
+            "POST",
+            &format!("/api/v1/plans/{plan}/{path}"),
+            Some(token),
+            body,
+        )
+    };
+    let (code, body) = post(
+        "amendments",
+        &officer,
+        r#"{"action":"1.2","changes":{"lead":"New Lead"},"reason":"board","from":"may 2021"}"#,
+    );
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(l.entries().last().unwrap()["event"]["from"], "RAG May 21");
+    // Correct the first imported status (entry 2 is source_imported; find a status).
+    let target = l
+        .entries()
+        .iter()
+        .find(|e| e["event"]["type"] == "status_recorded")
+        .unwrap()["seq"]
+        .as_u64()
+        .unwrap();
+    let (code, body) = post(
+        "corrections",
+        &officer,
+        &format!(r#"{{"target":{target},"status":"not started","reason":"misread"}}"#),
+    );
+    assert_eq!(code, 201, "{body}");
+    let last = l.entries().last().unwrap().clone();
+    assert_eq!(last["event"]["type"], "correction");
+    assert_eq!(last["event"]["status"], "Not started");
+    let (code, body) = post("corrections", &officer, r#"{"target":1,"reason":"x"}"#);
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("can be corrected"), "{body}");
+    let area = r#"{"id":"9","title":"New area"}"#;
+    assert_eq!(post("areas", &officer, area).0, 403);
+    assert_eq!(post("areas", &admin, area).0, 201);
+    let action = r#"{"id":"9.1","area":"9","action":"Do it","lead":"X"}"#;
+    assert_eq!(post("actions", &officer, action).0, 403);
+    let (code, body) = post("actions", &admin, action);
+    assert_eq!(code, 201, "{body}");
+    let (code, _) = post(
+        "actions",
+        &admin,
+        r#"{"id":"9.2","area":"9","action":"x","colour":"red"}"#,
+    );
+    assert_eq!(code, 400, "unknown fields are refused");
+    l.read(&["verify"]).ok();
+}

@@ -194,7 +194,7 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
             },
             _ => unreachable!("only amendments and withdrawals hold from a review"),
         };
-        event = header.decide_names(&command).remove(0);
+        event = header.decide_names(&command)?.remove(0);
     }
     let appended = ledger.append(&actor, ctx.clock, vec![event.clone()])?;
     report_appended(ctx.out, ctx.err, &appended, format)?;

@@ -1,7 +1,7 @@
 //! `readiness correct`: supersede an earlier status or amendment, saying why.
 
 use crate::entry::Seq;
-use crate::event::{Correction, Event};
+use crate::plan::decide::Command;
 
 use super::action::ActionFields;
 use super::output::{report_appended, Format};
@@ -55,63 +55,19 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             )))
         }
     };
-    let (action, review) = match &target.event {
-        Event::StatusRecorded(e) => (e.action.clone(), Some(e.review.clone())),
-        Event::ActionAmended(e) => (e.id.clone(), None),
-        Event::Correction(e) => (e.action.clone(), e.review.clone()),
-        Event::EvidenceAttached(e) => (e.action.clone(), None),
-        other => {
-            return Err(CliError::Usage(format!(
-                "entry {} is {}; only status_recorded, action_amended and evidence_attached entries, and corrections of statuses and amendments, can be corrected",
-                args.seq,
-                with_article(other.type_name())
-            )))
-        }
-    };
-    // A review renamed since keeps its statuses under its current label: the one whose
-    // status the target currently sets, else the review holding or once holding the label.
-    let plan = ledger.plan_with(&[&action])?;
-    let review = review.map(|label| {
-        let set_by_target = plan.action(&action).and_then(|a| {
-            a.statuses
-                .iter()
-                .find(|(_, r)| r.source.0 == args.seq)
-                .map(|(l, _)| l.to_string())
-        });
-        let named = |r: &&crate::plan::Review| r.label == label;
-        let once_named = |r: &&crate::plan::Review| r.former_labels.contains(&label);
-        set_by_target
-            .or_else(|| plan.reviews.iter().find(named).map(|r| r.label.clone()))
-            .or_else(|| {
-                plan.reviews
-                    .iter()
-                    .find(once_named)
-                    .map(|r| r.label.clone())
-            })
-            .unwrap_or(label)
-    });
-    let f = args.fields;
-    let changes = f.changes(args.action);
-    let scale = plan.scale();
-    let status = args
-        .status
-        .map(|s| scale.resolve(&s).map_or(s, |st| st.name.clone()));
-    let event = Event::Correction(Correction {
-        target: args.seq,
-        action,
-        review,
-        status,
+    // The plan holding the action the target is about (a review renamed since is named by
+    // its current label).
+    let about: Vec<&str> = target.event.action_id().into_iter().collect();
+    let plan = ledger.plan_with(&about)?;
+    let command = Command::Correct {
+        target: Box::new(target),
+        status: args.status,
         note: args.note,
-        changes,
+        changes: args.fields.changes(args.action),
         reason: args.reason,
-    });
-    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+    };
+    let events = plan.decide_names(&command)?;
+    let appended = ledger.append(&actor, ctx.clock, events)?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)
-}
-
-/// "an area_added", "a plan_created": event names read as nouns in messages.
-fn with_article(name: &str) -> String {
-    let vowel = name.starts_with(['a', 'e', 'i', 'o', 'u']);
-    format!("{} {name}", if vowel { "an" } else { "a" })
 }

@@ -35,6 +35,8 @@ pub enum CliError {
     Replay(#[from] ReplayError),
     #[error(transparent)]
     Import(#[from] crate::import::ImportError),
+    #[error(transparent)]
+    Command(#[from] crate::plan::decide::CommandError),
     #[error("writing output: {0}")]
     Output(std::io::Error),
 }

@@ -43,7 +43,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         status: args.status,
         note: args.note,
     };
-    let events = header.decide_names(&command);
+    let events = header.decide_names(&command)?;
     let appended = ledger.append(&actor, ctx.clock, events)?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)

@@ -33,6 +33,44 @@ pub enum Command {
         from: Option<String>,
         today: String,
     },
+    /// Supersede the value entry `target` set (the caller reads the entry from the log).
+    Correct {
+        target: Box<crate::entry::Entry>,
+        status: Option<String>,
+        note: Option<String>,
+        changes: std::collections::BTreeMap<String, String>,
+        reason: String,
+    },
+    /// Add an action to an area.
+    AddAction(crate::event::ActionAdded),
+    /// Add an area for improvement.
+    AddArea {
+        id: String,
+        title: String,
+        finding: Option<String>,
+    },
+}
+
+/// Why a command was refused: by what it is, or by a rule of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecideError {
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+}
+
+/// Why a command cannot become events whatever the plan holds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    #[error("entry {seq} is {kind}; only status_recorded, action_amended and evidence_attached entries, and corrections of statuses and amendments, can be corrected")]
+    NotCorrectable { seq: u64, kind: String },
+}
+
+/// "an area_added", "a plan_created": event names read as nouns in messages.
+fn with_article(name: &str) -> String {
+    let vowel = name.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {name}", if vowel { "an" } else { "a" })
 }
 
 /// A name in a command that matches nothing, or several things, in the plan.
@@ -87,13 +125,16 @@ impl Plan {
                 from: from.map(|f| review(&f)).transpose()?,
                 today,
             },
-            other @ Command::AddReview { .. } => other,
+            other @ (Command::AddReview { .. }
+            | Command::Correct { .. }
+            | Command::AddAction(_)
+            | Command::AddArea { .. }) => other,
         })
     }
 
     /// The events `command` appends to this plan, or the rule it breaks.
-    pub fn decide(&self, command: &Command) -> Result<Vec<Event>, RuleError> {
-        let events = self.decide_names(command);
+    pub fn decide(&self, command: &Command) -> Result<Vec<Event>, DecideError> {
+        let events = self.decide_names(command)?;
         let mut next = self.clone();
         for (i, event) in events.iter().enumerate() {
             next.check(event)?;
@@ -113,7 +154,7 @@ impl Plan {
 
     /// The events of `command` with names resolved, rules not yet checked: for a writer
     /// that holds only the plan's header (reviews and scale) and lets the append check them.
-    pub fn decide_names(&self, command: &Command) -> Vec<Event> {
+    pub fn decide_names(&self, command: &Command) -> Result<Vec<Event>, CommandError> {
         let event = match command.clone() {
             Command::RecordStatus {
                 action,
@@ -154,8 +195,76 @@ impl Plan {
                 reason,
                 from: self.holds_from(from.as_deref(), &today),
             }),
+            Command::Correct {
+                target,
+                status,
+                note,
+                changes,
+                reason,
+            } => self.correction(&target, status, note, changes, reason)?,
+            Command::AddAction(a) => Event::ActionAdded(a),
+            Command::AddArea { id, title, finding } => {
+                Event::AreaAdded(crate::event::AreaAdded { id, title, finding })
+            }
         };
-        vec![event]
+        Ok(vec![event])
+    }
+
+    /// The correction of entry `target`: it names the action and review the target is about;
+    /// a review renamed since is named by its current label.
+    fn correction(
+        &self,
+        target: &crate::entry::Entry,
+        status: Option<String>,
+        note: Option<String>,
+        changes: std::collections::BTreeMap<String, String>,
+        reason: String,
+    ) -> Result<Event, CommandError> {
+        let seq = target.seq.0;
+        let (action, review) = match &target.event {
+            Event::StatusRecorded(e) => (e.action.clone(), Some(e.review.clone())),
+            Event::ActionAmended(e) => (e.id.clone(), None),
+            Event::Correction(e) => (e.action.clone(), e.review.clone()),
+            Event::EvidenceAttached(e) => (e.action.clone(), None),
+            other => {
+                return Err(CommandError::NotCorrectable {
+                    seq,
+                    kind: with_article(other.type_name()),
+                })
+            }
+        };
+        // The review whose status the target currently sets, else the one holding or once
+        // holding the label.
+        let review = review.map(|label| {
+            let set_by_target = self.action(&action).and_then(|a| {
+                a.statuses
+                    .iter()
+                    .find(|(_, r)| r.source.0 == seq)
+                    .map(|(l, _)| l.to_string())
+            });
+            let named = |r: &&crate::plan::Review| r.label == label;
+            let once_named = |r: &&crate::plan::Review| r.former_labels.contains(&label);
+            set_by_target
+                .or_else(|| self.reviews.iter().find(named).map(|r| r.label.clone()))
+                .or_else(|| {
+                    self.reviews
+                        .iter()
+                        .find(once_named)
+                        .map(|r| r.label.clone())
+                })
+                .unwrap_or(label)
+        });
+        let scale = self.scale_ref();
+        let status = status.map(|s| scale.resolve(&s).map_or(s, |st| st.name.clone()));
+        Ok(Event::Correction(crate::event::Correction {
+            target: seq,
+            action,
+            review,
+            status,
+            note,
+            changes,
+            reason,
+        }))
     }
 
     /// The review a change holds from: the one named, or the first after `today`; `None`
@@ -197,7 +306,10 @@ mod tests {
             status: "Completed".into(),
             note: None,
         });
-        assert!(matches!(refused, Err(RuleError::UnknownReview { .. })));
+        assert!(matches!(
+            refused,
+            Err(DecideError::Rule(RuleError::UnknownReview { .. }))
+        ));
     }
 
     #[test]

@@ -279,7 +279,7 @@ pub struct WithdrawalBody {
 
 /// Resolves `command` against the plan's header and hands it to the writer; 201 with the
 /// entries appended.
-async fn write(
+pub async fn write(
     state: &AppState,
     plan: &str,
     actor: &str,
@@ -291,7 +291,9 @@ async fn write(
     let command = plan
         .resolve_names(command)
         .map_err(|e| ApiError::NotFound(e.to_string()))?;
-    let events = plan.decide_names(&command);
+    let events = plan
+        .decide_names(&command)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let written = served
         .writer
         .write(actor.to_string(), events, if_head)

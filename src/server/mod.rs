@@ -8,6 +8,7 @@ pub mod error;
 pub mod stream;
 pub mod tokens;
 pub mod writer;
+pub mod writes;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -84,6 +85,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/plans/{plan}/withdrawals",
             post(api::post_withdrawal),
         )
+        .route(
+            "/api/v1/plans/{plan}/amendments",
+            post(writes::post_amendment),
+        )
+        .route(
+            "/api/v1/plans/{plan}/corrections",
+            post(writes::post_correction),
+        )
+        .route("/api/v1/plans/{plan}/actions", post(writes::post_action))
+        .route("/api/v1/plans/{plan}/areas", post(writes::post_area))
         .with_state(state)
 }
 
