@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::batch::seal_batch;
 use crate::event::PlanCreated;
 use crate::import::{
-    parse_wsoa, wsoa_events, wsoa_update_events, ImportBatch, ImportError, UpdateBatch, WsoaTable,
+    read_table, wsoa_events, wsoa_update_events, ImportBatch, ImportError, UpdateBatch, WsoaTable,
 };
 use crate::plan::activity::summarise;
 use crate::plan::Plan;
@@ -107,7 +107,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         None => Plan::new(),
     };
     let scale = plan.scale.clone().unwrap_or_else(StatusScale::york);
-    let table = parse_wsoa(&name, &bytes, &scale.names())?;
+    let table = read_table(&name, &bytes, &scale.names())?;
     if let (true, Some(l)) = (plan.is_created(), ledger.as_mut()) {
         let same_origin = args.origin.as_deref() == Some(plan.origin.as_str());
         if let (true, Some(other)) = (args.update && !same_origin, &args.origin) {

@@ -1,6 +1,12 @@
 //! Readers for existing plans: turn a published table into the events of one import batch.
 
 pub mod error;
+pub mod sheet;
+mod sheet_columns;
+pub mod sheet_csv;
+pub mod sheet_error;
+mod sheet_fill;
+pub mod sheet_xlsx;
 pub mod update;
 pub mod wsoa;
 
@@ -17,6 +23,31 @@ pub use wsoa::{parse_wsoa, WsoaArea, WsoaTable};
 
 /// The format name recorded in `source_imported` for WSoA tables.
 pub const WSOA_FORMAT: &str = "wsoa_table";
+
+/// Reads a plan's source table, choosing the reader by the file name's extension: .xlsx and
+/// .csv trackers, otherwise the published WSoA text table; `words` lists the statuses a cell
+/// may hold.
+pub fn read_table(
+    source_name: &str,
+    bytes: &[u8],
+    words: &[&str],
+) -> Result<WsoaTable, ImportError> {
+    let extension = std::path::Path::new(source_name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "xlsx" | "xlsm" => sheet_xlsx::read_xlsx(source_name, bytes, words),
+        "csv" => sheet_csv::read_csv(source_name, bytes, words),
+        "xls" | "xlsb" | "ods" | "numbers" => Err(ImportError::sheet(
+            source_name,
+            sheet_error::SheetError::Unsupported {
+                format: format!(".{extension}"),
+            },
+        )),
+        _ => parse_wsoa(source_name, bytes, words),
+    }
+}
 
 /// What an import would append, and what it had to say about the file.
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +103,7 @@ fn action_added(area: &str, row: &wsoa::WsoaRow) -> Event {
 fn with_source(
     file_name: &str,
     sha256: &str,
+    format: &str,
     warnings: &[String],
     lead: Option<Event>,
     body: Vec<Event>,
@@ -81,7 +113,7 @@ fn with_source(
     events.push(Event::SourceImported(SourceImported {
         file_name: file_name.to_string(),
         sha256: sha256.to_string(),
-        format: WSOA_FORMAT.to_string(),
+        format: format.to_string(),
         entries: body.len() as u64,
         warnings: warnings.to_vec(),
     }));
@@ -104,7 +136,7 @@ pub fn wsoa_events(
     let mut warnings: Vec<String> = table
         .warnings
         .iter()
-        .map(|w| format!("{file_name}, line {}: {}", w.line, w.message))
+        .map(|w| format!("{file_name}, {}: {}", table.place(w.line), w.message))
         .collect();
     let mut summary = ImportSummary {
         file_name: file_name.to_string(),
@@ -179,6 +211,7 @@ pub fn wsoa_events(
     let events = with_source(
         file_name,
         sha256,
+        table.format,
         &warnings,
         new_plan.map(Event::PlanCreated),
         body,
