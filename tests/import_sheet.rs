@@ -122,6 +122,48 @@ fn a_fill_only_rag_cell_is_refused_naming_the_cell_and_nothing_is_written() {
 }
 
 #[test]
+fn a_plan_whose_scale_names_colours_reads_fill_only_cells_as_those_words_with_warnings() {
+    let l = Ledger::empty();
+    let scale = l.path("scale.json");
+    let statuses = r#"[{"name": "Red", "rag": "red"}, {"name": "Amber", "rag": "amber"},
+        {"name": "Green", "rag": "green"}, {"name": "Completed", "rag": "green"}]"#;
+    std::fs::write(&scale, statuses).unwrap();
+    let init = ["init", "--title", "Tracker", "--origin", ORIGIN, "--scale"];
+    l.write(&[&init[..], &[scale.to_str().unwrap()]].concat())
+        .ok();
+    let run = l
+        .write(&["import", &abs("tests/data/tracker-fill-only.xlsx")])
+        .ok()
+        .stdout_has("1 area, 2 actions, 2 new reviews (0 reused), 4 statuses")
+        .stderr_has("Sheet1!E4 has no text, only a red fill (#FF0000); read as \"Red\"")
+        .stderr_has("Sheet1!F3 has no text, only a green fill (#00B050); read as \"Green\"");
+    assert!(run.stderr.contains("read as area 1"), "{run:#?}");
+    let m = matrix(&l);
+    let labels: Vec<&str> = m["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    // "Nov 2020" and a date cell (28/02/2021) name the two reviews.
+    assert_eq!(labels, ["RAG November 20", "RAG February 21"]);
+    let statuses: Vec<Vec<&str>> = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let cells = r["cells"].as_array().unwrap();
+            cells
+                .iter()
+                .map(|c| c["status"].as_str().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(statuses, [["Completed", "Green"], ["Red", "Amber"]]);
+    assert_eq!(source_imported(&l)["format"], "xlsx");
+}
+
+#[test]
 fn bad_workbooks_fail_with_exit_2_and_leave_the_ledger_unchanged() {
     let l = imported(TEXT);
     let before = l.snapshot();

@@ -19,7 +19,8 @@ use super::init::{check_origin, generated_origin};
 use super::output::{line, write_json, Format};
 use super::{CliError, Context, Exit, Who};
 
-/// Import a WSoA table (pipe-separated text, as published) as one atomic batch.
+/// Import a WSoA table (pipe-separated text, as published, or an .xlsx or .csv tracker) as
+/// one atomic batch.
 ///
 /// The file gives one or more areas (each after its "Area for Improvement N" line and
 /// finding, with its own header row), their actions, one review per "RAG <month> <yy>"
@@ -29,6 +30,12 @@ use super::{CliError, Context, Exit, Who};
 /// unless --title). Every repair the importer makes is printed as a warning. Without
 /// --update, importing the same file twice is refused. --dry-run shows what would be
 /// appended and writes nothing.
+///
+/// A .xlsx or .csv tracker is read by its header row's names (Number/No./Ref, Action,
+/// Lead/Owner, Start, End/Due, ... and a status column per review, headed "RAG Nov 20",
+/// "Nov 2020" or a date), below any title rows; merged cells are read in each row they span,
+/// and a status cell with only a fill colour is read as that colour's word only if the plan's
+/// scale has it. Each cell the importer had to interpret is named in a warning.
 ///
 /// The quarterly update: with --update (or --origin naming the ledger's own plan), the
 /// table is compared with the plan the ledger holds and only what is new or different is
@@ -41,7 +48,7 @@ use super::{CliError, Context, Exit, Who};
 /// Example: readiness import wsoa-2022-11.txt --update --dry-run
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The WSoA table file.
+    /// The WSoA table file (.xlsx, .csv, or the published text table).
     pub file: PathBuf,
     /// Plan title for a new ledger (default: the file's first line).
     #[arg(long)]
