@@ -11,134 +11,15 @@
 use std::collections::HashMap;
 
 use super::error::ImportError;
-use super::sheet_columns::{classify, Column, Field};
+use super::sheet_columns::Field;
 use super::sheet_error::SheetError;
-use super::sheet_fill::{colour_of, Rgb};
+use super::sheet_fill::colour_of;
+use super::sheet_grid::{column_letters, merged_texts, one_line, Grid};
+use super::sheet_header::{find_header, is_header_row, read_header, Header};
 use super::wsoa::{
     area_line, assign_ids, closest, match_status, read_date, read_preamble, AreaHead,
-    ImportWarning, Numbered, ReviewColumn, WsoaArea, WsoaRow, WsoaTable,
+    ImportWarning, Numbered, WsoaArea, WsoaRow, WsoaTable,
 };
-
-/// How many rows from the top may hold the header row (title rows come first).
-pub const HEADER_SCAN: usize = 30;
-
-/// One worksheet's cells, as a spreadsheet reader hands them over.
-#[derive(Debug, Clone, Default)]
-pub struct Grid {
-    /// The sheet's name, for cell addresses ("Sheet1!F7"); empty for a CSV file ("F7").
-    pub sheet: String,
-    /// Row by row from A1; rows may be of different lengths.
-    pub rows: Vec<Vec<GridCell>>,
-    /// Merged regions: only their top-left cell holds the text.
-    pub merges: Vec<Merge>,
-}
-
-/// A cell's text as the spreadsheet shows it, and its solid fill colour if it has one.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GridCell {
-    pub text: String,
-    pub fill: Option<Rgb>,
-}
-
-impl GridCell {
-    pub fn text(text: impl Into<String>) -> GridCell {
-        GridCell {
-            text: text.into(),
-            fill: None,
-        }
-    }
-}
-
-/// A merged region, rows and columns counted from 0, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Merge {
-    pub top: usize,
-    pub left: usize,
-    pub bottom: usize,
-    pub right: usize,
-}
-
-/// The most cells a sheet may span: far more than any tracker, few enough to hold in memory.
-pub const MAX_CELLS: usize = 2_000_000;
-
-/// Refuses a sheet of `rows` by `columns` cells larger than [`MAX_CELLS`].
-pub fn check_size(grid: &Grid, rows: usize, columns: usize) -> Result<(), SheetError> {
-    if rows.saturating_mul(columns) <= MAX_CELLS {
-        return Ok(());
-    }
-    Err(SheetError::TooLarge {
-        place: grid.place(),
-        rows,
-        columns,
-        limit: MAX_CELLS,
-    })
-}
-
-/// The column letters of a 0-based column index: 0 is "A", 26 is "AA".
-pub fn column_letters(mut col: usize) -> String {
-    let mut letters = Vec::new();
-    loop {
-        letters.push(char::from(b'A' + (col % 26) as u8));
-        if col < 26 {
-            break;
-        }
-        col = col / 26 - 1;
-    }
-    letters.iter().rev().collect()
-}
-
-impl Grid {
-    /// The cell's address for messages: "Sheet1!F7", "'RAG tracker'!F7", or "F7" for a CSV file.
-    pub fn cell_ref(&self, row: usize, col: usize) -> String {
-        format!("{}{}{}", self.sheet_prefix(), column_letters(col), row + 1)
-    }
-
-    /// A row for messages: "Sheet1 row 7", or "row 7" for a CSV file.
-    pub fn row_ref(&self, row: usize) -> String {
-        match self.sheet.as_str() {
-            "" => format!("row {}", row + 1),
-            s => format!("{s} row {}", row + 1),
-        }
-    }
-
-    fn sheet_prefix(&self) -> String {
-        let plain = self.sheet.chars().all(|c| c.is_alphanumeric() || c == '_');
-        match self.sheet.as_str() {
-            "" => String::new(),
-            s if plain => format!("{s}!"),
-            s => format!("'{}'!", s.replace('\'', "''")),
-        }
-    }
-
-    /// What the whole grid is called in messages.
-    fn place(&self) -> String {
-        match self.sheet.as_str() {
-            "" => "the file".to_string(),
-            s => format!("sheet {s:?}"),
-        }
-    }
-
-    /// True when a header row naming Number and Action is near the top.
-    pub fn has_header(&self) -> bool {
-        let texts = merged_texts(self);
-        (0..texts.len().min(HEADER_SCAN)).any(|r| is_header_row(&texts[r]))
-    }
-}
-
-/// One area's header row: which column holds each text field, and its review columns.
-#[derive(Debug, Clone)]
-struct Header {
-    row: usize,
-    fields: HashMap<Field, usize>,
-    /// Each review column with its grid column, in sheet order.
-    reviews: Vec<(usize, ReviewColumn)>,
-}
-
-impl Header {
-    fn number(&self) -> usize {
-        self.fields.get(&Field::Number).copied().unwrap_or_default()
-    }
-}
 
 /// An area as the rows are walked: its heading, header, and action rows.
 struct Building {
@@ -172,8 +53,7 @@ fn read(grid: &Grid, words: &[&str], format: &'static str) -> Result<WsoaTable, 
     let mut warnings = Vec::new();
     let header_at = find_header(grid, &texts)?;
     let header = read_header(grid, &texts, header_at, &mut warnings)?;
-    let first = first_area(grid, &texts, header_at, &mut warnings);
-    let (title, first) = first;
+    let (title, first) = first_area(grid, &texts, header_at, &mut warnings);
     let mut areas = vec![Building {
         head: first,
         header,
@@ -273,41 +153,6 @@ fn read(grid: &Grid, words: &[&str], format: &'static str) -> Result<WsoaTable, 
     })
 }
 
-/// Each cell's text with its line breaks joined by spaces (as the text reader joins a cell's
-/// lines), a merged region's text repeated down its left column.
-fn merged_texts(grid: &Grid) -> Vec<Vec<String>> {
-    let mut texts: Vec<Vec<String>> = grid
-        .rows
-        .iter()
-        .map(|row| row.iter().map(|c| one_line(&c.text)).collect())
-        .collect();
-    for m in &grid.merges {
-        let value = texts
-            .get(m.top)
-            .and_then(|row| row.get(m.left))
-            .cloned()
-            .unwrap_or_default();
-        for row in texts.iter_mut().take(m.bottom + 1).skip(m.top + 1) {
-            if row.len() <= m.left {
-                row.resize(m.left + 1, String::new());
-            }
-            if row[m.left].is_empty() {
-                row[m.left].clone_from(&value);
-            }
-        }
-    }
-    texts
-}
-
-fn one_line(text: &str) -> String {
-    let parts: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    parts.join(" ")
-}
-
 /// A title or finding row's text: its non-empty cells, joined.
 fn row_text(row: &[String]) -> String {
     let parts: Vec<&str> = row
@@ -316,119 +161,6 @@ fn row_text(row: &[String]) -> String {
         .filter(|t| !t.is_empty())
         .collect();
     parts.join(" ")
-}
-
-/// The header row's columns: each cell read as a field or a review, errors ignored.
-fn recognised(row: &[String]) -> Vec<Column> {
-    row.iter()
-        .filter_map(|t| classify(t).ok().flatten())
-        .collect()
-}
-
-/// A row naming both the Number and the Action column.
-fn is_header_row(row: &[String]) -> bool {
-    let found = recognised(row);
-    let has = |f: Field| found.contains(&Column::Field(f));
-    has(Field::Number) && has(Field::Action)
-}
-
-/// The first header row near the top; failing that, the error for the row that looks most
-/// like one (what it names, what it lacks).
-fn find_header(grid: &Grid, texts: &[Vec<String>]) -> Result<usize, SheetError> {
-    let scan = texts.len().min(HEADER_SCAN);
-    if let Some(r) = (0..scan).find(|&r| is_header_row(&texts[r])) {
-        return Ok(r);
-    }
-    let best = (0..scan)
-        .map(|r| (recognised(&texts[r]).len(), r))
-        .filter(|(n, _)| *n >= 2)
-        .max_by_key(|&(n, r)| (n, std::cmp::Reverse(r)));
-    let Some((_, r)) = best else {
-        let place = grid.place();
-        return Err(SheetError::NoHeader { place, rows: scan });
-    };
-    let mut ignored = Vec::new();
-    read_header(grid, texts, r, &mut ignored).map(|_| r)
-}
-
-/// Reads a header row: which column holds each field, and each review column's label and date.
-fn read_header(
-    grid: &Grid,
-    texts: &[Vec<String>],
-    r: usize,
-    warnings: &mut Vec<ImportWarning>,
-) -> Result<Header, SheetError> {
-    let mut header = Header {
-        row: r,
-        fields: HashMap::new(),
-        reviews: Vec::new(),
-    };
-    let mut found = Vec::new();
-    let mut warn = |message: String| {
-        warnings.push(ImportWarning {
-            line: r + 1,
-            message,
-        })
-    };
-    for (c, text) in texts[r].iter().enumerate() {
-        if text.is_empty() {
-            continue;
-        }
-        let cell = grid.cell_ref(r, c);
-        let column = classify(text).map_err(|_| SheetError::BadReviewHeader {
-            cell: cell.clone(),
-            text: text.clone(),
-        })?;
-        match column {
-            None => warn(format!(
-                "{cell}: column \"{text}\" is not one the importer reads; its cells are left out"
-            )),
-            Some(Column::Field(f)) => {
-                if let Some(&first) = header.fields.get(&f) {
-                    let first = grid.cell_ref(r, first);
-                    warn(format!(
-                        "{cell}: \"{text}\" is a second {} column (the first is {first}); its cells are left out",
-                        f.name()
-                    ));
-                } else {
-                    header.fields.insert(f, c);
-                    found.push(format!("{} ({cell})", f.name()));
-                }
-            }
-            Some(Column::Review(review)) => {
-                let key = review.label.to_lowercase();
-                let same = |(_, other): &&(usize, ReviewColumn)| other.label.to_lowercase() == key;
-                if let Some((at, _)) = header.reviews.iter().find(same) {
-                    return Err(SheetError::DuplicateReview {
-                        cell,
-                        text: text.clone(),
-                        label: review.label,
-                        other: grid.cell_ref(r, *at),
-                    });
-                }
-                found.push(format!("{} ({cell})", review.label));
-                header.reviews.push((c, review));
-            }
-        }
-    }
-    let mut missing = Vec::new();
-    for f in [Field::Number, Field::Action] {
-        if !header.fields.contains_key(&f) {
-            missing.push(f.name());
-        }
-    }
-    if header.reviews.is_empty() {
-        missing.push("status");
-    }
-    if !missing.is_empty() {
-        let row = grid.row_ref(r);
-        return Err(SheetError::MissingColumns {
-            row,
-            missing,
-            found,
-        });
-    }
-    Ok(header)
 }
 
 /// The title (the first non-empty row) and the first area, from the rows above the header.

@@ -2,8 +2,9 @@
 //! [`Grid`]; pure (bytes in, table out).
 
 use super::error::ImportError;
-use super::sheet::{check_size, read_grid, Grid, GridCell};
+use super::sheet::read_grid;
 use super::sheet_error::SheetError;
+use super::sheet_grid::{check_size, Grid, GridCell};
 use super::wsoa::{decode, WsoaTable};
 
 /// The format name recorded in `source_imported` for CSV files.

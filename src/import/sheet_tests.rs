@@ -1,6 +1,8 @@
 //! Unit tests of the spreadsheet reader on small grids built here.
 
 use super::*;
+use crate::import::sheet_fill::Rgb;
+use crate::import::sheet_grid::{GridCell, Merge};
 
 const WORDS: [&str; 4] = [
     "Started but delayed",

@@ -6,9 +6,10 @@ use std::io::Cursor;
 use calamine::{Data, FillPattern, Reader, Xlsx, XlsxError};
 
 use super::error::ImportError;
-use super::sheet::{check_size, read_grid, Grid, GridCell, Merge};
+use super::sheet::read_grid;
 use super::sheet_error::SheetError;
 use super::sheet_fill::Rgb;
+use super::sheet_grid::{check_size, Grid, GridCell, Merge};
 use super::wsoa::{ImportWarning, WsoaTable};
 
 /// The format name recorded in `source_imported` for .xlsx workbooks.
