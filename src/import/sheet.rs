@@ -41,7 +41,20 @@ pub fn read_grid(
     words: &[&str],
     format: &'static str,
 ) -> Result<WsoaTable, ImportError> {
-    read(grid, words, format).map_err(|error| ImportError::sheet(file, error))
+    let mut table = read(grid, words, format).map_err(|error| ImportError::sheet(file, error))?;
+    if table.title.is_empty() {
+        // A plan needs a title: the file's name stands in for a missing title row.
+        let path = std::path::Path::new(file);
+        let stem = path.file_stem().map(|s| s.to_string_lossy());
+        table.title = stem.map_or_else(|| file.to_string(), |s| s.into_owned());
+        let line = table.areas.first().map_or(1, |a| a.header_line);
+        let message = format!(
+            "no title row above the header; the plan is titled {:?} (give --title to name it)",
+            table.title
+        );
+        table.warnings.push(ImportWarning { line, message });
+    }
+    Ok(table)
 }
 
 fn read(grid: &Grid, words: &[&str], format: &'static str) -> Result<WsoaTable, SheetError> {
@@ -53,7 +66,7 @@ fn read(grid: &Grid, words: &[&str], format: &'static str) -> Result<WsoaTable, 
     let mut warnings = Vec::new();
     let header_at = find_header(grid, &texts)?;
     let header = read_header(grid, &texts, header_at, &mut warnings)?;
-    let (title, first) = first_area(grid, &texts, header_at, &mut warnings);
+    let (title, first) = first_area(&texts, header_at, &mut warnings);
     let mut areas = vec![Building {
         head: first,
         header,
@@ -165,7 +178,6 @@ fn row_text(row: &[String]) -> String {
 
 /// The title (the first non-empty row) and the first area, from the rows above the header.
 fn first_area(
-    grid: &Grid,
     texts: &[Vec<String>],
     header_at: usize,
     warnings: &mut Vec<ImportWarning>,
@@ -179,10 +191,8 @@ fn first_area(
     if let Some(head) = first.filter(|h| !h.number.is_empty()) {
         return (title, head);
     }
-    let message = format!(
-        "{}: no \"Area for Improvement N\" row above the header; its rows are read as area 1",
-        grid.row_ref(header_at)
-    );
+    let message =
+        "no \"Area for Improvement N\" row above the header; its rows are read as area 1".into();
     warnings.push(ImportWarning {
         line: header_at + 1,
         message,

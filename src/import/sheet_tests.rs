@@ -174,7 +174,15 @@ fn columns_are_found_by_name_in_any_order_and_unknown_ones_are_named() {
             .any(|m| m.contains("Sheet1!B1: column \"Comments\" is not one")),
         "{w:?}"
     );
-    assert!(w.iter().any(|m| m.contains("read as area 1")), "{w:?}");
+    let no_area = "no \"Area for Improvement N\" row above the header; its rows are read as area 1";
+    assert!(w.iter().any(|m| m == no_area), "{w:?}");
+    assert_eq!(
+        t.title, "t",
+        "the file's name stands in for a missing title row"
+    );
+    let no_title =
+        "no title row above the header; the plan is titled \"t\" (give --title to name it)";
+    assert!(w.iter().any(|m| m == no_title), "{w:?}");
     assert!(
         w.iter()
             .any(|m| m == "action 2.1: not numbered as Area for Improvement 1"),
