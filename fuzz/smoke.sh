@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-ALL=(entry chain checkpoint proof key_file wsoa asof_dates)
+ALL=(entry chain checkpoint proof key_file wsoa asof_dates sheet)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${ALL[@]}")
 secs=${SECONDS_PER_TARGET:-30}

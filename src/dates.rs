@@ -297,6 +297,42 @@ fn day_parts(t: &str) -> Option<(i32, u32, u32)> {
     None
 }
 
+/// The label a review of `ym` gets when a table names it only by its month ("Nov 2020",
+/// "30/11/2020"): "RAG November 20", as the published tables write them; a year outside
+/// 2000-2099 is written in full so [`parse_review_label`] reads it back.
+pub fn review_label_of(ym: YearMonth) -> String {
+    let name = MONTHS[(ym.month.clamp(1, 12) - 1) as usize];
+    let mut chars = name.chars();
+    let name: String = chars
+        .next()
+        .map(|c| c.to_ascii_uppercase())
+        .into_iter()
+        .chain(chars)
+        .collect();
+    if (2000..=2099).contains(&ym.year) {
+        format!("RAG {name} {:02}", ym.year - 2000)
+    } else {
+        format!("RAG {name} {}", ym.year)
+    }
+}
+
+/// True when `text` is only a month and year ("Nov 2020", "Nov-20", "30/11/2020",
+/// "2020-11"), with no other words, read without correction.
+pub fn is_month_only(text: &str) -> bool {
+    let words = text
+        .split(|c: char| c.is_whitespace() || ",-/.'".contains(c))
+        .filter(|w| !w.is_empty());
+    let mut any = false;
+    for w in words {
+        any = true;
+        if !w.chars().all(|c| c.is_ascii_digit()) && month_number(w).is_none() {
+            return false;
+        }
+    }
+    let date = parse_date_text(text);
+    any && date.month.is_some() && date.note.is_none()
+}
+
 /// The last day of a month, the date a monthly review is taken to fall on.
 ///
 /// Months outside 1..=12 (only possible by building `YearMonth` by hand) are clamped; years
@@ -319,6 +355,35 @@ pub fn last_day_of_month(ym: YearMonth) -> NaiveDate {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_month_alone_gets_a_rag_label_that_reads_back() {
+        for (ym, label) in [
+            (YearMonth::new(2020, 11), "RAG November 20"),
+            (YearMonth::new(2021, 2), "RAG February 21"),
+            (YearMonth::new(1999, 5), "RAG May 1999"),
+        ] {
+            let ym = ym.unwrap();
+            assert_eq!(review_label_of(ym), label);
+            assert_eq!(parse_review_label(label), Some(ym));
+        }
+    }
+
+    #[test]
+    fn month_only_text_has_no_other_words() {
+        for yes in ["Nov 2020", "Nov-20", "30/11/2020", "2020-11", "November 20"] {
+            assert!(is_month_only(yes), "{yes}");
+        }
+        for no in [
+            "Comments Nov 2020",
+            "Start date",
+            "",
+            "Phase 1: October 2020",
+            "Nov",
+        ] {
+            assert!(!is_month_only(no), "{no}");
+        }
+    }
+
     use super::*;
 
     fn ym(year: i32, month: u32) -> Option<YearMonth> {

@@ -20,8 +20,8 @@ use super::init::{check_origin, generated_origin};
 use super::output::{line, write_json, Format};
 use super::{CliError, Context, Exit, Who};
 
-/// Import a WSoA table (pipe-separated text, as published, or the table copied from a web
-/// page as plain text) as one atomic batch.
+/// Import a WSoA table (pipe-separated text, as published; the table copied from a web
+/// page as plain text; or an .xlsx or .csv tracker) as one atomic batch.
 ///
 /// The file gives one or more areas (each after its "Area for Improvement N" line and
 /// finding, with its own header row), their actions, one review per "RAG <month> <yy>"
@@ -38,6 +38,12 @@ use super::{CliError, Context, Exit, Who};
 /// single spaces (split by the plan's statuses, longest first) or by tabs (an empty piece
 /// is an empty cell). A status line must give exactly one status per review column.
 ///
+/// A .xlsx or .csv tracker is read by its header row's names (Number/No./Ref, Action,
+/// Lead/Owner, Start, End/Due, ... and a status column per review, headed "RAG Nov 20",
+/// "Nov 2020" or a date), below any title rows; merged cells are read in each row they span,
+/// and a status cell with only a fill colour is read as that colour's word only if the plan's
+/// scale has it. Each cell the importer had to interpret is named in a warning.
+///
 /// The quarterly update: with --update (or --origin naming the ledger's own plan), the
 /// table is compared with the plan the ledger holds and only what is new or different is
 /// appended, as one batch: new reviews, areas and actions and their statuses, a correction
@@ -49,7 +55,7 @@ use super::{CliError, Context, Exit, Who};
 /// Example: readiness import wsoa-2022-11.txt --update --dry-run
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The WSoA table file.
+    /// The WSoA table file (.xlsx, .csv, or the published text table).
     pub file: PathBuf,
     /// Plan title for a new ledger (default: the file's first line).
     #[arg(long)]

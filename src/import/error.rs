@@ -170,16 +170,32 @@ pub enum ImportError {
         scale: String,
     },
 
+    /// A spreadsheet (.xlsx or .csv) that could not be read; the error names the cell or row.
+    #[error("{file}, {error}")]
+    Sheet {
+        file: String,
+        error: Box<super::sheet_error::SheetError>,
+    },
+
     /// Table content with no action number in its first cell.
     #[error("{file}, line {line}: a table row starts here without an action number (like \"1.4\") in its first cell; add the number, or join the text to the row above")]
     EmptyNumber { file: String, line: usize },
 }
 
 impl ImportError {
-    /// The 1-based line the error is about, for callers that point at the source; `None` for `Read`.
+    /// A spreadsheet's error, for the file named `file`.
+    pub fn sheet(file: &str, error: super::sheet_error::SheetError) -> ImportError {
+        ImportError::Sheet {
+            file: file.to_string(),
+            error: Box::new(error),
+        }
+    }
+
+    /// The 1-based line the error is about, for callers that point at the source; `None` for
+    /// `Read`, and for a spreadsheet, whose error names its cell.
     pub fn line(&self) -> Option<usize> {
         match self {
-            ImportError::Read { .. } => None,
+            ImportError::Read { .. } | ImportError::Sheet { .. } => None,
             ImportError::Empty { line, .. }
             | ImportError::NotText { line, .. }
             | ImportError::NoHeader { line, .. }

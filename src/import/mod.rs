@@ -2,6 +2,14 @@
 
 pub mod error;
 pub mod legend;
+pub mod sheet;
+mod sheet_columns;
+pub mod sheet_csv;
+pub mod sheet_error;
+pub mod sheet_fill;
+pub mod sheet_grid;
+mod sheet_header;
+pub mod sheet_xlsx;
 pub mod status_run;
 pub mod update;
 pub mod web_text;
@@ -51,16 +59,31 @@ impl SourceKind {
     }
 }
 
-/// Reads a WSoA table in whichever layout it arrives; `words` are the statuses (and legend
-/// words) a status cell may hold.
+/// Reads a plan's source table, choosing the reader by the file name's extension (.xlsx and
+/// .csv trackers) or, for text, by its layout ([`SourceKind`]); `words` lists the statuses
+/// (and legend words) a status cell may hold.
 pub fn read_table(
     source_name: &str,
     bytes: &[u8],
     words: &[&str],
 ) -> Result<WsoaTable, ImportError> {
-    match SourceKind::of(bytes) {
-        SourceKind::PipeText => parse_wsoa(source_name, bytes, words),
-        SourceKind::WebText => parse_web_text(source_name, bytes, words),
+    let extension = std::path::Path::new(source_name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "xlsx" | "xlsm" => sheet_xlsx::read_xlsx(source_name, bytes, words),
+        "csv" => sheet_csv::read_csv(source_name, bytes, words),
+        "xls" | "xlsb" | "ods" | "numbers" => Err(ImportError::sheet(
+            source_name,
+            sheet_error::SheetError::Unsupported {
+                format: format!(".{extension}"),
+            },
+        )),
+        _ => match SourceKind::of(bytes) {
+            SourceKind::PipeText => parse_wsoa(source_name, bytes, words),
+            SourceKind::WebText => parse_web_text(source_name, bytes, words),
+        },
     }
 }
 
@@ -163,7 +186,7 @@ pub fn wsoa_events(
     let mut warnings: Vec<String> = table
         .warnings
         .iter()
-        .map(|w| format!("{file_name}, line {}: {}", w.line, w.message))
+        .map(|w| format!("{file_name}, {}: {}", table.place(w.line), w.message))
         .collect();
     warnings.extend(table.legend.iter().map(|l| legend_note(file_name, l)));
     let mut summary = ImportSummary {

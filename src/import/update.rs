@@ -197,7 +197,7 @@ pub fn wsoa_update_events(
     let mut warnings: Vec<String> = table
         .warnings
         .iter()
-        .map(|w| format!("{file_name}, line {}: {}", w.line, w.message))
+        .map(|w| format!("{file_name}, {}: {}", table.place(w.line), w.message))
         .collect();
     warnings.extend(table.legend.iter().map(|l| legend_note(file_name, l)));
     summary.legend = table.legend.clone();
@@ -222,8 +222,8 @@ pub fn wsoa_update_events(
             Some(existing) => {
                 if existing.finding != non_empty(&area.finding) {
                     warnings.push(format!(
-                        "{file_name}, line {}: area {}'s finding differs from the ledger's; the ledger's is kept (areas are not amended)",
-                        area.line, area.number
+                        "{file_name}, {}: area {}'s finding differs from the ledger's; the ledger's is kept (areas are not amended)",
+                        table.place(area.line), area.number
                     ));
                 }
                 let in_table: HashSet<&str> = area.rows.iter().map(|r| r.id.as_str()).collect();
@@ -243,7 +243,7 @@ pub fn wsoa_update_events(
                 summary.actions_added.push(row.id.clone());
                 continue;
             };
-            let at = format!("{file_name}, line {}: row {}", row.line, row.id);
+            let at = format!("{file_name}, {}: row {}", table.place(row.line), row.id);
             if existing.fields.area != area.number {
                 warnings.push(format!(
                     "{at} is in area {}, but the ledger has action {} in area {}; the row is not applied",
@@ -405,8 +405,8 @@ pub fn wsoa_update_events(
                     (Some(_), Some(_)) => {}
                     (None, Some(r)) => {
                         warnings.push(format!(
-                            "{file_name}, line {}: {} at {label} is empty in the table but the ledger has {} (entry {}); it is kept, not erased",
-                            row.line, row.id, r.status, r.source.0
+                            "{file_name}, {}: {} at {label} is empty in the table but the ledger has {} (entry {}); it is kept, not erased",
+                            table.place(row.line), row.id, r.status, r.source.0
                         ));
                         summary.cells_emptied.push(StatusCell {
                             action: row.id.clone(),

@@ -7,6 +7,7 @@
 //! cannot becomes an [`ImportError`] that says where and what to fix.
 
 use super::error::ImportError;
+use super::WSOA_FORMAT;
 use crate::dates::{last_day_of_month, parse_date_text, parse_review_label, DateText};
 
 /// A WSoA document as read from its source table: one or more Areas for Improvement.
@@ -61,6 +62,15 @@ impl WsoaTable {
     /// Every action row of every area, in document order.
     pub fn rows(&self) -> impl Iterator<Item = &WsoaRow> {
         self.areas.iter().flat_map(|a| &a.rows)
+    }
+
+    /// Where `line` is in the source, for messages: a text line, or a spreadsheet row.
+    pub fn place(&self, line: usize) -> String {
+        if self.format == WSOA_FORMAT {
+            format!("line {line}")
+        } else {
+            format!("row {line}")
+        }
     }
 }
 
@@ -130,6 +140,26 @@ pub(super) struct RawRow {
     pub(super) number: String,
     pub(super) letter: Option<char>,
     pub(super) cells: Vec<Cell>,
+}
+
+impl RawRow {
+    fn numbered(&self) -> Numbered<'_> {
+        Numbered {
+            line: self.line,
+            number: &self.number,
+            letter: self.letter,
+            action: self.cells.get(2).map_or("", |c| c.text.as_str()),
+        }
+    }
+}
+
+/// What gives an action row its id: its number, a letter written with it ("1.3A"), and the
+/// Action text that may carry an "(A)" marker.
+pub(super) struct Numbered<'a> {
+    pub(super) line: usize,
+    pub(super) number: &'a str,
+    pub(super) letter: Option<char>,
+    pub(super) action: &'a str,
 }
 
 /// What every row is read against: the file name for messages, the header and the scale.
@@ -335,16 +365,16 @@ pub(super) fn read_document<S: Shape>(
 
 /// An area's heading, number and finding, and the line it opens at.
 pub(super) struct AreaHead {
-    line: usize,
-    heading: String,
-    number: String,
-    finding: String,
+    pub(super) line: usize,
+    pub(super) heading: String,
+    pub(super) number: String,
+    pub(super) finding: String,
 }
 
 impl AreaHead {
     /// The finding is what follows the number on the area line, joined with the non-blank
     /// lines after it (down to the header row).
-    fn new<'a>(
+    pub(super) fn new<'a>(
         line: usize,
         heading: String,
         number: String,
@@ -412,7 +442,8 @@ pub(super) fn build_area(
     raw_rows: Vec<RawRow>,
     warn: &mut dyn FnMut(usize, String),
 ) -> Result<WsoaArea, ImportError> {
-    let ids = assign_ids(file, &raw_rows)?;
+    let numbered: Vec<Numbered> = raw_rows.iter().map(RawRow::numbered).collect();
+    let ids = assign_ids(file, &numbered)?;
     let ctx = Ctx {
         file,
         scale,
@@ -455,7 +486,7 @@ pub(super) fn build_area(
 }
 
 /// Checks the bytes are text: NUL bytes or invalid UTF-8 mean a binary file was given.
-fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
+pub(super) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
     let not_text = |offset: usize, detail: String| {
         let before = bytes.get(..offset).unwrap_or(bytes);
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -555,7 +586,7 @@ const AREA_PREFIX: &str = "area for improvement";
 
 /// Reads the title and the first area's heading, number and finding from the lines above the
 /// first header; no area when no line starts "Area for Improvement".
-fn read_preamble(lines: &[(usize, &str)]) -> (String, Option<AreaHead>) {
+pub(super) fn read_preamble(lines: &[(usize, &str)]) -> (String, Option<AreaHead>) {
     let texts: Vec<(usize, &str)> = lines
         .iter()
         .map(|&(n, l)| (n, l.trim()))
@@ -579,7 +610,7 @@ fn read_preamble(lines: &[(usize, &str)]) -> (String, Option<AreaHead>) {
 /// A line starting "Area for Improvement" (any case): its heading ("Area for Improvement 2"),
 /// its number ("2"; empty when no number follows) and the text after the number, which starts
 /// the finding ("Area for Improvement 2: Joint Commissioning ...").
-fn area_line(text: &str) -> Option<(String, String, &str)> {
+pub(super) fn area_line(text: &str) -> Option<(String, String, &str)> {
     let text = text.trim();
     let prefix = text
         .get(..AREA_PREFIX.len())
@@ -714,11 +745,8 @@ fn action_marker(action: &str) -> Option<char> {
 }
 
 /// Gives each row its id: the number, plus the row's letter when the number is used more than once.
-fn assign_ids(file: &str, rows: &[RawRow]) -> Result<Vec<String>, ImportError> {
-    let letter = |r: &RawRow| {
-        r.letter
-            .or_else(|| r.cells.get(2).and_then(|c| action_marker(&c.text)))
-    };
+pub(super) fn assign_ids(file: &str, rows: &[Numbered]) -> Result<Vec<String>, ImportError> {
+    let letter = |r: &Numbered| r.letter.or_else(|| action_marker(r.action));
     let mut ids = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         let mut twins = rows
@@ -746,10 +774,10 @@ fn assign_ids(file: &str, rows: &[RawRow]) -> Result<Vec<String>, ImportError> {
     Ok(ids)
 }
 
-fn duplicate(file: &str, a: &RawRow, b: &RawRow) -> ImportError {
+fn duplicate(file: &str, a: &Numbered, b: &Numbered) -> ImportError {
     ImportError::DuplicateNumber {
         file: file.to_string(),
-        number: a.number.clone(),
+        number: a.number.to_string(),
         first_line: a.line.min(b.line),
         line: a.line.max(b.line),
     }
@@ -910,7 +938,7 @@ fn normalized_len(s: &str) -> usize {
 
 /// The scale's spelling of a status cell, matched ignoring case and repeated whitespace.
 /// Every cell of a table meets this, several times: it allocates nothing.
-fn match_status<'s>(text: &str, scale: &[&'s str]) -> Option<&'s str> {
+pub(super) fn match_status<'s>(text: &str, scale: &[&'s str]) -> Option<&'s str> {
     // Most cells are spelt exactly as the scale spells them.
     if let Some(exact) = scale.iter().copied().find(|s| *s == text) {
         return Some(exact);
@@ -919,7 +947,7 @@ fn match_status<'s>(text: &str, scale: &[&'s str]) -> Option<&'s str> {
 }
 
 /// The scale name closest to `text` by edit distance, with that distance.
-fn closest<'s>(text: &str, scale: &[&'s str]) -> Option<(&'s str, usize)> {
+pub(super) fn closest<'s>(text: &str, scale: &[&'s str]) -> Option<(&'s str, usize)> {
     let text = normalize(text);
     scale
         .iter()
@@ -1010,20 +1038,10 @@ fn build_row(
     let [lead, measures, evidence_impact] =
         middle(&raw.cells, missing).map(|c| c.map(|c| c.text.clone()).unwrap_or_default());
     let mut date = |i: usize| {
-        let parsed = parse_date_text(&text(i));
-        let (column, given) = (
-            ctx.columns.get(i).map_or("date", String::as_str),
-            &parsed.text,
-        );
-        if let Some(note) = &parsed.note {
-            warn(raw.line, format!("{at}: {column} \"{given}\": {note}"));
-        } else if parsed.month.is_none() && !given.is_empty() {
-            warn(
-                raw.line,
-                format!(
-                    "{at}: {column} \"{given}\" has no month and year to read; kept as text only"
-                ),
-            );
+        let column = ctx.columns.get(i).map_or("date", String::as_str);
+        let (parsed, note) = read_date(&text(i), &at, column);
+        if let Some(note) = note {
+            warn(raw.line, note);
         }
         parsed
     };
@@ -1043,6 +1061,23 @@ fn build_row(
         evidence_impact,
         statuses,
     })
+}
+
+/// Reads a Start or End cell's month; with a warning when the reading is doubtful or there is
+/// none (`at` names the row, `column` the header).
+pub(super) fn read_date(text: &str, at: &str, column: &str) -> (DateText, Option<String>) {
+    let parsed = parse_date_text(text);
+    let given = &parsed.text;
+    let note = if let Some(note) = &parsed.note {
+        Some(format!("{at}: {column} \"{given}\": {note}"))
+    } else if parsed.month.is_none() && !given.is_empty() {
+        Some(format!(
+            "{at}: {column} \"{given}\" has no month and year to read; kept as text only"
+        ))
+    } else {
+        None
+    };
+    (parsed, note)
 }
 
 #[cfg(test)]
