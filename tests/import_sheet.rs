@@ -215,3 +215,39 @@ fn a_later_workbook_with_one_more_column_adds_only_that_column() {
     assert_eq!(source_imported(&l)["format"], "xlsx");
     assert_eq!(matrix(&l), matrix(&imported(TEXT)));
 }
+
+#[test]
+fn fill_only_cells_are_read_through_a_legend_that_says_what_each_colour_means() {
+    let l = Ledger::empty();
+    let legend = l.path("legend.txt");
+    std::fs::write(
+        &legend,
+        "# What this council's colours mean\nRed = Started but delayed\nAmber = Progressing but delayed\nGreen = Progressing and on track\nBlue = Completed\n",
+    )
+    .unwrap();
+    l.write(&[
+        "import",
+        &abs("tests/data/tracker-fill-only.xlsx"),
+        "--legend",
+        legend.to_str().unwrap(),
+    ])
+    .ok()
+    .stderr_has("read with the legend legend.txt");
+    let m = matrix(&l);
+    let statuses: Vec<&str> = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["cells"].as_array().unwrap())
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "Completed",
+            "Progressing and on track",
+            "Started but delayed",
+            "Progressing but delayed"
+        ]
+    );
+}
