@@ -149,9 +149,10 @@ pub async fn list_plans(State(state): State<Arc<AppState>>, headers: HeaderMap) 
 pub async fn plan_view(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    Query(q): Query<ViewQuery>,
+    q: Result<Query<ViewQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let who = caller(&state, &headers, &plan)?;
     let p = load(served(&state, &plan)?.dir.clone(), q.known_at).await?;
     let at = point(&state, &p, q.as_of.as_deref())?;
@@ -170,9 +171,10 @@ pub async fn plan_view(
 pub async fn matrix_view(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    Query(q): Query<ViewQuery>,
+    q: Result<Query<ViewQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?;
     let p = load(served(&state, &plan)?.dir.clone(), q.known_at).await?;
     let at = match q.as_of.as_deref() {
@@ -217,9 +219,10 @@ const MAX_LINES: u64 = 10_000;
 pub async fn entries(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    Query(q): Query<EntriesQuery>,
+    q: Result<Query<EntriesQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let who = caller(&state, &headers, &plan)?;
     who.require(Role::Viewer, "reading raw entries")?;
     let dir = served(&state, &plan)?.dir.clone();

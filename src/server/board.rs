@@ -84,9 +84,10 @@ pub struct HistoryQuery {
 pub async fn history(
     State(state): State<Arc<AppState>>,
     Path((plan, action)): Path<(String, String)>,
-    Query(q): Query<HistoryQuery>,
+    q: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?.require(Role::Viewer, "an action's history")?;
     let known_at = known(q.known_at)?;
     let typed = action.clone();
@@ -120,9 +121,10 @@ pub struct DiffQuery {
 pub async fn diff(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    Query(q): Query<DiffQuery>,
+    q: Result<Query<DiffQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?.require(Role::Viewer, "a diff")?;
     let b = board(&state, &plan, q.known_at).await?;
     let from = named(&b.plan, "from", &q.from)?;
@@ -144,9 +146,10 @@ pub struct BoardQuery {
 pub async fn check(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    Query(q): Query<BoardQuery>,
+    q: Result<Query<BoardQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?.require(Role::Viewer, "the readiness gaps")?;
     let b = board(&state, &plan, q.known_at).await?;
     let at = named(&b.plan, "as_of", q.as_of.as_deref().unwrap_or("latest"))?;
@@ -158,9 +161,10 @@ pub async fn check(
 pub async fn report(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    Query(q): Query<BoardQuery>,
+    q: Result<Query<BoardQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?;
     let verification = with_ledger(&state, &plan, |l| {
         verify(l, VerifyOptions::default())

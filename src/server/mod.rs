@@ -5,6 +5,7 @@
 pub mod api;
 pub mod board;
 pub mod error;
+pub mod openapi;
 pub mod stream;
 pub mod tokens;
 pub mod writer;
@@ -65,6 +66,10 @@ pub enum ServerError {
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(openapi::document()) }),
+        )
         .route("/api/v1/plans", get(api::list_plans))
         .route("/api/v1/plans/{plan}/plan", get(api::plan_view))
         .route("/api/v1/plans/{plan}/matrix", get(api::matrix_view))

@@ -1,0 +1,73 @@
+//! `GET /openapi.json`: the API described for client generators and readers, built from
+//! one table of routes so the description cannot name a route the server lacks (a test
+//! asks the server for every route listed).
+
+use serde_json::{json, Map, Value};
+
+/// Method, path, who may call it, and what it does.
+pub const ROUTES: &[(&str, &str, &str, &str)] = &[
+    ("get", "/healthz", "anyone", "ok when the server is up, for monitors"),
+    ("get", "/api/v1/plans", "viewer (or anyone with --public)", "the plans served"),
+    ("get", "/api/v1/plans/{plan}/plan", "viewer (or anyone with --public, without notes)", "the plan at a review (as_of, known_at), as `readiness plan --format json`"),
+    ("get", "/api/v1/plans/{plan}/matrix", "viewer (or anyone with --public)", "the RAG matrix (as_of, known_at), as `readiness matrix --format json`"),
+    ("get", "/api/v1/plans/{plan}/head", "viewer (or anyone with --public)", "the head entry's seq and hash"),
+    ("get", "/api/v1/plans/{plan}/entries", "viewer", "raw entry lines as NDJSON (from, limit) to mirror and verify the ledger"),
+    ("get", "/api/v1/plans/{plan}/entries/stream", "viewer", "Server-Sent Events, one per committed entry (id = seq), resuming after Last-Event-ID"),
+    ("get", "/api/v1/plans/{plan}/history/{action}", "viewer", "an action's history (as_of, known_at), as `readiness history --format json`"),
+    ("get", "/api/v1/plans/{plan}/diff", "viewer", "what moved between two reviews (from, to, known_at), as `readiness diff --format json`"),
+    ("get", "/api/v1/plans/{plan}/check", "viewer", "the readiness gaps at a review (as_of, known_at), as `readiness check --format json`"),
+    ("get", "/api/v1/plans/{plan}/report", "viewer (or anyone with --public)", "the board report as HTML (as_of, since, known_at)"),
+    ("get", "/api/v1/plans/{plan}/verify", "viewer", "runs every check of `readiness verify` now"),
+    ("post", "/api/v1/plans/{plan}/status", "officer", "record a status: {action, review, status, note, if_head}"),
+    ("post", "/api/v1/plans/{plan}/reviews", "officer", "schedule a review: {label, date, if_head}"),
+    ("post", "/api/v1/plans/{plan}/withdrawals", "officer", "withdraw an action from a review: {action, reason, from, if_head}"),
+    ("post", "/api/v1/plans/{plan}/amendments", "officer", "amend an action from a review: {action, changes, reason, from, if_head}"),
+    ("post", "/api/v1/plans/{plan}/corrections", "officer", "correct an entry: {target, status, note, changes, reason, if_head}"),
+    ("post", "/api/v1/plans/{plan}/actions", "admin", "add an action: {id, area, action, outcome, start, end, lead, measures, evidence_impact, if_head}"),
+    ("post", "/api/v1/plans/{plan}/areas", "admin", "add an area: {id, title, finding, if_head}"),
+    ("get", "/openapi.json", "anyone", "this description"),
+];
+
+/// The OpenAPI 3.1 document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for (method, path, who, what) in ROUTES {
+        let mut responses = Map::new();
+        let ok = if *method == "post" { "201" } else { "200" };
+        responses.insert(ok.into(), json!({"description": "success"}));
+        for (code, why) in [
+            ("400", "bad input (problem+json)"),
+            ("401", "no token, or an unknown or revoked one"),
+            ("403", "the token's role does not allow it"),
+            ("404", "unknown plan, action or review"),
+            ("409", "if_head is no longer the head"),
+        ] {
+            if path.contains("{plan}") {
+                responses.insert(code.into(), json!({"description": why}));
+            }
+        }
+        let parameters: Vec<Value> = path
+            .split('/')
+            .filter_map(|p| p.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[*method] = json!({
+            "summary": what,
+            "description": format!("Who may call it: {who}. Requests carry `Authorization: Bearer TOKEN`."),
+            "parameters": parameters,
+            "responses": responses,
+        });
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "readiness-ledger",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The audit ledger of an inspection action plan: views as the command line's JSON, writes group-committed to the hash-chained log.",
+        },
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+        "paths": paths,
+    })
+}
