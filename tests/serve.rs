@@ -498,10 +498,13 @@ fn openapi_describes_every_route_and_the_server_has_every_route_it_describes() {
     assert_eq!(code, 200);
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    assert!(paths.len() >= 19, "{}", paths.len());
+    assert!(paths.len() >= 21, "{}", paths.len());
     for (path, methods) in paths {
         for method in methods.as_object().unwrap().keys() {
-            let concrete = path.replace("{plan}", &plan).replace("{action}", "1.1");
+            let concrete = path
+                .replace("{plan}", &plan)
+                .replace("{action}", "1.1")
+                .replace("{seq}", "3");
             if concrete.ends_with("/stream") {
                 continue; // an open stream; covered by its own test
             }
@@ -520,4 +523,50 @@ fn openapi_describes_every_route_and_the_server_has_every_route_it_describes() {
             assert_ne!(code, 405, "{method} {path}");
         }
     }
+}
+
+#[test]
+fn an_inclusion_proof_over_http_verifies_offline() {
+    let l = york();
+    let viewer = token(&l, "reader", "viewer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let (code, body) = request(
+        &s.addr,
+        "GET",
+        &format!("/api/v1/plans/{plan}/proofs/inclusion/5"),
+        Some(&viewer),
+        "",
+    );
+    assert_eq!(code, 200, "{body}");
+    let proof = l.path("proof.json");
+    std::fs::write(&proof, &body).unwrap();
+    // The unsigned checkpoint of the same tree, from the command line, checks it.
+    let ckpt = l.path("now.ckpt");
+    l.read(&["checkpoint", "--out", ckpt.to_str().unwrap()]).ok();
+    l.raw(&[
+        "verify-proof",
+        proof.to_str().unwrap(),
+        "--checkpoint",
+        ckpt.to_str().unwrap(),
+        "--allow-unsigned",
+    ])
+    .ok();
+    let (code, body) = request(
+        &s.addr,
+        "GET",
+        &format!("/api/v1/plans/{plan}/proofs/inclusion/5?size=3"),
+        Some(&viewer),
+        "",
+    );
+    assert_eq!(code, 409, "{body}");
+    let (code, body) = request(
+        &s.addr,
+        "GET",
+        &format!("/api/v1/plans/{plan}/checkpoint"),
+        Some(&viewer),
+        "",
+    );
+    assert_eq!(code, 404, "{body}");
+    assert!(body.contains("readiness checkpoint"), "{body}");
 }

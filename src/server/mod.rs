@@ -6,6 +6,7 @@ pub mod api;
 pub mod board;
 pub mod error;
 pub mod openapi;
+pub mod proofs;
 pub mod stream;
 pub mod tokens;
 pub mod writer;
@@ -74,6 +75,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/plans/{plan}/plan", get(api::plan_view))
         .route("/api/v1/plans/{plan}/matrix", get(api::matrix_view))
         .route("/api/v1/plans/{plan}/head", get(api::head))
+        .route("/api/v1/plans/{plan}/checkpoint", get(proofs::checkpoint))
+        .route(
+            "/api/v1/plans/{plan}/proofs/inclusion/{seq}",
+            get(proofs::inclusion),
+        )
         .route("/api/v1/plans/{plan}/entries", get(api::entries))
         .route(
             "/api/v1/plans/{plan}/entries/stream",

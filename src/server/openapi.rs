@@ -11,6 +11,8 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/plans/{plan}/plan", "viewer (or anyone with --public, without notes)", "the plan at a review (as_of, known_at), as `readiness plan --format json`"),
     ("get", "/api/v1/plans/{plan}/matrix", "viewer (or anyone with --public)", "the RAG matrix (as_of, known_at), as `readiness matrix --format json`"),
     ("get", "/api/v1/plans/{plan}/head", "viewer (or anyone with --public)", "the head entry's seq and hash"),
+    ("get", "/api/v1/plans/{plan}/checkpoint", "viewer (or anyone with --public)", "the latest signed checkpoint, as `readiness checkpoint` wrote it"),
+    ("get", "/api/v1/plans/{plan}/proofs/inclusion/{seq}", "viewer (or anyone with --public)", "an inclusion proof of entry seq in the current tree (size: the size expected), as `readiness prove inclusion`"),
     ("get", "/api/v1/plans/{plan}/entries", "viewer", "raw entry lines as NDJSON (from, limit) to mirror and verify the ledger"),
     ("get", "/api/v1/plans/{plan}/entries/stream", "viewer", "Server-Sent Events, one per committed entry (id = seq), resuming after Last-Event-ID"),
     ("get", "/api/v1/plans/{plan}/history/{action}", "viewer", "an action's history (as_of, known_at), as `readiness history --format json`"),
