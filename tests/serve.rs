@@ -543,7 +543,8 @@ fn an_inclusion_proof_over_http_verifies_offline() {
     std::fs::write(&proof, &body).unwrap();
     // The unsigned checkpoint of the same tree, from the command line, checks it.
     let ckpt = l.path("now.ckpt");
-    l.read(&["checkpoint", "--out", ckpt.to_str().unwrap()]).ok();
+    l.read(&["checkpoint", "--out", ckpt.to_str().unwrap()])
+        .ok();
     l.raw(&[
         "verify-proof",
         proof.to_str().unwrap(),

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -71,6 +72,25 @@ impl Caller {
             None => Err(ApiError::Unauthorized),
         }
     }
+}
+
+/// The actor of a write to `plan`: the caller's token name, if its role is at least `needed`.
+pub fn writer(
+    state: &AppState,
+    headers: &HeaderMap,
+    plan: &str,
+    needed: Role,
+    what: &str,
+) -> Result<String, ApiError> {
+    caller(state, headers, plan)?
+        .require(needed, what)
+        .map(str::to_string)
+}
+
+/// A JSON body, or a 400 saying what is wrong with it.
+pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(t)| t)
+        .map_err(|e| ApiError::BadRequest(e.body_text()))
 }
 
 pub fn served<'a>(state: &'a AppState, plan: &str) -> Result<&'a Served, ApiError> {
@@ -312,13 +332,10 @@ pub async fn post_status(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<StatusBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<StatusBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let who = caller(&state, &headers, &plan)?;
-    let actor = who
-        .require(Role::Officer, "recording a status")?
-        .to_string();
-    let Json(b) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let actor = writer(&state, &headers, &plan, Role::Officer, "recording a status")?;
+    let b = json_body(body)?;
     let command = Command::RecordStatus {
         action: b.action,
         review: b.review,
@@ -332,11 +349,10 @@ pub async fn post_review(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<ReviewBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<ReviewBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let who = caller(&state, &headers, &plan)?;
-    let actor = who.require(Role::Officer, "adding a review")?.to_string();
-    let Json(b) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let actor = writer(&state, &headers, &plan, Role::Officer, "adding a review")?;
+    let b = json_body(body)?;
     let command = Command::AddReview {
         label: b.label,
         date: b.date,
@@ -348,13 +364,16 @@ pub async fn post_withdrawal(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<WithdrawalBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<WithdrawalBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let who = caller(&state, &headers, &plan)?;
-    let actor = who
-        .require(Role::Officer, "withdrawing an action")?
-        .to_string();
-    let Json(b) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let actor = writer(
+        &state,
+        &headers,
+        &plan,
+        Role::Officer,
+        "withdrawing an action",
+    )?;
+    let b = json_body(body)?;
     let command = Command::Withdraw {
         id: b.action,
         reason: b.reason,

@@ -16,7 +16,7 @@ use crate::event::ActionAdded;
 use crate::plan::decide::Command;
 use crate::store::DirReader;
 
-use super::api::{caller, served, write};
+use super::api::{json_body, served, write, writer};
 use super::error::ApiError;
 use super::tokens::Role;
 use super::AppState;
@@ -73,22 +73,14 @@ pub struct AreaBody {
     pub if_head: Option<u64>,
 }
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(t)| t)
-        .map_err(|e| ApiError::BadRequest(e.body_text()))
-}
-
 pub async fn post_amendment(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
     b: Result<Json<AmendmentBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let who = caller(&state, &headers, &plan)?;
-    let actor = who
-        .require(Role::Officer, "amending an action")?
-        .to_string();
-    let b = body(b)?;
+    let actor = writer(&state, &headers, &plan, Role::Officer, "amending an action")?;
+    let b = json_body(b)?;
     let command = Command::Amend {
         id: b.action,
         changes: b.changes,
@@ -105,11 +97,14 @@ pub async fn post_correction(
     headers: HeaderMap,
     b: Result<Json<CorrectionBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let who = caller(&state, &headers, &plan)?;
-    let actor = who
-        .require(Role::Officer, "correcting an entry")?
-        .to_string();
-    let b = body(b)?;
+    let actor = writer(
+        &state,
+        &headers,
+        &plan,
+        Role::Officer,
+        "correcting an entry",
+    )?;
+    let b = json_body(b)?;
     let dir = served(&state, &plan)?.dir.clone();
     let seq = b.target;
     let target = tokio::task::spawn_blocking(move || {
@@ -138,9 +133,8 @@ pub async fn post_action(
     headers: HeaderMap,
     b: Result<Json<ActionBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let who = caller(&state, &headers, &plan)?;
-    let actor = who.require(Role::Admin, "adding an action")?.to_string();
-    let b = body(b)?;
+    let actor = writer(&state, &headers, &plan, Role::Admin, "adding an action")?;
+    let b = json_body(b)?;
     let action = ActionAdded {
         id: b.id,
         area: b.area,
@@ -161,9 +155,8 @@ pub async fn post_area(
     headers: HeaderMap,
     b: Result<Json<AreaBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let who = caller(&state, &headers, &plan)?;
-    let actor = who.require(Role::Admin, "adding an area")?.to_string();
-    let b = body(b)?;
+    let actor = writer(&state, &headers, &plan, Role::Admin, "adding an area")?;
+    let b = json_body(b)?;
     let command = Command::AddArea {
         id: b.id,
         title: b.title,
