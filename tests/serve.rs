@@ -571,3 +571,26 @@ fn an_inclusion_proof_over_http_verifies_offline() {
     assert_eq!(code, 404, "{body}");
     assert!(body.contains("readiness checkpoint"), "{body}");
 }
+
+#[test]
+fn a_body_over_the_limit_is_refused_413_and_nothing_is_written() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let before = l.snapshot();
+    let note = "x".repeat(2 << 20);
+    let body = format!(
+        r#"{{"action":"1.1","review":"RAG August 22","status":"Completed","note":"{note}"}}"#
+    );
+    let (code, answer) = request(
+        &s.addr,
+        "POST",
+        &format!("/api/v1/plans/{plan}/status"),
+        Some(&officer),
+        &body,
+    );
+    assert_eq!(code, 413, "{}", &answer[..answer.len().min(300)]);
+    assert!(answer.contains("\"status\":413"), "{answer}");
+    l.assert_unchanged(&before);
+}

@@ -89,8 +89,16 @@ pub fn writer(
 
 /// A JSON body, or a 400 saying what is wrong with it.
 pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(t)| t)
-        .map_err(|e| ApiError::BadRequest(e.body_text()))
+    body.map(|Json(t)| t).map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(format!(
+                "the request body is larger than {} bytes",
+                super::limits::MAX_BODY
+            ))
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
+    })
 }
 
 pub fn served<'a>(state: &'a AppState, plan: &str) -> Result<&'a Served, ApiError> {

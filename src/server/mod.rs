@@ -5,6 +5,7 @@
 pub mod api;
 pub mod board;
 pub mod error;
+pub mod limits;
 pub mod openapi;
 pub mod proofs;
 pub mod stream;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub clock: Arc<dyn crate::clock::Clock + Send + Sync>,
     /// Turns true when the server is stopping: open event streams end so it can.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// Permits for requests answered at once ([`limits::MAX_IN_FLIGHT`]).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 /// What to serve, and where.
@@ -106,6 +109,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/plans/{plan}/actions", post(writes::post_action))
         .route("/api/v1/plans/{plan}/areas", post(writes::post_area))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::guard,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY))
         .with_state(state)
 }
 
@@ -127,6 +135,7 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
         public: config.public,
         clock: Arc::new(crate::clock::SystemClock),
         stopping,
+        in_flight: Arc::new(tokio::sync::Semaphore::new(limits::MAX_IN_FLIGHT)),
     });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
