@@ -594,3 +594,69 @@ fn a_body_over_the_limit_is_refused_413_and_nothing_is_written() {
     assert!(answer.contains("\"status\":413"), "{answer}");
     l.assert_unchanged(&before);
 }
+
+#[test]
+fn a_root_serves_every_ledger_under_it_and_a_plan_token_reaches_only_its_plan() {
+    let l = york();
+    let root = l.dir().parent().unwrap().to_path_buf();
+    let other = root.join("other");
+    let file = std::fs::canonicalize(YORK).unwrap();
+    l.on(&other, &["import", file.to_str().unwrap(), "--by", "me"]).ok();
+    let mine = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let add = |name: &str, plan: Option<&str>| {
+        let mut args = vec![
+            "token",
+            "add",
+            name,
+            "--role",
+            "viewer",
+            "--root",
+            root.to_str().unwrap(),
+        ];
+        if let Some(p) = plan {
+            args.extend(["--plan", p]);
+        }
+        l.raw(&args).ok().stdout.trim().to_string()
+    };
+    let everywhere = add("board", None);
+    let only_other = add("other-officer", Some("other"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--root"])
+        .arg(&root)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let s = Server {
+        addr: line.trim().rsplit("http://").next().unwrap().to_string(),
+        child,
+    };
+    let (code, body) = request(&s.addr, "GET", "/api/v1/plans", Some(&everywhere), "");
+    assert_eq!(code, 200);
+    let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut want = vec![mine.clone(), "other".to_string()];
+    want.sort();
+    assert_eq!(listed["plans"], serde_json::json!(want));
+    assert_eq!(
+        request(
+            &s.addr,
+            "GET",
+            "/api/v1/plans/other/head",
+            Some(&only_other),
+            ""
+        )
+        .0,
+        200
+    );
+    let (code, body) = request(
+        &s.addr,
+        "GET",
+        &format!("/api/v1/plans/{mine}/head"),
+        Some(&only_other),
+        "",
+    );
+    assert_eq!(code, 403, "{body}");
+}
