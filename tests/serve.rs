@@ -601,7 +601,8 @@ fn a_root_serves_every_ledger_under_it_and_a_plan_token_reaches_only_its_plan() 
     let root = l.dir().parent().unwrap().to_path_buf();
     let other = root.join("other");
     let file = std::fs::canonicalize(YORK).unwrap();
-    l.on(&other, &["import", file.to_str().unwrap(), "--by", "me"]).ok();
+    l.on(&other, &["import", file.to_str().unwrap(), "--by", "me"])
+        .ok();
     let mine = l.dir().file_name().unwrap().to_str().unwrap().to_string();
     let add = |name: &str, plan: Option<&str>| {
         let mut args = vec![

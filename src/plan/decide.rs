@@ -171,6 +171,11 @@ impl Plan {
                 note,
             }),
             Command::AddReview { label, date } => {
+                // Any form a person types a day in (31/12/2020, 31 December 2020); the rules
+                // name a date that is none.
+                let date = crate::dates::parse_day(&date)
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or(date);
                 Event::ReviewScheduled(ReviewScheduled { label, date })
             }
             Command::Amend {
@@ -310,6 +315,29 @@ mod tests {
             refused,
             Err(DecideError::Rule(RuleError::UnknownReview { .. }))
         ));
+    }
+
+    #[test]
+    fn a_review_date_is_read_in_any_form_a_person_types() {
+        let plan = plan_from(&small_plan());
+        let events = plan
+            .decide(&Command::AddReview {
+                label: "R3".into(),
+                date: "30/11/2020".into(),
+            })
+            .unwrap();
+        let Event::ReviewScheduled(e) = &events[0] else {
+            panic!("{events:?}")
+        };
+        assert_eq!(e.date, "2020-11-30");
+        let bad = plan.decide(&Command::AddReview {
+            label: "R4".into(),
+            date: "31/02/2021".into(),
+        });
+        assert!(
+            matches!(bad, Err(DecideError::Rule(RuleError::BadDate(_)))),
+            "{bad:?}"
+        );
     }
 
     #[test]
