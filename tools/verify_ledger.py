@@ -376,6 +376,7 @@ class Plan:
         if "review" in e:
             self.known_review(e["review"])
         rule(HEX64.match(e["sha256"]), "evidence sha256 is not 64 lowercase hex digits")
+        rule(self.evidence.get(e["sha256"]) is not True, "redacted content is attached again")
         self.evidence.setdefault(e["sha256"], False)
 
     def evidence_redacted(self, seq, e):

@@ -35,6 +35,16 @@ impl Plan {
                         e.sha256
                     )));
                 }
+                if let Some(r) = self
+                    .evidence
+                    .get(&e.sha256)
+                    .and_then(|ev| ev.redacted.as_ref())
+                {
+                    return Err(RuleError::Evidence(format!(
+                        "this content (SHA-256 {}) was redacted at entry {} ({}); it cannot be attached again",
+                        e.sha256, r.seq.0, r.reason
+                    )));
+                }
                 need(&e.file_name, "the evidence file name")?;
                 need(&e.media_type, "the evidence media type")
             }

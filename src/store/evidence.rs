@@ -544,19 +544,15 @@ pub fn attach(
         .map_err(|e| EvidenceError::Refused(e.to_string()))?;
     let store = EvidenceStore::new(ledger.dir());
     let staged = store.stage_source(&mut source)?;
-    if let Some(ev) = plan.evidence.get(&staged.sha256) {
-        if let Some(r) = &ev.redacted {
-            return Err(EvidenceError::Refused(format!(
-                "this content (SHA-256 {}) was redacted at entry {} ({}); it cannot be attached again",
-                staged.sha256, r.seq, r.reason
-            )));
-        }
-    }
     let event = EvidenceAttached {
         sha256: staged.sha256.clone(),
         size: staged.size,
         ..probe
     };
+    // The rules (redacted content is not attached again, among them) are checked before the
+    // file is kept: a refused attachment leaves no stray.
+    plan.check(&Event::EvidenceAttached(event.clone()))
+        .map_err(|e| EvidenceError::Refused(e.to_string()))?;
     let stored = store.commit(staged)?;
     match ledger.append(actor, clock, vec![Event::EvidenceAttached(event)]) {
         Ok(appended) => Ok(Attached { stored, appended }),
