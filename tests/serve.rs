@@ -498,13 +498,14 @@ fn openapi_describes_every_route_and_the_server_has_every_route_it_describes() {
     assert_eq!(code, 200);
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    assert!(paths.len() >= 21, "{}", paths.len());
+    assert!(paths.len() >= 22, "{}", paths.len());
     for (path, methods) in paths {
         for method in methods.as_object().unwrap().keys() {
             let concrete = path
                 .replace("{plan}", &plan)
                 .replace("{action}", "1.1")
-                .replace("{seq}", "3");
+                .replace("{seq}", "3")
+                .replace("{sha256}", &"0".repeat(64));
             if concrete.ends_with("/stream") {
                 continue; // an open stream; covered by its own test
             }
@@ -660,4 +661,71 @@ fn a_root_serves_every_ledger_under_it_and_a_plan_token_reaches_only_its_plan() 
         "",
     );
     assert_eq!(code, 403, "{body}");
+}
+
+/// A request with a raw body and extra headers; the status code and the body as bytes.
+fn request_bytes(addr: &str, method: &str, path: &str, token: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).unwrap();
+    let code = std::str::from_utf8(&answer[9..12])
+        .unwrap()
+        .parse()
+        .unwrap();
+    let at = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    (code, answer[at..].to_vec())
+}
+
+#[test]
+fn evidence_uploaded_over_http_downloads_byte_identical_and_redacted_content_is_refused() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let viewer = token(&l, "reader", "viewer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let file: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let path =
+        format!("/api/v1/plans/{plan}/evidence?action=1.3b&review=may%202021&name=minutes.pdf");
+    let (code, _) = request_bytes(&s.addr, "POST", &path, &viewer, &file);
+    assert_eq!(code, 403);
+    let (code, body) = request_bytes(&s.addr, "POST", &path, &officer, &file);
+    assert_eq!(code, 201, "{}", String::from_utf8_lossy(&body));
+    let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let sha = answer["sha256"].as_str().unwrap().to_string();
+    let last = l.entries().last().unwrap().clone();
+    assert_eq!(last["event"]["action"], "1.3B");
+    assert_eq!(last["event"]["review"], "RAG May 21");
+    assert_eq!(last["actor"], "officer1");
+    let (code, got) = request_bytes(
+        &s.addr,
+        "GET",
+        &format!("/api/v1/plans/{plan}/evidence/{sha}"),
+        &viewer,
+        b"",
+    );
+    assert_eq!(code, 200);
+    assert!(got == file, "downloaded bytes differ");
+    l.read(&["verify"]).ok();
+    // Redacted, the same content is refused and no file is left behind.
+    l.write(&["evidence", "redact", &sha, "--reason", "personal data"])
+        .ok();
+    let before = l.snapshot();
+    let (code, body) = request_bytes(&s.addr, "POST", &path, &officer, &file);
+    assert_eq!(code, 400, "{}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("redacted"));
+    l.assert_unchanged(&before);
+    assert!(!l.dir().join("evidence").join(&sha).exists());
+    let strays: Vec<_> = std::fs::read_dir(l.dir().join("evidence"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".incoming"))
+        .collect();
+    assert!(strays.is_empty(), "{strays:?}");
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod board;
 pub mod error;
+pub mod evidence;
 pub mod limits;
 pub mod openapi;
 pub mod proofs;
@@ -79,6 +80,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/plans/{plan}/matrix", get(api::matrix_view))
         .route("/api/v1/plans/{plan}/head", get(api::head))
         .route("/api/v1/plans/{plan}/checkpoint", get(proofs::checkpoint))
+        .route("/api/v1/plans/{plan}/evidence/{sha256}", get(evidence::get))
+        .route(
+            "/api/v1/plans/{plan}/evidence",
+            post(evidence::post)
+                .layer(axum::extract::DefaultBodyLimit::max(evidence::MAX_EVIDENCE)),
+        )
         .route(
             "/api/v1/plans/{plan}/proofs/inclusion/{seq}",
             get(proofs::inclusion),

@@ -27,6 +27,8 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("post", "/api/v1/plans/{plan}/corrections", "officer", "correct an entry: {target, status, note, changes, reason, if_head}"),
     ("post", "/api/v1/plans/{plan}/actions", "admin", "add an action: {id, area, action, outcome, start, end, lead, measures, evidence_impact, if_head}"),
     ("post", "/api/v1/plans/{plan}/areas", "admin", "add an area: {id, title, finding, if_head}"),
+    ("get", "/api/v1/plans/{plan}/evidence/{sha256}", "viewer", "a stored evidence file, by its SHA-256"),
+    ("post", "/api/v1/plans/{plan}/evidence", "officer", "attach the request body as evidence (query: action, review, name, note, if_head; at most 25 MiB)"),
     ("get", "/openapi.json", "anyone", "this description"),
 ];
 
