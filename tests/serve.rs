@@ -554,14 +554,57 @@ fn an_inclusion_proof_over_http_verifies_offline() {
         "--allow-unsigned",
     ])
     .ok();
+    // Against an older tree, and a consistency proof from it to now, both check offline
+    // against checkpoints the command line made at those sizes.
+    let old_size = l.entries().len();
+    l.write(&["status", "1.1", "Embedded", "--review", "RAG August 22"])
+        .ok();
+    l.write(&["status", "1.2", "Embedded", "--review", "RAG August 22"])
+        .ok();
+    let new_ckpt = l.path("new.ckpt");
+    l.read(&["checkpoint", "--out", new_ckpt.to_str().unwrap()])
+        .ok();
+    let fetch = |path: String, name: &str| {
+        let (code, body) = request(&s.addr, "GET", &path, Some(&viewer), "");
+        assert_eq!(code, 200, "{path}: {body}");
+        let file = l.path(name);
+        std::fs::write(&file, &body).unwrap();
+        file
+    };
+    let old_incl = fetch(
+        format!("/api/v1/plans/{plan}/proofs/inclusion/5?size={old_size}"),
+        "old-incl.json",
+    );
+    let cons = fetch(
+        format!("/api/v1/plans/{plan}/proofs/consistency?from={old_size}"),
+        "cons.json",
+    );
+    let verify = |args: &[&str]| {
+        let mut all = vec!["verify-proof"];
+        all.extend_from_slice(args);
+        all.push("--allow-unsigned");
+        l.raw(&all).ok();
+    };
+    verify(&[
+        old_incl.to_str().unwrap(),
+        "--checkpoint",
+        ckpt.to_str().unwrap(),
+    ]);
+    verify(&[
+        cons.to_str().unwrap(),
+        "--checkpoint",
+        ckpt.to_str().unwrap(),
+        "--checkpoint",
+        new_ckpt.to_str().unwrap(),
+    ]);
     let (code, body) = request(
         &s.addr,
         "GET",
-        &format!("/api/v1/plans/{plan}/proofs/inclusion/5?size=3"),
+        &format!("/api/v1/plans/{plan}/proofs/inclusion/5?size=9999"),
         Some(&viewer),
         "",
     );
-    assert_eq!(code, 409, "{body}");
+    assert_eq!(code, 400, "{body}");
     let (code, body) = request(
         &s.addr,
         "GET",

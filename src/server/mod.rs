@@ -90,6 +90,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/plans/{plan}/proofs/inclusion/{seq}",
             get(proofs::inclusion),
         )
+        .route(
+            "/api/v1/plans/{plan}/proofs/consistency",
+            get(proofs::consistency),
+        )
         .route("/api/v1/plans/{plan}/entries", get(api::entries))
         .route(
             "/api/v1/plans/{plan}/entries/stream",
