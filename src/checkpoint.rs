@@ -20,6 +20,11 @@ use sha2::{Digest, Sha256};
 
 use crate::merkle::Hash;
 
+/// Folder of a ledger directory holding the last checkpoint `checkpoint --key` signed.
+pub const CHECKPOINTS_DIR: &str = "checkpoints";
+/// File name of that checkpoint inside [`CHECKPOINTS_DIR`].
+pub const LATEST: &str = "latest";
+
 /// Largest checkpoint accepted, in bytes.
 pub const MAX_CHECKPOINT_BYTES: usize = 64 * 1024;
 /// Most signature lines accepted.

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 pub mod asof;
 pub mod batch;
+pub mod bounds;
 pub mod canonical;
 pub mod canonical_check;
 pub mod chain;
@@ -23,6 +24,7 @@ pub mod import;
 pub mod merkle;
 pub mod names;
 pub mod plan;
+pub mod proof_file;
 pub mod query;
 pub mod report;
 pub mod scale;

@@ -13,10 +13,7 @@ use crate::store::{EntrySource, ReadLedger};
 
 use super::{CliError, Context, Exit};
 
-/// Folder of a ledger directory holding the last checkpoint `checkpoint --key` signed.
-pub const CHECKPOINTS_DIR: &str = "checkpoints";
-/// File name of that checkpoint inside [`CHECKPOINTS_DIR`].
-pub const LATEST: &str = "latest";
+pub use crate::checkpoint::{CHECKPOINTS_DIR, LATEST};
 
 /// Print a checkpoint: origin, tree size and Merkle root (see FORMAT.md).
 ///

@@ -2,11 +2,8 @@
 
 use std::ops::ControlFlow;
 
-use chrono::{DateTime, Utc};
 use clap::builder::PossibleValuesParser;
 
-use crate::dates::read_day;
-use crate::entry::format_timestamp;
 use crate::event::Event;
 use crate::names::fold;
 use crate::plan::activity::{ActivityFilter, ActivityRow};
@@ -65,32 +62,10 @@ pub struct Args {
     pub csv: CsvArgs,
 }
 
-/// Parses a `--since`/`--until`/`--known-at` bound into entry timestamp form: a day in
-/// any form [`crate::dates::read_day`] reads, or an RFC 3339 time.
+/// A `--since`/`--until`/`--known-at` bound in entry timestamp form (see
+/// [`crate::bounds::time_bound`]).
 pub fn parse_bound(flag: &str, s: &str, end_of_day: bool) -> Result<String, CliError> {
-    let forms = "give a date (2021-01-15, 15/01/2021 or 15 January 2021) or an RFC 3339 time (2021-01-15T09:30:00Z)";
-    let day = read_day(s).map_err(|e| CliError::Usage(format!("{flag} {e}; {forms}")))?;
-    let bound = if let Some(t) = day.and_then(|d| {
-        if end_of_day {
-            d.and_hms_micro_opt(23, 59, 59, 999_999)
-        } else {
-            d.and_hms_opt(0, 0, 0)
-        }
-    }) {
-        format_timestamp(t.and_utc())
-    } else {
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| format_timestamp(t.with_timezone(&Utc)))
-            .map_err(|_| CliError::Usage(format!("{flag} {s:?}: {forms}")))?
-    };
-    // Bounds compare with entry times as text: only the entries' own four-digit-year form
-    // compares right (a signed year such as "+10000-..." sorts before every entry).
-    if crate::entry::parse_timestamp(&bound).is_none() {
-        return Err(CliError::Usage(format!(
-            "{flag} {s:?}: the year (in UTC) must be from 0000 to 9999"
-        )));
-    }
-    Ok(bound)
+    crate::bounds::time_bound(flag, s, end_of_day).map_err(|e| CliError::Usage(e.0))
 }
 
 /// The log as a document: one row per entry, the same rows JSON writes.

@@ -120,7 +120,7 @@ pub struct ViewQuery {
 /// Loads the plan (as known at `known_at`) off the async threads.
 pub async fn load(dir: std::path::PathBuf, known_at: Option<String>) -> Result<Plan, ApiError> {
     let known_at = known_at
-        .map(|k| crate::cli::log::parse_bound("known_at", &k, true))
+        .map(|k| crate::bounds::time_bound("known_at", &k, true))
         .transpose()
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     tokio::task::spawn_blocking(move || {

@@ -46,7 +46,7 @@ async fn with_ledger<T: Send + 'static>(
 
 fn known(known_at: Option<String>) -> Result<Option<String>, ApiError> {
     known_at
-        .map(|k| crate::cli::log::parse_bound("known_at", &k, true))
+        .map(|k| crate::bounds::time_bound("known_at", &k, true))
         .transpose()
         .map_err(|e| ApiError::BadRequest(e.to_string()))
 }

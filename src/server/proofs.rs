@@ -1,6 +1,5 @@
-//! The inspector's files over HTTP: the latest signed checkpoint, and an inclusion proof of
-//! an entry in the current tree, the same bytes `readiness checkpoint` and `readiness prove
-//! inclusion` write.
+//! The inspector's files over HTTP: the latest signed checkpoint, and inclusion and
+//! consistency proofs at any tree size, in the files `readiness prove` writes.
 
 use std::sync::Arc;
 
@@ -12,7 +11,8 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::checkpoint::{b64, Checkpoint};
-use crate::cli::prove::{ConsistencyProof, ProofFile};
+use crate::entry::Seq;
+use crate::proof_file::{ConsistencyProof, InclusionProof, ProofFile};
 use crate::store::DirReader;
 
 use super::api::{caller, served};
@@ -27,8 +27,8 @@ pub async fn checkpoint(
     caller(&state, &headers, &plan)?;
     let path = served(&state, &plan)?
         .dir
-        .join("checkpoints")
-        .join(crate::cli::checkpoint::LATEST);
+        .join(crate::checkpoint::CHECKPOINTS_DIR)
+        .join(crate::checkpoint::LATEST);
     let read = path.clone();
     let bytes = tokio::task::spawn_blocking(move || std::fs::read(read))
         .await
@@ -65,23 +65,17 @@ fn tree_failure(e: crate::store::positions::TreeFailure) -> ApiError {
     }
 }
 
-/// The checkpoint (unsigned) of the tree of the first `size` entries of `reader`.
+/// The checkpoint (unsigned) of the tree of the first `size` entries of `reader` (default:
+/// every entry).
 fn checkpoint_at(reader: &DirReader, size: Option<u64>) -> Result<Checkpoint, ApiError> {
-    let tree =
-        crate::cli::prove::tree_of(reader).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let current = crate::cli::checkpoint::current_checkpoint(&tree)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    match size.filter(|&s| s != current.size) {
-        None => Ok(current),
-        Some(size) => {
-            let root = reader
-                .positions()
-                .checked_root_at(size)
-                .map_err(tree_failure)?;
-            Checkpoint::new(&current.origin, size, root)
-                .map_err(|e| ApiError::Internal(e.to_string()))
-        }
+    let origin = reader.origin().map_err(ApiError::from_store)?;
+    if origin.is_empty() {
+        return Err(ApiError::NotFound("the ledger holds no plan yet".into()));
     }
+    let positions = reader.positions();
+    let size = size.unwrap_or(positions.size());
+    let root = positions.checked_root_at(size).map_err(tree_failure)?;
+    Checkpoint::new(&origin, size, root).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// Runs `work` on a reader of `plan`'s ledger off the async threads.
@@ -109,8 +103,31 @@ pub async fn inclusion(
     caller(&state, &headers, &plan)?;
     let proof = on_reader(&state, &plan, move |reader| {
         let c = checkpoint_at(reader, q.size)?;
-        crate::cli::prove::inclusion_proof(reader, seq, &c)
-            .map_err(|e| ApiError::BadRequest(e.to_string()))
+        if seq == 0 || seq > c.size {
+            return Err(ApiError::BadRequest(format!(
+                "no entry {seq} in a tree of {} entries (seqs run from 1 to {})",
+                c.size, c.size
+            )));
+        }
+        let line = reader
+            .line_at(Seq(seq))
+            .map_err(ApiError::from_store)?
+            .ok_or_else(|| ApiError::Internal(format!("entry {seq} is not in the index")))?;
+        let path = reader
+            .positions()
+            .inclusion(seq - 1, c.size, &line)
+            .map_err(tree_failure)?;
+        let entry = String::from_utf8(line)
+            .map_err(|_| ApiError::Internal(format!("entry {seq} is not UTF-8")))?;
+        Ok(ProofFile::Inclusion(InclusionProof {
+            origin: c.origin.clone(),
+            entry,
+            seq,
+            leaf_index: seq - 1,
+            tree_size: c.size,
+            root: b64(&c.root),
+            audit_path: path.iter().map(|h| b64(h)).collect(),
+        }))
     })
     .await?;
     Ok(Json(proof).into_response())
