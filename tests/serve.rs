@@ -772,3 +772,78 @@ fn evidence_uploaded_over_http_downloads_byte_identical_and_redacted_content_is_
         .collect();
     assert!(strays.is_empty(), "{strays:?}");
 }
+
+#[test]
+fn a_remote_sign_off_is_signed_on_the_signers_machine_and_verifies() {
+    let l = york();
+    let signer = token(&l, "chair", "signer");
+    let officer = token(&l, "officer1", "officer");
+    let key = l.path("chair.key");
+    let key = key.to_str().unwrap();
+    l.raw(&["key", "new", "chair", "--out", key]).ok();
+    let public = format!("{key}.pub");
+    l.write(&[
+        "key", "register", "Jo Chair", "--public", &public, "--role", "Chair",
+    ])
+    .ok();
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let url = format!("http://{}/api/v1/plans/{plan}", s.addr);
+    let remote = |token: &str| {
+        l.raw(&[
+            "sign-off",
+            "1.3b",
+            "--review",
+            "rag may 21",
+            "--key",
+            key,
+            "--remote",
+            &url,
+            "--token",
+            token,
+            "--statement",
+            "checked against the minutes",
+        ])
+    };
+    // An officer may not sign off; nothing is written.
+    let before = l.snapshot();
+    remote(&officer).code(2).stderr_has("signer");
+    l.assert_unchanged(&before);
+    let run = remote(&signer)
+        .ok()
+        .stdout_has("appended")
+        .stderr_has("signing for");
+    assert!(run.stderr.contains("RAG May 21"), "{run:#?}");
+    let last = l.entries().last().unwrap().clone();
+    assert_eq!(last["event"]["type"], "signed_off");
+    assert_eq!(last["actor"], "chair");
+    assert_eq!(last["event"]["action"], "1.3B");
+    // The key file was only read: the server holds no private key, and verify checks the
+    // signature against the registered public key.
+    l.read(&["verify"]).ok().stdout_has("1 sign-off");
+    // A forged signature is refused by the plan's rules.
+    let (code, body) = request(
+        &s.addr,
+        "GET",
+        &format!(
+            "/api/v1/plans/{plan}/sign-offs/draft?action=1.1&review=RAG%20May%2021&key_id={}",
+            last["event"]["key_id"].as_str().unwrap()
+        ),
+        Some(&signer),
+        "",
+    );
+    assert_eq!(code, 200, "{body}");
+    let draft: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut forged = draft["sign_off"].clone();
+    forged["signature"] = serde_json::json!("00".repeat(64));
+    let before = l.snapshot();
+    let (code, body) = request(
+        &s.addr,
+        "POST",
+        &format!("/api/v1/plans/{plan}/sign-offs"),
+        Some(&signer),
+        &forged.to_string(),
+    );
+    assert_eq!(code, 400, "{body}");
+    l.assert_unchanged(&before);
+}

@@ -24,6 +24,7 @@ pub mod evidence;
 pub mod export;
 pub mod head;
 pub mod history;
+pub mod http_client;
 pub mod import;
 pub mod init;
 pub mod key;

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::event::{Event, SignedOff};
+use crate::event::Event;
+use crate::plan::sign_off_draft::DraftError;
 use crate::plan::trust::{key_id, public_key, sign_signoff};
 
 use super::key::read_key_file;
@@ -34,6 +35,14 @@ pub struct Args {
     /// What the signer states, e.g. "Checked against the board minutes of 3 Dec".
     #[arg(long)]
     pub statement: Option<String>,
+    /// Sign for a plan served by `readiness serve` at this URL (e.g.
+    /// http://127.0.0.1:8080/api/v1/plans/york) instead of a local ledger: the draft is
+    /// fetched, signed here, and posted; the private key never leaves this machine.
+    #[arg(long, value_name = "URL")]
+    pub remote: Option<String>,
+    /// The signer's token for --remote (from `readiness token add NAME --role signer`).
+    #[arg(long, env = "READINESS_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     #[command(flatten)]
     pub who: Who,
     #[arg(long, value_enum, default_value_t)]
@@ -42,6 +51,9 @@ pub struct Args {
 
 /// Appends one `signed_off`.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    if let Some(url) = args.remote.clone() {
+        return remote(args, &url, ctx);
+    }
     let actor = args.who.require()?;
     let secret = read_key_file(&args.key, "private key")?;
     let public = public_key(&secret);
@@ -49,47 +61,96 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let mut ledger = ctx.open_for_write(&args.who)?;
     let action_id = action_for_write(&ledger, &args.action)?;
     let plan = ledger.plan_with(&[&action_id])?;
-    let Some(key) = plan.key(&id) else {
-        return Err(CliError::Usage(format!(
-            "the key in {} (id {id}) is not registered in this ledger; register its public key with `readiness key register`",
-            args.key.display()
-        )));
-    };
-    if let Some(seq) = key.revoked {
-        return Err(CliError::Usage(format!(
-            "the key in {} (id {id}) was revoked at entry {seq} and may no longer sign",
-            args.key.display()
-        )));
-    }
-    let role = key.role.clone();
     let review = review_for_write(&plan, &args.review)?;
-    let Some(action) = plan.action(&action_id) else {
-        return Err(CliError::Usage(format!(
-            "there is no action {action_id:?} in this ledger"
-        )));
-    };
-    let Some(record) = action.statuses.get(review.as_str()) else {
-        return Err(CliError::Usage(format!(
-            "action {action_id} has no status at review {review:?} to sign"
-        )));
-    };
-    let Some((head_seq, head_hash)) = plan.head else {
-        return Err(CliError::Usage("the ledger is empty".into()));
-    };
-    let mut event = SignedOff {
-        action: action_id,
-        review,
-        status: record.status.to_string(),
-        key_id: id,
-        role,
-        head_seq: head_seq.0,
-        head_hash: head_hash.to_hex(),
-        statement: args.statement.filter(|s| !s.trim().is_empty()),
-        signature: String::new(),
-        version: crate::event::SIGNED_OFF_VERSION,
-    };
+    let mut event = plan
+        .sign_off_draft(&action_id, &review, &id, args.statement)
+        .map_err(|e| match e {
+            DraftError::Unregistered(_) | DraftError::Revoked { .. } => {
+                CliError::Usage(format!("the key in {}: {e}", args.key.display()))
+            }
+            other => CliError::Usage(other.to_string()),
+        })?;
     sign_signoff(&secret, &plan.origin, &mut event);
     let appended = ledger.append(&actor, ctx.clock, vec![Event::SignedOff(event)])?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
+    Ok(Exit::Success)
+}
+
+/// `--remote`: fetch the draft, show it, sign it here, post it.
+fn remote(args: Args, url: &str, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+    use super::http_client::{encode, problem, request, split_url};
+    let token = args.token.clone().ok_or_else(|| {
+        CliError::Usage(
+            "--remote needs the signer's token: --token TOKEN or READINESS_TOKEN".into(),
+        )
+    })?;
+    let secret = read_key_file(&args.key, "private key")?;
+    let id = key_id(&public_key(&secret));
+    let (host, base) = split_url(url)?;
+    let mut query = format!(
+        "action={}&review={}&key_id={id}",
+        encode(&args.action),
+        encode(&args.review)
+    );
+    if let Some(s) = &args.statement {
+        query.push_str(&format!("&statement={}", encode(s)));
+    }
+    let (code, body) = request(
+        &host,
+        "GET",
+        &format!("{base}/sign-offs/draft?{query}"),
+        &token,
+        None,
+    )?;
+    if code != 200 {
+        return Err(CliError::Usage(format!(
+            "{url}: {} ({code})",
+            problem(&body)
+        )));
+    }
+    let draft: serde_json::Value = serde_json::from_str(&body)
+        .map_err(|e| CliError::Usage(format!("{url}: the draft is not JSON: {e}")))?;
+    let origin = draft["origin"].as_str().unwrap_or_default().to_string();
+    let mut event: crate::event::SignedOff = serde_json::from_value(draft["sign_off"].clone())
+        .map_err(|e| CliError::Usage(format!("{url}: the draft is not a sign-off: {e}")))?;
+    event.version = crate::event::SIGNED_OFF_VERSION;
+    writeln!(
+        ctx.err,
+        "signing for {origin}: {} at {} is {:?}, as {} with key {}, at head {} {}",
+        event.action,
+        event.review,
+        event.status,
+        event.role,
+        event.key_id,
+        event.head_seq,
+        event.head_hash
+    )
+    .map_err(CliError::Output)?;
+    sign_signoff(&secret, &origin, &mut event);
+    let body =
+        serde_json::to_string(&event).map_err(|e| CliError::Output(std::io::Error::other(e)))?;
+    let (code, answer) = request(
+        &host,
+        "POST",
+        &format!("{base}/sign-offs"),
+        &token,
+        Some(&body),
+    )?;
+    if code != 201 {
+        return Err(CliError::Usage(format!(
+            "{url}: {} ({code})",
+            problem(&answer)
+        )));
+    }
+    let written: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
+    for e in written["entries"].as_array().into_iter().flatten() {
+        writeln!(
+            ctx.out,
+            "appended {} {}",
+            e["seq"],
+            e["hash"].as_str().unwrap_or_default()
+        )
+        .map_err(CliError::Output)?;
+    }
     Ok(Exit::Success)
 }

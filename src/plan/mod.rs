@@ -7,6 +7,7 @@ pub mod diff;
 pub mod effective;
 pub mod gaps;
 pub mod rules;
+pub mod sign_off_draft;
 pub mod state;
 pub mod trust;
 pub mod trust_rules;

@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod limits;
 pub mod openapi;
 pub mod proofs;
+pub mod sign_offs;
 pub mod stream;
 pub mod tokens;
 pub mod writer;
@@ -80,6 +81,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/plans/{plan}/matrix", get(api::matrix_view))
         .route("/api/v1/plans/{plan}/head", get(api::head))
         .route("/api/v1/plans/{plan}/checkpoint", get(proofs::checkpoint))
+        .route(
+            "/api/v1/plans/{plan}/sign-offs/draft",
+            get(sign_offs::draft),
+        )
+        .route("/api/v1/plans/{plan}/sign-offs", post(sign_offs::post))
         .route("/api/v1/plans/{plan}/evidence/{sha256}", get(evidence::get))
         .route(
             "/api/v1/plans/{plan}/evidence",
