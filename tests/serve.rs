@@ -40,7 +40,7 @@ fn start(l: &Ledger, extra: &[&str]) -> Server {
         .unwrap();
     let addr = line
         .trim()
-        .rsplit("http://")
+        .rsplit("://")
         .next()
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
@@ -676,7 +676,7 @@ fn a_root_serves_every_ledger_under_it_and_a_plan_token_reaches_only_its_plan() 
         .read_line(&mut line)
         .unwrap();
     let s = Server {
-        addr: line.trim().rsplit("http://").next().unwrap().to_string(),
+        addr: line.trim().rsplit("://").next().unwrap().to_string(),
         child,
     };
     let (code, body) = request(&s.addr, "GET", "/api/v1/plans", Some(&everywhere), "");
@@ -846,4 +846,68 @@ fn a_remote_sign_off_is_signed_on_the_signers_machine_and_verifies() {
     );
     assert_eq!(code, 400, "{body}");
     l.assert_unchanged(&before);
+}
+
+#[test]
+fn https_with_a_certificate_and_no_plain_http_off_loopback() {
+    use std::sync::Arc;
+
+    let l = york();
+    let viewer = token(&l, "reader", "viewer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let cert = std::fs::canonicalize("tests/data/tls/cert.pem").unwrap();
+    let key = std::fs::canonicalize("tests/data/tls/key.pem").unwrap();
+    let s = start(
+        &l,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    use rustls::pki_types::pem::PemObject;
+    let ca = std::fs::canonicalize("tests/data/tls/ca.pem").unwrap();
+    let der = rustls::pki_types::CertificateDer::from_pem_file(&ca).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(der).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+    let tcp = TcpStream::connect(&s.addr).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    write!(
+        tls,
+        "GET /api/v1/plans/{plan}/head HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {viewer}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = tls.read_to_end(&mut answer); // a close without close_notify is not our concern
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("\"seq\":"), "{text}");
+    // Plain HTTP to the TLS port is not answered as HTTP.
+    let (code, _) = std::panic::catch_unwind(|| request(&s.addr, "GET", "/healthz", None, ""))
+        .unwrap_or((0, String::new()));
+    assert_ne!(code, 200);
+    // SIGTERM stops the HTTPS server cleanly too.
+    let mut s = s;
+    unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
+    assert!(s.child.wait().unwrap().success());
+
+    // Off loopback, plain HTTP needs --insecure-http.
+    l.raw(&[
+        "serve",
+        "--listen",
+        "0.0.0.0:0",
+        "--ledger",
+        l.dir().to_str().unwrap(),
+    ])
+    .code(2)
+    .stderr_has("--tls-cert");
 }

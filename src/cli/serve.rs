@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::server::tokens::{Role, TokenStore};
-use crate::server::{serve, ServeConfig};
+use crate::server::{serve, ServeConfig, TlsFiles};
 
 use super::{CliError, Context, Exit};
 
@@ -16,9 +16,10 @@ const TOKEN_FILE: &str = "readiness-tokens.json";
 /// Every request carries `Authorization: Bearer TOKEN` (tokens from `readiness token add`;
 /// a token's name is the actor recorded for its writes). Writes from many clients queue to
 /// one writer per ledger and are group-committed: one fsync for everything waiting, each
-/// request answered once its entries are durable. Listens on 127.0.0.1:8080 by default; a
-/// non-loopback address is refused unless --insecure-http (TLS is not built in yet: put a
-/// TLS reverse proxy in front). SIGTERM or Ctrl-C stops it after requests in flight.
+/// request answered once its entries are durable. Listens on 127.0.0.1:8080 by default;
+/// serves HTTPS with --tls-cert and --tls-key (rustls); a non-loopback address without TLS
+/// is refused unless --insecure-http (for a TLS reverse proxy in front). SIGTERM or Ctrl-C
+/// stops it after requests in flight.
 ///
 /// Routes: GET /healthz; GET /api/v1/plans; GET /api/v1/plans/{plan}/plan|matrix
 /// (?as_of=&known_at=), /head, /entries (?from=&limit=, NDJSON); POST /api/v1/plans/{plan}/
@@ -37,6 +38,12 @@ pub struct Args {
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Allow a non-loopback address without TLS (only behind a TLS reverse proxy).
     #[arg(long)]
     pub insecure_http: bool,
@@ -207,9 +214,13 @@ fn plans(root: Option<&Path>, ledger: &Path) -> Result<Vec<(String, PathBuf)>, C
 
 /// Runs the server until it is stopped.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    if !args.listen.ip().is_loopback() && !args.insecure_http {
+    let tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        _ => None,
+    };
+    if !args.listen.ip().is_loopback() && tls.is_none() && !args.insecure_http {
         return Err(CliError::Usage(format!(
-            "{} is not a loopback address and TLS is not built in: serve on 127.0.0.1 behind a TLS reverse proxy, or give --insecure-http if the network is private",
+            "{} is not a loopback address: serve HTTPS with --tls-cert FILE --tls-key FILE, or plain HTTP behind a TLS reverse proxy with --insecure-http",
             args.listen
         )));
     }
@@ -217,12 +228,14 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let tokens = token_file(args.tokens.as_deref(), args.root.as_deref(), &ctx.ledger);
     TokenStore::load(&tokens).map_err(|e| CliError::Usage(e.to_string()))?;
     let names: Vec<&str> = plans.iter().map(|(n, _)| n.as_str()).collect();
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let summary = format!("{} ({})", names.join(", "), tokens.display());
     let config = ServeConfig {
         plans,
         listen: args.listen,
         tokens,
         public: args.public,
+        tls,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -231,7 +244,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let err = &mut *ctx.err;
     runtime
         .block_on(serve(config, |addr| {
-            let _ = writeln!(err, "serving {summary} on http://{addr}");
+            let _ = writeln!(err, "serving {summary} on {scheme}://{addr}");
             let _ = err.flush();
         }))
         .map_err(|e| CliError::Usage(e.to_string()))?;

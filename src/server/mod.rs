@@ -54,6 +54,15 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
     pub tokens: PathBuf,
     pub public: bool,
+    /// Serve HTTPS with this certificate chain and private key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files of a TLS certificate chain and its private key.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// Why the server could not start or stopped.
@@ -66,6 +75,12 @@ pub enum ServerError {
     },
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("TLS certificate {cert} with key {key}: {source} (both must be PEM files: the certificate chain, and its private key)")]
+    Tls {
+        cert: PathBuf,
+        key: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// The routes, on `state`.
@@ -154,19 +169,49 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
         stopping,
         in_flight: Arc::new(tokio::sync::Semaphore::new(limits::MAX_IN_FLIGHT)),
     });
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
+    let listen = config.listen;
+    let std_listener = std::net::TcpListener::bind(listen)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .map_err(|source| ServerError::Listen {
-            addr: config.listen,
+            addr: listen,
             source,
         })?;
-    let bound = listener.local_addr().map_err(ServerError::Serve)?;
+    let bound = std_listener.local_addr().map_err(ServerError::Serve)?;
+    let app = router(state);
+    let Some(tls) = config.tls else {
+        let listener =
+            tokio::net::TcpListener::from_std(std_listener).map_err(ServerError::Serve)?;
+        ready(bound);
+        return axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                shutdown().await;
+                let _ = stop.send(true);
+            })
+            .await
+            .map_err(ServerError::Serve);
+    };
+    // rustls with the ring provider (no C toolchain beyond the linker's); installing it
+    // twice (a second server in one process) is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rustls_config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+        .await
+        .map_err(|source| ServerError::Tls {
+            cert: tls.cert.clone(),
+            key: tls.key.clone(),
+            source,
+        })?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        let _ = stop.send(true);
+        stopper.graceful_shutdown(Some(limits::TIMEOUT));
+    });
     ready(bound);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move {
-            shutdown().await;
-            let _ = stop.send(true);
-        })
+    axum_server::tls_rustls::from_tcp_rustls(std_listener, rustls_config)
+        .map_err(ServerError::Serve)?
+        .handle(handle)
+        .serve(app.into_make_service())
         .await
         .map_err(ServerError::Serve)
 }
