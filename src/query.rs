@@ -56,3 +56,70 @@ pub fn history_rows(
     })?;
     Ok((plan, rows))
 }
+
+/// What `log` asks for: the activity filter, and an action id as typed (any case).
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery {
+    pub filter: crate::plan::activity::ActivityFilter,
+    pub action: Option<String>,
+}
+
+/// Why a log query names something the plan lacks.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    #[error("action: {0}")]
+    Action(#[from] crate::names::ActionIdError),
+    #[error("area {area:?}: no such area; areas in this plan: {known}")]
+    Area { area: String, known: String },
+}
+
+/// The entries `query` selects, oldest first (the rows `readiness log` prints).
+pub fn log_rows(ledger: &dyn EntrySource, query: &LogQuery) -> Result<Vec<ActivityRow>, LogError> {
+    // The stored id is known only once the plan is replayed: keep the entries whose id
+    // matches ignoring case, then those of the action it resolves to.
+    let wanted = query.action.as_deref().map(fold);
+    let mut rows = Vec::new();
+    let plan = replay_with(ledger, None, |entry, plan| {
+        let action = entry.event.action_id();
+        let named = wanted
+            .as_ref()
+            .is_none_or(|w| action.is_some_and(|id| fold(id) == *w));
+        if named && query.filter.matches_in(entry, plan) {
+            rows.push(ActivityRow::with_plan(entry, plan));
+        }
+        ControlFlow::Continue(())
+    })?;
+    if let Some(typed) = &query.action {
+        let id = crate::names::action_id(typed, plan.actions.iter().map(|a| a.fields.id.as_str()))?;
+        rows.retain(|r| r.action.as_deref() == Some(id.as_str()));
+    }
+    if let Some(area) = &query.filter.area {
+        if plan.area(area).is_none() {
+            let known: Vec<&str> = plan.areas.iter().map(|a| a.id.as_str()).collect();
+            return Err(LogError::Area {
+                area: area.clone(),
+                known: if known.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    known.join(", ")
+                },
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Who wrote what, up to `known_at` (the view `readiness actors` prints).
+pub fn actors(
+    ledger: &dyn EntrySource,
+    known_at: Option<String>,
+) -> Result<crate::plan::actors::Actors, ReplayError> {
+    let mut tally = crate::plan::actors::ActorTally::new();
+    replay_with(ledger, known_at.as_deref(), |entry, _| {
+        tally.add(entry);
+        ControlFlow::Continue(())
+    })?;
+    Ok(tally.finish(known_at))
+}

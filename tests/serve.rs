@@ -262,6 +262,24 @@ fn board_views_are_the_cli_json() {
         .ok()
         .json()
     );
+    assert_eq!(
+        json("log?action=1.3b&event=status_recorded,correction"),
+        l.read(&[
+            "log",
+            "--action",
+            "1.3B",
+            "--event",
+            "status_recorded,correction",
+            "--format",
+            "json"
+        ])
+        .ok()
+        .json()
+    );
+    assert_eq!(
+        json("actors"),
+        l.read(&["actors", "--format", "json"]).ok().json()
+    );
     let cli = l.read(&["check", "--as-of", "RAG February 21", "--format", "json"]);
     assert_eq!(json("check?as_of=RAG%20February%2021"), cli.json());
     let html = get("report?as_of=RAG%20February%2021");
@@ -498,7 +516,7 @@ fn openapi_describes_every_route_and_the_server_has_every_route_it_describes() {
     assert_eq!(code, 200);
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    assert!(paths.len() >= 22, "{}", paths.len());
+    assert!(paths.len() >= 26, "{}", paths.len());
     for (path, methods) in paths {
         for method in methods.as_object().unwrap().keys() {
             let concrete = path

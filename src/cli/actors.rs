@@ -1,11 +1,8 @@
 //! `readiness actors`: who has written to the ledger, when, and what kinds of entry.
 
-use std::ops::ControlFlow;
-
-use crate::plan::actors::{ActorTally, Actors};
+use crate::plan::actors::Actors;
 use crate::report::doc::{Block, Cell, Doc, Grid};
 use crate::report::{render, ViewFormat};
-use crate::verify::replay_with;
 
 use super::view::{emit, CsvArgs};
 use super::{CliError, Context, Exit};
@@ -88,12 +85,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         .map(|s| super::log::parse_bound("--known-at", s, true))
         .transpose()?;
     let ledger = ctx.open_for_read()?;
-    let mut tally = ActorTally::new();
-    replay_with(&ledger, known_at.as_deref(), |entry, _| {
-        tally.add(entry);
-        ControlFlow::Continue(())
-    })?;
-    let view = tally.finish(known_at);
+    let view = crate::query::actors(&ledger, known_at)?;
     let text = match args.format {
         // Say "no entries" without an empty table; CSV keeps its header row.
         ViewFormat::Table | ViewFormat::Markdown if view.actors.is_empty() => {

@@ -1,17 +1,12 @@
 //! `readiness log`: who did what, when.
 
-use std::ops::ControlFlow;
-
 use clap::builder::PossibleValuesParser;
 
 use crate::event::Event;
-use crate::names::fold;
 use crate::plan::activity::{ActivityFilter, ActivityRow};
 use crate::report::doc::{Cell, Doc, Grid};
 use crate::report::{render, ViewFormat};
-use crate::verify::replay_with;
 
-use super::names::action_in;
 use super::view::{emit, CsvArgs};
 use super::{CliError, Context, Exit};
 
@@ -88,9 +83,6 @@ pub fn log_doc(rows: &[ActivityRow]) -> Doc {
 
 /// Prints the filtered activity log.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    // The stored id is known only once the plan is replayed: keep the entries whose id
-    // matches ignoring case, then those of the action it resolves to.
-    let wanted = args.action.as_deref().map(fold);
     let filter = ActivityFilter {
         action: None,
         actor: args.by,
@@ -108,37 +100,15 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         area: args.area,
     };
     let ledger = ctx.open_for_read()?;
-    let mut rows = Vec::new();
-    let plan = replay_with(&ledger, None, |entry, plan| {
-        let action = entry.event.action_id();
-        let named = wanted
-            .as_ref()
-            .is_none_or(|w| action.is_some_and(|id| fold(id) == *w));
-        if named && filter.matches_in(entry, plan) {
-            rows.push(ActivityRow::with_plan(entry, plan));
-        }
-        ControlFlow::Continue(())
+    let query = crate::query::LogQuery {
+        filter,
+        action: args.action,
+    };
+    let rows = crate::query::log_rows(&ledger, &query).map_err(|e| match e {
+        crate::query::LogError::Replay(r) => CliError::Replay(r),
+        crate::query::LogError::Area { .. } => CliError::Usage(format!("--{e}")),
+        other => CliError::Usage(format!("--{other}")),
     })?;
-    if let Some(typed) = &args.action {
-        let id = action_in(&plan, typed).map_err(|e| match e {
-            CliError::Usage(m) => CliError::Usage(format!("--action: {m}")),
-            other => other,
-        })?;
-        rows.retain(|r| r.action.as_deref() == Some(id.as_str()));
-    }
-    if let Some(area) = &filter.area {
-        if plan.area(area).is_none() {
-            let known: Vec<&str> = plan.areas.iter().map(|a| a.id.as_str()).collect();
-            return Err(CliError::Usage(format!(
-                "--area {area:?}: no such area; areas in this plan: {}",
-                if known.is_empty() {
-                    "(none)".to_string()
-                } else {
-                    known.join(", ")
-                }
-            )));
-        }
-    }
     let text = match args.format {
         ViewFormat::Table | ViewFormat::Markdown if rows.is_empty() => {
             "no entries match\n".to_string()

@@ -210,3 +210,88 @@ pub async fn verify_now(
     }))
     .into_response())
 }
+
+/// The log's filters, as `readiness log` takes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogParams {
+    pub action: Option<String>,
+    pub area: Option<String>,
+    /// Event types, comma-separated.
+    pub event: Option<String>,
+    pub by: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+}
+
+pub async fn log(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    q: Result<Query<LogParams>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    caller(&state, &headers, &plan)?.require(Role::Viewer, "the activity log")?;
+    let bound = |flag: &str, v: &Option<String>, end: bool| {
+        v.as_deref()
+            .map(|s| crate::bounds::time_bound(flag, s, end))
+            .transpose()
+            .map_err(|e| ApiError::BadRequest(e.to_string()))
+    };
+    let event_types: Vec<String> = q
+        .event
+        .iter()
+        .flat_map(|e| e.split(','))
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty())
+        .collect();
+    if let Some(bad) = event_types
+        .iter()
+        .find(|e| !crate::event::Event::TYPES.contains(&e.as_str()))
+    {
+        return Err(ApiError::BadRequest(format!(
+            "event {bad:?} is not an event type; types: {}",
+            crate::event::Event::TYPES.join(", ")
+        )));
+    }
+    let query = crate::query::LogQuery {
+        filter: crate::plan::activity::ActivityFilter {
+            action: None,
+            actor: q.by,
+            since: bound("since", &q.since, false)?,
+            until: bound("until", &q.until, true)?,
+            event_types,
+            area: q.area,
+        },
+        action: q.action,
+    };
+    let rows = with_ledger(&state, &plan, move |l| {
+        crate::query::log_rows(l, &query).map_err(|e| match e {
+            crate::query::LogError::Replay(r) => replay_error(r),
+            other => ApiError::NotFound(other.to_string()),
+        })
+    })
+    .await?;
+    Ok(Json(rows).into_response())
+}
+
+pub async fn actors(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    q: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    caller(&state, &headers, &plan)?.require(Role::Viewer, "who wrote what")?;
+    if q.as_of.is_some() {
+        return Err(ApiError::BadRequest(
+            "actors takes known_at, not as_of: it counts entries, not statuses at a review".into(),
+        ));
+    }
+    let known_at = known(q.known_at)?;
+    let view = with_ledger(&state, &plan, move |l| {
+        crate::query::actors(l, known_at).map_err(replay_error)
+    })
+    .await?;
+    Ok(Json(view).into_response())
+}

@@ -122,6 +122,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/plans/{plan}/history/{action}", get(board::history))
         .route("/api/v1/plans/{plan}/diff", get(board::diff))
+        .route("/api/v1/plans/{plan}/log", get(board::log))
+        .route("/api/v1/plans/{plan}/actors", get(board::actors))
         .route("/api/v1/plans/{plan}/check", get(board::check))
         .route("/api/v1/plans/{plan}/report", get(board::report))
         .route("/api/v1/plans/{plan}/verify", get(board::verify_now))

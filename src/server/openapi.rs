@@ -18,6 +18,8 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/plans/{plan}/entries/stream", "viewer", "Server-Sent Events, one per committed entry (id = seq), resuming after Last-Event-ID"),
     ("get", "/api/v1/plans/{plan}/history/{action}", "viewer", "an action's history (as_of, known_at), as `readiness history --format json`"),
     ("get", "/api/v1/plans/{plan}/diff", "viewer", "what moved between two reviews (from, to, known_at), as `readiness diff --format json`"),
+    ("get", "/api/v1/plans/{plan}/log", "viewer", "the activity log (action, area, event (comma-separated types), by, since, until), as `readiness log --format json`"),
+    ("get", "/api/v1/plans/{plan}/actors", "viewer", "who wrote what (known_at), as `readiness actors --format json`"),
     ("get", "/api/v1/plans/{plan}/check", "viewer", "the readiness gaps at a review (as_of, known_at), as `readiness check --format json`"),
     ("get", "/api/v1/plans/{plan}/report", "viewer (or anyone with --public)", "the board report as HTML (as_of, since, known_at)"),
     ("get", "/api/v1/plans/{plan}/verify", "viewer", "runs every check of `readiness verify` now"),
