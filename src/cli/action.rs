@@ -2,9 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::event::{ActionAdded, ActionAmended, ActionWithdrawn, Event};
+use crate::event::{ActionAdded, Event};
 use crate::plan::decide::Command;
 use crate::plan::effective::describe_from;
+use crate::store::execute::ExecuteCommands;
+
+use super::names::action_for_write;
 
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
@@ -133,10 +136,12 @@ pub struct AmendArgs {
 /// Runs an action subcommand.
 pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let today = ctx.clock.now().format("%Y-%m-%d").to_string();
-    let (event, format, who, from) = match cmd {
+    // Each subcommand is a command of the plan's decide step; amend and withdraw name an
+    // existing action, resolved (any case) once the ledger is open.
+    let (command, format, who) = match cmd {
         ActionCommand::Add(a) => {
             let f = a.fields;
-            let event = Event::ActionAdded(ActionAdded {
+            let command = Command::AddAction(ActionAdded {
                 id: a.id,
                 area: a.area,
                 action: a.action,
@@ -147,7 +152,7 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
                 measures: f.measures,
                 evidence_impact: f.evidence_impact,
             });
-            (event, a.format, a.who, None)
+            (command, a.format, a.who)
         }
         ActionCommand::Amend(a) => {
             let changes = a.fields.changes(a.action);
@@ -156,53 +161,61 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
                     "nothing to amend: give at least one of --action, --outcome, --start, --end, --lead, --measures, --evidence-impact".into(),
                 ));
             }
-            let event = Event::ActionAmended(ActionAmended {
+            let command = Command::Amend {
                 id: a.id,
                 changes,
                 reason: a.reason,
-                from: None,
-            });
-            (event, a.format, a.who, Some(a.from))
+                from: a.from,
+                today: today.clone(),
+            };
+            (command, a.format, a.who)
         }
         ActionCommand::Withdraw(w) => {
-            let event = Event::ActionWithdrawn(ActionWithdrawn {
+            let command = Command::Withdraw {
                 id: w.id,
                 reason: w.reason,
-                from: None,
-            });
-            (event, w.format, w.who, Some(w.from))
+                from: w.from,
+                today: today.clone(),
+            };
+            (command, w.format, w.who)
         }
     };
     let actor = who.require()?;
     let mut ledger = ctx.open_for_write(&who)?;
-    let mut event = stored_id(&ledger, event)?;
-    if let Some(from) = from {
-        let header = ledger.header()?;
-        let command = match event {
-            Event::ActionAmended(e) => Command::Amend {
-                id: e.id,
-                changes: e.changes,
-                reason: e.reason,
-                from,
-                today: today.clone(),
-            },
-            Event::ActionWithdrawn(e) => Command::Withdraw {
-                id: e.id,
-                reason: e.reason,
-                from,
-                today: today.clone(),
-            },
-            _ => unreachable!("only amendments and withdrawals hold from a review"),
-        };
-        event = header.decide_names(&command)?.remove(0);
-    }
-    let appended = ledger.append(&actor, ctx.clock, vec![event.clone()])?;
+    let command = match command {
+        Command::Amend {
+            id,
+            changes,
+            reason,
+            from,
+            today,
+        } => Command::Amend {
+            id: action_for_write(&ledger, &id)?,
+            changes,
+            reason,
+            from,
+            today,
+        },
+        Command::Withdraw {
+            id,
+            reason,
+            from,
+            today,
+        } => Command::Withdraw {
+            id: action_for_write(&ledger, &id)?,
+            reason,
+            from,
+            today,
+        },
+        other => other,
+    };
+    let appended = ledger.execute(&actor, ctx.clock, &command)?;
     report_appended(ctx.out, ctx.err, &appended, format)?;
-    let from = match &event {
+    let from = appended.entries.iter().find_map(|e| match &e.event {
         Event::ActionAmended(e) => Some(&e.from),
         Event::ActionWithdrawn(e) => Some(&e.from),
         _ => None,
-    };
+    });
     if let (Some(from), Format::Table) = (from, format) {
         let when = describe_from(from.as_deref(), &today);
         let earlier = match from {
@@ -212,14 +225,4 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
         writeln!(ctx.err, "note: it holds {when}; {earlier}").map_err(CliError::Output)?;
     }
     Ok(Exit::Success)
-}
-
-/// The event with the action it names as stored: amend and withdraw take an id in any case.
-fn stored_id(ledger: &crate::store::DirLedger, mut event: Event) -> Result<Event, CliError> {
-    if let Event::ActionAmended(ActionAmended { id, .. })
-    | Event::ActionWithdrawn(ActionWithdrawn { id, .. }) = &mut event
-    {
-        *id = super::names::action_for_write(ledger, id)?;
-    }
-    Ok(event)
 }

@@ -37,8 +37,19 @@ pub enum CliError {
     Import(#[from] crate::import::ImportError),
     #[error(transparent)]
     Command(#[from] crate::plan::decide::CommandError),
+
     #[error("writing output: {0}")]
     Output(std::io::Error),
+}
+
+impl From<crate::store::execute::ExecuteError> for CliError {
+    fn from(e: crate::store::execute::ExecuteError) -> CliError {
+        use crate::store::execute::ExecuteError;
+        match e {
+            ExecuteError::Command(c) => CliError::Command(c),
+            ExecuteError::Store(s) => CliError::Store(s),
+        }
+    }
 }
 
 impl CliError {

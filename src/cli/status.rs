@@ -1,6 +1,7 @@
 //! `readiness status`: record an action's status at a review.
 
 use crate::plan::decide::Command;
+use crate::store::execute::ExecuteCommands;
 
 use super::names::{action_for_write, review_for_write};
 use super::output::{report_appended, Format};
@@ -43,8 +44,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         status: args.status,
         note: args.note,
     };
-    let events = header.decide_names(&command)?;
-    let appended = ledger.append(&actor, ctx.clock, events)?;
+    let appended = ledger.execute(&actor, ctx.clock, &command)?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)
 }

@@ -6,6 +6,7 @@ pub mod codec;
 pub mod dir;
 pub mod error;
 pub mod evidence;
+pub mod execute;
 pub mod fsx;
 pub mod journal;
 pub mod lines;

@@ -129,12 +129,22 @@ impl MemoryLog {
         clock: &dyn Clock,
         events: Vec<Event>,
     ) -> Result<(), StoreError> {
+        self.append_entries(actor, clock, events).map(drop)
+    }
+
+    /// [`MemoryLog::append`], returning the entries written.
+    pub fn append_entries(
+        &mut self,
+        actor: &str,
+        clock: &dyn Clock,
+        events: Vec<Event>,
+    ) -> Result<Vec<crate::entry::Entry>, StoreError> {
         let batch = seal_batch(&self.plan, actor, clock.now(), events)?;
         for line in batch.bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
             self.lines.push(line.to_vec());
         }
         self.plan = batch.plan;
-        Ok(())
+        Ok(batch.entries)
     }
 
     /// The plan after the last append.
