@@ -123,3 +123,17 @@ pub fn actors(
     })?;
     Ok(tally.finish(known_at))
 }
+
+/// A verification report summarised for the board report.
+pub fn verification(r: &crate::verify::VerifyReport) -> crate::report::board::Verification {
+    crate::report::board::Verification {
+        ok: r.ok(),
+        entries: r.entries,
+        source: r.source.clone(),
+        head: r.head,
+        problem: r
+            .failure
+            .as_ref()
+            .map(|f| format!("line {}: {}", f.line, f.reason)),
+    }
+}

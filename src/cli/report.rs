@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::asof::ResolvedPoint;
 use crate::plan::Plan;
-use crate::report::board::{board_report, report_doc, Verification};
+use crate::report::board::{board_report, report_doc};
 use crate::report::html::board_html;
 use crate::report::render::to_markdown_titled;
 use crate::verify::{verify, VerifyOptions};
@@ -115,7 +115,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = known_at(args.known_at.as_deref())?;
     let verification = {
         let ledger = ctx.open_for_read()?;
-        Verification::of(&verify(&ledger, VerifyOptions::default())?)
+        crate::query::verification(&verify(&ledger, VerifyOptions::default())?)
     };
     let BoardReplay {
         plan,

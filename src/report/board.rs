@@ -14,12 +14,13 @@ use crate::plan::gaps::{gaps, Gaps, RecentEntries};
 use crate::plan::view::{matrix, status_at, Matrix, ReviewRef, StatusAt};
 use crate::plan::Plan;
 use crate::scale::{Rag, StatusScale};
-use crate::verify::VerifyReport;
 
 use super::doc::{Cell, Doc, Grid};
 use super::views::status_cell;
 
-/// What `verify` (fast: hashes, links, seqs, times) said about the whole ledger.
+/// What `verify` (fast: hashes, links, seqs, times) said about the whole ledger, as the
+/// caller summarised it ([`crate::query::verification`]): the report renders a result it
+/// is given and runs no verification itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
     pub ok: bool,
@@ -34,20 +35,6 @@ pub struct Verification {
 }
 
 impl Verification {
-    /// Summarises a verification report.
-    pub fn of(r: &VerifyReport) -> Verification {
-        Verification {
-            ok: r.ok(),
-            entries: r.entries,
-            source: r.source.clone(),
-            head: r.head,
-            problem: r
-                .failure
-                .as_ref()
-                .map(|f| format!("line {}: {}", f.line, f.reason)),
-        }
-    }
-
     /// One sentence for people (no final full stop).
     pub fn sentence(&self) -> String {
         match &self.problem {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::asof::ResolvedPoint;
 use crate::plan::Plan;
 use crate::query::{history_rows, replay_board, BoardReplay};
-use crate::report::board::{board_report, Verification};
+use crate::report::board::board_report;
 use crate::store::source::{Location, ReadLedger};
 use crate::verify::{verify, ReplayError, VerifyOptions};
 
@@ -168,7 +168,7 @@ pub async fn report(
     caller(&state, &headers, &plan)?;
     let verification = with_ledger(&state, &plan, |l| {
         verify(l, VerifyOptions::default())
-            .map(|r| Verification::of(&r))
+            .map(|r| crate::query::verification(&r))
             .map_err(ApiError::from_store)
     })
     .await?;
@@ -206,7 +206,7 @@ pub async fn verify_now(
     .await?;
     Ok(Json(serde_json::json!({
         "ok": report.ok(),
-        "verification": Verification::of(&report),
+        "verification": crate::query::verification(&report),
     }))
     .into_response())
 }
