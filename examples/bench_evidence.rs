@@ -22,7 +22,7 @@ use readiness_ledger::store::evidence::{
     attach, format_size, parse_size, AttachRequest, Source, BUF_SIZE,
 };
 use readiness_ledger::store::DirLedger;
-use readiness_ledger::verify_evidence::verify_evidence;
+use readiness_ledger::verify::evidence::verify_evidence;
 
 #[derive(Debug, Parser)]
 struct Args {

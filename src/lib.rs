@@ -3,7 +3,7 @@
 //! The core is pure (no I/O, no clock, no terminal): [`canonical`], [`hex`], [`entry`], [`event`],
 //! [`wire`], [`scale`], [`chain`], [`batch`], [`plan`], [`asof`], [`dates`], [`merkle`],
 //! [`checkpoint`]. Around it: [`store`] (the entry log, the sled index, evidence files),
-//! [`verify`] and [`verify_evidence`] (streaming checks), [`import`]
+//! [`verify`] (streaming checks, the evidence among them), [`import`]
 //! (WSoA tables), [`report`] (renderers), [`clock`] (the one place that reads the time) and
 //! [`cli`] (one module per command). See ARCHITECTURE.md.
 #![forbid(unsafe_code)]
@@ -31,7 +31,6 @@ pub mod scale;
 pub mod server;
 pub mod store;
 pub mod verify;
-pub mod verify_evidence;
 pub mod wire;
 mod wire_fast;
 

@@ -10,7 +10,7 @@ use crate::store::evidence::{
     parse_size, AttachRequest, EvidenceError, EvidenceStore, Source,
 };
 use crate::store::{Location, StoreError};
-use crate::verify_evidence::{collect, Attachment, Attachments};
+use crate::verify::evidence::{collect, Attachment, Attachments};
 
 use super::names::{action_for_write, action_in, review_for_write};
 use super::output::{line, report_appended, row, table, write_json, Format};
@@ -171,7 +171,7 @@ struct ListRow<'a> {
     attachment: &'a Attachment,
     stored: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    redacted: Option<&'a crate::verify_evidence::RedactionInfo>,
+    redacted: Option<&'a crate::verify::evidence::RedactionInfo>,
 }
 
 fn list(mut args: ListArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {

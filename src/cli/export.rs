@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::store::evidence::EvidenceStore;
 use crate::store::{EntrySource, Location, StoreError};
-use crate::verify_evidence::{check, collect};
+use crate::verify::evidence::{check, collect};
 
 use super::{CliError, Context, Exit};
 
@@ -165,7 +165,7 @@ fn export_with_evidence(ctx: &mut Context<'_>, out: &Path) -> Result<Exit, CliEr
 
 /// Copies every attached, unredacted content from `from` to `to`, re-hashing each copy.
 pub(crate) fn copy_evidence(
-    attachments: &crate::verify_evidence::Attachments,
+    attachments: &crate::verify::evidence::Attachments,
     from: &EvidenceStore,
     to: &EvidenceStore,
 ) -> Result<u64, CliError> {

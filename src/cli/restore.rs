@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::store::evidence::EvidenceStore;
 use crate::store::{DirLedger, JsonlFile, Location, StoreError};
+use crate::verify::evidence::{check, collect};
 use crate::verify::{verify_keeping_plan, VerifyOptions};
-use crate::verify_evidence::{check, collect};
 
 use super::output::line;
 use super::{CliError, Context, Exit};

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::entry::{format_timestamp, EntryHash, Seq};
 use crate::store::ReadLedger;
+use crate::verify::evidence::{describe_stray, verify_evidence, EvidenceReport};
 use crate::verify::{verify, ExpectOutcome, VerifyFailure, VerifyOptions, VerifyReport, CHECKS};
-use crate::verify_evidence::{describe_stray, verify_evidence, EvidenceReport};
 
 use super::checkpoint::{authenticate, held_checkpoints, CheckpointVerdict};
 use super::output::{line, write_json, Format};

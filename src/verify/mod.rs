@@ -8,6 +8,8 @@
 //! the speed of hashing. Memory stays constant in the log's length: lines are checked and
 //! dropped; only the plan, and the heads that sign-offs name, are kept.
 
+pub mod evidence;
+
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::sync::mpsc;
