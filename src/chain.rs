@@ -7,7 +7,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::entry::{Entry, EntryError, EntryHash, Seq, TIMESTAMP_LEN};
+use crate::entry::{timestamp_shape_ok, Entry, EntryError, EntryHash, Seq, TIMESTAMP_LEN};
 
 /// The first problem found in a chain, naming the entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -260,29 +260,6 @@ fn take_hash_member<'a>(bytes: &'a [u8], key: &[u8]) -> Option<(&'a [u8], EntryH
     let (rest, hex) = rest.split_at(rest.len() - 64);
     let hash = EntryHash::from_hex(std::str::from_utf8(hex).ok()?)?;
     Some((rest.strip_suffix(key)?, hash))
-}
-
-/// Cheap check of `YYYY-MM-DDTHH:MM:SS.ffffffZ` with sane field ranges.
-pub(crate) fn timestamp_shape_ok(t: &[u8]) -> bool {
-    if t.len() != TIMESTAMP_LEN {
-        return false;
-    }
-    const PATTERN: &[u8; TIMESTAMP_LEN] = b"dddd-dd-ddTdd:dd:dd.ddddddZ";
-    if !t.iter().zip(PATTERN).all(|(c, p)| {
-        if *p == b'd' {
-            c.is_ascii_digit()
-        } else {
-            c == p
-        }
-    }) {
-        return false;
-    }
-    let num = |i: usize| u32::from(t[i] - b'0') * 10 + u32::from(t[i + 1] - b'0');
-    (1..=12).contains(&num(5))
-        && (1..=31).contains(&num(8))
-        && num(11) < 24
-        && num(14) < 60
-        && num(17) < 60
 }
 
 #[cfg(test)]

@@ -98,6 +98,29 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
         .filter(|t| format_timestamp(*t) == s)
 }
 
+/// Cheap check of `YYYY-MM-DDTHH:MM:SS.ffffffZ` with sane field ranges.
+pub(crate) fn timestamp_shape_ok(t: &[u8]) -> bool {
+    if t.len() != TIMESTAMP_LEN {
+        return false;
+    }
+    const PATTERN: &[u8; TIMESTAMP_LEN] = b"dddd-dd-ddTdd:dd:dd.ddddddZ";
+    if !t.iter().zip(PATTERN).all(|(c, p)| {
+        if *p == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == p
+        }
+    }) {
+        return false;
+    }
+    let num = |i: usize| u32::from(t[i] - b'0') * 10 + u32::from(t[i + 1] - b'0');
+    (1..=12).contains(&num(5))
+        && (1..=31).contains(&num(8))
+        && num(11) < 24
+        && num(14) < 60
+        && num(17) < 60
+}
+
 /// One appended fact: who, when, what, and its place in the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -224,13 +247,6 @@ impl Entry {
         let mut entry = entry_from_map(map)?;
         entry.hash = stored;
         Ok(entry)
-    }
-
-    /// Reads a line written by this ledger, trusting its canonical form (replay's path).
-    ///
-    /// The hash is taken as stored; integrity is `verify`'s job, not replay's.
-    pub fn decode(line: &[u8]) -> Result<Entry, EntryError> {
-        crate::wire::decode_entry(line)
     }
 }
 

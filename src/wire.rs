@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::chain::timestamp_shape_ok;
+use crate::entry::timestamp_shape_ok;
 use crate::entry::{Entry, EntryError, EntryHash, Seq};
 use crate::event::*;
 use crate::scale::StatusScale;
@@ -395,6 +395,16 @@ pub fn decode_entry(line: &[u8]) -> Result<Entry, EntryError> {
         prev,
         hash,
     })
+}
+
+impl Entry {
+    /// Reads a line written by this ledger, trusting its canonical form (replay's path).
+    /// It lives here, with the decoder, so that `entry` does not depend on `wire`.
+    ///
+    /// The hash is taken as stored; integrity is `verify`'s job, not replay's.
+    pub fn decode(line: &[u8]) -> Result<Entry, EntryError> {
+        decode_entry(line)
+    }
 }
 
 #[cfg(test)]

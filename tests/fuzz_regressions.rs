@@ -2,7 +2,7 @@
 //!
 //! Each test names the target that found its input, and failed until the finding was fixed.
 
-use readiness_ledger::cli::log::parse_bound;
+use readiness_ledger::bounds::time_bound as parse_bound;
 use readiness_ledger::entry::parse_timestamp;
 
 /// What `parse_bound` makes of `input`, when it is not an entry timestamp.

@@ -1,6 +1,6 @@
 //! As-of points and dates: `asof::resolve`, `dates::parse_date_text`,
 //! `dates::parse_review_label`, `dates::last_day_of_month` and the `--since`/`--until`/
-//! `--known-at` parser `cli::log::parse_bound`.
+//! `--known-at` parser `bounds::time_bound`.
 //!
 //! The first line of the input is the text read; further lines `LABEL|YYYY-MM-DD` add
 //! reviews to a fixed set (only ones the plan rules would accept: a non-empty label not
@@ -9,7 +9,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use readiness_ledger::asof;
-use readiness_ledger::cli::log::parse_bound;
+use readiness_ledger::bounds::time_bound as parse_bound;
 use readiness_ledger::dates::{last_day_of_month, parse_date_text, parse_review_label};
 use readiness_ledger::entry::{parse_timestamp, Seq};
 use readiness_ledger::plan::Review;

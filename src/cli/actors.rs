@@ -82,7 +82,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = args
         .known_at
         .as_deref()
-        .map(|s| super::log::parse_bound("--known-at", s, true))
+        .map(|s| crate::bounds::time_bound("--known-at", s, true))
         .transpose()?;
     let ledger = ctx.open_for_read()?;
     let view = crate::query::actors(&ledger, known_at)?;

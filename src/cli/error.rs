@@ -52,6 +52,12 @@ impl From<crate::store::execute::ExecuteError> for CliError {
     }
 }
 
+impl From<crate::bounds::BoundError> for CliError {
+    fn from(e: crate::bounds::BoundError) -> CliError {
+        CliError::Usage(e.0)
+    }
+}
+
 impl CliError {
     /// 2 for anything the user can fix by changing the input; 4 for I/O trouble.
     pub fn exit_code(&self) -> u8 {

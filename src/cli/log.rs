@@ -57,12 +57,6 @@ pub struct Args {
     pub csv: CsvArgs,
 }
 
-/// A `--since`/`--until`/`--known-at` bound in entry timestamp form (see
-/// [`crate::bounds::time_bound`]).
-pub fn parse_bound(flag: &str, s: &str, end_of_day: bool) -> Result<String, CliError> {
-    crate::bounds::time_bound(flag, s, end_of_day).map_err(|e| CliError::Usage(e.0))
-}
-
 /// The log as a document: one row per entry, the same rows JSON writes.
 pub fn log_doc(rows: &[ActivityRow]) -> Doc {
     let mut g = Grid::new(&["seq", "recorded at", "actor", "event", "what", "marks"]);
@@ -89,12 +83,12 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         since: args
             .since
             .as_deref()
-            .map(|s| parse_bound("--since", s, false))
+            .map(|s| crate::bounds::time_bound("--since", s, false))
             .transpose()?,
         until: args
             .until
             .as_deref()
-            .map(|s| parse_bound("--until", s, true))
+            .map(|s| crate::bounds::time_bound("--until", s, true))
             .transpose()?,
         event_types: args.events,
         area: args.area,

@@ -62,6 +62,7 @@ Environment:
   READINESS_LEDGER  the ledger to use when --ledger is not given (default ./ledger)
   READINESS_ACTOR   who is making changes when --by is not given
   READINESS_LOCK_WAIT  seconds a write waits for another writer (default 30)
+  READINESS_TOKEN   the signer's token for `sign-off --remote`
 
 Start here:
   readiness init --title \"SEND Written Statement of Action\" --by plan.officer

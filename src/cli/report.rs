@@ -88,8 +88,9 @@ pub(super) fn render_view<T: serde::Serialize>(
 
 /// `--known-at` in entry timestamp form.
 pub(super) fn known_at(arg: Option<&str>) -> Result<Option<String>, CliError> {
-    arg.map(|s| super::log::parse_bound("--known-at", s, true))
-        .transpose()
+    Ok(arg
+        .map(|s| crate::bounds::time_bound("--known-at", s, true))
+        .transpose()?)
 }
 
 /// Resolves a point that was given (so the plan must have reviews), naming the flag in

@@ -53,8 +53,9 @@ impl ViewArgs {
     pub fn known_at(&self) -> Result<Option<String>, CliError> {
         self.known_at
             .as_deref()
-            .map(|s| super::log::parse_bound("--known-at", s, true))
+            .map(|s| crate::bounds::time_bound("--known-at", s, true))
             .transpose()
+            .map_err(CliError::from)
     }
 }
 
