@@ -10,6 +10,7 @@ pub mod rules;
 pub mod sign_off_draft;
 pub mod state;
 pub mod trust;
+pub mod trust_records;
 pub mod trust_rules;
 pub mod view;
 

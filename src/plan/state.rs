@@ -103,9 +103,9 @@ pub struct Action {
     /// per label, so looking a status up touches memory that stays in the cache.
     pub statuses: BTreeMap<Label, RecordedStatus>,
     /// Evidence attached to it, oldest first.
-    pub evidence: Vec<super::trust::EvidenceRef>,
+    pub evidence: Vec<super::trust_records::EvidenceRef>,
     /// Sign-offs of its statuses, oldest first.
-    pub signoffs: Vec<super::trust::SignOff>,
+    pub signoffs: Vec<super::trust_records::SignOff>,
 }
 
 /// A file imported into the ledger, and the entries it produced.
@@ -132,9 +132,9 @@ pub struct Plan {
     pub reviews: Vec<Review>,
     pub imports: Vec<Import>,
     /// Evidence files by SHA-256.
-    pub evidence: super::trust::EvidenceIndex,
+    pub evidence: super::trust_records::EvidenceIndex,
     /// Signing keys by key id.
-    pub keys: super::trust::KeyIndex,
+    pub keys: super::trust_records::KeyIndex,
     /// Seq and hash of the last entry folded in.
     pub head: Option<(Seq, EntryHash)>,
     /// Last `recorded_at` folded in, so new entries never go back in time.
@@ -396,7 +396,7 @@ impl Plan {
                         action.fields.set_field(field, value);
                         action.field_source.insert(field.clone(), entry.seq);
                     }
-                    action.amendments.push(super::state::Amendment {
+                    action.amendments.push(Amendment {
                         seq: entry.seq,
                         from: e.from.clone(),
                         recorded_at: entry.recorded_at.clone(),

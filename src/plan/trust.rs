@@ -1,69 +1,13 @@
 //! Evidence and sign-offs in the plan state: which files back which action, which keys may
 //! sign, and who signed what (no I/O; signature bytes are checked by `verify`).
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
-
-use crate::entry::{Entry, Seq};
+use crate::entry::Entry;
 use crate::event::{EvidenceAttached, EvidenceRedacted, KeyRegistered, KeyRevoked, SignedOff};
 
 use super::state::Plan;
-
-/// A redaction: the bytes are gone, this says who removed them, when and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Redaction {
-    pub seq: Seq,
-    pub reason: String,
-    pub actor: String,
-    pub recorded_at: String,
-}
-
-/// One evidence file, by content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Evidence {
-    pub sha256: String,
-    pub size: u64,
-    /// Entries that attached it (the same content may be attached more than once).
-    pub attached: Vec<Seq>,
-    pub redacted: Option<Redaction>,
-}
-
-/// Evidence attached to an action, as the action sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EvidenceRef {
-    pub seq: Seq,
-    pub sha256: String,
-    pub file_name: String,
-    pub review: Option<String>,
-    /// The correction that superseded this attachment (the file is kept, not counted).
-    pub superseded_by: Option<Seq>,
-}
-
-/// A registered signing key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Key {
-    pub name: String,
-    pub key_id: String,
-    pub public_key: String,
-    pub role: String,
-    pub registered: Seq,
-    pub revoked: Option<Seq>,
-}
-
-/// A sign-off of an action's status at a review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignOff {
-    pub seq: Seq,
-    pub review: String,
-    pub status: String,
-    pub key_id: String,
-    pub role: String,
-    pub actor: String,
-    pub recorded_at: String,
-    /// The signature, hex: a sign-off counts once, so a copy of it is refused.
-    pub signature: String,
-}
+pub use super::trust_records::{
+    Evidence, EvidenceIndex, EvidenceRef, Key, KeyIndex, Redaction, SignOff,
+};
 
 impl Plan {
     /// A registered key by id.
@@ -140,11 +84,6 @@ impl Plan {
         }
     }
 }
-
-/// Evidence by SHA-256, in the plan state.
-pub type EvidenceIndex = BTreeMap<String, Evidence>;
-/// Keys by key id, in the plan state.
-pub type KeyIndex = BTreeMap<String, Key>;
 
 /// What a version 2 sign-off's signature covers first: names the format and the purpose, so
 /// no signature made for anything else (a checkpoint, another program) can pass as one.
@@ -225,6 +164,7 @@ pub fn signature_valid(origin: &str, key: &Key, e: &SignedOff) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::entry::Seq;
 
     fn hex(b: &[u8]) -> String {
         b.iter().map(|x| format!("{x:02x}")).collect()
