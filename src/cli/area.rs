@@ -1,6 +1,7 @@
 //! `readiness area ...`: areas for improvement.
 
-use crate::event::{AreaAdded, Event};
+use crate::plan::decide::Command;
+use crate::store::execute::ExecuteCommands;
 
 use super::output::{report_appended, Format};
 use super::{CliError, Context, Exit, Who};
@@ -34,12 +35,12 @@ pub fn run(cmd: AreaCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         AreaCommand::Add(args) => {
             let actor = args.who.require()?;
             let mut ledger = ctx.open_for_write(&args.who)?;
-            let event = Event::AreaAdded(AreaAdded {
+            let command = Command::AddArea {
                 id: args.id,
                 title: args.title,
                 finding: args.finding,
-            });
-            let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+            };
+            let appended = ledger.execute(&actor, ctx.clock, &command)?;
             report_appended(ctx.out, ctx.err, &appended, args.format)?;
             Ok(Exit::Success)
         }

@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 
-use crate::event::{Event, ReviewRescheduled, ReviewScheduled};
+use crate::event::{Event, ReviewRescheduled};
+use crate::plan::decide::Command;
+use crate::store::execute::ExecuteCommands;
 
 use super::names::parse_date;
 use super::output::{report_appended, Format};
@@ -59,11 +61,11 @@ pub fn run(cmd: ReviewCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
         ReviewCommand::Add(args) => {
             let actor = args.who.require()?;
             let mut ledger = ctx.open_for_write(&args.who)?;
-            let event = Event::ReviewScheduled(ReviewScheduled {
+            let command = Command::AddReview {
                 label: args.label,
                 date: args.date.format("%Y-%m-%d").to_string(),
-            });
-            let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+            };
+            let appended = ledger.execute(&actor, ctx.clock, &command)?;
             report_appended(ctx.out, ctx.err, &appended, args.format)?;
             Ok(Exit::Success)
         }
