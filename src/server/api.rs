@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,6 +16,7 @@ use crate::plan::Plan;
 use crate::store::source::{Location, ReadLedger};
 
 use super::error::ApiError;
+use super::extract::{ApiJson, ApiQuery};
 use super::tokens::Role;
 use super::{AppState, Served};
 
@@ -85,20 +85,6 @@ pub fn writer(
     caller(state, headers, plan)?
         .require(needed, what)
         .map(str::to_string)
-}
-
-/// A JSON body, or a 400 saying what is wrong with it.
-pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(t)| t).map_err(|e| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge(format!(
-                "the request body is larger than {} bytes",
-                super::limits::MAX_BODY
-            ))
-        } else {
-            ApiError::BadRequest(e.body_text())
-        }
-    })
 }
 
 pub fn served<'a>(state: &'a AppState, plan: &str) -> Result<&'a Served, ApiError> {
@@ -177,10 +163,9 @@ pub async fn list_plans(State(state): State<Arc<AppState>>, headers: HeaderMap) 
 pub async fn plan_view(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<ViewQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<ViewQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let who = caller(&state, &headers, &plan)?;
     let p = load(served(&state, &plan)?.dir.clone(), q.known_at).await?;
     let at = point(&state, &p, q.as_of.as_deref())?;
@@ -199,10 +184,9 @@ pub async fn plan_view(
 pub async fn matrix_view(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<ViewQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<ViewQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?;
     let p = load(served(&state, &plan)?.dir.clone(), q.known_at).await?;
     let at = match q.as_of.as_deref() {
@@ -247,10 +231,9 @@ const MAX_LINES: u64 = 10_000;
 pub async fn entries(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<EntriesQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<EntriesQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let who = caller(&state, &headers, &plan)?;
     who.require(Role::Viewer, "reading raw entries")?;
     let dir = served(&state, &plan)?.dir.clone();
@@ -340,10 +323,9 @@ pub async fn post_status(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<StatusBody>, JsonRejection>,
+    ApiJson(b): ApiJson<StatusBody>,
 ) -> Result<Response, ApiError> {
     let actor = writer(&state, &headers, &plan, Role::Officer, "recording a status")?;
-    let b = json_body(body)?;
     let command = Command::RecordStatus {
         action: b.action,
         review: b.review,
@@ -357,10 +339,9 @@ pub async fn post_review(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<ReviewBody>, JsonRejection>,
+    ApiJson(b): ApiJson<ReviewBody>,
 ) -> Result<Response, ApiError> {
     let actor = writer(&state, &headers, &plan, Role::Officer, "adding a review")?;
-    let b = json_body(body)?;
     let command = Command::AddReview {
         label: b.label,
         date: b.date,
@@ -372,7 +353,7 @@ pub async fn post_withdrawal(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<WithdrawalBody>, JsonRejection>,
+    ApiJson(b): ApiJson<WithdrawalBody>,
 ) -> Result<Response, ApiError> {
     let actor = writer(
         &state,
@@ -381,7 +362,6 @@ pub async fn post_withdrawal(
         Role::Officer,
         "withdrawing an action",
     )?;
-    let b = json_body(body)?;
     let command = Command::Withdraw {
         id: b.action,
         reason: b.reason,

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,6 +19,7 @@ use crate::verify::{verify, ReplayError, VerifyOptions};
 
 use super::api::{caller, served};
 use super::error::ApiError;
+use super::extract::ApiQuery;
 use super::tokens::Role;
 use super::AppState;
 
@@ -84,10 +85,9 @@ pub struct HistoryQuery {
 pub async fn history(
     State(state): State<Arc<AppState>>,
     Path((plan, action)): Path<(String, String)>,
-    q: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?.require(Role::Viewer, "an action's history")?;
     let known_at = known(q.known_at)?;
     let typed = action.clone();
@@ -121,10 +121,9 @@ pub struct DiffQuery {
 pub async fn diff(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<DiffQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<DiffQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?.require(Role::Viewer, "a diff")?;
     let b = board(&state, &plan, q.known_at).await?;
     let from = named(&b.plan, "from", &q.from)?;
@@ -146,10 +145,9 @@ pub struct BoardQuery {
 pub async fn check(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<BoardQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<BoardQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?.require(Role::Viewer, "the readiness gaps")?;
     let b = board(&state, &plan, q.known_at).await?;
     let at = named(&b.plan, "as_of", q.as_of.as_deref().unwrap_or("latest"))?;
@@ -161,10 +159,9 @@ pub async fn check(
 pub async fn report(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<BoardQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<BoardQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?;
     let verification = with_ledger(&state, &plan, |l| {
         verify(l, VerifyOptions::default())
@@ -227,10 +224,9 @@ pub struct LogParams {
 pub async fn log(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<LogParams>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<LogParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?.require(Role::Viewer, "the activity log")?;
     let bound = |flag: &str, v: &Option<String>, end: bool| {
         v.as_deref()
@@ -278,10 +274,9 @@ pub async fn log(
 pub async fn actors(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?.require(Role::Viewer, "who wrote what")?;
     if q.as_of.is_some() {
         return Err(ApiError::BadRequest(

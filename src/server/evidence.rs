@@ -6,8 +6,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,6 +17,7 @@ use crate::store::evidence::{is_sha256_hex, media_type, EvidenceStore};
 
 use super::api::{caller, served, writer};
 use super::error::ApiError;
+use super::extract::ApiQuery;
 use super::tokens::Role;
 use super::AppState;
 
@@ -66,11 +66,10 @@ pub struct Upload {
 pub async fn post(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<Upload>, QueryRejection>,
+    ApiQuery(q): ApiQuery<Upload>,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let body = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(format!(
             "evidence files over HTTP are at most {MAX_EVIDENCE} bytes"

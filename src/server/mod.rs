@@ -6,6 +6,7 @@ pub mod api;
 pub mod board;
 pub mod error;
 pub mod evidence;
+pub mod extract;
 pub mod limits;
 pub mod openapi;
 pub mod proofs;

@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,6 +16,7 @@ use crate::store::DirReader;
 
 use super::api::{caller, served};
 use super::error::ApiError;
+use super::extract::ApiQuery;
 use super::AppState;
 
 pub async fn checkpoint(
@@ -96,10 +96,9 @@ async fn on_reader<T: Send + 'static>(
 pub async fn inclusion(
     State(state): State<Arc<AppState>>,
     Path((plan, seq)): Path<(String, u64)>,
-    q: Result<Query<ProofQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ProofQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?;
     let proof = on_reader(&state, &plan, move |reader| {
         let c = checkpoint_at(reader, q.size)?;
@@ -136,10 +135,9 @@ pub async fn inclusion(
 pub async fn consistency(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<ConsistencyQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ConsistencyQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller(&state, &headers, &plan)?;
     let proof = on_reader(&state, &plan, move |reader| {
         let new = checkpoint_at(reader, q.to)?;

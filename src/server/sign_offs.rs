@@ -6,8 +6,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,8 +14,9 @@ use serde::Deserialize;
 
 use crate::event::{Event, SignedOff, SIGNED_OFF_VERSION};
 
-use super::api::{json_body, load, served, writer};
+use super::api::{load, served, writer};
 use super::error::ApiError;
+use super::extract::{ApiJson, ApiQuery};
 use super::tokens::Role;
 use super::AppState;
 
@@ -33,10 +33,9 @@ pub struct DraftQuery {
 pub async fn draft(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
-    q: Result<Query<DraftQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<DraftQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     writer(&state, &headers, &plan, Role::Signer, "signing off")?;
     let p = load(served(&state, &plan)?.dir.clone(), None).await?;
     let ids = p.actions.iter().map(|a| a.fields.id.as_str());
@@ -54,10 +53,9 @@ pub async fn post(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<SignedOff>, JsonRejection>,
+    ApiJson(mut event): ApiJson<SignedOff>,
 ) -> Result<Response, ApiError> {
     let actor = writer(&state, &headers, &plan, Role::Signer, "signing off")?;
-    let mut event = json_body(body)?;
     event.version = SIGNED_OFF_VERSION;
     let written = served(&state, &plan)?
         .writer

@@ -5,19 +5,18 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::Json;
 use serde::Deserialize;
 
 use crate::event::ActionAdded;
 use crate::plan::decide::Command;
 use crate::store::DirReader;
 
-use super::api::{json_body, served, write, writer};
+use super::api::{served, write, writer};
 use super::error::ApiError;
+use super::extract::ApiJson;
 use super::tokens::Role;
 use super::AppState;
 
@@ -77,10 +76,9 @@ pub async fn post_amendment(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    b: Result<Json<AmendmentBody>, JsonRejection>,
+    ApiJson(b): ApiJson<AmendmentBody>,
 ) -> Result<Response, ApiError> {
     let actor = writer(&state, &headers, &plan, Role::Officer, "amending an action")?;
-    let b = json_body(b)?;
     let command = Command::Amend {
         id: b.action,
         changes: b.changes,
@@ -95,7 +93,7 @@ pub async fn post_correction(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    b: Result<Json<CorrectionBody>, JsonRejection>,
+    ApiJson(b): ApiJson<CorrectionBody>,
 ) -> Result<Response, ApiError> {
     let actor = writer(
         &state,
@@ -104,7 +102,6 @@ pub async fn post_correction(
         Role::Officer,
         "correcting an entry",
     )?;
-    let b = json_body(b)?;
     let dir = served(&state, &plan)?.dir.clone();
     let seq = b.target;
     let target = tokio::task::spawn_blocking(move || {
@@ -131,10 +128,9 @@ pub async fn post_action(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    b: Result<Json<ActionBody>, JsonRejection>,
+    ApiJson(b): ApiJson<ActionBody>,
 ) -> Result<Response, ApiError> {
     let actor = writer(&state, &headers, &plan, Role::Admin, "adding an action")?;
-    let b = json_body(b)?;
     let action = ActionAdded {
         id: b.id,
         area: b.area,
@@ -153,10 +149,9 @@ pub async fn post_area(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     headers: HeaderMap,
-    b: Result<Json<AreaBody>, JsonRejection>,
+    ApiJson(b): ApiJson<AreaBody>,
 ) -> Result<Response, ApiError> {
     let actor = writer(&state, &headers, &plan, Role::Admin, "adding an area")?;
-    let b = json_body(b)?;
     let command = Command::AddArea {
         id: b.id,
         title: b.title,
