@@ -6,15 +6,18 @@ mod util;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 
 use util::Ledger;
 
 const YORK: &str = "tests/data/york-wsoa-area1.txt";
 
-/// A running server and the address it bound.
+/// A running server, the address it bound, and what it has logged since (its stderr is
+/// drained all the time, so a busy server never blocks on a full pipe).
 struct Server {
     child: Child,
     addr: String,
+    log: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -24,8 +27,28 @@ impl Drop for Server {
     }
 }
 
+/// Waits for `child` (a `readiness serve`) to say where it listens, then drains its stderr.
+fn serving(mut child: Child) -> Server {
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    let addr = line
+        .trim()
+        .rsplit("://")
+        .next()
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    Server { child, addr, log }
+}
+
 fn start(l: &Ledger, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_readiness"))
+    let child = Command::new(env!("CARGO_BIN_EXE_readiness"))
         .args(["serve", "--listen", "127.0.0.1:0", "--ledger"])
         .arg(l.dir())
         .args(extra)
@@ -34,22 +57,24 @@ fn start(l: &Ledger, extra: &[&str]) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start readiness serve");
-    let mut line = String::new();
-    BufReader::new(child.stderr.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .rsplit("://")
-        .next()
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Server { child, addr }
+    serving(child)
 }
 
 /// One HTTP/1.1 request; the status code and the body.
 fn request(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
+    try_request(addr, method, path, token, body)
+        .unwrap_or_else(|| panic!("no HTTP answer from {addr} to {method} {path}"))
+}
+
+/// [`request`], or `None` when no whole HTTP answer came (a server killed mid-request).
+fn try_request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(addr).ok()?;
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
@@ -58,15 +83,12 @@ fn request(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str
         "{method} {path} HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
-    .unwrap();
+    .ok()?;
     let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    let code = answer[9..12].parse().unwrap();
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (code, body)
+    s.read_to_string(&mut answer).ok()?;
+    let code = answer.get(9..12)?.parse().ok()?;
+    let body = answer.split_once("\r\n\r\n")?.1.to_string();
+    Some((code, body))
 }
 
 fn token(l: &Ledger, name: &str, role: &str) -> String {
@@ -201,6 +223,18 @@ fn roles_views_and_errors() {
     assert_eq!(code, 201, "{body}");
     let last = l.entries().last().unwrap().clone();
     assert_eq!(last["actor"], "officer1", "the token's name is the actor");
+    // One log line per request, naming the token's name, never the token.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let log = s.log.lock().unwrap().join("\n");
+    assert!(
+        log.contains("POST") && log.contains("/status") && log.contains("officer1"),
+        "{log}"
+    );
+    assert!(log.contains("status=201"), "{log}");
+    assert!(
+        !log.contains(&officer) && !log.contains(&viewer),
+        "a token was logged: {log}"
+    );
     assert_eq!(last["event"]["status"], "Completed");
     assert_eq!(last["event"]["action"], "1.3B", "the id as stored");
 
@@ -683,20 +717,14 @@ fn a_root_serves_every_ledger_under_it_and_a_plan_token_reaches_only_its_plan() 
     };
     let everywhere = add("board", None);
     let only_other = add("other-officer", Some("other"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_readiness"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--root"])
-        .arg(&root)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let s = Server {
-        addr: line.trim().rsplit("://").next().unwrap().to_string(),
-        child,
-    };
+    let s = serving(
+        Command::new(env!("CARGO_BIN_EXE_readiness"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--root"])
+            .arg(&root)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let (code, body) = request(&s.addr, "GET", "/api/v1/plans", Some(&everywhere), "");
     assert_eq!(code, 200);
     let listed: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -868,8 +896,6 @@ fn a_remote_sign_off_is_signed_on_the_signers_machine_and_verifies() {
 
 #[test]
 fn https_with_a_certificate_and_no_plain_http_off_loopback() {
-    use std::sync::Arc;
-
     let l = york();
     let viewer = token(&l, "reader", "viewer");
     let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
@@ -910,8 +936,7 @@ fn https_with_a_certificate_and_no_plain_http_off_loopback() {
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert!(text.contains("\"seq\":"), "{text}");
     // Plain HTTP to the TLS port is not answered as HTTP.
-    let (code, _) = std::panic::catch_unwind(|| request(&s.addr, "GET", "/healthz", None, ""))
-        .unwrap_or((0, String::new()));
+    let code = try_request(&s.addr, "GET", "/healthz", None, "").map_or(0, |a| a.0);
     assert_ne!(code, 200);
     // SIGTERM stops the HTTPS server cleanly too.
     let mut s = s;
@@ -928,4 +953,205 @@ fn https_with_a_certificate_and_no_plain_http_off_loopback() {
     ])
     .code(2)
     .stderr_has("--tls-cert");
+}
+
+#[test]
+fn every_write_is_allowed_to_its_role_and_above_and_refused_403_below() {
+    let l = york();
+    let roles = ["viewer", "officer", "signer", "admin"];
+    let tokens: Vec<String> = roles
+        .iter()
+        .map(|r| token(&l, &format!("t-{r}"), r))
+        .collect();
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let target = l
+        .entries()
+        .iter()
+        .find(|e| e["event"]["type"] == "status_recorded")
+        .unwrap()["seq"]
+        .as_u64()
+        .unwrap();
+    let sign_off = format!(
+        r#"{{"action":"1.1","review":"RAG May 20","status":"Completed","key_id":"{}","role":"Chair","head_seq":1,"head_hash":"{}","signature":"{}"}}"#,
+        "0".repeat(64),
+        "0".repeat(64),
+        "0".repeat(128)
+    );
+    // (path, lowest role allowed, body)
+    let writes: Vec<(&str, usize, String)> = vec![
+        (
+            "status",
+            1,
+            r#"{"action":"1.1","review":"RAG August 22","status":"Completed"}"#.into(),
+        ),
+        (
+            "reviews",
+            1,
+            r#"{"label":"RAG March 30","date":"2030-03-31"}"#.into(),
+        ),
+        (
+            "withdrawals",
+            1,
+            r#"{"action":"1.5","reason":"merged","from":"RAG August 22"}"#.into(),
+        ),
+        (
+            "amendments",
+            1,
+            r#"{"action":"1.2","changes":{"lead":"X"},"reason":"r","from":"RAG August 22"}"#.into(),
+        ),
+        (
+            "corrections",
+            1,
+            format!(r#"{{"target":{target},"note":"n","reason":"r"}}"#),
+        ),
+        ("sign-offs", 2, sign_off),
+        ("areas", 3, r#"{"id":"8","title":"T"}"#.into()),
+        (
+            "actions",
+            3,
+            r#"{"id":"8.1","area":"1","action":"A"}"#.into(),
+        ),
+    ];
+    for (path, lowest, body) in &writes {
+        for (i, token) in tokens.iter().enumerate() {
+            let (code, answer) = request(
+                &s.addr,
+                "POST",
+                &format!("/api/v1/plans/{plan}/{path}"),
+                Some(token),
+                body,
+            );
+            if i < *lowest {
+                assert_eq!(code, 403, "{path} as {}: {answer}", roles[i]);
+            } else {
+                assert_ne!(code, 403, "{path} as {}: {answer}", roles[i]);
+                assert_ne!(code, 401, "{path} as {}: {answer}", roles[i]);
+            }
+        }
+    }
+    l.read(&["verify"]).ok();
+}
+
+#[test]
+fn sixty_four_clients_writing_at_once_each_land_exactly_once_while_the_cli_reads() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let head = l.entries().len() as u64;
+    let actions = ["1.1", "1.2", "1.3A", "1.3B", "1.4", "1.5"];
+    let statuses = ["Not started", "Started but delayed", "Completed"];
+    let clients: Vec<_> = (0..64)
+        .map(|c| {
+            let (addr, officer, plan) = (s.addr.clone(), officer.clone(), plan.clone());
+            std::thread::spawn(move || {
+                (0..50)
+                    .map(|w| {
+                        let body = format!(
+                            r#"{{"action":"{}","review":"RAG August 22","status":"{}","note":"client {c} write {w}"}}"#,
+                            actions[(c + w) % actions.len()],
+                            statuses[w % statuses.len()]
+                        );
+                        let (code, answer) = request(&addr, "POST", &format!("/api/v1/plans/{plan}/status"), Some(&officer), &body);
+                        assert_eq!(code, 201, "{answer}");
+                        let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
+                        let e = &v["entries"][0];
+                        (e["seq"].as_u64().unwrap(), e["hash"].as_str().unwrap().to_string(), format!("client {c} write {w}"))
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    // The command line reads the ledger while the server writes.
+    for _ in 0..3 {
+        l.read(&["matrix", "--format", "json"]).ok();
+    }
+    let mut acked: Vec<(u64, String, String)> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    acked.sort();
+    assert_eq!(acked.len(), 3200);
+    let entries = l.entries();
+    assert_eq!(
+        entries.len() as u64,
+        head + 3200,
+        "every write once, nothing else"
+    );
+    for (seq, hash, note) in &acked {
+        let e = &entries[*seq as usize - 1];
+        assert_eq!(e["hash"], hash.as_str(), "entry {seq}");
+        assert_eq!(e["event"]["note"], note.as_str(), "entry {seq}");
+    }
+    l.read(&["verify"]).ok();
+}
+
+#[test]
+fn a_server_killed_mid_write_keeps_every_acknowledged_entry() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    for round in 0..3 {
+        let mut s = start(&l, &[]);
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let answered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let clients: Vec<_> = (0..16)
+            .map(|c| {
+                let (addr, officer, plan, stop) = (s.addr.clone(), officer.clone(), plan.clone(), stop.clone());
+                let answered = answered.clone();
+                std::thread::spawn(move || {
+                    let mut acked = Vec::new();
+                    let mut w = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        w += 1;
+                        let body = format!(
+                            r#"{{"action":"1.1","review":"RAG August 22","status":"Completed","note":"round {round} client {c} write {w}"}}"#
+                        );
+                        // A killed server answers nothing: only a whole 201 counts.
+                        let answer = try_request(&addr, "POST", &format!("/api/v1/plans/{plan}/status"), Some(&officer), &body);
+                        match answer {
+                            Some((201, text)) => {
+                                let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+                                let e = &v["entries"][0];
+                                acked.push((e["seq"].as_u64().unwrap(), e["hash"].as_str().unwrap().to_string()));
+                                answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                            _ => break,
+                        }
+                    }
+                    acked
+                })
+            })
+            .collect();
+        // Kill once writes are flowing (however busy the machine), at a different moment
+        // each round.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while answered.load(std::sync::atomic::Ordering::Relaxed) < 20 * (round as usize + 1)
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        s.child.kill().unwrap();
+        s.child.wait().unwrap();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let acked: Vec<(u64, String)> = clients
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .collect();
+        assert!(
+            !acked.is_empty(),
+            "round {round}: no write was answered before the kill"
+        );
+        // The next command finishes or rolls back an interrupted append by itself.
+        l.read(&["verify"]).ok();
+        let entries = l.entries();
+        for (seq, hash) in &acked {
+            assert_eq!(
+                entries[*seq as usize - 1]["hash"],
+                hash.as_str(),
+                "round {round}: acknowledged entry {seq}"
+            );
+        }
+    }
 }

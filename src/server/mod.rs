@@ -2,6 +2,7 @@
 //! plan or of every ledger under a folder, on the library's views and the store's single
 //! writer (see the server issue for what is still to come: TLS, SSE, evidence, proofs).
 
+pub mod access_log;
 pub mod api;
 pub mod board;
 pub mod error;
@@ -149,6 +150,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             limits::guard,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access_log::log,
+        ))
         .with_state(state)
 }
 

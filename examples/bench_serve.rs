@@ -1,0 +1,216 @@
+//! Load benchmark of `readiness serve`, through the release binary over loopback: status
+//! writes per second with p50/p99 latency at several client counts, the group commits
+//! (each one journalled and fsynced) per second, and `plan?as_of=` reads per second.
+//!
+//! cargo build --release && cargo run --release --example bench_serve -- --clients 1,16,128
+//!
+//! Each client keeps one HTTP/1.1 connection open. The ledger is the York table imported
+//! into a temporary directory.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> std::path::PathBuf {
+    let here = std::env::current_exe().unwrap();
+    here.parent().unwrap().parent().unwrap().join("readiness")
+}
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(bin())
+        .args(args)
+        .env("READINESS_ACTOR", "bench")
+        .output()
+        .expect("run readiness");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// One keep-alive connection.
+struct Client {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl Client {
+    fn new(addr: &str) -> Client {
+        let s = TcpStream::connect(addr).unwrap();
+        s.set_nodelay(true).unwrap();
+        Client {
+            reader: BufReader::new(s.try_clone().unwrap()),
+            writer: s,
+        }
+    }
+
+    fn send(&mut self, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+        write!(
+            self.writer,
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut status = String::new();
+        self.reader.read_line(&mut status).unwrap();
+        let code = status.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            self.reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+        }
+        let mut body = vec![0u8; length];
+        self.reader.read_exact(&mut body).unwrap();
+        (code, String::from_utf8_lossy(&body).into_owned())
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let clients: Vec<usize> = args
+        .iter()
+        .position(|a| a == "--clients")
+        .map(|i| args[i + 1].split(',').map(|c| c.parse().unwrap()).collect())
+        .unwrap_or_else(|| vec![1, 16, 128]);
+    let writes: usize = args
+        .iter()
+        .position(|a| a == "--writes")
+        .map(|i| args[i + 1].parse().unwrap())
+        .unwrap_or(40_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = tmp.path().join("york");
+    let ledger = ledger.to_str().unwrap();
+    let table = std::fs::canonicalize("tests/data/york-wsoa-area1.txt").unwrap();
+    run(&["import", table.to_str().unwrap(), "--ledger", ledger]);
+    let token = run(&[
+        "token", "add", "bench", "--role", "officer", "--ledger", ledger,
+    ]);
+    let token = token.trim().to_string();
+    let mut server = Command::new(bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--ledger", ledger])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.rsplit("://").next().unwrap().to_string();
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    let actions = ["1.1", "1.2", "1.3A", "1.3B", "1.4", "1.5"];
+    println!("| clients | writes | writes/s | p50 ms | p99 ms | commits/s (fsynced batches) |");
+    println!("|---|---|---|---|---|---|");
+    for &c in &clients {
+        let per = (writes / c).max(1);
+        let before = entries(ledger);
+        let start = Instant::now();
+        let threads: Vec<_> = (0..c)
+            .map(|t| {
+                let (addr, token) = (addr.clone(), token.clone());
+                std::thread::spawn(move || {
+                    let mut client = Client::new(&addr);
+                    let mut latencies = Vec::with_capacity(per);
+                    for w in 0..per {
+                        let body = format!(
+                            r#"{{"action":"{}","review":"RAG August 22","status":"Completed","note":"{t}-{w}"}}"#,
+                            actions[(t + w) % actions.len()]
+                        );
+                        let sent = Instant::now();
+                        let (code, answer) = client.send("POST", "/api/v1/plans/york/status", &token, &body);
+                        assert_eq!(code, 201, "{answer}");
+                        latencies.push(sent.elapsed());
+                    }
+                    latencies
+                })
+            })
+            .collect();
+        let mut all: Vec<Duration> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        let elapsed = start.elapsed().as_secs_f64();
+        all.sort();
+        let commits = commits_since(ledger, before);
+        println!(
+            "| {c} | {} | {:.0} | {:.2} | {:.2} | {:.0} |",
+            all.len(),
+            all.len() as f64 / elapsed,
+            percentile(&all, 0.5),
+            percentile(&all, 0.99),
+            commits as f64 / elapsed
+        );
+    }
+    println!();
+    println!("| clients | plan?as_of= reads | reads/s |");
+    println!("|---|---|---|");
+    for &c in &clients {
+        let per = (2_000 / c).max(20);
+        let start = Instant::now();
+        let threads: Vec<_> = (0..c)
+            .map(|_| {
+                let (addr, token) = (addr.clone(), token.clone());
+                std::thread::spawn(move || {
+                    let mut client = Client::new(&addr);
+                    for _ in 0..per {
+                        let (code, _) = client.send(
+                            "GET",
+                            "/api/v1/plans/york/plan?as_of=RAG%20May%2021",
+                            &token,
+                            "",
+                        );
+                        assert_eq!(code, 200);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let n = per * c;
+        println!(
+            "| {c} | {n} | {:.0} |",
+            n as f64 / start.elapsed().as_secs_f64()
+        );
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+/// Entries in the ledger now.
+fn entries(ledger: &str) -> usize {
+    std::fs::read(format!("{ledger}/entries.jsonl"))
+        .unwrap()
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+}
+
+/// Group commits since entry `before`: the entries of one commit share one recorded_at.
+fn commits_since(ledger: &str, before: usize) -> usize {
+    let text = std::fs::read_to_string(format!("{ledger}/entries.jsonl")).unwrap();
+    let mut times: Vec<String> = text
+        .lines()
+        .skip(before)
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            v["recorded_at"].as_str().map(str::to_string)
+        })
+        .collect();
+    times.dedup();
+    times.len()
+}
