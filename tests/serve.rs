@@ -369,7 +369,13 @@ fn a_public_server_shows_anonymous_readers_the_plan_but_no_notes_or_entries() {
         body.contains("Embedded") && !body.contains("private minute"),
         "{body}"
     );
-    for path in ["entries", "history/1.1", "verify"] {
+    for path in [
+        "entries",
+        "history/1.1",
+        "verify",
+        "report",
+        "evidence/0000000000000000000000000000000000000000000000000000000000000000",
+    ] {
         let (code, _) = request(
             &s.addr,
             "GET",

@@ -182,33 +182,10 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
     };
     let actor = who.require()?;
     let mut ledger = ctx.open_for_write(&who)?;
-    let command = match command {
-        Command::Amend {
-            id,
-            changes,
-            reason,
-            from,
-            today,
-        } => Command::Amend {
-            id: action_for_write(&ledger, &id)?,
-            changes,
-            reason,
-            from,
-            today,
-        },
-        Command::Withdraw {
-            id,
-            reason,
-            from,
-            today,
-        } => Command::Withdraw {
-            id: action_for_write(&ledger, &id)?,
-            reason,
-            from,
-            today,
-        },
-        other => other,
-    };
+    let mut command = command;
+    if let Some(id) = command.existing_action_mut() {
+        *id = action_for_write(&ledger, id)?;
+    }
     let appended = ledger.execute(&actor, ctx.clock, &command)?;
     report_appended(ctx.out, ctx.err, &appended, format)?;
     let from = appended.entries.iter().find_map(|e| match &e.event {

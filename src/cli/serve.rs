@@ -47,7 +47,8 @@ pub struct Args {
     /// Allow a non-loopback address without TLS (only behind a TLS reverse proxy).
     #[arg(long)]
     pub insecure_http: bool,
-    /// Let anonymous requests read the plan, matrix and head (never raw entries).
+    /// Let anonymous requests read the plan (without notes), matrix, head, checkpoint and
+    /// proofs (never notes, raw entries, evidence or the report).
     #[arg(long)]
     pub public: bool,
     /// The token file (default: readiness-tokens.json beside the ledger, or in --root).

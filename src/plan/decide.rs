@@ -82,54 +82,41 @@ pub enum NameError {
     Review(#[from] crate::asof::AsOfError),
 }
 
+impl Command {
+    /// The id of the existing action the command names (status, amend, withdraw), for a
+    /// front end to resolve to the stored id.
+    pub fn existing_action_mut(&mut self) -> Option<&mut String> {
+        match self {
+            Command::RecordStatus { action, .. } => Some(action),
+            Command::Amend { id, .. } | Command::Withdraw { id, .. } => Some(id),
+            Command::AddReview { .. }
+            | Command::Correct { .. }
+            | Command::AddAction(_)
+            | Command::AddArea { .. } => None,
+        }
+    }
+}
+
 impl Plan {
     /// `command` with its action id as stored and its reviews as labelled, resolved against
     /// this whole plan (actions loaded): unknown names come back with the nearest matches.
-    pub fn resolve_names(&self, command: Command) -> Result<Command, NameError> {
+    pub fn resolve_names(&self, mut command: Command) -> Result<Command, NameError> {
         let ids = || self.actions.iter().map(|a| a.fields.id.as_str());
-        let action = |typed: &str| crate::names::action_id(typed, ids());
-        let review = |typed: &str| crate::asof::review_label(typed, &self.reviews);
-        Ok(match command {
-            Command::RecordStatus {
-                action: a,
-                review: r,
-                status,
-                note,
-            } => Command::RecordStatus {
-                action: action(&a)?,
-                review: review(&r)?,
-                status,
-                note,
-            },
-            Command::Amend {
-                id,
-                changes,
-                reason,
-                from,
-                today,
-            } => Command::Amend {
-                id: action(&id)?,
-                changes,
-                reason,
-                from: from.map(|f| review(&f)).transpose()?,
-                today,
-            },
-            Command::Withdraw {
-                id,
-                reason,
-                from,
-                today,
-            } => Command::Withdraw {
-                id: action(&id)?,
-                reason,
-                from: from.map(|f| review(&f)).transpose()?,
-                today,
-            },
-            other @ (Command::AddReview { .. }
-            | Command::Correct { .. }
-            | Command::AddAction(_)
-            | Command::AddArea { .. }) => other,
-        })
+        if let Some(id) = command.existing_action_mut() {
+            *id = crate::names::action_id(id, ids())?;
+        }
+        let review = |typed: &mut String| -> Result<(), NameError> {
+            *typed = crate::asof::review_label(typed, &self.reviews)?;
+            Ok(())
+        };
+        match &mut command {
+            Command::RecordStatus { review: r, .. } => review(r)?,
+            Command::Amend { from: Some(f), .. } | Command::Withdraw { from: Some(f), .. } => {
+                review(f)?
+            }
+            _ => {}
+        }
+        Ok(command)
     }
 
     /// The events `command` appends to this plan, or the rule it breaks.

@@ -162,7 +162,8 @@ pub async fn report(
     ApiQuery(q): ApiQuery<BoardQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    caller(&state, &headers, &plan)?;
+    // Not for anonymous readers: its gaps quote entries, notes included.
+    caller(&state, &headers, &plan)?.require(Role::Viewer, "the board report")?;
     let verification = with_ledger(&state, &plan, |l| {
         verify(l, VerifyOptions::default())
             .map(|r| crate::query::verification(&r))

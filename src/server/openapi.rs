@@ -21,7 +21,7 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/plans/{plan}/log", "viewer", "the activity log (action, area, event (comma-separated types), by, since, until), as `readiness log --format json`"),
     ("get", "/api/v1/plans/{plan}/actors", "viewer", "who wrote what (known_at), as `readiness actors --format json`"),
     ("get", "/api/v1/plans/{plan}/check", "viewer", "the readiness gaps at a review (as_of, known_at), as `readiness check --format json`"),
-    ("get", "/api/v1/plans/{plan}/report", "viewer (or anyone with --public)", "the board report as HTML (as_of, since, known_at)"),
+    ("get", "/api/v1/plans/{plan}/report", "viewer", "the board report as HTML (as_of, since, known_at)"),
     ("get", "/api/v1/plans/{plan}/verify", "viewer", "runs every check of `readiness verify` now"),
     ("post", "/api/v1/plans/{plan}/status", "officer", "record a status: {action, review, status, note, if_head}"),
     ("post", "/api/v1/plans/{plan}/reviews", "officer", "schedule a review: {label, date, if_head}"),
