@@ -1,6 +1,8 @@
 //! Load benchmark of `readiness serve`, through the release binary over loopback: status
 //! writes per second with p50/p99 latency at several client counts, the group commits
-//! (each one journalled and fsynced) per second, and `plan?as_of=` reads per second.
+//! (each one journal record, fsynced once) per second, `plan?as_of=` reads per second, and
+//! `/healthz` requests per second: what this machine's loopback HTTP allows at all, beside
+//! which the ledger's own figures are read. The disk's fsync time is measured first.
 //!
 //! cargo build --release && cargo run --release --example bench_serve -- --clients 1,16,128
 //!
@@ -112,6 +114,9 @@ fn main() {
     let first = lines.next().unwrap().unwrap();
     let addr = first.rsplit("://").next().unwrap().to_string();
     std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    let disk = fsync_p50(tmp.path());
+    println!("fsync of a 300-byte append on this disk, median of 200: {disk:.2} ms");
+    println!();
     let actions = ["1.1", "1.2", "1.3A", "1.3B", "1.4", "1.5"];
     println!("| clients | writes | writes/s | p50 ms | p99 ms | commits/s (fsynced batches) |");
     println!("|---|---|---|---|---|---|");
@@ -187,8 +192,57 @@ fn main() {
             n as f64 / start.elapsed().as_secs_f64()
         );
     }
+    println!();
+    println!("| clients | GET /healthz (no ledger work: the HTTP ceiling here) | requests/s |");
+    println!("|---|---|---|");
+    for &c in &clients {
+        let per = (4_000 / c).max(20);
+        let start = Instant::now();
+        let threads: Vec<_> = (0..c)
+            .map(|_| {
+                let addr = addr.clone();
+                std::thread::spawn(move || {
+                    let mut client = Client::new(&addr);
+                    for _ in 0..per {
+                        let (code, _) = client.send("GET", "/healthz", "-", "");
+                        assert_eq!(code, 200);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let n = per * c;
+        println!(
+            "| {c} | {n} | {:.0} |",
+            n as f64 / start.elapsed().as_secs_f64()
+        );
+    }
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// What one fsync costs on the disk the ledger is on, measured in the same run: the floor
+/// under a single client's write latency.
+fn fsync_p50(dir: &std::path::Path) -> f64 {
+    let path = dir.join("fsync-probe");
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap();
+    let mut times: Vec<Duration> = (0..200)
+        .map(|_| {
+            f.write_all(&[b'x'; 300]).unwrap();
+            let t = Instant::now();
+            f.sync_all().unwrap();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    let _ = std::fs::remove_file(&path);
+    percentile(&times, 0.5)
 }
 
 /// Entries in the ledger now.

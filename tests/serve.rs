@@ -1161,3 +1161,46 @@ fn a_server_killed_mid_write_keeps_every_acknowledged_entry() {
         }
     }
 }
+
+#[test]
+fn the_command_line_writes_between_server_commits_and_the_server_sees_it_at_once() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let s = start(&l, &[]);
+    let status = format!("/api/v1/plans/{plan}/status");
+    let view = format!("/api/v1/plans/{plan}/matrix?as_of=RAG%20August%2022");
+    let body = r#"{"action":"1.1","review":"RAG August 22","status":"Completed","note":"server"}"#;
+    let (code, answer) = request(&s.addr, "POST", &status, Some(&officer), body);
+    assert_eq!(code, 201, "{answer}");
+    let (code, before) = request(&s.addr, "GET", &view, Some(&officer), "");
+    assert_eq!(code, 200, "{before}");
+    // The server's writer lets the ledger go when idle: the command line gets in.
+    l.write(&[
+        "status",
+        "1.2",
+        "Started but delayed",
+        "--review",
+        "RAG August 22",
+        "--note",
+        "cli",
+    ])
+    .ok();
+    let (code, after) = request(&s.addr, "GET", &view, Some(&officer), "");
+    assert_eq!(code, 200, "{after}");
+    assert_ne!(before, after, "a view after a command-line write shows it");
+    let after: serde_json::Value = serde_json::from_str(&after).unwrap();
+    let cli = l
+        .read(&["matrix", "--as-of", "RAG August 22", "--format", "json"])
+        .json();
+    assert_eq!(after, cli, "the server's view is the command line's");
+    let (code, answer) = request(&s.addr, "POST", &status, Some(&officer), body);
+    assert_eq!(code, 201, "{answer}");
+    let seqs: Vec<u64> = l
+        .entries()
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "one chain");
+    l.read(&["verify"]).ok();
+}

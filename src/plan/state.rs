@@ -152,10 +152,42 @@ pub struct Plan {
     labels: std::collections::HashSet<Label>,
     /// The action [`Plan::index_of`] found last.
     #[serde(skip)]
-    last_action: std::cell::Cell<usize>,
+    last_action: Hint,
     /// The last `recorded_at` shared into a status: a batch's entries all carry the same one.
     #[serde(skip)]
     last_stamp: Option<Shared>,
+}
+
+/// The index of the action found last: a lookup hint, atomic so that one plan can be read
+/// by many threads at once (the server shares the plan at the head between requests).
+#[derive(Debug, Default)]
+struct Hint(std::sync::atomic::AtomicUsize);
+
+impl Hint {
+    fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn set(&self, i: usize) {
+        if self.get() != i {
+            self.0.store(i, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// Hints never make two plans differ.
+impl PartialEq for Hint {
+    fn eq(&self, _: &Hint) -> bool {
+        true
+    }
+}
+
+impl Eq for Hint {}
+
+impl Clone for Hint {
+    fn clone(&self) -> Hint {
+        Hint(std::sync::atomic::AtomicUsize::new(self.get()))
+    }
 }
 
 impl PartialEq for Plan {

@@ -10,7 +10,6 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::tokens::TokenStore;
 use super::AppState;
 
 /// Logs `request` once it is answered.
@@ -27,7 +26,9 @@ pub async fn log(State(state): State<Arc<AppState>>, request: Request, next: Nex
     let response = next.run(request).await;
     let actor = match token {
         None => "-".to_string(),
-        Some(t) => TokenStore::load(&state.tokens)
+        Some(t) => state
+            .token_cache
+            .current(&state.tokens)
             .ok()
             .and_then(|s| s.find(&t).map(|r| r.name.clone()))
             .unwrap_or_else(|| "(unknown token)".to_string()),

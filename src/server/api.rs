@@ -43,7 +43,9 @@ pub fn caller(state: &AppState, headers: &HeaderMap, plan: &str) -> Result<Calle
         }
         return Err(ApiError::Unauthorized);
     };
-    let store = super::tokens::TokenStore::load(&state.tokens)
+    let store = state
+        .token_cache
+        .current(&state.tokens)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let record = store.find(token.trim()).ok_or(ApiError::Unauthorized)?;
     if record.plan.as_deref().is_some_and(|p| p != plan) {
@@ -123,6 +125,23 @@ pub async fn load(dir: std::path::PathBuf, known_at: Option<String>) -> Result<P
     .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
+/// The plan of a served ledger as known at `known_at`, or at its head: the head's plan is
+/// kept between requests while the log is unchanged.
+pub async fn plan_of(served: &Served, known_at: Option<String>) -> Result<Arc<Plan>, ApiError> {
+    if known_at.is_some() {
+        return load(served.dir.clone(), known_at).await.map(Arc::new);
+    }
+    let Some(now) = super::plan_cache::stamp(&served.dir) else {
+        return load(served.dir.clone(), None).await.map(Arc::new);
+    };
+    if let Some(plan) = served.cache.get(now) {
+        return Ok(plan);
+    }
+    let plan = Arc::new(load(served.dir.clone(), None).await?);
+    served.cache.put(now, plan.clone());
+    Ok(plan)
+}
+
 /// The review `as_of` names, or the latest on or before today, as the command line reads it.
 fn point(
     state: &AppState,
@@ -167,7 +186,7 @@ pub async fn plan_view(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let who = caller(&state, &headers, &plan)?;
-    let p = load(served(&state, &plan)?.dir.clone(), q.known_at).await?;
+    let p = plan_of(served(&state, &plan)?, q.known_at).await?;
     let at = point(&state, &p, q.as_of.as_deref())?;
     let mut view = plan_at(&p, at.as_ref());
     if who.name.is_none() {
@@ -188,7 +207,7 @@ pub async fn matrix_view(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller(&state, &headers, &plan)?;
-    let p = load(served(&state, &plan)?.dir.clone(), q.known_at).await?;
+    let p = plan_of(served(&state, &plan)?, q.known_at).await?;
     let at = match q.as_of.as_deref() {
         Some(_) => point(&state, &p, q.as_of.as_deref())?,
         None => None,
@@ -202,14 +221,7 @@ pub async fn head(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller(&state, &headers, &plan)?;
-    let dir = served(&state, &plan)?.dir.clone();
-    let head = tokio::task::spawn_blocking(move || {
-        let ledger = ReadLedger::open(&Location::Dir(dir)).map_err(ApiError::from_store)?;
-        let (plan, _) = ledger.load_plan(None).map_err(ApiError::from_store)?;
-        Ok::<_, ApiError>(plan.head)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let head = plan_of(served(&state, &plan)?, None).await?.head;
     let body = match head {
         Some((seq, hash)) => serde_json::json!({"seq": seq.0, "hash": hash.to_string()}),
         None => serde_json::json!({"seq": 0, "hash": null}),
@@ -301,7 +313,7 @@ pub async fn write(
     if_head: Option<u64>,
 ) -> Result<Response, ApiError> {
     let served = served(state, plan)?;
-    let plan = load(served.dir.clone(), None).await?;
+    let plan = plan_of(served, None).await?;
     let command = plan
         .resolve_names(command)
         .map_err(|e| ApiError::NotFound(e.to_string()))?;

@@ -80,7 +80,7 @@ pub async fn post(
     let served = served(&state, &plan)?;
     let dir = served.dir.clone();
     // Names resolved and the rules checked before the file is kept.
-    let plan_now = super::api::load(dir.clone(), None).await?;
+    let plan_now = super::api::plan_of(served, None).await?;
     let ids = plan_now.actions.iter().map(|a| a.fields.id.as_str());
     let action =
         crate::names::action_id(&q.action, ids).map_err(|e| ApiError::NotFound(e.to_string()))?;

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod extract;
 pub mod limits;
 pub mod openapi;
+pub mod plan_cache;
 pub mod proofs;
 pub mod sign_offs;
 pub mod stream;
@@ -31,6 +32,8 @@ pub use error::ApiError;
 pub struct Served {
     pub dir: PathBuf,
     pub writer: writer::Writer,
+    /// The plan at the head, for views without `known_at`.
+    pub cache: Arc<plan_cache::PlanCache>,
 }
 
 /// What every request sees.
@@ -38,6 +41,8 @@ pub struct AppState {
     pub plans: BTreeMap<String, Served>,
     /// The token file, read on each request so that a revocation holds at once.
     pub tokens: PathBuf,
+    /// The token file as last read (read again when it changes).
+    pub token_cache: tokens::TokenCache,
     /// Anonymous requests may read views.
     pub public: bool,
     /// "Today", for views without `as_of` and for changes that hold from the next review.
@@ -164,14 +169,16 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
         .plans
         .into_iter()
         .map(|(name, dir)| {
-            let writer = writer::Writer::spawn(dir.clone());
-            (name, Served { dir, writer })
+            let cache = Arc::new(plan_cache::PlanCache::default());
+            let writer = writer::Writer::spawn(dir.clone(), cache.clone());
+            (name, Served { dir, writer, cache })
         })
         .collect();
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let state = Arc::new(AppState {
         plans,
         tokens: config.tokens,
+        token_cache: tokens::TokenCache::default(),
         public: config.public,
         clock: Arc::new(crate::clock::SystemClock),
         stopping,

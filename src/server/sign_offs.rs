@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::event::{Event, SignedOff, SIGNED_OFF_VERSION};
 
-use super::api::{load, served, writer};
+use super::api::{plan_of, served, writer};
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiQuery};
 use super::tokens::Role;
@@ -37,7 +37,7 @@ pub async fn draft(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     writer(&state, &headers, &plan, Role::Signer, "signing off")?;
-    let p = load(served(&state, &plan)?.dir.clone(), None).await?;
+    let p = plan_of(served(&state, &plan)?, None).await?;
     let ids = p.actions.iter().map(|a| a.fields.id.as_str());
     let action =
         crate::names::action_id(&q.action, ids).map_err(|e| ApiError::NotFound(e.to_string()))?;

@@ -227,3 +227,44 @@ mod tests {
         assert!(Role::Signer < Role::Admin);
     }
 }
+
+/// The token file as last read, read again whenever the file changes (a revocation holds
+/// from the next request) but not on every request.
+#[derive(Default)]
+pub struct TokenCache {
+    slot: std::sync::Mutex<Option<(FileStamp, std::sync::Arc<TokenStore>)>>,
+}
+
+/// Identifies one version of the token file (`None`: there is no file).
+type FileStamp = Option<(u64, u64, u64, i64, i64, i64, i64, u32)>;
+
+fn file_stamp(path: &Path) -> FileStamp {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path).ok()?;
+    Some((
+        m.dev(),
+        m.ino(),
+        m.len(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+        m.mode(),
+    ))
+}
+
+impl TokenCache {
+    /// The tokens in `path` now.
+    pub fn current(&self, path: &Path) -> Result<std::sync::Arc<TokenStore>, TokenError> {
+        let now = file_stamp(path);
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((stamp, store)) = &*slot {
+            if *stamp == now {
+                return Ok(store.clone());
+            }
+        }
+        let store = std::sync::Arc::new(TokenStore::load(path)?);
+        *slot = Some((now, store.clone()));
+        Ok(store)
+    }
+}

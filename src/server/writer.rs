@@ -5,6 +5,7 @@
 //! refusal. Reads never go through here.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -14,6 +15,7 @@ use crate::event::Event;
 use crate::store::dir::{DirLedger, Group};
 
 use super::error::ApiError;
+use super::plan_cache::PlanCache;
 
 /// Requests taken into one commit at most.
 const MAX_GROUP: usize = 512;
@@ -41,9 +43,9 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer task of the ledger directory `dir`.
-    pub fn spawn(dir: PathBuf) -> Writer {
+    pub fn spawn(dir: PathBuf, cache: Arc<PlanCache>) -> Writer {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(dir, rx));
+        tokio::spawn(run(dir, rx, cache));
         Writer { tx }
     }
 
@@ -73,8 +75,26 @@ impl Writer {
     }
 }
 
-async fn run(dir: PathBuf, mut rx: mpsc::Receiver<WriteRequest>) {
-    while let Some(first) = rx.recv().await {
+/// How long the writer keeps the ledger open (and locked) after its last commit: a steady
+/// stream of writes pays for opening once, and a command-line writer gets in when it pauses.
+const IDLE: std::time::Duration = std::time::Duration::from_millis(50);
+
+async fn run(dir: PathBuf, mut rx: mpsc::Receiver<WriteRequest>, cache: Arc<PlanCache>) {
+    let mut open: Option<DirLedger> = None;
+    loop {
+        let first = match open.is_some() {
+            true => match tokio::time::timeout(IDLE, rx.recv()).await {
+                Ok(r) => r,
+                Err(_) => {
+                    if let Some(ledger) = open.take() {
+                        release(&dir, &cache, ledger).await;
+                    }
+                    continue;
+                }
+            },
+            false => rx.recv().await,
+        };
+        let Some(first) = first else { break };
         let mut requests = vec![first];
         while requests.len() < MAX_GROUP {
             match rx.try_recv() {
@@ -84,41 +104,87 @@ async fn run(dir: PathBuf, mut rx: mpsc::Receiver<WriteRequest>) {
         }
         let (groups, replies): (Vec<Group>, Vec<_>) =
             requests.into_iter().map(|r| (r.group, r.reply)).unzip();
-        let dir = dir.clone();
-        let done = tokio::task::spawn_blocking(move || commit(&dir, groups)).await;
+        let (d, c, ledger) = (dir.clone(), cache.clone(), open.take());
+        let done = tokio::task::spawn_blocking(move || commit(&d, ledger, &c, groups)).await;
         let answers = match done {
-            Ok(Ok(answers)) => answers,
-            Ok(Err(e)) => {
+            Ok((ledger, Ok(answers))) => {
+                open = ledger;
+                answers
+            }
+            Ok((_, Err(e))) => {
+                cache.release();
                 let message = e.to_string();
                 replies
                     .iter()
                     .map(|_| Err(ApiError::Internal(message.clone())))
                     .collect()
             }
-            Err(e) => replies
-                .iter()
-                .map(|_| Err(ApiError::Internal(format!("the commit failed: {e}"))))
-                .collect(),
+            Err(e) => {
+                cache.release();
+                replies
+                    .iter()
+                    .map(|_| Err(ApiError::Internal(format!("the commit failed: {e}"))))
+                    .collect()
+            }
         };
         for (reply, answer) in replies.into_iter().zip(answers) {
             let _ = reply.send(answer);
         }
     }
+    if let Some(ledger) = open.take() {
+        release(&dir, &cache, ledger).await;
+    }
 }
 
-/// Opens the ledger (waiting for any other writer, a CLI one included), commits the groups
-/// and splits the entries written among them.
+/// Flushes the derived data and closes the ledger, letting other writers in.
+async fn release(dir: &std::path::Path, cache: &PlanCache, mut ledger: DirLedger) {
+    cache.release();
+    let settled = tokio::task::spawn_blocking(move || ledger.settle()).await;
+    if let Ok(Err(e)) = settled {
+        eprintln!("readiness serve: {}: {e}", dir.display());
+    }
+}
+
+type Answers = Vec<Result<Vec<Written>, ApiError>>;
+
+/// Opens the ledger unless it is still open from the last commit (waiting for any other
+/// writer, a CLI one included), commits the groups and splits the entries written among
+/// them. The ledger comes back for the next commit unless something failed.
 fn commit(
     dir: &std::path::Path,
+    ledger: Option<DirLedger>,
+    cache: &PlanCache,
     groups: Vec<Group>,
-) -> Result<Vec<Result<Vec<Written>, ApiError>>, crate::store::StoreError> {
-    let mut ledger = DirLedger::open(dir, &mut || {})?;
-    let done = ledger.append_groups(&SystemClock, groups)?;
+) -> (Option<DirLedger>, Result<Answers, crate::store::StoreError>) {
+    let mut ledger = match ledger {
+        Some(l) => l,
+        None => match DirLedger::open(dir, &mut || {}) {
+            Ok(mut l) => {
+                l.hold();
+                l
+            }
+            Err(e) => return (None, Err(e)),
+        },
+    };
+    let done = match ledger.append_groups(&SystemClock, groups) {
+        Ok(done) => done,
+        Err(e) => {
+            cache.release();
+            // What earlier commits left to settle is settled before the lock goes; if that
+            // fails too, the journal still holds it for the next open.
+            let _ = ledger.settle();
+            return (None, Err(e));
+        }
+    };
     for w in &done.appended.warnings {
         eprintln!("readiness serve: {}: {w}", dir.display());
     }
+    match ledger.whole_plan() {
+        Some(plan) => cache.hand_over(dir, plan),
+        None => cache.release(),
+    }
     let mut entries = done.appended.entries.into_iter();
-    Ok(done
+    let answers = done
         .outcomes
         .into_iter()
         .map(|outcome| match outcome {
@@ -132,5 +198,6 @@ fn commit(
                 .collect()),
             Err(e) => Err(ApiError::from_store(e)),
         })
-        .collect())
+        .collect();
+    (Some(ledger), Ok(answers))
 }

@@ -48,6 +48,13 @@ pub struct DirLedger {
     /// The plan already folded from exactly this log (a restore verified it): a catch-up
     /// from nothing checks the chain and positions but does not decode and fold again.
     known: Option<Plan>,
+    /// Set by [`DirLedger::hold`]: a long-lived writer keeps the whole plan between appends
+    /// and flushes the plan state only when it settles.
+    held: bool,
+    /// The whole plan at the head, kept between appends of a held ledger.
+    whole: Option<PartialPlan>,
+    /// Plan state stored since the last flush.
+    unflushed: bool,
     _lock: LedgerLock,
 }
 
@@ -144,6 +151,9 @@ impl DirLedger {
             warnings,
             rebuilt,
             known: None,
+            held: false,
+            whole: None,
+            unflushed: false,
             _lock: lock,
         })
     }
@@ -260,6 +270,30 @@ impl DirLedger {
             return Err(e);
         }
         Ok(lock)
+    }
+
+    /// Keeps this ledger for a run of appends (the server's writer): the whole plan stays in
+    /// memory between them; each append fsyncs only its journal record, and the log and the
+    /// plan state are made durable by [`DirLedger::settle`]. Sound because the lock, held
+    /// throughout, keeps other writers out, and the journal keeps every batch until then.
+    pub fn hold(&mut self) {
+        self.held = true;
+    }
+
+    /// Flushes plan state stored since the last flush (derived data: losing it costs a
+    /// catch-up, never an entry).
+    pub fn settle(&mut self) -> Result<(), StoreError> {
+        // The log first: derived data must never be durable ahead of it.
+        self.log.settle()?;
+        if std::mem::take(&mut self.unflushed) {
+            self.state.flush()?;
+        }
+        Ok(())
+    }
+
+    /// The whole plan at the head, when a held ledger has it in memory.
+    pub fn whole_plan(&self) -> Option<&Plan> {
+        self.whole.as_ref().map(|p| &p.plan)
     }
 
     /// The directory this ledger lives in.
@@ -413,7 +447,8 @@ impl DirLedger {
         groups: Vec<Group>,
     ) -> Result<GroupCommit, StoreError> {
         self.writable()?;
-        let mut partial = match self.state.load_all() {
+        let cached = self.whole.take();
+        let mut partial = match cached.map_or_else(|| self.state.load_all(), Ok) {
             Ok(p) if self.head.is_some() => p,
             Ok(_) => PartialPlan::empty(),
             Err(StoreError::Index(e)) => {
@@ -461,11 +496,23 @@ impl DirLedger {
                 appended.warnings = warnings;
                 appended
             }
-            None => Appended {
-                entries: Vec::new(),
-                warnings: std::mem::take(&mut self.warnings),
-            },
+            None => {
+                partial.plan = plan;
+                Appended {
+                    entries: Vec::new(),
+                    warnings: std::mem::take(&mut self.warnings),
+                }
+            }
         };
+        // Kept only when it is the whole plan and the derived data took it (a failed save
+        // leaves the next append to load it again).
+        if self.held
+            && self.head.is_some()
+            && appended.warnings.is_empty()
+            && partial.orders.len() == partial.count as usize
+        {
+            self.whole = Some(partial);
+        }
         Ok(GroupCommit { outcomes, appended })
     }
 
@@ -509,7 +556,10 @@ impl DirLedger {
         partial: &mut PartialPlan,
         batch: SealedBatch,
     ) -> Result<Appended, StoreError> {
-        let written = self.log.append(&batch.bytes)?;
+        let written = match self.held {
+            true => self.log.append_held(&batch.bytes)?,
+            false => self.log.append(&batch.bytes)?,
+        };
         let mut warnings = Vec::new();
         if written.journal_left {
             warnings.push("the append is saved, but its journal could not be cleared (harmless: it is recognised as done)".to_string());
@@ -552,15 +602,19 @@ impl DirLedger {
         let Some(head) = self.head else {
             return Ok(());
         };
-        self.state.store(partial, head)?;
+        if self.held {
+            self.state.store_unflushed(partial, head)?;
+            self.unflushed = true;
+        } else {
+            self.state.store(partial, head)?;
+        }
         let newest = snapshot::newest(&self.dir)?;
         if snapshot::due(head.seq.0, newest) {
-            let mut plan = if partial.orders.len() == partial.count as usize {
-                std::mem::take(&mut partial.plan)
+            if partial.orders.len() == partial.count as usize {
+                snapshot::write(&self.dir, &mut partial.plan, head.offset)?;
             } else {
-                self.state.load_all()?.plan
-            };
-            snapshot::write(&self.dir, &mut plan, head.offset)?;
+                snapshot::write(&self.dir, &mut self.state.load_all()?.plan, head.offset)?;
+            }
         }
         Ok(())
     }
@@ -905,6 +959,49 @@ mod tests {
         let plan = DirLedger::open(&dir, &mut || {}).unwrap().plan().unwrap();
         assert_eq!(plan.len(), 4);
         assert_eq!(plan.areas.len(), 3);
+    }
+
+    #[test]
+    fn a_held_ledger_loses_no_commit_when_the_log_loses_its_unsynced_bytes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
+        let dir = tmp.path().join("l");
+        DirLedger::create(&dir, "me", &clock, vec![created()], &mut || {}).unwrap();
+        let before = std::fs::metadata(dir.join(LOG_FILE)).unwrap().len() as usize;
+        let mut ledger = DirLedger::open(&dir, &mut || {}).unwrap();
+        ledger.hold();
+        for id in ["1", "2", "3"] {
+            let group = Group {
+                actor: "a".into(),
+                events: vec![area(id)],
+                if_head: None,
+            };
+            let done = ledger.append_groups(&clock, vec![group]).unwrap();
+            assert!(done.outcomes[0].is_ok());
+        }
+        assert_eq!(ledger.whole_plan().unwrap().areas.len(), 3);
+        // What a power cut could leave: the journal (fsynced per commit) whole, the log
+        // (not yet fsynced) cut inside the first commit's line.
+        let journal = std::fs::read(dir.join(super::super::journal::JOURNAL_FILE)).unwrap();
+        let log = std::fs::read(dir.join(LOG_FILE)).unwrap();
+        assert!(
+            !journal.is_empty(),
+            "a held ledger keeps its commits journalled"
+        );
+        let cut = tmp.path().join("cut");
+        std::fs::create_dir(&cut).unwrap();
+        std::fs::write(cut.join(LOG_FILE), &log[..before + 10]).unwrap();
+        std::fs::write(cut.join(super::super::journal::JOURNAL_FILE), &journal).unwrap();
+        ledger.settle().unwrap();
+        assert!(std::fs::read(dir.join(super::super::journal::JOURNAL_FILE))
+            .unwrap()
+            .is_empty());
+        drop(ledger);
+        let mut reopened = DirLedger::open(&cut, &mut || {}).unwrap();
+        let warnings = reopened.take_warnings().join("; ");
+        assert!(warnings.contains("completed an append"), "{warnings}");
+        assert_eq!(reopened.plan().unwrap().areas.len(), 3);
+        assert_eq!(std::fs::read(cut.join(LOG_FILE)).unwrap(), log);
     }
 
     /// A log made elsewhere, and the plan folded from it.

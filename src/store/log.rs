@@ -16,6 +16,10 @@ use super::tail::{inspect, LogEnd, Tail};
 /// File name of the log inside a ledger directory.
 pub const LOG_FILE: &str = "entries.jsonl";
 
+/// Journal bytes a held writer lets build up before it settles (fsyncs the log and empties
+/// the journal) on its own.
+const HELD_JOURNAL_MAX: u64 = 8 << 20;
+
 /// The open log file and its journal; only a process holding the lock has one.
 #[derive(Debug)]
 pub struct EntryLog {
@@ -73,6 +77,10 @@ impl EntryLog {
                     log.path.display(),
                     batch.start
                 ));
+            } else {
+                // A held writer's batches are in the log but perhaps not yet on disk: make
+                // them durable before the journal that proves them is emptied.
+                fsx::fsync(&log.file, &log.path)?;
             }
         }
         if let Err(e) = log.journal.finish() {
@@ -98,6 +106,10 @@ impl EntryLog {
     /// Refuses while the log ends in unexplained bytes. After a kept last entry with no
     /// newline, the newline is written first (inside the journalled batch).
     pub fn append(&mut self, lines: &[u8]) -> Result<Written, StoreError> {
+        self.append_with(lines, false)
+    }
+
+    fn append_with(&mut self, lines: &[u8], held: bool) -> Result<Written, StoreError> {
         if let Tail::Unexplained { start, len } = self.end.tail {
             return Err(StoreError::UnexplainedTail {
                 path: self.path.clone(),
@@ -117,12 +129,19 @@ impl EntryLog {
         } else {
             lines
         };
-        if let Err(e) = self.journal.begin(at, bytes) {
+        if held {
+            // The records before stay: the log may not hold them durably yet.
+            self.journal.push(at, bytes)?;
+        } else if let Err(e) = self.journal.begin(at, bytes) {
             // A journal left behind would finish a batch this command reports as failed.
             let _ = self.journal.finish();
             return Err(e);
         }
-        if let Err(e) = self.write_at(at, bytes) {
+        let wrote = match held {
+            true => self.write_only(at, bytes),
+            false => self.write_at(at, bytes),
+        };
+        if let Err(e) = wrote {
             // Abandon the batch only once no byte of it is left in the log; otherwise the
             // journal stays, and the next open finishes the batch instead of meeting half.
             let (f, path) = (&self.file, &self.path);
@@ -134,7 +153,7 @@ impl EntryLog {
             }
             return Err(e);
         }
-        let journal_left = self.journal.finish().is_err();
+        let journal_left = !held && self.journal.finish().is_err();
         self.end = LogEnd {
             len: at + bytes.len() as u64,
             readable: at + bytes.len() as u64,
@@ -146,13 +165,38 @@ impl EntryLog {
         })
     }
 
+    /// Appends whole lines for a held writer: the journal record is the one fsync; the log
+    /// is written but made durable only when the writer settles (or the journal grows past
+    /// [`HELD_JOURNAL_MAX`]). Until then a crash loses nothing: the next open rolls the
+    /// journal's records forward.
+    pub fn append_held(&mut self, lines: &[u8]) -> Result<Written, StoreError> {
+        if self.journal.bytes_held() > HELD_JOURNAL_MAX {
+            self.settle()?;
+        }
+        self.append_with(lines, true)
+    }
+
+    /// Makes every held append durable in the log and empties the journal.
+    pub fn settle(&mut self) -> Result<(), StoreError> {
+        if self.journal.has_records() {
+            fsx::fsync(&self.file, &self.path)?;
+            self.journal.finish()?;
+        }
+        Ok(())
+    }
+
     /// Writes `bytes` at `at` and fsyncs.
     fn write_at(&mut self, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
+        self.write_only(at, bytes)?;
+        fsx::fsync(&self.file, &self.path)
+    }
+
+    /// Writes `bytes` at `at`, leaving them to the page cache.
+    fn write_only(&mut self, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
         let (f, path) = (&mut self.file, &self.path);
         f.seek(SeekFrom::Start(at))
             .map_err(super::error::io(path))?;
-        fsx::write_all(f, path, bytes)?;
-        fsx::fsync(f, path)
+        fsx::write_all(f, path, bytes)
     }
 
     fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, StoreError> {

@@ -273,8 +273,23 @@ impl StateDb {
         })
     }
 
-    /// Stores `p` (the loaded actions and any added since) as the state after `covered`.
+    /// Stores `p` (the loaded actions and any added since) as the state after `covered`,
+    /// flushed to disk.
     pub fn store(&self, p: &mut PartialPlan, covered: Covered) -> Result<(), StoreError> {
+        self.store_unflushed(p, covered)?;
+        self.flush()
+    }
+
+    /// Makes every store so far durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        fsx::fault(fsx::Op::Fsync).map_err(io(self.path()))?;
+        self.db.flush().map_err(sled_error)?;
+        Ok(())
+    }
+
+    /// Stores `p` as [`StateDb::store`] does, without waiting for the disk: a crash may lose
+    /// it, and the next open then catches up from the older mark (the log holds the truth).
+    pub fn store_unflushed(&self, p: &mut PartialPlan, covered: Covered) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         let mut count = p.count;
         let mut orders = Vec::with_capacity(p.plan.actions.len());
@@ -308,8 +323,6 @@ impl StateDb {
         fsx::fault(fsx::Op::Write).map_err(io(self.path()))?;
         // One batch on one tree: sled applies it atomically.
         self.tree.apply_batch(batch).map_err(sled_error)?;
-        fsx::fault(fsx::Op::Fsync).map_err(io(self.path()))?;
-        self.db.flush().map_err(sled_error)?;
         // Later stores of the same loaded plan number new actions after these.
         p.orders = orders;
         p.count = count;

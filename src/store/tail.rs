@@ -22,7 +22,8 @@ pub enum Tail {
     /// it is kept, and the next append writes the newline first.
     NoNewline,
     /// A journalled batch is partly in the log from `start`: this program's own append,
-    /// still running (another process holds the lock) or interrupted.
+    /// still running (another process holds the lock) or interrupted. Reads stop at the
+    /// start of the batch's first record not wholly in the log.
     Journalled { start: u64, batch: PendingBatch },
     /// Bytes from `start` to the end that no journal explains and that are not a whole entry.
     Unexplained { start: u64, len: u64 },
@@ -90,9 +91,18 @@ pub fn inspect(
     if let Some(batch) = pending {
         if journal_explains(file, path, len, &batch)? {
             let start = batch.start;
+            // Records before the one in flight are wholly in the log (a held writer writes
+            // one only after the last), and durable in the journal: they are read.
+            let readable = batch
+                .records
+                .iter()
+                .copied()
+                .filter(|&r| r <= len)
+                .max()
+                .unwrap_or(start);
             return Ok(LogEnd {
                 len,
-                readable: start,
+                readable,
                 tail: Tail::Journalled { start, batch },
             });
         }
@@ -219,10 +229,7 @@ mod tests {
     fn only_a_journal_whose_bytes_match_explains_a_partial_batch() {
         let log = log_of(3);
         let first = log.iter().position(|b| *b == b'\n').unwrap() + 1;
-        let batch = PendingBatch {
-            start: first as u64,
-            bytes: log[first..].to_vec(),
-        };
+        let batch = PendingBatch::single(first as u64, log[first..].to_vec());
         let partial = &log[..first + 10];
         let end = inspect_bytes(partial, Some(batch.clone()));
         assert_eq!(end.readable, first as u64);
@@ -235,5 +242,27 @@ mod tests {
         ));
         // The whole batch is present: the journal is stale, the log is clean.
         assert_eq!(inspect_bytes(&log, Some(batch)).tail, Tail::Clean);
+    }
+
+    #[test]
+    fn reads_stop_at_the_first_journalled_record_not_wholly_in_the_log() {
+        let log = log_of(4);
+        let starts: Vec<u64> = std::iter::once(0)
+            .chain(
+                log.iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(i, _)| i as u64 + 1),
+            )
+            .collect();
+        // Entries 2, 3 and 4 journalled as three records by a held writer.
+        let mut batch = PendingBatch::single(starts[1], log[starts[1] as usize..].to_vec());
+        batch.records = vec![starts[1], starts[2], starts[3]];
+        let partial = &log[..starts[2] as usize + 7];
+        let end = inspect_bytes(partial, Some(batch.clone()));
+        assert!(matches!(end.tail, Tail::Journalled { start, .. } if start == starts[1]));
+        assert_eq!(end.readable, starts[2]);
+        let at_boundary = &log[..starts[3] as usize];
+        assert_eq!(inspect_bytes(at_boundary, Some(batch)).readable, starts[3]);
     }
 }
