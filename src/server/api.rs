@@ -186,8 +186,18 @@ pub async fn plan_view(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let who = caller(&state, &headers, &plan)?;
-    let p = plan_of(served(&state, &plan)?, q.known_at).await?;
+    let served = served(&state, &plan)?;
+    let cached = q.known_at.is_none();
+    let p = plan_of(served, q.known_at).await?;
     let at = point(&state, &p, q.as_of.as_deref())?;
+    let key = format!(
+        "plan\0{}\0{}",
+        at.as_ref().map_or("", |a| a.label.as_str()),
+        who.name.is_none()
+    );
+    if let Some(kept) = served.views.get(p.head, &key).filter(|_| cached) {
+        return Ok(kept);
+    }
     let mut view = plan_at(&p, at.as_ref());
     if who.name.is_none() {
         // Anonymous readers of a public plan never see notes.
@@ -197,7 +207,10 @@ pub async fn plan_view(
             }
         }
     }
-    Ok(Json(view).into_response())
+    Ok(match cached {
+        true => served.views.render(p.head, key, &view),
+        false => Json(view).into_response(),
+    })
 }
 
 pub async fn matrix_view(
@@ -207,12 +220,22 @@ pub async fn matrix_view(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller(&state, &headers, &plan)?;
-    let p = plan_of(served(&state, &plan)?, q.known_at).await?;
+    let served = served(&state, &plan)?;
+    let cached = q.known_at.is_none();
+    let p = plan_of(served, q.known_at).await?;
     let at = match q.as_of.as_deref() {
         Some(_) => point(&state, &p, q.as_of.as_deref())?,
         None => None,
     };
-    Ok(Json(matrix(&p, at.as_ref())).into_response())
+    let key = format!("matrix\0{}", at.as_ref().map_or("", |a| a.label.as_str()));
+    if let Some(kept) = served.views.get(p.head, &key).filter(|_| cached) {
+        return Ok(kept);
+    }
+    let view = matrix(&p, at.as_ref());
+    Ok(match cached {
+        true => served.views.render(p.head, key, &view),
+        false => Json(view).into_response(),
+    })
 }
 
 pub async fn head(

@@ -15,6 +15,7 @@ pub mod proofs;
 pub mod sign_offs;
 pub mod stream;
 pub mod tokens;
+pub mod view_cache;
 pub mod writer;
 pub mod writes;
 
@@ -34,6 +35,8 @@ pub struct Served {
     pub writer: writer::Writer,
     /// The plan at the head, for views without `known_at`.
     pub cache: Arc<plan_cache::PlanCache>,
+    /// Views rendered from the plan at the head.
+    pub views: view_cache::ViewCache,
 }
 
 /// What every request sees.
@@ -171,7 +174,15 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
         .map(|(name, dir)| {
             let cache = Arc::new(plan_cache::PlanCache::default());
             let writer = writer::Writer::spawn(dir.clone(), cache.clone());
-            (name, Served { dir, writer, cache })
+            (
+                name,
+                Served {
+                    dir,
+                    writer,
+                    cache,
+                    views: Default::default(),
+                },
+            )
         })
         .collect();
     let (stop, stopping) = tokio::sync::watch::channel(false);
