@@ -5,7 +5,8 @@
 //! [`checkpoint`]. Around it: [`store`] (the entry log, the sled index, evidence files),
 //! [`verify`] (streaming checks, the evidence among them), [`import`]
 //! (WSoA tables), [`report`] (renderers), [`clock`] (the one place that reads the time) and
-//! [`cli`] (one module per command). See ARCHITECTURE.md.
+//! [`cli`] (one module per command), [`server`] (`readiness serve`: the JSON API) and [`web`]
+//! (its dashboard pages). See ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 pub mod asof;
 pub mod batch;
@@ -31,6 +32,7 @@ pub mod scale;
 pub mod server;
 pub mod store;
 pub mod verify;
+pub mod web;
 pub mod wire;
 mod wire_fast;
 
