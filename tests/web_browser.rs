@@ -181,6 +181,9 @@ fn every_page_is_valid_html_and_names_no_other_site() {
         format!("/plans/{p}/sign-off"),
         format!("/plans/{p}/report"),
     ];
+    // The checker does report errors.
+    let (errors, urls) = check_html("<!DOCTYPE html><title>t</title><p><a href='https://x.example/'>x</a></div>");
+    assert!(!errors.is_empty() && urls == ["https://x.example/"], "{errors:?} {urls:?}");
     for page in &pages {
         let (code, _, body) = http(&s.addr, "GET", page, &cookie, None);
         assert_eq!(code, 200, "{page}: {body}");
@@ -279,7 +282,12 @@ async fn wait_for(c: &Client, what: &str, script: &str) {
         if matches!(v, Ok(Value::Bool(true))) {
             return;
         }
-        assert!(Instant::now() < until, "waited 5 s for {what}");
+        if Instant::now() > until {
+            let page = c
+                .execute("return location.href + '\\n' + document.body.innerText;", vec![])
+                .await;
+            panic!("waited 5 s for {what}; the page: {page:?}");
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

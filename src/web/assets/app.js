@@ -34,6 +34,8 @@
   if (url && window.EventSource) {
     var after = body.getAttribute("data-head") || "0";
     var source = new EventSource(url + "?after=" + encodeURIComponent(after));
+    // Browsers allow few connections per server: a page left lets its stream go.
+    window.addEventListener("pagehide", function () { source.close(); });
     var pending = null;
     source.onmessage = function (m) {
       var notice = document.getElementById("live-notice");
@@ -52,7 +54,7 @@
       event.preventDefault();
       var bar = document.getElementById("upload-progress");
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", upload.action);
+      xhr.open("POST", upload.getAttribute("action"));
       bar.hidden = false;
       xhr.upload.onprogress = function (p) {
         if (p.lengthComputable) bar.value = Math.round(100 * p.loaded / p.total);
@@ -66,6 +68,7 @@
           document.close();
         }
       };
+      xhr.onerror = function () { upload.submit(); };
       xhr.send(new FormData(upload));
     });
   }
