@@ -119,9 +119,18 @@ fn sign_in_http(addr: &str, token: &str) -> String {
         .and_then(|r| r.split('"').next())
         .unwrap();
     let form = format!("token={token}&csrf={csrf}&next=%2F");
-    let (code, head, _) = http(addr, "POST", "/signin", &format!("rl_signin={pre}"), Some(&form));
+    let (code, head, _) = http(
+        addr,
+        "POST",
+        "/signin",
+        &format!("rl_signin={pre}"),
+        Some(&form),
+    );
     assert_eq!(code, 303, "{head}");
-    assert!(head.contains("HttpOnly") && head.contains("SameSite=Strict"), "{head}");
+    assert!(
+        head.contains("HttpOnly") && head.contains("SameSite=Strict"),
+        "{head}"
+    );
     format!("rl_session={}", set_cookie(&head, "rl_session").unwrap())
 }
 
@@ -143,7 +152,17 @@ fn check_html(page: &str) -> (Vec<String>, Vec<String>) {
         if let NodeData::Element { attrs, .. } = &h.data {
             for a in attrs.borrow().iter() {
                 let n: &str = &a.name.local;
-                if ["href", "src", "action", "srcset", "formaction", "poster", "data"].contains(&n) {
+                if [
+                    "href",
+                    "src",
+                    "action",
+                    "srcset",
+                    "formaction",
+                    "poster",
+                    "data",
+                ]
+                .contains(&n)
+                {
                     urls.push(a.value.to_string());
                 }
             }
@@ -182,8 +201,12 @@ fn every_page_is_valid_html_and_names_no_other_site() {
         format!("/plans/{p}/report"),
     ];
     // The checker does report errors.
-    let (errors, urls) = check_html("<!DOCTYPE html><title>t</title><p><a href='https://x.example/'>x</a></div>");
-    assert!(!errors.is_empty() && urls == ["https://x.example/"], "{errors:?} {urls:?}");
+    let (errors, urls) =
+        check_html("<!DOCTYPE html><title>t</title><p><a href='https://x.example/'>x</a></div>");
+    assert!(
+        !errors.is_empty() && urls == ["https://x.example/"],
+        "{errors:?} {urls:?}"
+    );
     for page in &pages {
         let (code, _, body) = http(&s.addr, "GET", page, &cookie, None);
         assert_eq!(code, 200, "{page}: {body}");
@@ -195,7 +218,10 @@ fn every_page_is_valid_html_and_names_no_other_site() {
                 "{page} names {u:?}: only paths on this server are allowed"
             );
         }
-        assert!(!body.contains("url(http") && !body.contains("@import"), "{page}");
+        assert!(
+            !body.contains("url(http") && !body.contains("@import"),
+            "{page}"
+        );
     }
     // The stylesheet and script are served by the binary, and are small.
     let (code, _, js) = http(&s.addr, "GET", "/assets/app.js", "", None);
@@ -204,7 +230,13 @@ fn every_page_is_valid_html_and_names_no_other_site() {
     // A form without its CSRF token is refused and writes nothing.
     let before = l.snapshot();
     let form = "action=1.1&review=RAG%20May%2020&status=Completed";
-    let (code, _, body) = http(&s.addr, "POST", &format!("/plans/{p}/record/status"), &cookie, Some(form));
+    let (code, _, body) = http(
+        &s.addr,
+        "POST",
+        &format!("/plans/{p}/record/status"),
+        &cookie,
+        Some(form),
+    );
     assert_eq!(code, 403, "{body}");
     l.assert_unchanged(&before);
 }
@@ -269,9 +301,24 @@ async fn browser(driver: &str, chromium: &Path, profile: &Path) -> Client {
 
 async fn sign_in(c: &Client, base: &str, token: &str) {
     c.goto(&format!("{base}/signin")).await.unwrap();
-    c.find(Locator::Id("token")).await.unwrap().send_keys(token).await.unwrap();
-    c.find(Locator::Css("main form button")).await.unwrap().click().await.unwrap();
-    wait_for(c, "signed in", "document.querySelector('form.signout') !== null").await;
+    c.find(Locator::Id("token"))
+        .await
+        .unwrap()
+        .send_keys(token)
+        .await
+        .unwrap();
+    c.find(Locator::Css("main form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        c,
+        "signed in",
+        "document.querySelector('form.signout') !== null",
+    )
+    .await;
 }
 
 /// Waits up to 5 s for `script` (an expression) to be true.
@@ -284,7 +331,10 @@ async fn wait_for(c: &Client, what: &str, script: &str) {
         }
         if Instant::now() > until {
             let page = c
-                .execute("return location.href + '\\n' + document.body.innerText;", vec![])
+                .execute(
+                    "return location.href + '\\n' + document.body.innerText;",
+                    vec![],
+                )
                 .await;
             panic!("waited 5 s for {what}; the page: {page:?}");
         }
@@ -293,7 +343,12 @@ async fn wait_for(c: &Client, what: &str, script: &str) {
 }
 
 async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap().text().await.unwrap()
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 async fn shoot(c: &Client, name: &str) {
@@ -355,7 +410,12 @@ async fn scenario(
 ) {
     // Sign in: straight to the one plan served.
     sign_in(a, base, officer).await;
-    assert!(a.current_url().await.unwrap().path().ends_with(&format!("/plans/{p}")));
+    assert!(a
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with(&format!("/plans/{p}")));
     shoot(a, "plan-1280").await;
 
     // Step the timeline to RAG November 20; every cell is the CLI's.
@@ -368,8 +428,15 @@ async fn scenario(
     .click()
     .await
     .unwrap();
-    wait_for(a, "the November matrix", "location.search.includes('as_of=')").await;
-    assert!(text_of(a, "a[aria-current='step']").await.starts_with(NOVEMBER));
+    wait_for(
+        a,
+        "the November matrix",
+        "location.search.includes('as_of=')",
+    )
+    .await;
+    assert!(text_of(a, "a[aria-current='step']")
+        .await
+        .starts_with(NOVEMBER));
     let shown = a
         .execute(
             "return [...document.querySelectorAll('#matrix tbody tr')].map(tr => ({
@@ -380,11 +447,17 @@ async fn scenario(
         )
         .await
         .unwrap();
-    let cli = l.read(&["matrix", "--as-of", NOVEMBER, "--format", "json"]).ok().json();
+    let cli = l
+        .read(&["matrix", "--as-of", NOVEMBER, "--format", "json"])
+        .ok()
+        .json();
     let rows = cli["rows"].as_array().unwrap();
     let shown = shown.as_array().unwrap();
     assert_eq!(shown.len(), rows.len());
-    assert_eq!(cli["reviews"].as_array().unwrap().last().unwrap()["label"], NOVEMBER);
+    assert_eq!(
+        cli["reviews"].as_array().unwrap().last().unwrap()["label"],
+        NOVEMBER
+    );
     let mut cells = 0;
     for (row, page) in rows.iter().zip(shown) {
         assert_eq!(row["action"], page["action"]);
@@ -401,7 +474,10 @@ async fn scenario(
             assert_eq!(w["rag"], g["rag"], "{row}");
             let text = g["text"].as_str().unwrap();
             assert!(text.contains(w["status"].as_str().unwrap()), "{text}");
-            assert!(!text.starts_with(w["status"].as_str().unwrap()), "a shape comes first: {text}");
+            assert!(
+                !text.starts_with(w["status"].as_str().unwrap()),
+                "a shape comes first: {text}"
+            );
         }
     }
     assert!(cells > 10, "{cells} cells compared");
@@ -409,19 +485,51 @@ async fn scenario(
 
     // Record a status in one browser; the other, on the action's page, shows it without a reload.
     sign_in(b, base, viewer).await;
-    b.goto(&format!("{base}/plans/{p}/actions/1.1")).await.unwrap();
-    b.execute("window.notReloaded = true;", vec![]).await.unwrap();
+    b.goto(&format!("{base}/plans/{p}/actions/1.1"))
+        .await
+        .unwrap();
+    b.execute("window.notReloaded = true;", vec![])
+        .await
+        .unwrap();
     a.goto(&format!("{base}/plans/{p}/record")).await.unwrap();
     choose(a, "#status-action", "1.1").await;
     choose(a, "#status-review", NOVEMBER).await;
     choose(a, "#status-status", "Embedded").await;
-    a.find(Locator::Id("status-note")).await.unwrap().send_keys("seen live in the other browser").await.unwrap();
-    a.find(Locator::Css("#status-form button")).await.unwrap().click().await.unwrap();
-    wait_for(a, "the entry's number", "document.querySelector('p.done') !== null").await;
-    wait_for(b, "the live update", "document.getElementById('main').innerText.includes('seen live in the other browser')").await;
-    assert_eq!(b.execute("return window.notReloaded === true;", vec![]).await.unwrap(), Value::Bool(true));
+    a.find(Locator::Id("status-note"))
+        .await
+        .unwrap()
+        .send_keys("seen live in the other browser")
+        .await
+        .unwrap();
+    a.find(Locator::Css("#status-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        a,
+        "the entry's number",
+        "document.querySelector('p.done') !== null",
+    )
+    .await;
+    wait_for(
+        b,
+        "the live update",
+        "document.getElementById('main').innerText.includes('seen live in the other browser')",
+    )
+    .await;
+    assert_eq!(
+        b.execute("return window.notReloaded === true;", vec![])
+            .await
+            .unwrap(),
+        Value::Bool(true)
+    );
     let notice = text_of(b, "#live-notice").await;
-    assert!(notice.contains("officer1") && notice.contains("1.1"), "{notice}");
+    assert!(
+        notice.contains("officer1") && notice.contains("1.1"),
+        "{notice}"
+    );
     let history = l.read(&["history", "1.1", "--format", "json"]).ok().stdout;
     assert!(history.contains("seen live in the other browser"));
 
@@ -431,10 +539,22 @@ async fn scenario(
     std::fs::write(&file, &bytes).unwrap();
     a.goto(&format!("{base}/plans/{p}/record")).await.unwrap();
     choose(a, "#evidence-action", "1.1").await;
-    a.find(Locator::Id("evidence-file")).await.unwrap().send_keys(file.to_str().unwrap()).await.unwrap();
-    a.find(Locator::Css("#evidence-form button")).await.unwrap().click().await.unwrap();
+    a.find(Locator::Id("evidence-file"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    a.find(Locator::Css("#evidence-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for(a, "the upload", "location.search.includes('done=')").await;
-    a.goto(&format!("{base}/plans/{p}/actions/1.1")).await.unwrap();
+    a.goto(&format!("{base}/plans/{p}/actions/1.1"))
+        .await
+        .unwrap();
     let got = a
         .execute_async(
             "const done = arguments[arguments.length - 1];
@@ -451,13 +571,39 @@ async fn scenario(
     // A bad form: the rule in plain words, what was typed kept, nothing written.
     let before = l.snapshot();
     a.goto(&format!("{base}/plans/{p}/record")).await.unwrap();
-    a.find(Locator::Id("correction-target")).await.unwrap().send_keys("1").await.unwrap();
-    a.find(Locator::Id("correction-reason")).await.unwrap().send_keys("typed by mistake").await.unwrap();
-    a.find(Locator::Css("#correction-form button")).await.unwrap().click().await.unwrap();
-    wait_for(a, "the refusal", "document.getElementById('correction-error') !== null").await;
+    a.find(Locator::Id("correction-target"))
+        .await
+        .unwrap()
+        .send_keys("1")
+        .await
+        .unwrap();
+    a.find(Locator::Id("correction-reason"))
+        .await
+        .unwrap()
+        .send_keys("typed by mistake")
+        .await
+        .unwrap();
+    a.find(Locator::Css("#correction-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        a,
+        "the refusal",
+        "document.getElementById('correction-error') !== null",
+    )
+    .await;
     let message = text_of(a, "#correction-error").await;
     assert!(message.contains('1'), "{message}");
-    let kept = a.find(Locator::Id("correction-reason")).await.unwrap().prop("value").await.unwrap();
+    let kept = a
+        .find(Locator::Id("correction-reason"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
     assert_eq!(kept.as_deref(), Some("typed by mistake"));
     l.assert_unchanged(&before);
     shoot(a, "record-refused-1280").await;
@@ -465,11 +611,29 @@ async fn scenario(
     // A viewer's token is refused an officer's action.
     b.goto(&format!("{base}/plans/{p}/record")).await.unwrap();
     choose(b, "#withdrawal-action", "1.2").await;
-    b.find(Locator::Id("withdrawal-reason")).await.unwrap().send_keys("no longer needed").await.unwrap();
-    b.find(Locator::Css("#withdrawal-form button")).await.unwrap().click().await.unwrap();
-    wait_for(b, "the refusal", "document.getElementById('withdrawal-error') !== null").await;
+    b.find(Locator::Id("withdrawal-reason"))
+        .await
+        .unwrap()
+        .send_keys("no longer needed")
+        .await
+        .unwrap();
+    b.find(Locator::Css("#withdrawal-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        b,
+        "the refusal",
+        "document.getElementById('withdrawal-error') !== null",
+    )
+    .await;
     let message = text_of(b, "#withdrawal-error").await;
-    assert!(message.contains("viewer") && message.contains("officer"), "{message}");
+    assert!(
+        message.contains("viewer") && message.contains("officer"),
+        "{message}"
+    );
     l.assert_unchanged(&before);
 
     // Keyboard: skip link first, then the plan's pages, followed with Enter.
@@ -478,22 +642,45 @@ async fn scenario(
     let enter = String::from(char::from(fantoccini::key::Key::Enter));
     let body = a.find(Locator::Css("body")).await.unwrap();
     body.send_keys(&tab).await.unwrap();
-    assert_eq!(a.active_element().await.unwrap().text().await.unwrap(), "Skip to content");
+    assert_eq!(
+        a.active_element().await.unwrap().text().await.unwrap(),
+        "Skip to content"
+    );
     let mut reached = false;
     for _ in 0..12 {
-        a.active_element().await.unwrap().send_keys(&tab).await.unwrap();
+        a.active_element()
+            .await
+            .unwrap()
+            .send_keys(&tab)
+            .await
+            .unwrap();
         if a.active_element().await.unwrap().text().await.unwrap() == "RAG matrix" {
             reached = true;
             break;
         }
     }
     assert!(reached, "the RAG matrix link is reachable by Tab");
-    a.active_element().await.unwrap().send_keys(&enter).await.unwrap();
-    wait_for(a, "the matrix by keyboard", "location.pathname.endsWith('/matrix')").await;
+    a.active_element()
+        .await
+        .unwrap()
+        .send_keys(&enter)
+        .await
+        .unwrap();
+    wait_for(
+        a,
+        "the matrix by keyboard",
+        "location.pathname.endsWith('/matrix')",
+    )
+    .await;
 
     // Screenshots at a phone's width.
     a.set_window_size(390, 844).await.unwrap();
-    for (page, name) in [("", "plan"), ("/matrix", "matrix"), ("/actions/1.1", "action"), ("/record", "record")] {
+    for (page, name) in [
+        ("", "plan"),
+        ("/matrix", "matrix"),
+        ("/actions/1.1", "action"),
+        ("/record", "record"),
+    ] {
         a.goto(&format!("{base}/plans/{p}{page}")).await.unwrap();
         shoot(a, &format!("{name}-390")).await;
     }

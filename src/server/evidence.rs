@@ -20,8 +20,8 @@ use super::error::ApiError;
 use super::extract::ApiQuery;
 use super::tokens::Role;
 use super::writer::Written;
-use crate::store::evidence::Stored;
 use super::AppState;
+use crate::store::evidence::Stored;
 
 /// The largest evidence file accepted over HTTP.
 pub const MAX_EVIDENCE: usize = 25 << 20;

@@ -53,7 +53,10 @@ pub async fn signin_page(Query(q): Query<Next>) -> Response {
     let next = local_path(q.next.as_deref());
     let body = bare_page("Sign in", signin_form(&next, &csrf, None));
     (
-        [(header::SET_COOKIE, set_cookie(SIGNIN_COOKIE, &csrf, Some(900)))],
+        [(
+            header::SET_COOKIE,
+            set_cookie(SIGNIN_COOKIE, &csrf, Some(900)),
+        )],
         body,
     )
         .into_response()
@@ -93,7 +96,10 @@ pub async fn signin(
         let body = bare_page("Sign in", signin_form(&next, &csrf, Some(&problem)));
         return (
             StatusCode::UNAUTHORIZED,
-            [(header::SET_COOKIE, set_cookie(SIGNIN_COOKIE, &csrf, Some(900)))],
+            [(
+                header::SET_COOKIE,
+                set_cookie(SIGNIN_COOKIE, &csrf, Some(900)),
+            )],
             body,
         )
             .into_response();

@@ -300,7 +300,11 @@ pub async fn log_page(
         Ok(_) => axum::http::StatusCode::OK,
         Err(e) => e.status(),
     };
-    Ok((status, page("Activity", &frame(&ctx, &visitor, "/log"), body)).into_response())
+    Ok((
+        status,
+        page("Activity", &frame(&ctx, &visitor, "/log"), body),
+    )
+        .into_response())
 }
 
 pub async fn report_page(

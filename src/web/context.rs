@@ -82,20 +82,19 @@ impl PlanCtx {
     pub fn timeline(&self, path: &str) -> Markup {
         let reviews = self.plan.reviews_by_date();
         let current = self.point.as_ref().map(|p| p.label.as_str());
-        let at = reviews.iter().position(|r| Some(r.label.as_str()) == current);
+        let at = reviews
+            .iter()
+            .position(|r| Some(r.label.as_str()) == current);
         let known = self
             .known_at
             .as_deref()
             .map(|k| format!("&known_at={}", query_escape(k)))
             .unwrap_or_default();
-        let link = |label: &str| {
-            format!(
-                "{}?as_of={}{known}",
-                self.href(path),
-                query_escape(label)
-            )
-        };
-        let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| reviews.get(i));
+        let link =
+            |label: &str| format!("{}?as_of={}{known}", self.href(path), query_escape(label));
+        let prev = at
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| reviews.get(i));
         let next = at.and_then(|i| reviews.get(i + 1));
         html! {
             nav.timeline aria-label="Review timeline" {

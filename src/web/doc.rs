@@ -9,7 +9,11 @@ use crate::report::doc::{Block, Doc, Grid};
 /// `doc` as HTML, its first heading skipped when the page has its own.
 pub fn doc_markup(doc: &Doc, skip_first_heading: bool) -> Markup {
     let skip = skip_first_heading
-        .then(|| doc.blocks.iter().position(|b| matches!(b, Block::Heading(_))))
+        .then(|| {
+            doc.blocks
+                .iter()
+                .position(|b| matches!(b, Block::Heading(_)))
+        })
         .flatten();
     html! {
         @for (i, b) in doc.blocks.iter().enumerate() {

@@ -13,7 +13,9 @@ use crate::server::ApiError;
 pub enum PageError {
     #[error("sign in first")]
     SignIn { next: String },
-    #[error("this form is out of date or came from another site; reload the page and send it again")]
+    #[error(
+        "this form is out of date or came from another site; reload the page and send it again"
+    )]
     Csrf,
     #[error(transparent)]
     Api(#[from] ApiError),

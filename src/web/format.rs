@@ -82,7 +82,10 @@ mod tests {
     fn dates_read_the_uk_way() {
         assert_eq!(uk_date("2021-02-28"), "28 February 2021");
         assert_eq!(uk_date("2020-11-01T09:30:00Z"), "1 November 2020");
-        assert_eq!(uk_time("2020-11-01T09:30:00.123Z"), "1 November 2020, 09:30 UTC");
+        assert_eq!(
+            uk_time("2020-11-01T09:30:00.123Z"),
+            "1 November 2020, 09:30 UTC"
+        );
         assert_eq!(uk_date("Phase 1: October 2020"), "Phase 1: October 2020");
     }
 }

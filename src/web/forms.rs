@@ -43,10 +43,7 @@ pub struct Done {
 }
 
 fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
-    fields
-        .get(name)
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
+    fields.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
 fn required(fields: &Fields, name: &str, what: &str) -> Result<String, ApiError> {
@@ -67,7 +64,12 @@ pub async fn record_page(
 
 /// The forms page; `refused` puts its message and values back on its form (the caller
 /// sets the refusal's status code).
-fn forms_page(ctx: &PlanCtx, visitor: &Visitor, done: Option<u64>, refused: Option<Refused>) -> Response {
+fn forms_page(
+    ctx: &PlanCtx,
+    visitor: &Visitor,
+    done: Option<u64>,
+    refused: Option<Refused>,
+) -> Response {
     let empty = Fields::new();
     let (form, message, values) = match &refused {
         Some(r) => (r.form, Some(r.message.as_str()), &r.fields),
@@ -86,8 +88,18 @@ fn forms_page(ctx: &PlanCtx, visitor: &Visitor, done: Option<u64>, refused: Opti
         }
     };
     let described = |f: &str| (form == f && message.is_some()).then(|| format!("{f}-error"));
-    let actions: Vec<&str> = ctx.plan.actions.iter().map(|a| a.fields.id.as_str()).collect();
-    let reviews: Vec<String> = ctx.plan.reviews_by_date().iter().map(|r| r.label.clone()).collect();
+    let actions: Vec<&str> = ctx
+        .plan
+        .actions
+        .iter()
+        .map(|a| a.fields.id.as_str())
+        .collect();
+    let reviews: Vec<String> = ctx
+        .plan
+        .reviews_by_date()
+        .iter()
+        .map(|r| r.label.clone())
+        .collect();
     let scale = ctx.plan.scale();
     let statuses = scale.names();
     let select = |f: &str, name: &str, label: &str, options: &[&str], optional: bool| -> Markup {
@@ -124,7 +136,7 @@ fn forms_page(ctx: &PlanCtx, visitor: &Visitor, done: Option<u64>, refused: Opti
         section #status-form {
             h2 { "Record a status" }
             (err("status"))
-            form method="post" action=(ctx.href("/record/status")) {
+            form method="post" action=(ctx.href("/record/status#status-form")) {
                 (csrf)
                 (select("status", "action", "Action", &actions, false))
                 (select("status", "review", "Review", &review_refs, false))
@@ -136,7 +148,7 @@ fn forms_page(ctx: &PlanCtx, visitor: &Visitor, done: Option<u64>, refused: Opti
         section #review-form {
             h2 { "Add a review" }
             (err("review"))
-            form method="post" action=(ctx.href("/record/review")) {
+            form method="post" action=(ctx.href("/record/review#review-form")) {
                 (csrf)
                 (text("review", "label", "Label, e.g. RAG May 22", "text", true))
                 (text("review", "date", "Date", "date", true))
@@ -147,7 +159,7 @@ fn forms_page(ctx: &PlanCtx, visitor: &Visitor, done: Option<u64>, refused: Opti
             h2 { "Correct an entry" }
             p.note { "The entry stays; a correction beside it says what was wrong, who said so and why." }
             (err("correction"))
-            form method="post" action=(ctx.href("/record/correction")) {
+            form method="post" action=(ctx.href("/record/correction#correction-form")) {
                 (csrf)
                 (text("correction", "target", "Entry number", "number", true))
                 (select("correction", "status", "Corrected status", &statuses, true))
@@ -159,7 +171,7 @@ fn forms_page(ctx: &PlanCtx, visitor: &Visitor, done: Option<u64>, refused: Opti
         section #withdrawal-form {
             h2 { "Withdraw an action" }
             (err("withdrawal"))
-            form method="post" action=(ctx.href("/record/withdrawal")) {
+            form method="post" action=(ctx.href("/record/withdrawal#withdrawal-form")) {
                 (csrf)
                 (select("withdrawal", "action", "Action", &actions, false))
                 (select("withdrawal", "from", "From review", &review_refs, true))
@@ -199,7 +211,10 @@ async fn finish(
 ) -> Result<Response, PageError> {
     match result {
         Ok(seq) => {
-            let to = format!("/plans/{}/record?done={seq}", super::format::query_escape(plan));
+            let to = format!(
+                "/plans/{}/record?done={seq}",
+                super::format::query_escape(plan)
+            );
             Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
         }
         Err(e @ (PageError::SignIn { .. } | PageError::Csrf)) => Err(e),
@@ -218,14 +233,25 @@ async fn finish(
 }
 
 /// Checks the CSRF field and the role, and names the actor.
-fn officer(state: &AppState, visitor: &Visitor, plan: &str, fields: &Fields, what: &str) -> Result<String, PageError> {
+fn officer(
+    state: &AppState,
+    visitor: &Visitor,
+    plan: &str,
+    fields: &Fields,
+    what: &str,
+) -> Result<String, PageError> {
     visitor.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
     let caller = visitor.caller(state, plan)?;
     Ok(caller.require(Role::Officer, what)?.to_string())
 }
 
 /// Runs `command` for `actor`; the last entry's seq.
-async fn run(state: &AppState, plan: &str, actor: &str, command: Command) -> Result<u64, PageError> {
+async fn run(
+    state: &AppState,
+    plan: &str,
+    actor: &str,
+    command: Command,
+) -> Result<u64, PageError> {
     let written = execute(state, plan, actor, command, None).await?;
     Ok(written.last().map_or(0, |w| w.seq))
 }
@@ -282,7 +308,9 @@ pub async fn post_correction(
         let actor = officer(&state, &visitor, &plan, &f, "correcting an entry")?;
         let typed = required(&f, "target", "the entry number")?;
         let seq: u64 = typed.parse().map_err(|_| {
-            ApiError::BadRequest(format!("the entry number must be a whole number, got {typed:?}"))
+            ApiError::BadRequest(format!(
+                "the entry number must be a whole number, got {typed:?}"
+            ))
         })?;
         let reason = required(&f, "reason", "a reason for the correction")?;
         let target = entry_at(&state, &plan, seq).await?;
@@ -325,7 +353,9 @@ async fn read_upload(mut form: Multipart) -> Result<(Fields, Option<(String, Byt
     let mut file = None;
     let bad = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge(format!("evidence files over HTTP are at most {MAX_EVIDENCE} bytes"))
+            ApiError::TooLarge(format!(
+                "evidence files over HTTP are at most {MAX_EVIDENCE} bytes"
+            ))
         } else {
             ApiError::BadRequest(e.body_text())
         }

@@ -111,7 +111,9 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A `Set-Cookie` value for an HttpOnly, SameSite=Strict cookie (`max_age` 0 removes it).
 pub fn set_cookie(name: &str, value: &str, max_age: Option<u64>) -> String {
-    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
+    let age = max_age
+        .map(|a| format!("; Max-Age={a}"))
+        .unwrap_or_default();
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{age}")
 }
 

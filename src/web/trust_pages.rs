@@ -152,7 +152,8 @@ pub async fn sign_off_page(
         (Some(a), Some(r), Some(k)) => Some((|| {
             let ids = ctx.plan.actions.iter().map(|x| x.fields.id.as_str());
             let action = crate::names::action_id(a, ids).map_err(|e| e.to_string())?;
-            let review = crate::asof::review_label(r, &ctx.plan.reviews).map_err(|e| e.to_string())?;
+            let review =
+                crate::asof::review_label(r, &ctx.plan.reviews).map_err(|e| e.to_string())?;
             ctx.plan
                 .sign_off_draft(&action, &review, k, given(&q.statement).map(str::to_string))
                 .map_err(|e| e.to_string())
@@ -166,14 +167,22 @@ pub async fn sign_off_page(
         .filter(|k| k.revoked.is_none())
         .map(|k| (k.key_id.as_str(), k.name.as_str(), k.role.as_str()))
         .collect();
-    let actions: Vec<&str> = ctx.plan.actions.iter().map(|a| a.fields.id.as_str()).collect();
+    let actions: Vec<&str> = ctx
+        .plan
+        .actions
+        .iter()
+        .map(|a| a.fields.id.as_str())
+        .collect();
     let reviews = ctx.plan.reviews_by_date();
     // The address the browser used: what the signer's machine reaches too, most likely.
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1:8080");
-    let base = format!("http://{host}/api/v1/plans/{}", super::format::query_escape(&plan));
+    let base = format!(
+        "http://{host}/api/v1/plans/{}",
+        super::format::query_escape(&plan)
+    );
     let body = html! {
         h1 { "Sign off" }
         p { "The private key never reaches the browser or this server: choose what to sign here, check it, then sign it on your own machine with the command below." }
