@@ -380,6 +380,15 @@ fn the_dashboard_in_headless_chromium() {
     let l = york();
     let officer = token(&l, "officer1", "officer");
     let viewer = token(&l, "reader", "viewer");
+    let signer = token(&l, "chair", "signer");
+    let key = l.path("chair.key");
+    let key = key.to_str().unwrap().to_string();
+    l.raw(&["key", "new", "chair", "--out", &key]).ok();
+    let public = format!("{key}.pub");
+    l.write(&[
+        "key", "register", "Jo Chair", "--public", &public, "--role", "Chair",
+    ])
+    .ok();
     let s = start(&l);
     let base = format!("http://{}", s.addr);
     let p = plan_name(&l);
@@ -392,7 +401,9 @@ fn the_dashboard_in_headless_chromium() {
     rt.block_on(async {
         let a = browser(&driver_url, &chromium, &profiles.path().join("a")).await;
         let b = browser(&driver_url, &chromium, &profiles.path().join("b")).await;
-        let result = scenario(&a, &b, &l, &base, &p, &officer, &viewer).await;
+        let tokens = [officer.as_str(), viewer.as_str(), signer.as_str()];
+        let result = scenario(&a, &b, &l, &base, &p, tokens).await;
+        sign_off(&b, &l, &base, &p, &signer, &key).await;
         let _ = a.close().await;
         let _ = b.close().await;
         result
@@ -405,8 +416,7 @@ async fn scenario(
     l: &Ledger,
     base: &str,
     p: &str,
-    officer: &str,
-    viewer: &str,
+    [officer, viewer, _]: [&str; 3],
 ) {
     // Sign in: straight to the one plan served.
     sign_in(a, base, officer).await;
@@ -689,4 +699,77 @@ async fn scenario(
         a.goto(&format!("{base}/plans/{p}{page}")).await.unwrap();
         shoot(a, &format!("{name}-1280")).await;
     }
+}
+
+/// Signs out, signs in as the signer, reads what will be signed and the command, runs it as
+/// the signer would on their machine, and sees the sign-off on the action's page.
+async fn sign_off(b: &Client, l: &Ledger, base: &str, p: &str, signer: &str, key: &str) {
+    b.goto(&format!("{base}/plans/{p}")).await.unwrap();
+    b.find(Locator::Css("form.signout button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(b, "signed out", "location.pathname === '/signin'").await;
+    b.goto(&format!("{base}/plans/{p}/record")).await.unwrap();
+    assert_eq!(
+        b.current_url().await.unwrap().path(),
+        "/signin",
+        "the session has ended"
+    );
+    sign_in(b, base, signer).await;
+    b.goto(&format!("{base}/plans/{p}/sign-off")).await.unwrap();
+    choose(b, "#so-action", "1.3B").await;
+    choose(b, "#so-review", "RAG May 21").await;
+    b.find(Locator::Css("form.pick button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(
+        b,
+        "the draft",
+        "document.querySelector('pre.draft') !== null",
+    )
+    .await;
+    let draft: Value = serde_json::from_str(&text_of(b, "pre.draft").await).unwrap();
+    assert_eq!(draft["action"], "1.3B");
+    assert_eq!(draft["review"], "RAG May 21");
+    let command = text_of(b, "pre.commands").await;
+    assert!(
+        command.starts_with("readiness sign-off 1.3B --review \"RAG May 21\""),
+        "{command}"
+    );
+    let url = command
+        .split("--remote ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    assert_eq!(url, format!("{base}/api/v1/plans/{p}"));
+    shoot(b, "sign-off-1280").await;
+    let run = l.raw(&[
+        "sign-off",
+        "1.3B",
+        "--review",
+        "RAG May 21",
+        "--key",
+        key,
+        "--remote",
+        url,
+        "--token",
+        signer,
+    ]);
+    run.ok();
+    b.goto(&format!("{base}/plans/{p}/actions/1.3B"))
+        .await
+        .unwrap();
+    let signed = text_of(b, "ul.signoffs").await;
+    assert!(
+        signed.contains("RAG May 21") && signed.contains("chair"),
+        "{signed}"
+    );
 }

@@ -168,3 +168,31 @@ impl FromRequestParts<Arc<AppState>> for Visitor {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_holds_its_token_until_closed() {
+        let sessions = Sessions::default();
+        let id = sessions.open("rl_token".into());
+        let s = sessions.get(&id).unwrap();
+        assert_eq!(s.token, "rl_token");
+        assert_eq!(s.csrf.len(), 64);
+        assert!(sessions.get("another").is_none());
+        sessions.close(&id);
+        assert!(sessions.get(&id).is_none());
+    }
+
+    #[test]
+    fn cookies_are_read_by_name_and_set_http_only_and_strict() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; rl_session=abc; b=2".parse().unwrap());
+        assert_eq!(cookie(&h, COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "rl_"), None);
+        let set = set_cookie(COOKIE, "abc", None);
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"));
+        assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+}
