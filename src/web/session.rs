@@ -85,6 +85,11 @@ impl Sessions {
         open.remove(id);
     }
 
+    /// The token behind session `id`, if it is open.
+    pub fn token_of(&self, id: &str) -> Option<String> {
+        self.get(id).map(|s| s.token)
+    }
+
     fn get(&self, id: &str) -> Option<Session> {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         let s = open.get_mut(id)?;
