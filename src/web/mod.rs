@@ -2,6 +2,7 @@
 //! projections, queries and write path as the JSON API (see the README's "Dashboard").
 //! Signing in turns a token into a session cookie; every page works without JavaScript.
 
+pub mod action_page;
 pub mod auth;
 pub mod board_pages;
 pub mod context;
@@ -9,6 +10,7 @@ pub mod doc;
 pub mod error;
 pub mod format;
 pub mod forms;
+pub mod forms_page;
 pub mod layout;
 pub mod live;
 pub mod plan_pages;
@@ -38,7 +40,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route(&plan("/gaps"), get(board_pages::gaps_page))
         .route(&plan("/log"), get(board_pages::log_page))
         .route(&plan("/report"), get(board_pages::report_page))
-        .route(&plan("/actions/{action}"), get(board_pages::action_page))
+        .route(&plan("/actions/{action}"), get(action_page::action_page))
         .route(
             &plan("/evidence/{sha256}"),
             get(board_pages::evidence_download),
