@@ -4,9 +4,9 @@
 //! [`wire`], [`scale`], [`chain`], [`batch`], [`plan`], [`asof`], [`dates`], [`merkle`],
 //! [`checkpoint`]. Around it: [`store`] (the entry log, the sled index, evidence files),
 //! [`verify`] (streaming checks, the evidence among them), [`import`]
-//! (WSoA tables), [`report`] (renderers), [`clock`] (the one place that reads the time) and
+//! (WSoA tables), [`report`] (renderers), [`clock`] (the one place that reads the time),
 //! [`cli`] (one module per command), [`server`] (`readiness serve`: the JSON API) and [`web`]
-//! (its dashboard pages). See ARCHITECTURE.md.
+//! (the dashboard pages it also serves). See ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 pub mod asof;
 pub mod batch;

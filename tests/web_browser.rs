@@ -398,16 +398,26 @@ fn the_dashboard_in_headless_chromium() {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(async {
+    let (a, b) = rt.block_on(async {
         let a = browser(&driver_url, &chromium, &profiles.path().join("a")).await;
         let b = browser(&driver_url, &chromium, &profiles.path().join("b")).await;
-        let tokens = [officer.as_str(), viewer.as_str(), signer.as_str()];
-        let result = scenario(&a, &b, &l, &base, &p, tokens).await;
-        sign_off(&b, &l, &base, &p, &signer, &key).await;
+        (a, b)
+    });
+    let tokens = [officer.as_str(), viewer.as_str(), signer.as_str()];
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(async {
+            scenario(&a, &b, &l, &base, &p, tokens).await;
+            sign_off(&b, &l, &base, &p, &signer, &key).await;
+        })
+    }));
+    // The browsers are closed whatever happened, so none outlives the test.
+    rt.block_on(async {
         let _ = a.close().await;
         let _ = b.close().await;
-        result
     });
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 async fn scenario(
