@@ -38,9 +38,14 @@ struct Server {
 }
 
 fn start(l: &Ledger) -> Server {
+    serve(&["--ledger".as_ref(), l.dir().as_os_str()])
+}
+
+/// `readiness serve` on a free loopback port with `args`.
+fn serve(args: &[&std::ffi::OsStr]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_readiness"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--ledger"])
-        .arg(l.dir())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
         .env_remove("READINESS_ACTOR")
         .env_remove("READINESS_LEDGER")
         .stderr(Stdio::piped())
@@ -239,6 +244,48 @@ fn every_page_is_valid_html_and_names_no_other_site() {
     );
     assert_eq!(code, 403, "{body}");
     l.assert_unchanged(&before);
+}
+
+#[test]
+fn the_plan_picker_lists_only_the_plans_a_token_reaches() {
+    let l = york();
+    let root = l.dir().parent().unwrap().to_path_buf();
+    let file = std::fs::canonicalize(YORK).unwrap();
+    l.on(
+        &root.join("other"),
+        &["import", file.to_str().unwrap(), "--by", "me"],
+    )
+    .ok();
+    let add = |name: &str, plan: &[&str]| {
+        let r = root.to_str().unwrap();
+        let args = [
+            &["token", "add", name, "--role", "viewer", "--root", r][..],
+            plan,
+        ]
+        .concat();
+        l.raw(&args).ok().stdout.trim().to_string()
+    };
+    let everywhere = add("board", &[]);
+    let only_other = add("other-reader", &["--plan", "other"]);
+    let s = serve(&["--root".as_ref(), root.as_os_str()]);
+    let cookie = sign_in_http(&s.addr, &everywhere);
+    let (code, _, body) = http(&s.addr, "GET", "/", &cookie, None);
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        body.contains("href=\"/plans/ledger\"") && body.contains("href=\"/plans/other\""),
+        "{body}"
+    );
+    // A token for one plan goes straight to it, and is refused the other.
+    let cookie = sign_in_http(&s.addr, &only_other);
+    let (code, head, _) = http(&s.addr, "GET", "/", &cookie, None);
+    assert_eq!(code, 303);
+    assert!(head.contains("location: /plans/other"), "{head}");
+    let (code, _, body) = http(&s.addr, "GET", "/plans/ledger/matrix", &cookie, None);
+    assert_eq!(code, 403, "{body}");
+    assert!(
+        body.contains("for plan") && body.contains("other"),
+        "{body}"
+    );
 }
 
 // ---- the browser ----
