@@ -4,8 +4,9 @@
 //! [`wire`], [`scale`], [`chain`], [`batch`], [`plan`], [`asof`], [`dates`], [`merkle`],
 //! [`checkpoint`]. Around it: [`store`] (the entry log, the sled index, evidence files),
 //! [`verify`] (streaming checks, the evidence among them), [`import`]
-//! (WSoA tables), [`report`] (renderers), [`clock`] (the one place that reads the time) and
-//! [`cli`] (one module per command). See ARCHITECTURE.md.
+//! (WSoA tables), [`report`] (renderers), [`clock`] (the one place that reads the time),
+//! [`cli`] (one module per command), [`server`] (`readiness serve`: the JSON API) and [`web`]
+//! (the dashboard pages it also serves). See ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 pub mod asof;
 pub mod batch;
@@ -31,6 +32,7 @@ pub mod scale;
 pub mod server;
 pub mod store;
 pub mod verify;
+pub mod web;
 pub mod wire;
 mod wire_fast;
 

@@ -1,6 +1,6 @@
 //! One structured line per request (`tracing`, on stderr): method, path, status, duration
-//! and the token's name. Never the token, the query string (evidence names and notes can
-//! ride in it) or a body.
+//! and the token's name (a bearer token's, or the dashboard session's). Never the token,
+//! the query string (evidence names and notes can ride in it) or a body.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,7 +22,12 @@ pub async fn log(State(state): State<Arc<AppState>>, request: Request, next: Nex
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_string());
+        .map(|t| t.trim().to_string())
+        .or_else(|| {
+            // A dashboard page: the token behind its session cookie.
+            crate::web::session::cookie(request.headers(), crate::web::session::COOKIE)
+                .and_then(|id| state.sessions.token_of(&id))
+        });
     let response = next.run(request).await;
     let actor = match token {
         None => "-".to_string(),

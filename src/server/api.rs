@@ -34,6 +34,12 @@ pub fn caller(state: &AppState, headers: &HeaderMap, plan: &str) -> Result<Calle
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
+    caller_of(state, token, plan)
+}
+
+/// The caller holding `token` (the bearer token, or the dashboard session's), as
+/// [`caller`] decides it: the same roles for the API and the web pages.
+pub fn caller_of(state: &AppState, token: Option<&str>, plan: &str) -> Result<Caller, ApiError> {
     let Some(token) = token else {
         if state.public {
             return Ok(Caller {
@@ -143,7 +149,7 @@ pub async fn plan_of(served: &Served, known_at: Option<String>) -> Result<Arc<Pl
 }
 
 /// The review `as_of` names, or the latest on or before today, as the command line reads it.
-fn point(
+pub fn point(
     state: &AppState,
     plan: &Plan,
     as_of: Option<&str>,
@@ -335,6 +341,23 @@ pub async fn write(
     command: Command,
     if_head: Option<u64>,
 ) -> Result<Response, ApiError> {
+    let written = execute(state, plan, actor, command, if_head).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "entries": written })),
+    )
+        .into_response())
+}
+
+/// Resolves `command` against the plan, decides it and has the writer append it: the one
+/// write path of the API and the web forms.
+pub async fn execute(
+    state: &AppState,
+    plan: &str,
+    actor: &str,
+    command: Command,
+    if_head: Option<u64>,
+) -> Result<Vec<super::writer::Written>, ApiError> {
     let served = served(state, plan)?;
     let plan = plan_of(served, None).await?;
     let command = plan
@@ -343,15 +366,10 @@ pub async fn write(
     let events = plan
         .decide_names(&command)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let written = served
+    served
         .writer
         .write(actor.to_string(), events, if_head)
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({ "entries": written })),
-    )
-        .into_response())
+        .await
 }
 
 pub async fn post_status(

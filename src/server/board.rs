@@ -31,7 +31,7 @@ fn replay_error(e: ReplayError) -> ApiError {
 }
 
 /// Runs `work` on the ledger of `plan` off the async threads.
-async fn with_ledger<T: Send + 'static>(
+pub async fn with_ledger<T: Send + 'static>(
     state: &AppState,
     plan: &str,
     work: impl FnOnce(&ReadLedger) -> Result<T, ApiError> + Send + 'static,
@@ -45,7 +45,7 @@ async fn with_ledger<T: Send + 'static>(
     .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
-fn known(known_at: Option<String>) -> Result<Option<String>, ApiError> {
+pub fn known(known_at: Option<String>) -> Result<Option<String>, ApiError> {
     known_at
         .map(|k| crate::bounds::time_bound("known_at", &k, true))
         .transpose()
@@ -53,12 +53,12 @@ fn known(known_at: Option<String>) -> Result<Option<String>, ApiError> {
 }
 
 /// The review a query parameter names.
-fn named(plan: &Plan, param: &str, given: &str) -> Result<ResolvedPoint, ApiError> {
+pub fn named(plan: &Plan, param: &str, given: &str) -> Result<ResolvedPoint, ApiError> {
     crate::asof::resolve(given, &plan.reviews)
         .map_err(|e| ApiError::BadRequest(format!("{param}: {e}")))
 }
 
-async fn board(
+pub async fn board(
     state: &AppState,
     plan: &str,
     known_at: Option<String>,
@@ -89,13 +89,24 @@ pub async fn history(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller(&state, &headers, &plan)?.require(Role::Viewer, "an action's history")?;
+    let (_, h) = history_view(&state, &plan, &action, q).await?;
+    Ok(Json(h).into_response())
+}
+
+/// The plan and the history of the action typed as `action`, as `readiness history` shows it.
+pub async fn history_view(
+    state: &AppState,
+    plan: &str,
+    action: &str,
+    q: HistoryQuery,
+) -> Result<(Plan, crate::plan::view::History), ApiError> {
     let known_at = known(q.known_at)?;
-    let typed = action.clone();
-    let (p, mut rows) = with_ledger(&state, &plan, move |l| {
+    let typed = action.to_string();
+    let (p, mut rows) = with_ledger(state, plan, move |l| {
         history_rows(l, &typed, known_at.as_deref()).map_err(replay_error)
     })
     .await?;
-    let id = crate::names::action_id(&action, p.actions.iter().map(|a| a.fields.id.as_str()))
+    let id = crate::names::action_id(action, p.actions.iter().map(|a| a.fields.id.as_str()))
         .map_err(|e| ApiError::NotFound(e.to_string()))?;
     rows.retain(|r| r.action.as_deref() == Some(id.as_str()));
     let point = q
@@ -106,7 +117,8 @@ pub async fn history(
     let a = p
         .action(&id)
         .ok_or_else(|| ApiError::NotFound(format!("unknown action {id:?}")))?;
-    Ok(Json(crate::plan::view::history(&p, a, rows, point.as_ref())).into_response())
+    let h = crate::plan::view::history(&p, a, rows, point.as_ref());
+    Ok((p, h))
 }
 
 /// `from`, `to`, `known_at`.
@@ -164,14 +176,20 @@ pub async fn report(
 ) -> Result<Response, ApiError> {
     // Not for anonymous readers: its gaps quote entries, notes included.
     caller(&state, &headers, &plan)?.require(Role::Viewer, "the board report")?;
-    let verification = with_ledger(&state, &plan, |l| {
+    let html = report_html(&state, &plan, q).await?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}
+
+/// The board report's page for `q`, as the API and the dashboard serve it.
+pub async fn report_html(state: &AppState, plan: &str, q: BoardQuery) -> Result<String, ApiError> {
+    let verification = with_ledger(state, plan, |l| {
         verify(l, VerifyOptions::default())
             .map(|r| crate::query::verification(&r))
             .map_err(ApiError::from_store)
     })
     .await?;
     let known_at = known(q.known_at.clone())?;
-    let b = board(&state, &plan, q.known_at).await?;
+    let b = board(state, plan, q.known_at).await?;
     let at = named(&b.plan, "as_of", q.as_of.as_deref().unwrap_or("latest"))?;
     let since = q
         .since
@@ -188,8 +206,7 @@ pub async fn report(
         known_at,
     )
     .map_err(|e| ApiError::BadRequest(format!("since: {e}")))?;
-    let html = crate::report::html::board_html(&r);
-    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+    Ok(crate::report::html::board_html(&r))
 }
 
 pub async fn verify_now(
@@ -229,6 +246,16 @@ pub async fn log(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller(&state, &headers, &plan)?.require(Role::Viewer, "the activity log")?;
+    let rows = log_rows(&state, &plan, q).await?;
+    Ok(Json(rows).into_response())
+}
+
+/// The activity rows `q` selects, as `readiness log` prints them.
+pub async fn log_rows(
+    state: &AppState,
+    plan: &str,
+    q: LogParams,
+) -> Result<Vec<crate::plan::activity::ActivityRow>, ApiError> {
     let bound = |flag: &str, v: &Option<String>, end: bool| {
         v.as_deref()
             .map(|s| crate::bounds::time_bound(flag, s, end))
@@ -262,14 +289,13 @@ pub async fn log(
         },
         action: q.action,
     };
-    let rows = with_ledger(&state, &plan, move |l| {
+    with_ledger(state, plan, move |l| {
         crate::query::log_rows(l, &query).map_err(|e| match e {
             crate::query::LogError::Replay(r) => replay_error(r),
             other => ApiError::NotFound(other.to_string()),
         })
     })
-    .await?;
-    Ok(Json(rows).into_response())
+    .await
 }
 
 pub async fn actors(

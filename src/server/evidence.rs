@@ -19,7 +19,9 @@ use super::api::{caller, served, writer};
 use super::error::ApiError;
 use super::extract::ApiQuery;
 use super::tokens::Role;
+use super::writer::Written;
 use super::AppState;
+use crate::store::evidence::Stored;
 
 /// The largest evidence file accepted over HTTP.
 pub const MAX_EVIDENCE: usize = 25 << 20;
@@ -30,12 +32,17 @@ pub async fn get(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller(&state, &headers, &plan)?.require(Role::Viewer, "downloading evidence")?;
+    send(&state, &plan, sha256).await
+}
+
+/// The stored evidence file `sha256` of `plan`, as a download.
+pub async fn send(state: &AppState, plan: &str, sha256: String) -> Result<Response, ApiError> {
     if !is_sha256_hex(&sha256) {
         return Err(ApiError::BadRequest(format!(
             "{sha256:?} is not a SHA-256 (64 lowercase hex digits)"
         )));
     }
-    let dir = served(&state, &plan)?.dir.clone();
+    let dir = served(state, plan)?.dir.clone();
     let bytes = tokio::task::spawn_blocking(move || {
         let store = EvidenceStore::new(&dir);
         match store.path_of(&sha256) {
@@ -77,7 +84,24 @@ pub async fn post(
         _ => ApiError::BadRequest(e.body_text()),
     })?;
     let actor = writer(&state, &headers, &plan, Role::Officer, "attaching evidence")?;
-    let served = served(&state, &plan)?;
+    let (stored, entries) = attach(&state, &plan, actor, q, body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"sha256": stored.sha256, "size": stored.size, "entries": entries})),
+    )
+        .into_response())
+}
+
+/// Stores `body` as evidence for what `q` names and records it through the writer, for
+/// `actor`: the one attach path of the API and the web form. Nothing is kept on error.
+pub async fn attach(
+    state: &AppState,
+    plan: &str,
+    actor: String,
+    q: Upload,
+    body: Bytes,
+) -> Result<(Stored, Vec<Written>), ApiError> {
+    let served = served(state, plan)?;
     let dir = served.dir.clone();
     // Names resolved and the rules checked before the file is kept.
     let plan_now = super::api::plan_of(served, None).await?;
@@ -117,11 +141,7 @@ pub async fn post(
     let (stored, event) = stored;
     let written = served.writer.write(actor, vec![event], q.if_head).await;
     match written {
-        Ok(entries) => Ok((
-            StatusCode::CREATED,
-            Json(serde_json::json!({"sha256": stored.sha256, "size": stored.size, "entries": entries})),
-        )
-            .into_response()),
+        Ok(entries) => Ok((stored, entries)),
         Err(e) => {
             // The file was kept for an entry that was refused: remove it if it is new.
             if stored.new {

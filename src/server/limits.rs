@@ -23,7 +23,9 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Applies the in-flight limit and the timeout to one request.
 pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let streaming = request.uri().path().ends_with("/stream");
+    // The API's entry stream and the dashboard's live updates of it.
+    let path = request.uri().path();
+    let streaming = path.ends_with("/stream") || path.ends_with("/live");
     let Ok(_permit) = state.in_flight.clone().acquire_owned().await else {
         return ApiError::Unavailable("the server is stopping".into()).into_response();
     };

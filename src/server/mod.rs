@@ -54,6 +54,8 @@ pub struct AppState {
     pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Permits for requests answered at once ([`limits::MAX_IN_FLIGHT`]).
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// The dashboard's signed-in browsers.
+    pub sessions: crate::web::session::Sessions,
 }
 
 /// What to serve, and where.
@@ -153,6 +155,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/plans/{plan}/actions", post(writes::post_action))
         .route("/api/v1/plans/{plan}/areas", post(writes::post_area))
+        .merge(crate::web::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limits::guard,
@@ -194,6 +197,7 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
         clock: Arc::new(crate::clock::SystemClock),
         stopping,
         in_flight: Arc::new(tokio::sync::Semaphore::new(limits::MAX_IN_FLIGHT)),
+        sessions: Default::default(),
     });
     let listen = config.listen;
     let std_listener = std::net::TcpListener::bind(listen)

@@ -46,6 +46,12 @@ pub async fn entries_stream(
             .and_then(|s| s.trim().parse::<u64>().ok())
             .ok_or_else(|| ApiError::BadRequest("Last-Event-ID must be an entry seq".into()))?,
     };
+    Ok(entries_after(&state, dir, after))
+}
+
+/// The event stream of the entries of the ledger in `dir` after seq `after`: what the API
+/// and the dashboard's live updates listen to.
+pub fn entries_after(state: &AppState, dir: PathBuf, after: u64) -> Response {
     let stopping = state.stopping.clone();
     let events = stream::unfold((dir, after + 1), move |(dir, next)| {
         let stopping = stopping.clone();
@@ -67,7 +73,7 @@ pub async fn entries_stream(
             }
         }
     });
-    Ok(Sse::new(events)
+    Sse::new(events)
         .keep_alive(KeepAlive::default())
-        .into_response())
+        .into_response()
 }

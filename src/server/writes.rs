@@ -102,18 +102,7 @@ pub async fn post_correction(
         Role::Officer,
         "correcting an entry",
     )?;
-    let dir = served(&state, &plan)?.dir.clone();
-    let seq = b.target;
-    let target = tokio::task::spawn_blocking(move || {
-        let reader = DirReader::open(&dir).map_err(ApiError::from_store)?;
-        let line = reader
-            .line_at(crate::entry::Seq(seq))
-            .map_err(ApiError::from_store)?
-            .ok_or_else(|| ApiError::NotFound(format!("there is no entry {seq}")))?;
-        crate::entry::Entry::decode(&line).map_err(|e| ApiError::Internal(e.to_string()))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let target = entry_at(&state, &plan, b.target).await?;
     let command = Command::Correct {
         target: Box::new(target),
         status: b.status,
@@ -122,6 +111,25 @@ pub async fn post_correction(
         reason: b.reason,
     };
     write(&state, &plan, &actor, command, b.if_head).await
+}
+
+/// Entry `seq` of `plan`, decoded: what a correction names.
+pub async fn entry_at(
+    state: &AppState,
+    plan: &str,
+    seq: u64,
+) -> Result<crate::entry::Entry, ApiError> {
+    let dir = served(state, plan)?.dir.clone();
+    tokio::task::spawn_blocking(move || {
+        let reader = DirReader::open(&dir).map_err(ApiError::from_store)?;
+        let line = reader
+            .line_at(crate::entry::Seq(seq))
+            .map_err(ApiError::from_store)?
+            .ok_or_else(|| ApiError::NotFound(format!("there is no entry {seq}")))?;
+        crate::entry::Entry::decode(&line).map_err(|e| ApiError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
 pub async fn post_action(

@@ -1,0 +1,260 @@
+//! The officers' forms: record a status, add a review, correct an entry, withdraw an action
+//! and attach evidence. Each builds the same `Command` as the API and the command line and
+//! goes through the same writer; a refusal shows the rule in plain words beside the form,
+//! with what was typed kept, and nothing written.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::context::{AtQuery, PlanCtx};
+use super::error::PageError;
+use super::forms_page::{forms_page, Refused};
+use super::session::Visitor;
+use crate::plan::decide::Command;
+use crate::server::api::execute;
+use crate::server::evidence::{attach, Upload, MAX_EVIDENCE};
+use crate::server::tokens::Role;
+use crate::server::writes::entry_at;
+use crate::server::{ApiError, AppState};
+
+/// What a form sent, by field name.
+pub type Fields = BTreeMap<String, String>;
+
+/// `?done=SEQ` after a write.
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    pub done: Option<u64>,
+}
+
+fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
+    fields.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+fn required(fields: &Fields, name: &str, what: &str) -> Result<String, ApiError> {
+    field(fields, name)
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::BadRequest(format!("{what} is required")))
+}
+
+pub async fn record_page(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    Query(d): Query<Done>,
+    visitor: Visitor,
+) -> Result<Response, PageError> {
+    let ctx = PlanCtx::load(&state, &visitor, &plan, &AtQuery::default()).await?;
+    Ok(forms_page(&ctx, &visitor, d.done, None))
+}
+
+/// After a form: back to the forms with the entry's seq, or the forms with the refusal.
+async fn finish(
+    state: &AppState,
+    visitor: &Visitor,
+    plan: &str,
+    form: &'static str,
+    fields: Fields,
+    result: Result<u64, PageError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(seq) => {
+            let to = format!(
+                "/plans/{}/record?done={seq}",
+                super::format::query_escape(plan)
+            );
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
+        }
+        Err(e @ (PageError::SignIn { .. } | PageError::Csrf)) => Err(e),
+        Err(e) => {
+            let ctx = PlanCtx::load(state, visitor, plan, &AtQuery::default()).await?;
+            let refused = Refused {
+                form,
+                message: e.message(),
+                fields,
+            };
+            let mut r = forms_page(&ctx, visitor, None, Some(refused));
+            *r.status_mut() = e.status();
+            Ok(r)
+        }
+    }
+}
+
+/// Checks the CSRF field and the role, and names the actor.
+fn officer(
+    state: &AppState,
+    visitor: &Visitor,
+    plan: &str,
+    fields: &Fields,
+    what: &str,
+) -> Result<String, PageError> {
+    visitor.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let caller = visitor.caller(state, plan)?;
+    Ok(caller.require(Role::Officer, what)?.to_string())
+}
+
+/// Runs `command` for `actor`; the last entry's seq.
+async fn run(
+    state: &AppState,
+    plan: &str,
+    actor: &str,
+    command: Command,
+) -> Result<u64, PageError> {
+    let written = execute(state, plan, actor, command, None).await?;
+    Ok(written.last().map_or(0, |w| w.seq))
+}
+
+fn today(state: &AppState) -> String {
+    state.clock.now().format("%Y-%m-%d").to_string()
+}
+
+pub async fn post_status(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    visitor: Visitor,
+    Form(f): Form<Fields>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let actor = officer(&state, &visitor, &plan, &f, "recording a status")?;
+        let command = Command::RecordStatus {
+            action: required(&f, "action", "the action")?,
+            review: required(&f, "review", "the review")?,
+            status: required(&f, "status", "the status")?,
+            note: field(&f, "note").map(str::to_string),
+        };
+        run(&state, &plan, &actor, command).await
+    }
+    .await;
+    finish(&state, &visitor, &plan, "status", f, result).await
+}
+
+pub async fn post_review(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    visitor: Visitor,
+    Form(f): Form<Fields>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let actor = officer(&state, &visitor, &plan, &f, "adding a review")?;
+        let command = Command::AddReview {
+            label: required(&f, "label", "the review's label")?,
+            date: required(&f, "date", "the review's date")?,
+        };
+        run(&state, &plan, &actor, command).await
+    }
+    .await;
+    finish(&state, &visitor, &plan, "review", f, result).await
+}
+
+pub async fn post_correction(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    visitor: Visitor,
+    Form(f): Form<Fields>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let actor = officer(&state, &visitor, &plan, &f, "correcting an entry")?;
+        let typed = required(&f, "target", "the entry number")?;
+        let seq: u64 = typed.parse().map_err(|_| {
+            ApiError::BadRequest(format!(
+                "the entry number must be a whole number, got {typed:?}"
+            ))
+        })?;
+        let reason = required(&f, "reason", "a reason for the correction")?;
+        let target = entry_at(&state, &plan, seq).await?;
+        let command = Command::Correct {
+            target: Box::new(target),
+            status: field(&f, "status").map(str::to_string),
+            note: field(&f, "note").map(str::to_string),
+            changes: BTreeMap::new(),
+            reason,
+        };
+        run(&state, &plan, &actor, command).await
+    }
+    .await;
+    finish(&state, &visitor, &plan, "correction", f, result).await
+}
+
+pub async fn post_withdrawal(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    visitor: Visitor,
+    Form(f): Form<Fields>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let actor = officer(&state, &visitor, &plan, &f, "withdrawing an action")?;
+        let command = Command::Withdraw {
+            id: required(&f, "action", "the action")?,
+            reason: required(&f, "reason", "a reason for the withdrawal")?,
+            from: field(&f, "from").map(str::to_string),
+            today: today(&state),
+        };
+        run(&state, &plan, &actor, command).await
+    }
+    .await;
+    finish(&state, &visitor, &plan, "withdrawal", f, result).await
+}
+
+/// The evidence form's fields and its file (name and bytes).
+async fn read_upload(mut form: Multipart) -> Result<(Fields, Option<(String, Bytes)>), ApiError> {
+    let mut fields = Fields::new();
+    let mut file = None;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(format!(
+                "evidence files over HTTP are at most {MAX_EVIDENCE} bytes"
+            ))
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
+    };
+    while let Some(part) = form.next_field().await.map_err(bad)? {
+        let name = part.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = part.file_name().unwrap_or_default().to_string();
+            let bytes = part.bytes().await.map_err(bad)?;
+            file = Some((file_name, bytes));
+        } else {
+            let value = part.text().await.map_err(bad)?;
+            fields.insert(name, value);
+        }
+    }
+    Ok((fields, file))
+}
+
+pub async fn post_evidence(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    visitor: Visitor,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    let (f, file, unreadable) = match read_upload(form).await {
+        Ok((f, file)) => (f, file, None),
+        Err(e) => (Fields::new(), None, Some(e)),
+    };
+    let result = async {
+        if let Some(e) = unreadable {
+            return Err(e.into());
+        }
+        let actor = officer(&state, &visitor, &plan, &f, "attaching evidence")?;
+        let (name, bytes) = file
+            .filter(|(n, _)| !n.is_empty())
+            .ok_or_else(|| ApiError::BadRequest("choose a file to attach".into()))?;
+        let upload = Upload {
+            action: required(&f, "action", "the action")?,
+            review: field(&f, "review").map(str::to_string),
+            name,
+            note: field(&f, "note").map(str::to_string),
+            if_head: None,
+        };
+        let (_, entries) = attach(&state, &plan, actor, upload, bytes).await?;
+        Ok(entries.last().map_or(0, |w| w.seq))
+    }
+    .await;
+    finish(&state, &visitor, &plan, "evidence", f, result).await
+}
