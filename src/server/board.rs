@@ -186,6 +186,7 @@ pub async fn report(
         &b.recent,
         verification,
         known_at,
+        None,
     )
     .map_err(|e| ApiError::BadRequest(format!("since: {e}")))?;
     let html = crate::report::html::board_html(&r);
