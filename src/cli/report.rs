@@ -17,11 +17,13 @@ use super::{CliError, Context, Exit};
 
 /// Write the board report for a review: one document to read before the meeting.
 ///
-/// It holds the ledger head it was produced from and the result of verifying the whole
-/// ledger (every hash, link, sequence number and time); RAG counts per area at the review
-/// and at the one before; what moved since --since (default: the previous review), worst
-/// first, with the entries that moved it; the readiness gaps (as `readiness check` lists
-/// them); every action with its RAG trend across the reviews; and the RAG matrix.
+/// It opens with a summary a chair can read aloud (how many actions are done, which are
+/// behind and why, what moved, whether the ledger checks); then the count of actions at
+/// each status per area, at the review and at the one before; what moved since --since
+/// (default: the previous review), worst first; the readiness gaps (as `readiness check`
+/// finds them), grouped by kind; every action with its trend across the reviews; and the
+/// RAG matrix. An appendix for inspectors gives the ledger head it was produced from, the
+/// result of verifying the whole ledger, its checkpoint and how to check them.
 ///
 /// HTML is one file with its CSS and charts inline (no scripts, nothing fetched), for a
 /// browser or printed on A4. Markdown has the same content without the charts. If the
