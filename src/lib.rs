@@ -32,6 +32,7 @@ pub mod server;
 pub mod store;
 pub mod verify;
 pub mod wire;
+pub mod words;
 mod wire_fast;
 
 #[cfg(test)]

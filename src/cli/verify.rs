@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::entry::{format_timestamp, EntryHash, Seq};
 use crate::store::ReadLedger;
 use crate::verify::evidence::{describe_stray, verify_evidence, EvidenceReport};
+use crate::words::counted;
 use crate::verify::{verify, ExpectOutcome, VerifyFailure, VerifyOptions, VerifyReport, CHECKS};
 
 use super::checkpoint::{authenticate, held_checkpoints, CheckpointVerdict};
@@ -256,11 +257,9 @@ fn print_details(ctx: &mut Context<'_>, r: &VerifyReport) -> Result<(), CliError
         line(
             ctx.out,
             format!(
-                "signatures: ok: {} sign-off{} checked ({} key{} registered, {} revoked)",
-                c.signed_off,
-                plural(c.signed_off),
-                c.keys_registered,
-                plural(c.keys_registered),
+                "signatures: ok: {} checked ({} registered, {} revoked)",
+                counted(c.signed_off, "sign-off"),
+                counted(c.keys_registered, "key"),
                 c.keys_revoked
             ),
         )?;
@@ -284,14 +283,6 @@ fn print_details(ctx: &mut Context<'_>, r: &VerifyReport) -> Result<(), CliError
     Ok(())
 }
 
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 fn print_evidence(ctx: &mut Context<'_>, e: Option<&EvidenceReport>) -> Result<(), CliError> {
     let Some(e) = e else {
         return Ok(());
@@ -300,13 +291,13 @@ fn print_evidence(ctx: &mut Context<'_>, e: Option<&EvidenceReport>) -> Result<(
     line(
         ctx.out,
         format!(
-            "evidence: {status}: {} files re-hashed ({} bytes) for {} entries in {}; {} redacted, {} problems, {} stray",
-            e.verified,
-            e.bytes,
-            e.entries,
+            "evidence: {status}: {} re-hashed ({}) for {} in {}; {} redacted, {}, {} stray",
+            counted(e.verified as u64, "file"),
+            counted(e.bytes, "byte"),
+            counted(e.entries as u64, "entry"),
             e.dir,
             e.redacted.len(),
-            e.problems.len(),
+            counted(e.problems.len() as u64, "problem"),
             e.strays.len()
         ),
     )?;
