@@ -173,7 +173,14 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap();
         let err = seal_batch(&Plan::new(), "me", t, vec![created(), created()]).unwrap_err();
         assert!(
-            matches!(err, BatchError::Rule { index: 1, total: 2, .. }),
+            matches!(
+                err,
+                BatchError::Rule {
+                    index: 1,
+                    total: 2,
+                    ..
+                }
+            ),
             "{err:?}"
         );
         // People read what it is about, not its place in the batch.

@@ -32,8 +32,8 @@ pub mod server;
 pub mod store;
 pub mod verify;
 pub mod wire;
-pub mod words;
 mod wire_fast;
+pub mod words;
 
 #[cfg(test)]
 mod test_events;

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::event::{Event, EvidenceRedacted};
 use crate::store::evidence::{
-    attach, copy_hashing, display_name, escape_name, format_size, hash_file,
-    parse_size, AttachRequest, EvidenceError, EvidenceStore, Source,
+    attach, copy_hashing, display_name, escape_name, format_size, hash_file, parse_size,
+    AttachRequest, EvidenceError, EvidenceStore, Source,
 };
 use crate::store::{Location, StoreError};
 use crate::verify::evidence::{collect, Attachment, Attachments};

@@ -7,8 +7,8 @@ use serde::Serialize;
 use crate::entry::{format_timestamp, EntryHash, Seq};
 use crate::store::ReadLedger;
 use crate::verify::evidence::{describe_stray, verify_evidence, EvidenceReport};
-use crate::words::counted;
 use crate::verify::{verify, ExpectOutcome, VerifyFailure, VerifyOptions, VerifyReport, CHECKS};
+use crate::words::{count, counted};
 
 use super::checkpoint::{authenticate, held_checkpoints, CheckpointVerdict};
 use super::output::{line, write_json, Format};
@@ -169,7 +169,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             line(ctx.out, &verdict)?;
             print_details(ctx, &report)?;
             print_evidence(ctx, evidence.as_ref())?;
-            for c in &checkpoints {
+            // A failed checkpoint that is already the verdict is not repeated.
+            for c in checkpoints.iter().filter(|c| c.message != verdict) {
                 line(ctx.out, &c.message)?;
             }
         }
@@ -193,22 +194,10 @@ fn verdict_line(
             f.seq, f.check, f.reason, f.line, r.source, r.entries
         );
     }
-    match &r.expect {
-        Some(ExpectOutcome::Missing { seq, entries }) => {
-            return format!(
-                "FAILED: expected entry {seq}, but the ledger has only {entries} verified entries"
-            )
+    if let Some(e) = &r.expect {
+        if let Some(m) = expect_failure(e) {
+            return m;
         }
-        Some(ExpectOutcome::Differs {
-            seq,
-            expected,
-            found,
-        }) => {
-            return format!(
-                "FAILED: entry {seq} has hash {found}, not the expected {expected}: this is not the ledger whose head was minuted, or its history was rewritten"
-            )
-        }
-        _ => {}
     }
     if let Some(p) = evidence.and_then(|e| e.problems.first()) {
         return format!("FAILED: evidence: {p}");
@@ -220,6 +209,27 @@ fn verdict_line(
         "ok: {} entries verified in {}: every check FORMAT.md lists passed",
         r.entries, r.source
     )
+}
+
+/// An --expect that did not hold, and what that tells.
+fn expect_failure(e: &ExpectOutcome) -> Option<String> {
+    let what = match e {
+        ExpectOutcome::Found { .. } => return None,
+        ExpectOutcome::Missing { seq, entries, .. } => format!(
+            "expected entry {seq}, but the ledger has only {}",
+            count(*entries, "verified entry", "verified entries")
+        ),
+        ExpectOutcome::Differs {
+            seq,
+            expected,
+            found,
+            ..
+        } => format!("entry {seq} has hash {found}, not the expected {expected}"),
+    };
+    Some(format!(
+        "FAILED: {what}: {}",
+        e.meaning().unwrap_or_default()
+    ))
 }
 
 fn check_results(r: &VerifyReport) -> Vec<CheckResult> {
@@ -270,14 +280,11 @@ fn print_details(ctx: &mut Context<'_>, r: &VerifyReport) -> Result<(), CliError
             format!("expected entry {seq} {hash} is present and unchanged: this ledger extends that one"),
         )?,
         // With a failure the verdict names it; the --expect outcome follows here.
-        (Some(ExpectOutcome::Missing { seq, entries }), Some(_)) => line(
-            ctx.out,
-            format!("FAILED: expected entry {seq}, but the ledger has only {entries} verified entries"),
-        )?,
-        (Some(ExpectOutcome::Differs { seq, expected, found }), Some(_)) => line(
-            ctx.out,
-            format!("FAILED: entry {seq} has hash {found}, not the expected {expected}"),
-        )?,
+        (Some(e), Some(_)) => {
+            if let Some(m) = expect_failure(e) {
+                line(ctx.out, m)?;
+            }
+        }
         _ => {}
     }
     Ok(())
@@ -294,7 +301,7 @@ fn print_evidence(ctx: &mut Context<'_>, e: Option<&EvidenceReport>) -> Result<(
             "evidence: {status}: {} re-hashed ({}) for {} in {}; {} redacted, {}, {} stray",
             counted(e.verified as u64, "file"),
             counted(e.bytes, "byte"),
-            counted(e.entries as u64, "entry"),
+            count(e.entries as u64, "entry", "entries"),
             e.dir,
             e.redacted.len(),
             counted(e.problems.len() as u64, "problem"),

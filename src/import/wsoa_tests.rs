@@ -171,7 +171,12 @@ fn typo_and_unreadable_dates_are_warnings() {
     );
     assert_eq!(t.areas[0].rows[0].start.text, "TBC");
     let messages: Vec<&str> = t.warnings.iter().map(|w| w.message.as_str()).collect();
-    assert!(messages.contains(&"row 1.1: Start date \"TBC\" has no month and year to read; kept as text only"), "{messages:?}");
+    assert!(
+        messages.contains(
+            &"row 1.1: Start date \"TBC\" has no month and year to read; kept as text only"
+        ),
+        "{messages:?}"
+    );
     assert!(messages.contains(&"row 1.4: End date \"March 2-21\": read the year \"2-21\" as 2021 (a '-' typed for a '0')"), "{messages:?}");
 }
 
