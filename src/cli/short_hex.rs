@@ -21,9 +21,14 @@ pub fn resolve<'a>(
         .trim_end_matches("...")
         .to_ascii_lowercase();
     let shown = crate::store::evidence::escape_name(typed);
+    let a = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     if wanted.is_empty() || wanted.len() > 64 || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(CliError::Usage(format!(
-            "{shown:?} is not a {what}: give its 64 hex digits, or the first {MIN_DIGITS} or more of them, as `{listing}` shows"
+            "{shown:?} is not {a} {what}: give its 64 hex digits, or the first {MIN_DIGITS} or more of them, as `{listing}` shows"
         )));
     }
     let mut found: Vec<&str> = candidates
@@ -38,7 +43,7 @@ pub fn resolve<'a>(
             "no {what} in this ledger starts with {wanted}; `{listing}` shows them"
         ))),
         _ if wanted.len() < MIN_DIGITS => Err(CliError::Usage(format!(
-            "{wanted} is too short to name a {what}: give at least {MIN_DIGITS} hex digits, as `{listing}` shows"
+            "{wanted} is too short to name {a} {what}: give at least {MIN_DIGITS} hex digits, as `{listing}` shows"
         ))),
         many => Err(CliError::Usage(format!(
             "{wanted} starts {} {what}s: {}; give more digits",
@@ -68,5 +73,6 @@ mod tests {
         assert!(msg(resolve("3f5", [A], "x", "l")).contains("too short"));
         assert!(msg(resolve("ffffff", [A], "x", "l")).contains("no x"));
         assert!(msg(resolve("nothex", [A], "x", "l")).contains("not a x"));
+        assert!(msg(resolve("nothex", [A], "evidence", "l")).contains("not an evidence"));
     }
 }
