@@ -26,7 +26,8 @@ pub fn resolve<'a>(
     } else {
         "a"
     };
-    if wanted.is_empty() || wanted.len() > 64 || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let hex = wanted.bytes().all(|b| b.is_ascii_hexdigit());
+    if wanted.len() < MIN_DIGITS || wanted.len() > 64 || !hex {
         return Err(CliError::Usage(format!(
             "{shown:?} is not {a} {what}: give its 64 hex digits, or the first {MIN_DIGITS} or more of them, as `{listing}` shows"
         )));
@@ -38,12 +39,9 @@ pub fn resolve<'a>(
     found.sort_unstable();
     found.dedup();
     match found.as_slice() {
-        [one] if wanted.len() == 64 || wanted.len() >= MIN_DIGITS => Ok(one.to_string()),
+        [one] => Ok(one.to_string()),
         [] => Err(CliError::Usage(format!(
             "no {what} in this ledger starts with {wanted}; `{listing}` shows them"
-        ))),
-        _ if wanted.len() < MIN_DIGITS => Err(CliError::Usage(format!(
-            "{wanted} is too short to name {a} {what}: give at least {MIN_DIGITS} hex digits, as `{listing}` shows"
         ))),
         many => Err(CliError::Usage(format!(
             "{wanted} starts {} {what}s: {}; give more digits",
@@ -70,7 +68,8 @@ mod tests {
         assert_eq!(resolve(B, [A, B], "x", "l").unwrap(), B);
         let both = msg(resolve("3f5a09c2b1e4…", [A, B], "x", "l"));
         assert!(both.contains(A) && both.contains(B), "{both}");
-        assert!(msg(resolve("3f5", [A], "x", "l")).contains("too short"));
+        assert!(msg(resolve("3f5", [A], "x", "l"))
+            .contains("not a x: give its 64 hex digits, or the first 6 or more"));
         assert!(msg(resolve("ffffff", [A], "x", "l")).contains("no x"));
         assert!(msg(resolve("nothex", [A], "x", "l")).contains("not a x"));
         assert!(msg(resolve("nothex", [A], "evidence", "l")).contains("not an evidence"));

@@ -190,8 +190,13 @@ fn verdict_line(
 ) -> String {
     if let Some(f) = &r.failure {
         return format!(
-            "FAILED: entry {} ({} check): {} (line {} of {}); the {} entries before it verified",
-            f.seq, f.check, f.reason, f.line, r.source, r.entries
+            "FAILED: entry {} ({} check): {} (line {} of {}); the {} before it verified",
+            f.seq,
+            f.check,
+            f.reason,
+            f.line,
+            r.source,
+            count(r.entries, "entry", "entries")
         );
     }
     if let Some(e) = &r.expect {
@@ -206,8 +211,9 @@ fn verdict_line(
         return c.message.clone();
     }
     format!(
-        "ok: {} entries verified in {}: every check FORMAT.md lists passed",
-        r.entries, r.source
+        "ok: {} verified in {}: every check FORMAT.md lists passed",
+        count(r.entries, "entry", "entries"),
+        r.source
     )
 }
 

@@ -654,7 +654,7 @@ fn the_york_area_reads_the_same_as_the_third_of_five_areas() {
         .map(|w| (w.line, w.message.as_str()))
         .collect();
     assert_eq!(lines[0].0, 19 + offset);
-    assert!(lines[0].1.starts_with("row 3.3B ("), "{lines:?}");
+    assert!(lines[0].1.starts_with("row 3.3B: "), "{lines:?}");
     assert_eq!(lines.len(), 2, "{lines:?}");
     // Areas 1 and 2 give six reviews; York adds July 21, December 21 and August 22; area 5's
     // (the fixture's area 4) are all known by then.

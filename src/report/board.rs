@@ -40,13 +40,15 @@ impl Verification {
     pub fn sentence(&self) -> String {
         match &self.problem {
             None if self.ok => format!(
-                "ok: {} entries verified in {} (every hash, link, sequence number and time)",
-                self.entries, self.source
+                "ok: {} verified in {} (every hash, link, sequence number and time)",
+                crate::words::count(self.entries, "entry", "entries"),
+                self.source
             ),
             None => format!("FAILED in {}", self.source),
             Some(p) => format!(
-                "FAILED in {}: {p}; {} entries before it verified; do not rely on this report",
-                self.source, self.entries
+                "FAILED in {}: {p}; {} before it verified; do not rely on this report",
+                self.source,
+                crate::words::count(self.entries, "entry", "entries")
             ),
         }
     }

@@ -676,8 +676,17 @@ mod tests {
         .unwrap();
         assert_eq!(
             r.expect,
-            Some(ExpectOutcome::Missing { seq: 3, entries: 2 })
+            Some(ExpectOutcome::Missing {
+                seq: 3,
+                entries: 2,
+                // The hash given is entry 2's: the seq was mistyped, and that is said.
+                found_at: Some(2)
+            })
         );
+        assert!(r
+            .expect
+            .and_then(|e| e.meaning())
+            .is_some_and(|m| m.contains("that hash is this ledger's entry 2")));
     }
 
     #[test]
