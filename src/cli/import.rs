@@ -194,7 +194,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     // The events go to the append; the batch keeps its summary and warnings for the report.
     let events = std::mem::take(&mut batch.events);
     for w in &batch.warnings {
-        super::output::warning(ctx.err, w).map_err(CliError::Output)?;
+        super::output::warning(ctx.err, crate::import::warning_for_people(w))
+            .map_err(CliError::Output)?;
     }
     let entries = if args.dry_run {
         seal_batch(&plan, &actor, ctx.clock.now(), events)
@@ -309,7 +310,8 @@ fn run_update(
     let mut batch = wsoa_update_events(plan, file.table, file.name, file.sha256);
     let events = std::mem::take(&mut batch.events);
     for w in &batch.warnings {
-        super::output::warning(ctx.err, w).map_err(CliError::Output)?;
+        super::output::warning(ctx.err, crate::import::warning_for_people(w))
+            .map_err(CliError::Output)?;
     }
     let entries = if events.is_empty() {
         Vec::new()

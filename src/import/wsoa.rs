@@ -454,8 +454,10 @@ pub(super) fn build_area(
     for (raw, id) in raw_rows.into_iter().zip(ids) {
         let major = raw.number.split('.').next().unwrap_or_default();
         if !head.number.is_empty() && major != head.number {
-            // The warning carries the line: the message names the row only.
-            let message = format!("row {id}: not numbered as {}", head.heading);
+            let message = format!(
+                "row {id} (line {}): not numbered as {}",
+                raw.line, head.heading
+            );
             warn(raw.line, message);
         }
         rows.push(build_row(&ctx, raw, id, warn)?);
@@ -990,7 +992,7 @@ fn build_row(
             detail,
         }
     })?;
-    let at = format!("row {id}");
+    let at = format!("row {id} (line {})", raw.line);
     let name = |c: usize| ctx.columns.get(LEADING + c).map_or("?", String::as_str);
     if let Some(m) = missing {
         let mut message = format!(

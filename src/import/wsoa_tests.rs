@@ -103,7 +103,7 @@ fn preamble_variants() {
     );
     assert_eq!(
         t.warnings[0].message,
-        "row 1.1: not numbered as Area for improvement 2"
+        "row 1.1 (line 7): not numbered as Area for improvement 2"
     );
     let t = ok(&format!("Title\nArea for improvement plan\n{body}"));
     assert_eq!(
@@ -155,7 +155,7 @@ fn york_has_exactly_the_missing_lead_warning() {
         t.warnings,
         [ImportWarning {
             line: 19,
-            message: "row 1.3B: 16 cells for 17 columns; left \"Lead\" empty".into()
+            message: "row 1.3B (line 19): 16 cells for 17 columns; left \"Lead\" empty".into()
         }]
     );
 }
@@ -171,13 +171,8 @@ fn typo_and_unreadable_dates_are_warnings() {
     );
     assert_eq!(t.areas[0].rows[0].start.text, "TBC");
     let messages: Vec<&str> = t.warnings.iter().map(|w| w.message.as_str()).collect();
-    assert!(
-        messages.contains(
-            &"row 1.1: Start date \"TBC\" has no month and year to read; kept as text only"
-        ),
-        "{messages:?}"
-    );
-    assert!(messages.contains(&"row 1.4: End date \"March 2-21\": read the year \"2-21\" as 2021 (a '-' typed for a '0')"), "{messages:?}");
+    assert!(messages.contains(&"row 1.1 (line 6): Start date \"TBC\" has no month and year to read; kept as text only"), "{messages:?}");
+    assert!(messages.contains(&"row 1.4 (line 23): End date \"March 2-21\": read the year \"2-21\" as 2021 (a '-' typed for a '0')"), "{messages:?}");
 }
 
 #[test]
@@ -314,7 +309,7 @@ fn a_short_row_with_a_short_lead_is_missing_evidence() {
         ),
         ("CYC (M.S)", "The strategy … in York. (19)".into(), "")
     );
-    assert!(t.warnings.iter().any(|w| w.message.starts_with("row 1.4: 16 cells for 17 columns; left \"Evidence and impact\" empty (or it may be \"Measures of success\"")));
+    assert!(t.warnings.iter().any(|w| w.message.starts_with("row 1.4 (line 23): 16 cells for 17 columns; left \"Evidence and impact\" empty (or it may be \"Measures of success\"")));
 }
 
 #[test]
@@ -599,7 +594,7 @@ fn the_quirks_work_in_areas_after_the_first() {
         t.warnings,
         [ImportWarning {
             line: 40,
-            message: "row 4.2: 11 cells for 12 columns; left \"Lead\" empty".into()
+            message: "row 4.2 (line 40): 11 cells for 12 columns; left \"Lead\" empty".into()
         }]
     );
 }
@@ -654,7 +649,7 @@ fn the_york_area_reads_the_same_as_the_third_of_five_areas() {
         .map(|w| (w.line, w.message.as_str()))
         .collect();
     assert_eq!(lines[0].0, 19 + offset);
-    assert!(lines[0].1.starts_with("row 3.3B: "), "{lines:?}");
+    assert!(lines[0].1.starts_with("row 3.3B ("), "{lines:?}");
     assert_eq!(lines.len(), 2, "{lines:?}");
     // Areas 1 and 2 give six reviews; York adds July 21, December 21 and August 22; area 5's
     // (the fixture's area 4) are all known by then.
