@@ -20,7 +20,7 @@ pub fn run(_args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         ctx.out,
         format!(
             "reindexed {}",
-            crate::words::count(entries as u64, "entry", "entries")
+            crate::words::count(entries, "entry", "entries")
         ),
     )?;
     if let Some(d) = ledger.damage() {

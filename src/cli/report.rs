@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::asof::ResolvedPoint;
 use crate::plan::Plan;
-use crate::report::board::{board_report, ReportCheckpoint};
+use crate::report::board::{board_report, ReportCheckpoint, ReportSources};
 use crate::report::board_doc::report_doc;
 use crate::report::html::board_html;
 use crate::report::render::to_markdown_titled;
@@ -159,9 +159,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         since.as_ref(),
         &touches,
         &recent,
-        verification,
-        known_at,
-        head_checkpoint(&ledger, plan.head.map_or(0, |(seq, _)| seq.0)),
+        ReportSources {
+            verification,
+            known_at,
+            checkpoint: head_checkpoint(&ledger, plan.head.map_or(0, |(seq, _)| seq.0)),
+        },
     )
     .map_err(|e| CliError::Usage(format!("--since: {e}")))?;
     let text = match args.format {

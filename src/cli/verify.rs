@@ -305,9 +305,9 @@ fn print_evidence(ctx: &mut Context<'_>, e: Option<&EvidenceReport>) -> Result<(
         ctx.out,
         format!(
             "evidence: {status}: {} re-hashed ({}) for {} in {}; {} redacted, {}, {} stray",
-            counted(e.verified as u64, "file"),
+            counted(e.verified, "file"),
             counted(e.bytes, "byte"),
-            count(e.entries as u64, "entry", "entries"),
+            count(e.entries, "entry", "entries"),
             e.dir,
             e.redacted.len(),
             counted(e.problems.len() as u64, "problem"),

@@ -100,6 +100,15 @@ pub struct ReportCheckpoint {
     pub root: String,
 }
 
+/// What the report says about where it came from, as the caller found it.
+#[derive(Debug, Clone)]
+pub struct ReportSources {
+    pub verification: Verification,
+    /// With --known-at: the moment the ledger was replayed up to.
+    pub known_at: Option<String>,
+    pub checkpoint: Option<ReportCheckpoint>,
+}
+
 /// Everything in the board report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BoardReport {
@@ -136,10 +145,13 @@ pub fn board_report(
     since: Option<&ResolvedPoint>,
     touches: &Touches,
     recent: &RecentEntries,
-    verification: Verification,
-    known_at: Option<String>,
-    checkpoint: Option<ReportCheckpoint>,
+    sources: ReportSources,
 ) -> Result<BoardReport, BoardError> {
+    let ReportSources {
+        verification,
+        known_at,
+        checkpoint,
+    } = sources;
     let timeline = plan.reviews_by_date();
     let i = timeline
         .iter()

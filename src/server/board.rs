@@ -184,9 +184,11 @@ pub async fn report(
         since.as_ref(),
         &b.touches,
         &b.recent,
-        verification,
-        known_at,
-        None,
+        crate::report::board::ReportSources {
+            verification,
+            known_at,
+            checkpoint: None,
+        },
     )
     .map_err(|e| ApiError::BadRequest(format!("since: {e}")))?;
     let html = crate::report::html::board_html(&r);

@@ -107,9 +107,7 @@ impl ExpectOutcome {
                 "that hash is this ledger's entry {k}, unchanged; check the number noted with it (`readiness verify --expect {k}:HASH`)"
             ),
             None if seq == 1 => "entry 1, where a ledger begins, is not the expected one: this is a different ledger from the one whose head was noted".to_string(),
-            None if matches!(self, ExpectOutcome::Missing { .. }) => format!(
-                "this ledger is shorter than the one whose head was noted: entries were removed, or it is a different ledger; `readiness verify --expect 1:HASH`, with entry 1's hash from a copy of that ledger, tells which"
-            ),
+            None if matches!(self, ExpectOutcome::Missing { .. }) => "this ledger is shorter than the one whose head was noted: entries were removed, or it is a different ledger; `readiness verify --expect 1:HASH`, with entry 1's hash from a copy of that ledger, tells which".to_string(),
             None => format!(
                 "either this is a different ledger, or this one's history was rewritten at or before entry {seq}; `readiness verify --expect 1:HASH`, with entry 1's hash from a copy of that ledger, tells which (entry 1 the same: rewritten; not: a different ledger)"
             ),
