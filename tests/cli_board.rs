@@ -620,4 +620,8 @@ fn report_is_written_for_the_board() {
     assert_eq!(v["counts"][0]["now"]["statuses"][4]["status"], "Completed");
     assert_eq!(v["counts"][0]["now"]["statuses"][4]["count"], 5);
     assert_eq!(v["checkpoint"]["size"], 72);
+    // Actions behind for the same reason are named together.
+    york(&["report", "--as-of", "RAG May 20", "--format", "markdown"])
+        .ok()
+        .stdout_has("0 of 6 actions completed or embedded; 6 behind: 1.1 is progressing but delayed; 1.2, 1.3A, 1.3B, 1.4 and 1.5 are started but delayed.");
 }

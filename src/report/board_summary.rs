@@ -183,10 +183,22 @@ fn standing(s: &Summary) -> String {
         parts.push(format!("{} on track", s.on_track.len()));
     }
     if !s.behind.is_empty() {
-        let who: Vec<String> = s
-            .behind
+        // Actions behind for the same reasons are named together.
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+        for b in &s.behind {
+            let why = b.why.join(" and ");
+            match groups.iter_mut().find(|(w, _)| *w == why) {
+                Some((_, ids)) => ids.push(&b.action),
+                None => groups.push((why, vec![&b.action])),
+            }
+        }
+        let who: Vec<String> = groups
             .iter()
-            .map(|b| format!("{} {}", b.action, b.why.join(" and ")))
+            .map(|(why, ids)| match ids.as_slice() {
+                [one] => format!("{one} {why}"),
+                [rest @ .., last] => format!("{} and {last} {}", rest.join(", "), plural_why(why)),
+                [] => String::new(),
+            })
             .collect();
         parts.push(format!("{} behind: {}", s.behind.len(), who.join("; ")));
     }
@@ -198,6 +210,22 @@ fn standing(s: &Summary) -> String {
         ));
     }
     format!("{}.", parts.join("; "))
+}
+
+/// The reasons [`summarise`] words for one action, said of several.
+fn plural_why(why: &str) -> String {
+    why.split(" and ")
+        .map(|w| {
+            let w = w
+                .replace("is past its end date", "are past their end dates")
+                .replace("has been ", "have been ");
+            match w.strip_prefix("is ") {
+                Some(rest) => format!("are {rest}"),
+                None => w,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 /// "Since RAG November 20: 1.4 reached Completed; 1.3B fell to Progressing but delayed."
@@ -292,5 +320,28 @@ fn trust(v: &Verification) -> String {
         "WARNING: the ledger's record does not check; do not rely on this report until it \
          is explained (the appendix says what failed)."
             .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_said_of_several_and_lists_end_in_or() {
+        assert_eq!(
+            plural_why("is past its end date and has been red or amber at 2 reviews in a row"),
+            "are past their end dates and have been red or amber at 2 reviews in a row"
+        );
+        assert_eq!(
+            plural_why("is started but delayed"),
+            "are started but delayed"
+        );
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            or_list(&words(&["completed", "embedded"])),
+            "completed or embedded"
+        );
+        assert_eq!(or_list(&words(&["a", "b", "c"])), "a, b or c");
     }
 }
