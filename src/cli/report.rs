@@ -4,11 +4,10 @@ use std::path::PathBuf;
 
 use crate::asof::ResolvedPoint;
 use crate::plan::Plan;
-use crate::report::board::{board_report, ReportCheckpoint, ReportSources};
+use crate::report::board::{board_report, ReportSources};
 use crate::report::board_doc::report_doc;
 use crate::report::html::board_html;
 use crate::report::render::to_markdown_titled;
-use crate::store::ReadLedger;
 use crate::verify::{verify, VerifyOptions};
 
 use super::output::line;
@@ -115,23 +114,6 @@ pub(super) fn point(
     }
 }
 
-/// The checkpoint of the ledger's first `size` entries, for the report's appendix; none
-/// when the tree cannot be had (the appendix then leaves it out).
-fn head_checkpoint(ledger: &ReadLedger, size: u64) -> Option<ReportCheckpoint> {
-    let (origin, root) = match ledger {
-        ReadLedger::Dir(d) => (d.origin().ok()?, d.positions().checked_root_at(size).ok()?),
-        ReadLedger::Export(f) => (
-            f.origin().ok()?,
-            f.positions().ok()?.checked_root_at(size).ok()?,
-        ),
-    };
-    (size > 0 && !origin.is_empty()).then(|| ReportCheckpoint {
-        origin,
-        size,
-        root: crate::checkpoint::b64(&root),
-    })
-}
-
 /// Builds and writes the report.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = known_at(args.known_at.as_deref())?;
@@ -162,7 +144,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         ReportSources {
             verification,
             known_at,
-            checkpoint: head_checkpoint(&ledger, plan.head.map_or(0, |(seq, _)| seq.0)),
+            checkpoint: crate::query::checkpoint_at(&ledger, plan.head.map_or(0, |(seq, _)| seq.0)),
         },
     )
     .map_err(|e| CliError::Usage(format!("--since: {e}")))?;

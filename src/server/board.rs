@@ -173,6 +173,11 @@ pub async fn report(
     let known_at = known(q.known_at.clone())?;
     let b = board(&state, &plan, q.known_at).await?;
     let at = named(&b.plan, "as_of", q.as_of.as_deref().unwrap_or("latest"))?;
+    let size = b.plan.head.map_or(0, |(seq, _)| seq.0);
+    let checkpoint = with_ledger(&state, &plan, move |l| {
+        Ok(crate::query::checkpoint_at(l, size))
+    })
+    .await?;
     let since = q
         .since
         .as_deref()
@@ -187,7 +192,7 @@ pub async fn report(
         crate::report::board::ReportSources {
             verification,
             known_at,
-            checkpoint: None,
+            checkpoint,
         },
     )
     .map_err(|e| ApiError::BadRequest(format!("since: {e}")))?;
