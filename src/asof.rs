@@ -25,6 +25,8 @@ pub enum AsOfError {
     Unknown { point: String, nearest: String },
     #[error("unknown review {label:?}; {nearest}; to add one: readiness review add {label:?} --date YYYY-MM-DD")]
     UnknownReview { label: String, nearest: String },
+    #[error("a new entry names its review, so \"latest\" (for views) is not taken here; the latest review is {latest:?}: give {latest:?}")]
+    LatestForWrite { latest: String },
     #[error("unknown review {label:?}: that review was renamed {now:?}; give its current label")]
     Renamed { label: String, now: String },
     #[error("{point:?} matches several reviews ({matches}); give the full label")]
@@ -189,6 +191,13 @@ fn unknown(given: &str, by_date: &[&Review], want: Use) -> AsOfError {
         format!("nearest: {}", names.join(", "))
     };
     let given = given.trim().to_string();
+    if want == Use::Write && fold(&given) == "latest" {
+        if let Some(last) = by_date.last() {
+            return AsOfError::LatestForWrite {
+                latest: last.label.clone(),
+            };
+        }
+    }
     match want {
         Use::Point => AsOfError::Unknown {
             point: given,

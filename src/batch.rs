@@ -33,26 +33,20 @@ pub enum BatchError {
         now: String,
         minutes: i64,
     },
-    #[error("{}{source}", position(*.index, *.total))]
+    /// Each rule's message names what it is about (the action, review, file), so the
+    /// event's place in the batch, which means nothing to a person, is not shown.
+    #[error("{source}")]
     Rule {
         index: usize,
         total: usize,
         source: RuleError,
     },
-    #[error("{}{source}", position(*.index, *.total))]
+    #[error("{source}")]
     Entry {
         index: usize,
         total: usize,
         source: EntryError,
     },
-}
-
-fn position(index: usize, total: usize) -> String {
-    if total > 1 {
-        format!("event {} of {total}: ", index + 1)
-    } else {
-        String::new()
-    }
 }
 
 /// How far ahead of the clock the last entry may be before appends are refused.
@@ -179,8 +173,19 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap();
         let err = seal_batch(&Plan::new(), "me", t, vec![created(), created()]).unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with("event 2 of 2: the ledger already has a plan"),
+            matches!(
+                err,
+                BatchError::Rule {
+                    index: 1,
+                    total: 2,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // People read what it is about, not its place in the batch.
+        assert!(
+            err.to_string().starts_with("the ledger already has a plan"),
             "{err}"
         );
         assert_eq!(

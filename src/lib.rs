@@ -35,6 +35,7 @@ pub mod verify;
 pub mod web;
 pub mod wire;
 mod wire_fast;
+pub mod words;
 
 #[cfg(test)]
 mod test_events;

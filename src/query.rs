@@ -137,3 +137,25 @@ pub fn verification(r: &crate::verify::VerifyReport) -> crate::report::board::Ve
             .map(|f| format!("line {}: {}", f.line, f.reason)),
     }
 }
+
+/// The checkpoint of the ledger's first `size` entries, for the report's appendix; none
+/// when the tree cannot be had (the appendix then leaves it out).
+pub fn checkpoint_at(
+    ledger: &crate::store::ReadLedger,
+    size: u64,
+) -> Option<crate::report::board::ReportCheckpoint> {
+    let (origin, root) = match ledger {
+        crate::store::ReadLedger::Dir(d) => {
+            (d.origin().ok()?, d.positions().checked_root_at(size).ok()?)
+        }
+        crate::store::ReadLedger::Export(f) => (
+            f.origin().ok()?,
+            f.positions().ok()?.checked_root_at(size).ok()?,
+        ),
+    };
+    (size > 0 && !origin.is_empty()).then(|| crate::report::board::ReportCheckpoint {
+        origin,
+        size,
+        root: crate::checkpoint::b64(&root),
+    })
+}

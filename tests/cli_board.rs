@@ -348,17 +348,38 @@ fn report_html_is_self_contained_and_complete() {
     }
     assert!(!html.contains("<link") && !html.contains("@import"));
     assert!(html.contains("<style>") && html.contains("@page { size: A4"));
-    // The head it was produced from, and the verification result.
-    assert!(html.contains(&format!("entry <code>{seq}</code>")), "seq");
-    assert!(html.contains(hash), "hash");
-    assert!(html.contains("ok: 72 entries verified"), "verification");
-    // The matrix, coloured, with the reviews up to February 21 only.
+    // The head it was produced from and the verification result, in the appendix for
+    // inspectors; the body before it has no hash, no exact time and no command.
+    let appendix = html
+        .find("Appendix for inspectors: checking this report")
+        .expect("an appendix for inspectors");
+    let (body, appendix) = html.split_at(appendix);
+    assert!(
+        appendix.contains(&format!("ledger entry {seq} (the head) with hash {hash}")),
+        "head"
+    );
+    assert!(appendix.contains("ok: 72 entries verified"), "verification");
+    assert!(appendix.contains(&format!("readiness verify --expect {seq}:{hash}")));
+    assert!(
+        appendix.contains("Checkpoint of those 72 entries"),
+        "checkpoint"
+    );
+    assert!(
+        !body.contains(hash) && !body.contains(&hash[..12]),
+        "a hash in the body"
+    );
+    assert!(!body.contains("readiness verify"), "a command in the body");
+    assert!(!body.contains("T11:41:12"), "an ISO time in the body");
+    assert!(body.contains("Board report as at RAG February 21 (28 February 2021)."));
+    // The matrix, coloured and marked, with the reviews up to February 21 only.
     assert!(html.contains("<table class=\"matrix\">"));
     assert!(html.contains("<th>RAG February 21</th>") && !html.contains("<th>RAG May 21</th>"));
-    assert!(html.contains("class=\"rag-amber\">Progressing but delayed</td>"));
-    // One trend chart per action.
-    assert_eq!(html.matches("<svg").count(), 6);
-    assert_eq!(html.matches("</svg>").count(), 6);
+    assert!(html.contains("<td class=\"rag-amber\"><svg class=\"mk\""));
+    assert!(html.contains("</svg>Progressing but delayed</td>"));
+    // One trend chart per action, its reviews labelled by month and year.
+    assert_eq!(html.matches("<svg class=\"trend\"").count(), 6);
+    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+    assert_eq!(html.matches(">Feb</tspan>").count(), 6);
     // What moved since November 20, worst first.
     let moved = html.find("<table class=\"moved\">").expect("moved table");
     let worsened = html[moved..].find("worsened").unwrap();
@@ -398,7 +419,9 @@ fn york_report_golden_files() {
         "What moved since RAG November 20",
         "1 worsened (1.3B), 1 improved to Completed (1.4), 4 held (1.1, 1.2, 1.3A, 1.5)",
         "Readiness gaps at RAG February 21",
-        "RAG counts by area",
+        "Actions by status",
+        "5 of 6 actions completed or embedded; 1 behind: 1.3B is past its end date.",
+        "Appendix for inspectors: checking this report",
     ] {
         assert!(md.stdout.contains(needle), "markdown lacks {needle}");
         assert!(html.stdout.contains(needle), "html lacks {needle}");
@@ -442,7 +465,7 @@ fn report_escapes_hostile_text() {
         .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;x&#39; &lt;img"));
     assert!(html.contains("O&#39;Brien &amp; &lt;co&gt;"));
     assert!(html.contains("<th>Q&lt;1&gt;</th>"));
-    assert_eq!(html.matches("<svg").count(), 1);
+    assert_eq!(html.matches("<svg class=\"trend\"").count(), 1);
 
     let md = l
         .read(&["report", "--as-of", "Q<1>", "--format", "markdown"])
@@ -532,4 +555,73 @@ fn known_at_before_the_plan_existed_is_a_clear_error() {
     ])
     .code(2)
     .stderr_has("holds no plan as known at");
+}
+
+#[test]
+fn report_is_written_for_the_board() {
+    let html = york(&["report", "--as-of", "RAG February 21"]).ok().stdout;
+    // A summary a chair can read aloud, first.
+    let summary = html.find("<div class=\"summary\">").expect("a summary");
+    assert!(summary < html.find("<h2>").unwrap());
+    assert!(html[summary..].contains(
+        "<p>5 of 6 actions completed or embedded; 1 behind: 1.3B is past its end date.</p>"
+    ));
+    assert!(html.contains("Since RAG November 20 (30 November 2020): 1.3B fell back to Progressing but delayed; 1.4 reached Completed; 4 others unchanged."));
+    // Every status of the legend has its own marker: no two share shape and colour.
+    let legend = html
+        .split("<div class=\"legend\">")
+        .nth(1)
+        .and_then(|l| l.split("</div>").next())
+        .expect("a legend");
+    let markers: Vec<&str> = legend
+        .split("<svg class=\"mk\"")
+        .skip(1)
+        .map(|m| m.split("</svg>").next().unwrap())
+        .collect();
+    assert_eq!(markers.len(), 6, "{legend}");
+    let attr = |m: &str, name: &str| {
+        m.split(&format!("{name}=\""))
+            .nth(1)
+            .map_or(String::new(), |v| v.split('"').next().unwrap().to_string())
+    };
+    let shapes: std::collections::HashSet<String> = markers
+        .iter()
+        .map(|m| {
+            let element = m.split('<').nth(1).unwrap().split(' ').next().unwrap();
+            format!("{element} {}", attr(m, "points"))
+        })
+        .collect();
+    let colours: std::collections::HashSet<String> =
+        markers.iter().map(|m| attr(m, "fill")).collect();
+    assert_eq!(shapes.len(), 6, "each status its own shape: {markers:#?}");
+    assert_eq!(colours.len(), 6, "each status its own colour: {markers:#?}");
+    // Counts split by status: on track apart from completed and embedded.
+    assert!(html.contains("</svg>Progressing and on track</th>"));
+    assert!(html.contains("</svg>Completed</th>") && html.contains("</svg>Embedded</th>"));
+    // Gaps grouped, the real one first, the five alike in one row.
+    let gaps = html
+        .split("<table class=\"gaps\">")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap();
+    assert_eq!(gaps.matches("<tr>").count(), 3, "header + 2 rows: {gaps}");
+    assert!(gaps.find("past end date").unwrap() < gaps.find("no evidence or sign-off").unwrap());
+    assert!(gaps.contains("1.1, 1.2, 1.3A, 1.4, 1.5"));
+    assert!(gaps.contains("that month ended on 31 January 2021"));
+    // JSON holds the same summary and counts.
+    let v = york(&["report", "--as-of", "RAG February 21", "--format", "json"])
+        .ok()
+        .json();
+    assert_eq!(
+        v["summary"]["sentences"][0],
+        "5 of 6 actions completed or embedded; 1 behind: 1.3B is past its end date."
+    );
+    assert_eq!(v["summary"]["behind"][0]["action"], "1.3B");
+    assert_eq!(v["counts"][0]["now"]["statuses"][4]["status"], "Completed");
+    assert_eq!(v["counts"][0]["now"]["statuses"][4]["count"], 5);
+    assert_eq!(v["checkpoint"]["size"], 72);
+    // Actions behind for the same reason are named together.
+    york(&["report", "--as-of", "RAG May 20", "--format", "markdown"])
+        .ok()
+        .stdout_has("0 of 6 actions completed or embedded; 6 behind: 1.1 is progressing but delayed; 1.2, 1.3A, 1.3B, 1.4 and 1.5 are started but delayed.");
 }

@@ -319,9 +319,10 @@ fn verify_expect_fails_on_an_export_with_a_different_history() {
     let other = Ledger::sample();
     let export = other.export("other.jsonl");
     let verify = |args: &[&str]| other.on(&export, &[&["verify"][..], args].concat());
+    // Entry 1 differs: not this ledger rewritten, but another ledger.
     verify(&["--expect", &first])
         .code(1)
-        .stdout_has("history was rewritten");
+        .stdout_has("this is a different ledger");
     let json = verify(&["--expect", &first, "--format", "json"])
         .code(1)
         .json();

@@ -83,7 +83,7 @@ fn attach_list_get_verify() {
 
     let v = l.read(&["verify"]).ok();
     assert!(
-        v.stdout.contains("evidence: ok: 1 files re-hashed"),
+        v.stdout.contains("evidence: ok: 1 file re-hashed"),
         "{v:#?}"
     );
     let json = l.read(&["verify", "--format", "json"]).ok().json();

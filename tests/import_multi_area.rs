@@ -49,13 +49,13 @@ fn four_areas_import_as_one_batch_with_each_review_once() {
     );
     assert!(
         summary
-            .ends_with("): 4 areas, 12 actions, 7 new reviews (0 reused), 67 statuses, 1 warnings"),
+            .ends_with("): 4 areas, 12 actions, 7 new reviews (0 reused), 67 statuses, 1 warning"),
         "{summary}"
     );
     // The one warning: area 4's row with its Lead cell missing, read against area 4's header.
     assert!(
         run.stderr.contains(
-            "wsoa-four-areas.txt, line 40: row 4.2 (line 40): 11 cells for 12 columns; left \"Lead\" empty"
+            "wsoa-four-areas.txt, line 40: row 4.2: 11 cells for 12 columns; left \"Lead\" empty"
         ),
         "{}",
         run.stderr

@@ -318,6 +318,8 @@ fn board_views_are_the_cli_json() {
     assert_eq!(json("check?as_of=RAG%20February%2021"), cli.json());
     let html = get("report?as_of=RAG%20February%2021");
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    // The served report has the same appendix for inspectors, checkpoint included.
+    assert!(html.contains("Checkpoint of those "), "{html}");
     assert_eq!(json("verify")["ok"], true);
     let (code, body) = request(
         &s.addr,

@@ -106,13 +106,13 @@ pub fn check_extends(tree: &Tree<'_>, old: &Checkpoint) -> Result<Extends, CliEr
     let new_size = p.size();
     if old.origin != origin {
         return Ok(Extends::No(format!(
-            "the checkpoint is for ledger {:?}, this ledger is {origin:?}",
+            "this is a different ledger: the checkpoint is for ledger {:?}, this one is {origin:?}",
             old.origin
         )));
     }
     if old.size > new_size {
         return Ok(Extends::No(format!(
-            "the checkpoint covers {} entries, but the ledger has only {new_size}: entries were removed",
+            "the checkpoint covers {} entries, but this ledger of the same name has only {new_size}: entries were removed, or it is another ledger given the same name",
             old.size
         )));
     }
@@ -120,7 +120,7 @@ pub fn check_extends(tree: &Tree<'_>, old: &Checkpoint) -> Result<Extends, CliEr
     let old_root_here = p.checked_root_at(old.size).map_err(tree_error)?;
     if old_root_here != old.root {
         return Ok(Extends::No(format!(
-            "the ledger's first {} entries have root {}, not the checkpoint's {}: some of entries 1..={} were changed",
+            "the ledger's first {} entries have root {}, not the checkpoint's {}: it bears the name the checkpoint names, so either some of its entries 1 to {} were changed since (its history was rewritten), or it is another ledger given the same name (`readiness verify --expect 1:HASH`, with entry 1's hash from a copy of the ledger then, tells which)",
             old.size,
             b64(&old_root_here),
             b64(&old.root),

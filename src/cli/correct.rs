@@ -50,8 +50,9 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         Some(t) if args.seq >= 1 => t,
         _ => {
             return Err(CliError::Usage(format!(
-                "there is no entry {}; the ledger has {entries} entries",
-                args.seq
+                "there is no entry {}; the ledger has {}; `readiness log` shows each entry with its number",
+                args.seq,
+                crate::words::count(entries, "entry", "entries")
             )))
         }
     };

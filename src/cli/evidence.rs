@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::event::{Event, EvidenceRedacted};
 use crate::store::evidence::{
-    attach, copy_hashing, display_name, escape_name, format_size, hash_file, is_sha256_hex,
-    parse_size, AttachRequest, EvidenceError, EvidenceStore, Source,
+    attach, copy_hashing, display_name, escape_name, format_size, hash_file, parse_size,
+    AttachRequest, EvidenceError, EvidenceStore, Source,
 };
 use crate::store::{Location, StoreError};
 use crate::verify::evidence::{collect, Attachment, Attachments};
@@ -72,7 +72,8 @@ pub struct ListArgs {
 /// out (exit 1). --out never overwrites an existing file.
 #[derive(Debug, clap::Args)]
 pub struct GetArgs {
-    /// The evidence's SHA-256, as `evidence list` shows it.
+    /// The evidence's SHA-256, as `evidence list` shows it (its first 12 digits will do,
+    /// or any 6 or more that fit one file).
     pub sha256: String,
     /// Where to write (a new file); standard output if not given.
     #[arg(long, value_name = "FILE")]
@@ -85,7 +86,7 @@ pub struct GetArgs {
 /// hashes are untouched; `verify` reports the file as redacted, not missing.
 #[derive(Debug, clap::Args)]
 pub struct RedactArgs {
-    /// The evidence's SHA-256.
+    /// The evidence's SHA-256 (or 6 or more of its first digits that fit one file).
     pub sha256: String,
     /// Why the bytes are removed, e.g. "personal data of a child (UK GDPR art. 17)".
     #[arg(long)]
@@ -248,22 +249,16 @@ fn find<'a>(all: &'a Attachments, sha: &str) -> Option<&'a Attachment> {
     all.attached.iter().find(|a| a.event.sha256 == sha)
 }
 
-fn check_sha(sha: &str) -> Result<(), CliError> {
-    if is_sha256_hex(sha) {
-        Ok(())
-    } else {
-        Err(CliError::Usage(format!(
-            "{:?} is not a SHA-256: give the 64 lowercase hex digits `readiness evidence list --format json` shows",
-            escape_name(sha)
-        )))
-    }
-}
-
-fn get(args: GetArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
-    check_sha(&args.sha256)?;
+fn get(mut args: GetArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let dir = evidence_dir(ctx)?;
     let ledger = ctx.open_for_read()?;
     let all = collect(&ledger)?;
+    args.sha256 = super::short_hex::resolve(
+        &args.sha256,
+        all.attached.iter().map(|a| a.event.sha256.as_str()),
+        "evidence SHA-256",
+        "readiness evidence list",
+    )?;
     let Some(att) = find(&all, &args.sha256) else {
         return Err(CliError::Usage(format!(
             "no evidence with SHA-256 {} is attached in this ledger",
@@ -375,10 +370,18 @@ fn write_new(out: &Path, src: &mut std::fs::File) -> Result<(String, u64), CliEr
     }
 }
 
-fn redact(args: RedactArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+fn redact(mut args: RedactArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let actor = args.who.require()?;
-    check_sha(&args.sha256)?;
     let mut ledger = ctx.open_for_write(&args.who)?;
+    {
+        let header = ledger.header()?;
+        args.sha256 = super::short_hex::resolve(
+            &args.sha256,
+            header.evidence.keys().map(String::as_str),
+            "evidence SHA-256",
+            "readiness evidence list",
+        )?;
+    }
     let store = EvidenceStore::new(ledger.dir());
     if let Some(r) = ledger
         .header()?

@@ -63,8 +63,13 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             let n = copy_lines(&ledger, &mut out).map_err(io)?;
             drop(out);
             file.sync_all().map_err(io)?;
-            writeln!(ctx.err, "exported {n} entries to {}", path.display())
-                .map_err(CliError::Output)?;
+            writeln!(
+                ctx.err,
+                "exported {} to {}",
+                crate::words::count(n as u64, "entry", "entries"),
+                path.display()
+            )
+            .map_err(CliError::Output)?;
         }
     }
     Ok(Exit::Success)
@@ -156,7 +161,9 @@ fn export_with_evidence(ctx: &mut Context<'_>, out: &Path) -> Result<Exit, CliEr
     let files = copy_evidence(&attachments, &source_store, &target)?;
     writeln!(
         ctx.err,
-        "exported {n} entries and {files} evidence files to {}",
+        "exported {} and {} to {}",
+        crate::words::count(n as u64, "entry", "entries"),
+        crate::words::count(files as u64, "evidence file", "evidence files"),
         out.display()
     )
     .map_err(CliError::Output)?;

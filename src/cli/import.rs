@@ -15,6 +15,7 @@ use crate::plan::activity::summarise;
 use crate::plan::Plan;
 use crate::scale::StatusScale;
 use crate::store::{DirLedger, Location, StoreError};
+use crate::words::{count, counted};
 
 use super::init::{check_origin, generated_origin};
 use super::output::{line, write_json, Format};
@@ -193,7 +194,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     // The events go to the append; the batch keeps its summary and warnings for the report.
     let events = std::mem::take(&mut batch.events);
     for w in &batch.warnings {
-        super::output::warning(ctx.err, w).map_err(CliError::Output)?;
+        super::output::warning(ctx.err, crate::import::warning_for_people(w))
+            .map_err(CliError::Output)?;
     }
     let entries = if args.dry_run {
         seal_batch(&plan, &actor, ctx.clock.now(), events)
@@ -259,8 +261,15 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             line(
                 ctx.out,
                 format!(
-                    "{verb} {} (SHA-256 {}): {} {}, {} actions, {} new reviews ({} reused), {} statuses, {} warnings",
-                    s.file_name, s.sha256, s.areas, if s.areas == 1 { "area" } else { "areas" }, s.actions, s.reviews_added, s.reviews_reused, s.statuses, batch.warnings.len()
+                    "{verb} {} (SHA-256 {}): {}, {}, {} ({} reused), {}, {}",
+                    s.file_name,
+                    s.sha256,
+                    counted(s.areas as u64, "area"),
+                    counted(s.actions as u64, "action"),
+                    count(s.reviews_added as u64, "new review", "new reviews"),
+                    s.reviews_reused,
+                    count(s.statuses as u64, "status", "statuses"),
+                    counted(batch.warnings.len() as u64, "warning")
                 ),
             )?;
             if let (false, Some(last)) = (args.dry_run, entries.last()) {
@@ -301,7 +310,8 @@ fn run_update(
     let mut batch = wsoa_update_events(plan, file.table, file.name, file.sha256);
     let events = std::mem::take(&mut batch.events);
     for w in &batch.warnings {
-        super::output::warning(ctx.err, w).map_err(CliError::Output)?;
+        super::output::warning(ctx.err, crate::import::warning_for_people(w))
+            .map_err(CliError::Output)?;
     }
     let entries = if events.is_empty() {
         Vec::new()

@@ -56,7 +56,8 @@ pub struct RegisterArgs {
 /// Revoke a key: it may no longer sign; its earlier sign-offs stay valid.
 #[derive(Debug, clap::Args)]
 pub struct RevokeArgs {
-    /// The key id (64 hex digits, as `readiness key list` shows it).
+    /// The key id as `readiness key list` shows it (64 hex digits), or the short form
+    /// other output prints (16 digits; any 6 or more that fit one key).
     pub key_id: String,
     /// Why the key is revoked.
     #[arg(long)]
@@ -128,6 +129,11 @@ fn new(args: NewArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     )?;
     line(ctx.out, format!("public key:  {}", pub_path.display()))?;
     line(ctx.out, format!("key id:      {}", key_id(&public)))?;
+    line(
+        ctx.out,
+        "(the key id is the SHA-256 of the public key; the .pub file holds the key itself, \
+         and names its id in a comment)",
+    )?;
     Ok(Exit::Success)
 }
 
@@ -162,7 +168,9 @@ pub fn write_key_pair(name: &str, out: &Path) -> Result<([u8; 32], PathBuf), Cli
         &pub_path,
         0o644,
         &format!(
-            "# readiness Ed25519 public key for {name}\n{}\n",
+            "# readiness Ed25519 public key for {name}\n\
+             # its key id (the SHA-256 of this key, as `readiness key list` shows it): {}\n{}\n",
+            key_id(&public),
             hex(&public)
         ),
     ) {
@@ -233,14 +241,13 @@ fn register(args: RegisterArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError>
 
 fn revoke(args: RevokeArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let actor = args.who.require()?;
-    let key_id = args.key_id.trim().to_ascii_lowercase();
-    if hex_bytes::<32>(&key_id).is_none() {
-        return Err(CliError::Usage(format!(
-            "{:?} is not a key id (64 hex digits, as `readiness key list` shows)",
-            args.key_id
-        )));
-    }
     let mut ledger = ctx.open_for_write(&args.who)?;
+    let key_id = super::short_hex::resolve(
+        &args.key_id,
+        ledger.header()?.keys.keys().map(String::as_str),
+        "key id",
+        "readiness key list",
+    )?;
     let event = Event::KeyRevoked(KeyRevoked {
         key_id,
         reason: args.reason,

@@ -40,6 +40,7 @@ pub mod report;
 pub mod restore;
 pub mod review;
 pub mod serve;
+pub mod short_hex;
 pub mod signoff;
 pub mod snapshot;
 pub mod status;

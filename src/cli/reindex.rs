@@ -16,7 +16,13 @@ pub fn run(_args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let mut ledger = ctx.open_for_write(&super::Who::default())?.reindex()?;
     ctx.warn_all(ledger.take_warnings())?;
     let entries = ledger.head().map_or(0, |h| h.seq.0);
-    line(ctx.out, format!("reindexed {entries} entries"))?;
+    line(
+        ctx.out,
+        format!(
+            "reindexed {}",
+            crate::words::count(entries, "entry", "entries")
+        ),
+    )?;
     if let Some(d) = ledger.damage() {
         line(ctx.out, format!("stopped early: {d}"))?;
         return Ok(super::Exit::VerificationFailed);

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use crate::asof::ResolvedPoint;
 use crate::plan::Plan;
-use crate::report::board::{board_report, report_doc};
+use crate::report::board::{board_report, ReportSources};
+use crate::report::board_doc::report_doc;
 use crate::report::html::board_html;
 use crate::report::render::to_markdown_titled;
 use crate::verify::{verify, VerifyOptions};
@@ -15,11 +16,13 @@ use super::{CliError, Context, Exit};
 
 /// Write the board report for a review: one document to read before the meeting.
 ///
-/// It holds the ledger head it was produced from and the result of verifying the whole
-/// ledger (every hash, link, sequence number and time); RAG counts per area at the review
-/// and at the one before; what moved since --since (default: the previous review), worst
-/// first, with the entries that moved it; the readiness gaps (as `readiness check` lists
-/// them); every action with its RAG trend across the reviews; and the RAG matrix.
+/// It opens with a summary a chair can read aloud (how many actions are done, which are
+/// behind and why, what moved, whether the ledger checks); then the count of actions at
+/// each status per area, at the review and at the one before; what moved since --since
+/// (default: the previous review), worst first; the readiness gaps (as `readiness check`
+/// finds them), grouped by kind; every action with its trend across the reviews; and the
+/// RAG matrix. An appendix for inspectors gives the ledger head it was produced from, the
+/// result of verifying the whole ledger, its checkpoint and how to check them.
 ///
 /// HTML is one file with its CSS and charts inline (no scripts, nothing fetched), for a
 /// browser or printed on A4. Markdown has the same content without the charts. If the
@@ -114,9 +117,12 @@ pub(super) fn point(
 /// Builds and writes the report.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = known_at(args.known_at.as_deref())?;
-    let verification = {
+    let (verification, ledger) = {
         let ledger = ctx.open_for_read()?;
-        crate::query::verification(&verify(&ledger, VerifyOptions::default())?)
+        (
+            crate::query::verification(&verify(&ledger, VerifyOptions::default())?),
+            ledger,
+        )
     };
     let BoardReplay {
         plan,
@@ -135,8 +141,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         since.as_ref(),
         &touches,
         &recent,
-        verification,
-        known_at,
+        ReportSources {
+            verification,
+            known_at,
+            checkpoint: crate::query::checkpoint_at(&ledger, plan.head.map_or(0, |(seq, _)| seq.0)),
+        },
     )
     .map_err(|e| CliError::Usage(format!("--since: {e}")))?;
     let text = match args.format {

@@ -127,7 +127,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     if let Some(head) = report.head {
         line(
             ctx.out,
-            format!("restored {} entries into {}", head.seq, dir.display()),
+            format!(
+                "restored {} into {}",
+                crate::words::count(head.seq, "entry", "entries"),
+                dir.display()
+            ),
         )?;
         line(ctx.out, format!("head {} {}", head.seq, head.hash))?;
     }

@@ -101,9 +101,11 @@ fn check(ctx: &mut Context<'_>, path: &PathBuf) -> Result<Exit, CliError> {
     if !report.ok() {
         let why = match (&report.failure, &report.expect) {
             (Some(f), _) => format!("the ledger fails verification: {}", f.reason),
-            (None, Some(ExpectOutcome::Differs { found, .. })) => format!(
-                "entry {} now has hash {found}, not {}: history was rewritten",
-                saved.covers.seq, saved.covers.hash
+            (None, Some(e @ ExpectOutcome::Differs { found, .. })) => format!(
+                "entry {} now has hash {found}, not {}: {}",
+                saved.covers.seq,
+                saved.covers.hash,
+                e.meaning().unwrap_or_default()
             ),
             _ => format!("the ledger no longer has entry {}", saved.covers.seq),
         };

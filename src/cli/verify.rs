@@ -8,6 +8,7 @@ use crate::entry::{format_timestamp, EntryHash, Seq};
 use crate::store::ReadLedger;
 use crate::verify::evidence::{describe_stray, verify_evidence, EvidenceReport};
 use crate::verify::{verify, ExpectOutcome, VerifyFailure, VerifyOptions, VerifyReport, CHECKS};
+use crate::words::{count, counted};
 
 use super::checkpoint::{authenticate, held_checkpoints, CheckpointVerdict};
 use super::output::{line, write_json, Format};
@@ -168,7 +169,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             line(ctx.out, &verdict)?;
             print_details(ctx, &report)?;
             print_evidence(ctx, evidence.as_ref())?;
-            for c in &checkpoints {
+            // A failed checkpoint that is already the verdict is not repeated.
+            for c in checkpoints.iter().filter(|c| c.message != verdict) {
                 line(ctx.out, &c.message)?;
             }
         }
@@ -188,26 +190,19 @@ fn verdict_line(
 ) -> String {
     if let Some(f) = &r.failure {
         return format!(
-            "FAILED: entry {} ({} check): {} (line {} of {}); the {} entries before it verified",
-            f.seq, f.check, f.reason, f.line, r.source, r.entries
+            "FAILED: entry {} ({} check): {} (line {} of {}); the {} before it verified",
+            f.seq,
+            f.check,
+            f.reason,
+            f.line,
+            r.source,
+            count(r.entries, "entry", "entries")
         );
     }
-    match &r.expect {
-        Some(ExpectOutcome::Missing { seq, entries }) => {
-            return format!(
-                "FAILED: expected entry {seq}, but the ledger has only {entries} verified entries"
-            )
+    if let Some(e) = &r.expect {
+        if let Some(m) = expect_failure(e) {
+            return m;
         }
-        Some(ExpectOutcome::Differs {
-            seq,
-            expected,
-            found,
-        }) => {
-            return format!(
-                "FAILED: entry {seq} has hash {found}, not the expected {expected}: this is not the ledger whose head was minuted, or its history was rewritten"
-            )
-        }
-        _ => {}
     }
     if let Some(p) = evidence.and_then(|e| e.problems.first()) {
         return format!("FAILED: evidence: {p}");
@@ -216,9 +211,31 @@ fn verdict_line(
         return c.message.clone();
     }
     format!(
-        "ok: {} entries verified in {}: every check FORMAT.md lists passed",
-        r.entries, r.source
+        "ok: {} verified in {}: every check FORMAT.md lists passed",
+        count(r.entries, "entry", "entries"),
+        r.source
     )
+}
+
+/// An --expect that did not hold, and what that tells.
+fn expect_failure(e: &ExpectOutcome) -> Option<String> {
+    let what = match e {
+        ExpectOutcome::Found { .. } => return None,
+        ExpectOutcome::Missing { seq, entries, .. } => format!(
+            "expected entry {seq}, but the ledger has only {}",
+            count(*entries, "verified entry", "verified entries")
+        ),
+        ExpectOutcome::Differs {
+            seq,
+            expected,
+            found,
+            ..
+        } => format!("entry {seq} has hash {found}, not the expected {expected}"),
+    };
+    Some(format!(
+        "FAILED: {what}: {}",
+        e.meaning().unwrap_or_default()
+    ))
 }
 
 fn check_results(r: &VerifyReport) -> Vec<CheckResult> {
@@ -256,11 +273,9 @@ fn print_details(ctx: &mut Context<'_>, r: &VerifyReport) -> Result<(), CliError
         line(
             ctx.out,
             format!(
-                "signatures: ok: {} sign-off{} checked ({} key{} registered, {} revoked)",
-                c.signed_off,
-                plural(c.signed_off),
-                c.keys_registered,
-                plural(c.keys_registered),
+                "signatures: ok: {} checked ({} registered, {} revoked)",
+                counted(c.signed_off, "sign-off"),
+                counted(c.keys_registered, "key"),
                 c.keys_revoked
             ),
         )?;
@@ -271,25 +286,14 @@ fn print_details(ctx: &mut Context<'_>, r: &VerifyReport) -> Result<(), CliError
             format!("expected entry {seq} {hash} is present and unchanged: this ledger extends that one"),
         )?,
         // With a failure the verdict names it; the --expect outcome follows here.
-        (Some(ExpectOutcome::Missing { seq, entries }), Some(_)) => line(
-            ctx.out,
-            format!("FAILED: expected entry {seq}, but the ledger has only {entries} verified entries"),
-        )?,
-        (Some(ExpectOutcome::Differs { seq, expected, found }), Some(_)) => line(
-            ctx.out,
-            format!("FAILED: entry {seq} has hash {found}, not the expected {expected}"),
-        )?,
+        (Some(e), Some(_)) => {
+            if let Some(m) = expect_failure(e) {
+                line(ctx.out, m)?;
+            }
+        }
         _ => {}
     }
     Ok(())
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 fn print_evidence(ctx: &mut Context<'_>, e: Option<&EvidenceReport>) -> Result<(), CliError> {
@@ -300,13 +304,13 @@ fn print_evidence(ctx: &mut Context<'_>, e: Option<&EvidenceReport>) -> Result<(
     line(
         ctx.out,
         format!(
-            "evidence: {status}: {} files re-hashed ({} bytes) for {} entries in {}; {} redacted, {} problems, {} stray",
-            e.verified,
-            e.bytes,
-            e.entries,
+            "evidence: {status}: {} re-hashed ({}) for {} in {}; {} redacted, {}, {} stray",
+            counted(e.verified, "file"),
+            counted(e.bytes, "byte"),
+            count(e.entries, "entry", "entries"),
             e.dir,
             e.redacted.len(),
-            e.problems.len(),
+            counted(e.problems.len() as u64, "problem"),
             e.strays.len()
         ),
     )?;

@@ -274,3 +274,35 @@ pub fn wsoa_events(
         summary,
     }
 }
+
+/// An import warning as people read it: "FILE, line N: row X (line N): …" names its line
+/// once. The `source_imported` entry keeps the warning as the importer wrote it: ledgers
+/// already hold that wording, and importing the same file must give the same entries.
+pub fn warning_for_people(warning: &str) -> String {
+    let Some(at) = warning.find(", line ") else {
+        return warning.to_string();
+    };
+    let rest = &warning[at + ", line ".len()..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || !rest[digits..].starts_with(':') {
+        return warning.to_string();
+    }
+    warning.replacen(&format!(" (line {})", &rest[..digits]), "", 1)
+}
+
+#[cfg(test)]
+mod warning_tests {
+    use super::warning_for_people;
+
+    #[test]
+    fn a_warning_names_its_line_once() {
+        assert_eq!(
+            warning_for_people("a.txt, line 19: row 1.3B (line 19): 16 cells"),
+            "a.txt, line 19: row 1.3B: 16 cells"
+        );
+        assert_eq!(
+            warning_for_people("a.xlsx, cell B5: row 1 (line 5): x"),
+            "a.xlsx, cell B5: row 1 (line 5): x"
+        );
+    }
+}

@@ -14,13 +14,13 @@ use crate::plan::state::Plan;
 pub enum RuleError {
     #[error("the ledger has no plan yet: run `readiness init` (or `readiness import`) first")]
     NoPlan,
-    #[error("the ledger already has a plan ({0:?}); a ledger holds exactly one plan")]
+    #[error("the ledger already has a plan ({0:?}); a ledger holds exactly one plan: for another plan, use a new directory (`readiness init --ledger DIR ...`)")]
     PlanExists(String),
     #[error("{what} must not be empty")]
     Empty { what: &'static str },
     #[error("status scale: {0}")]
     Scale(String),
-    #[error("area {0:?} already exists")]
+    #[error("area {0:?} already exists; `readiness plan` lists the areas: give the new one another number")]
     DuplicateArea(String),
     #[error("unknown area {id:?}; areas in this plan: {known}")]
     UnknownArea { id: String, known: String },
@@ -34,7 +34,7 @@ pub enum RuleError {
     },
     #[error("unknown action {id:?}; actions in this plan: {known}")]
     UnknownAction { id: String, known: String },
-    #[error("a review labelled {0:?} already exists")]
+    #[error("a review labelled {0:?} already exists; to move its date or rename it: readiness review reschedule {0:?} --date YYYY-MM-DD --reason WHY")]
     DuplicateReview(String),
     #[error("unknown review {label:?}; reviews in this plan: {known} (to add one: readiness review add {label:?} --date YYYY-MM-DD)")]
     UnknownReview { label: String, known: String },
@@ -61,7 +61,7 @@ pub enum RuleError {
     },
     #[error("action {id:?} is already withdrawn (entry {seq}, {from}); to change that, correct entry {seq}")]
     AlreadyWithdrawn { id: String, seq: u64, from: String },
-    #[error("action {action:?} has no status at review {review:?} to correct")]
+    #[error("action {action:?} has no status at review {review:?} to correct; to record one: readiness status {action:?} STATUS --review {review:?}")]
     NothingToCorrect { action: String, review: String },
     #[error("entry {target} no longer sets what is shown for {what}: entry {current} does; correct entry {current} instead")]
     NotCurrent {

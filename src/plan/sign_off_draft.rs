@@ -12,9 +12,9 @@ pub enum DraftError {
     Unregistered(String),
     #[error("key {id} was revoked at entry {seq} and may no longer sign")]
     Revoked { id: String, seq: u64 },
-    #[error("action {action} has no status at review {review:?} to sign")]
+    #[error("action {action} has no status at review {review:?} to sign; record it first: readiness status {action} STATUS --review {review:?}")]
     NoStatus { action: String, review: String },
-    #[error("the ledger is empty")]
+    #[error("the ledger is empty; start it with `readiness import FILE` or `readiness init`")]
     Empty,
 }
 

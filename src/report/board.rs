@@ -15,6 +15,7 @@ use crate::plan::view::{matrix, status_at, Matrix, ReviewRef, StatusAt};
 use crate::plan::Plan;
 use crate::scale::{Rag, StatusScale};
 
+use super::board_summary::{summarise, StatusCounts, Summary};
 use super::doc::{Cell, Doc, Grid};
 use super::views::status_cell;
 
@@ -39,40 +40,16 @@ impl Verification {
     pub fn sentence(&self) -> String {
         match &self.problem {
             None if self.ok => format!(
-                "ok: {} entries verified in {} (every hash, link, sequence number and time)",
-                self.entries, self.source
+                "ok: {} verified in {} (every hash, link, sequence number and time)",
+                crate::words::count(self.entries, "entry", "entries"),
+                self.source
             ),
             None => format!("FAILED in {}", self.source),
             Some(p) => format!(
-                "FAILED in {}: {p}; {} entries before it verified; do not rely on this report",
-                self.source, self.entries
+                "FAILED in {}: {p}; {} before it verified; do not rely on this report",
+                self.source,
+                crate::words::count(self.entries, "entry", "entries")
             ),
-        }
-    }
-}
-
-/// How many actions show each RAG colour at a review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct RagCounts {
-    pub red: u32,
-    pub amber: u32,
-    pub green: u32,
-    pub blue: u32,
-    /// No status yet, or one off the scale.
-    pub no_status: u32,
-    /// Withdrawn actions, counted apart from the colours.
-    pub withdrawn: u32,
-}
-
-impl RagCounts {
-    fn add(&mut self, withdrawn: bool, rag: Option<Rag>) {
-        match (withdrawn, rag) {
-            (true, _) => self.withdrawn += 1,
-            (false, Some(Rag::Red)) => self.red += 1,
-            (false, Some(Rag::Amber)) => self.amber += 1,
-            (false, Some(Rag::Green)) => self.green += 1,
-            (false, Some(Rag::Blue)) => self.blue += 1,
-            (false, None) => self.no_status += 1,
         }
     }
 }
@@ -82,14 +59,16 @@ impl RagCounts {
 pub struct AreaCounts {
     pub id: String,
     pub title: String,
-    pub now: RagCounts,
-    pub previous: Option<RagCounts>,
+    pub now: StatusCounts,
+    pub previous: Option<StatusCounts>,
 }
 
 /// An action's status at one review, for its trend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TrendPoint {
     pub review: String,
+    /// The review's date (YYYY-MM-DD).
+    pub date: String,
     pub status: Option<String>,
     /// Position in the scale, 0 = worst.
     pub rank: Option<usize>,
@@ -111,6 +90,25 @@ pub struct ActionSummary {
     pub trend: Vec<TrendPoint>,
 }
 
+/// The checkpoint of the report's head: what `readiness checkpoint` prints for a ledger of
+/// that many entries, for inspectors to keep and compare later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportCheckpoint {
+    pub origin: String,
+    pub size: u64,
+    /// The Merkle root, base64 as in the checkpoint note.
+    pub root: String,
+}
+
+/// What the report says about where it came from, as the caller found it.
+#[derive(Debug, Clone)]
+pub struct ReportSources {
+    pub verification: Verification,
+    /// With --known-at: the moment the ledger was replayed up to.
+    pub known_at: Option<String>,
+    pub checkpoint: Option<ReportCheckpoint>,
+}
+
 /// Everything in the board report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BoardReport {
@@ -124,6 +122,11 @@ pub struct BoardReport {
     /// The last entry the report was produced from.
     pub head: Option<Head>,
     pub verification: Verification,
+    /// The tree of the entries up to `head` as a checkpoint (when the caller could build it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<ReportCheckpoint>,
+    /// Where the plan stands, in words, for the top of the report.
+    pub summary: Summary,
     /// The statuses, worst first.
     pub scale: StatusScale,
     pub counts: Vec<AreaCounts>,
@@ -142,9 +145,13 @@ pub fn board_report(
     since: Option<&ResolvedPoint>,
     touches: &Touches,
     recent: &RecentEntries,
-    verification: Verification,
-    known_at: Option<String>,
+    sources: ReportSources,
 ) -> Result<BoardReport, BoardError> {
+    let ReportSources {
+        verification,
+        known_at,
+        checkpoint,
+    } = sources;
     let timeline = plan.reviews_by_date();
     let i = timeline
         .iter()
@@ -159,12 +166,12 @@ pub fn board_report(
     let scale = plan.scale();
 
     let counts_at = |k: usize, area: &str| {
-        let mut c = RagCounts::default();
+        let mut c = StatusCounts::new(&scale);
         for a in plan.actions.iter().filter(|a| a.fields.area == area) {
             let s = status_at(plan, a, &timeline[..=k]);
             c.add(
                 a.withdrawn_at(plan, Some(timeline[k])).is_some(),
-                s.and_then(|s| s.rag),
+                s.and_then(|s| scale.rank(&s.status)),
             );
         }
         c
@@ -197,6 +204,7 @@ pub fn board_report(
                     let s = status_at(plan, a, &timeline[..=k]);
                     TrendPoint {
                         review: timeline[k].label.clone(),
+                        date: timeline[k].date.clone(),
                         rank: s.as_ref().and_then(|s| scale.rank(&s.status)),
                         rag: s.as_ref().and_then(|s| s.rag),
                         carried_forward: s.as_ref().is_some_and(|s| s.carried_forward),
@@ -205,7 +213,8 @@ pub fn board_report(
                 })
                 .collect(),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let summary = summarise(&scale, &actions, &gaps, &moved, &verification);
 
     Ok(BoardReport {
         title: plan.title.clone(),
@@ -215,6 +224,8 @@ pub fn board_report(
         known_at,
         head: plan.head.map(|(seq, hash)| Head { seq: seq.0, hash }),
         verification,
+        checkpoint,
+        summary,
         scale,
         counts,
         moved,
@@ -238,7 +249,7 @@ pub fn head_text(head: Option<Head>) -> String {
     }
 }
 
-fn verdict_cell(a: &ActionDiff) -> Cell {
+pub(super) fn verdict_cell(a: &ActionDiff) -> Cell {
     let rag = match a.verdict {
         Verdict::Worsened => Some(Rag::Red),
         Verdict::Improved => Some(Rag::Green),
@@ -384,7 +395,7 @@ pub fn gaps_explained(g: &Gaps) -> String {
     )
 }
 
-fn gaps_count(g: &Gaps) -> String {
+pub(super) fn gaps_count(g: &Gaps) -> String {
     match g.gaps.len() {
         0 => format!("No readiness gaps at {}.", g.review.label),
         1 => format!("1 readiness gap at {}.", g.review.label),
@@ -406,170 +417,5 @@ pub fn gaps_doc(g: &Gaps) -> Doc {
         doc.grid(gaps_grid(g));
     }
     doc.note(gaps_explained(g));
-    doc
-}
-
-/// RAG counts per area: now and at the previous review.
-pub fn counts_grid(r: &BoardReport) -> Grid {
-    let mut g = Grid::new(&[
-        "area",
-        "review",
-        "red",
-        "amber",
-        "green",
-        "blue",
-        "no status",
-        "withdrawn",
-    ]);
-    let n = |v: u32, rag: Option<Rag>| {
-        if v > 0 {
-            Cell::status(v.to_string(), rag)
-        } else {
-            Cell::text("0")
-        }
-    };
-    let row = |area: String, review: &ReviewRef, c: &RagCounts| {
-        vec![
-            Cell::text(area),
-            Cell::text(&review.label),
-            n(c.red, Some(Rag::Red)),
-            n(c.amber, Some(Rag::Amber)),
-            n(c.green, Some(Rag::Green)),
-            n(c.blue, Some(Rag::Blue)),
-            n(c.no_status, None),
-            n(c.withdrawn, None),
-        ]
-    };
-    for a in &r.counts {
-        let name = format!("{} {}", a.id, a.title);
-        g.rows.push(row(name.clone(), &r.review, &a.now));
-        if let (Some(p), Some(prev)) = (&a.previous, &r.previous) {
-            g.rows.push(row(name, prev, p));
-        }
-    }
-    g
-}
-
-/// "R→G→G→A": the trend as RAG initials ("·" where there is no status).
-pub fn trend_text(points: &[TrendPoint]) -> String {
-    points
-        .iter()
-        .map(|p| match p.rag {
-            Some(Rag::Red) => "R",
-            Some(Rag::Amber) => "A",
-            Some(Rag::Green) => "G",
-            Some(Rag::Blue) => "B",
-            None => "·",
-        })
-        .collect::<Vec<_>>()
-        .join("→")
-}
-
-/// One row per action: area, action, text, lead, end, status, trend (as text).
-pub fn actions_grid(r: &BoardReport) -> Grid {
-    let mut g = Grid::new(&["area", "action", "what", "lead", "end", "status", "trend"]);
-    for a in &r.actions {
-        let status = if a.withdrawn {
-            Cell::text("Withdrawn")
-        } else {
-            status_cell(&a.status)
-        };
-        g.rows.push(vec![
-            Cell::text(&a.area),
-            Cell::text(&a.id),
-            Cell::text(&a.action),
-            Cell::text(a.lead.clone().unwrap_or_default()),
-            Cell::text(a.end.clone().unwrap_or_default()),
-            status,
-            Cell::text(trend_text(&a.trend)),
-        ]);
-    }
-    g
-}
-
-/// The RAG matrix up to the report's review.
-pub fn matrix_grid(r: &BoardReport) -> Grid {
-    super::views::matrix_doc(&r.matrix)
-        .grids()
-        .next()
-        .cloned()
-        .unwrap_or_default()
-}
-
-/// The scale, worst first, with its colours.
-pub fn scale_text(scale: &StatusScale) -> String {
-    scale
-        .0
-        .iter()
-        .map(|s| format!("{} ({})", s.name, s.rag.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The report's first lines: what it is, and what it was produced from.
-pub fn report_intro(r: &BoardReport) -> Vec<String> {
-    let mut lines = vec![format!("Board report as at {}.", review_text(&r.review))];
-    if let Some(p) = &r.previous {
-        lines.push(format!("Previous review: {}.", review_text(p)));
-    }
-    if let Some(k) = &r.known_at {
-        lines.push(format!(
-            "As the ledger knew it at {k}: entries recorded later are left out."
-        ));
-    }
-    lines.push(match r.head {
-        Some(h) => format!("Produced from ledger entry {} with hash {}.", h.seq, h.hash),
-        None => "Produced from an empty ledger.".to_string(),
-    });
-    lines.push(format!("Verification: {}.", r.verification.sentence()));
-    lines
-}
-
-/// The heading of the "what moved" section.
-pub fn moved_heading(r: &BoardReport) -> String {
-    match &r.moved.from {
-        Some(f) => format!("What moved since {}", f.label),
-        None => format!("What moved up to {} (the first review)", r.review.label),
-    }
-}
-
-/// The line under the "what moved" table: every verdict with its actions.
-pub fn held_text(r: &BoardReport) -> String {
-    format!("In all: {}.", diff_summary(&r.moved))
-}
-
-/// The report as a document: Markdown, and the same sections the HTML shows.
-pub fn report_doc(r: &BoardReport) -> Doc {
-    let mut doc = Doc::default();
-    doc.heading(&r.title);
-    for l in report_intro(r) {
-        doc.note(l);
-    }
-    doc.heading("RAG counts by area");
-    doc.grid(counts_grid(r));
-    doc.heading(moved_heading(r));
-    let moved = r.moved.moved_worst_first();
-    if moved.is_empty() {
-        doc.note("Nothing moved.");
-    } else {
-        doc.note("Worst first.");
-        doc.grid(diff_grid(moved));
-    }
-    doc.note(held_text(r));
-    doc.heading(format!("Readiness gaps at {}", r.review.label));
-    doc.note(gaps_count(&r.gaps));
-    if !r.gaps.gaps.is_empty() {
-        doc.grid(gaps_grid(&r.gaps));
-    }
-    doc.note(gaps_explained(&r.gaps));
-    doc.heading("Actions");
-    doc.note("Trend: the RAG colour at each review up to this one, oldest first (R red, A amber, G green, B blue, · none).");
-    doc.grid(actions_grid(r));
-    doc.heading("RAG matrix");
-    doc.grid(matrix_grid(r));
-    doc.note(format!(
-        "Status scale, worst first: {}.",
-        scale_text(&r.scale)
-    ));
     doc
 }

@@ -1,11 +1,16 @@
 //! Renderers: the same projection value as a terminal table, Markdown, CSV or JSON.
 
 pub mod board;
+pub mod board_doc;
+pub mod board_summary;
 pub mod doc;
 pub mod html;
+pub mod markers;
 mod plain_grid;
 pub mod render;
 pub mod safe_text;
+mod trend_svg;
+pub mod uk_date;
 pub mod views;
 pub mod wsoa_table;
 

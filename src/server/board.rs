@@ -191,6 +191,11 @@ pub async fn report_html(state: &AppState, plan: &str, q: BoardQuery) -> Result<
     let known_at = known(q.known_at.clone())?;
     let b = board(state, plan, q.known_at).await?;
     let at = named(&b.plan, "as_of", q.as_of.as_deref().unwrap_or("latest"))?;
+    let size = b.plan.head.map_or(0, |(seq, _)| seq.0);
+    let checkpoint = with_ledger(&state, &plan, move |l| {
+        Ok(crate::query::checkpoint_at(l, size))
+    })
+    .await?;
     let since = q
         .since
         .as_deref()
@@ -202,8 +207,11 @@ pub async fn report_html(state: &AppState, plan: &str, q: BoardQuery) -> Result<
         since.as_ref(),
         &b.touches,
         &b.recent,
-        verification,
-        known_at,
+        crate::report::board::ReportSources {
+            verification,
+            known_at,
+            checkpoint,
+        },
     )
     .map_err(|e| ApiError::BadRequest(format!("since: {e}")))?;
     Ok(crate::report::html::board_html(&r))

@@ -70,13 +70,49 @@ pub enum ExpectOutcome {
     /// The entry is there with that hash: the ledger extends the one seen then.
     Found { seq: u64, hash: String },
     /// The ledger is shorter than the expected seq.
-    Missing { seq: u64, entries: u64 },
-    /// The entry is there with another hash: history was rewritten.
+    Missing {
+        seq: u64,
+        entries: u64,
+        /// The seq of the entry that has the expected hash, if one does (a mistyped seq:
+        /// a hash covers its seq).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        found_at: Option<u64>,
+    },
+    /// The entry is there with another hash: a different ledger, or this one rewritten
+    /// (see [`ExpectOutcome::meaning`]).
     Differs {
         seq: u64,
         expected: String,
         found: String,
+        /// The seq of the entry that has the expected hash, if one does (a mistyped seq:
+        /// a hash covers its seq).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        found_at: Option<u64>,
     },
+}
+
+impl ExpectOutcome {
+    /// What a hash that is missing or differs tells, as far as the ledger alone can tell:
+    /// the hash found at another seq means the seq was mistyped; entry 1 differing means
+    /// another ledger; otherwise either another ledger or a rewritten one, and how to tell.
+    pub fn meaning(&self) -> Option<String> {
+        let (seq, found_at) = match self {
+            ExpectOutcome::Found { .. } => return None,
+            ExpectOutcome::Missing { seq, found_at, .. }
+            | ExpectOutcome::Differs { seq, found_at, .. } => (*seq, *found_at),
+        };
+        Some(match found_at {
+            // A hash covers its entry's seq, so it cannot move: the number was mistyped.
+            Some(k) => format!(
+                "that hash is this ledger's entry {k}, unchanged; check the number noted with it (`readiness verify --expect {k}:HASH`)"
+            ),
+            None if seq == 1 => "entry 1, where a ledger begins, is not the expected one: this is a different ledger from the one whose head was noted".to_string(),
+            None if matches!(self, ExpectOutcome::Missing { .. }) => "this ledger is shorter than the one whose head was noted: entries were removed, or it is a different ledger; `readiness verify --expect 1:HASH`, with entry 1's hash from a copy of that ledger, tells which".to_string(),
+            None => format!(
+                "either this is a different ledger, or this one's history was rewritten at or before entry {seq}; `readiness verify --expect 1:HASH`, with entry 1's hash from a copy of that ledger, tells which (entry 1 the same: rewritten; not: a different ledger)"
+            ),
+        })
+    }
 }
 
 /// Counts of what was checked.
@@ -259,7 +295,13 @@ fn verify_folding(
         expect = Some(ExpectOutcome::Missing {
             seq: want.0,
             entries,
+            found_at: None,
         });
+    }
+    if let Some(ExpectOutcome::Missing { found_at, .. } | ExpectOutcome::Differs { found_at, .. }) =
+        &mut expect
+    {
+        *found_at = checked.expected_hash_at;
     }
     let plan = folded.plan.filter(|_| failure.is_none());
     Ok((
@@ -290,6 +332,8 @@ struct Checked {
     head: Option<Head>,
     failure: Option<VerifyFailure>,
     expect: Option<ExpectOutcome>,
+    /// The seq of an entry with the expected hash at another place than expected.
+    expected_hash_at: Option<u64>,
 }
 
 /// Canonical form, chain and time, per line; good lines go on to the fold.
@@ -341,6 +385,9 @@ fn check_bytes(
         });
         out.entries = seq.0;
         if let Some((want_seq, want_hash)) = expect {
+            if want_seq != seq && want_hash == facts.hash {
+                out.expected_hash_at = Some(seq.0);
+            }
             if want_seq == seq {
                 out.expect = Some(if want_hash == facts.hash {
                     ExpectOutcome::Found {
@@ -352,6 +399,7 @@ fn check_bytes(
                         seq: seq.0,
                         expected: want_hash.to_hex(),
                         found: facts.hash.to_hex(),
+                        found_at: None,
                     }
                 });
             }
@@ -626,8 +674,17 @@ mod tests {
         .unwrap();
         assert_eq!(
             r.expect,
-            Some(ExpectOutcome::Missing { seq: 3, entries: 2 })
+            Some(ExpectOutcome::Missing {
+                seq: 3,
+                entries: 2,
+                // The hash given is entry 2's: the seq was mistyped, and that is said.
+                found_at: Some(2)
+            })
         );
+        assert!(r
+            .expect
+            .and_then(|e| e.meaning())
+            .is_some_and(|m| m.contains("that hash is this ledger's entry 2")));
     }
 
     #[test]
