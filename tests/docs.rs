@@ -9,7 +9,7 @@
 //! commands run with, so what a reader sets up and what the test runs cannot drift apart.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::CommandFactory;
 use sha2::Digest;
@@ -164,10 +164,13 @@ fn mask_word(word: &str, fixed: &BTreeSet<String>) -> String {
         body.to_string()
     } else if is_time(body) {
         "[..]".to_string()
-    } else if body.contains(':') {
-        let parts: Vec<String> = body.split(':').map(|p| mask_word(p, fixed)).collect();
-        parts.join(":")
     } else if is_hash_or_signature(body) {
+        "[..]".to_string()
+    } else if let Some(sep) = body.chars().find(|c| matches!(c, ':' | '-' | '/')) {
+        // "72:HASH", "send-wsoa-90ffe9ff" (a generated origin), "checkpoints/...-HASH"
+        let parts: Vec<String> = body.split(sep).map(|p| mask_word(p, fixed)).collect();
+        parts.join(&sep.to_string())
+    } else if is_generated_suffix(body) {
         "[..]".to_string()
     } else {
         body.to_string()
@@ -178,6 +181,13 @@ fn mask_word(word: &str, fixed: &BTreeSet<String>) -> String {
 /// Characters of hashes, base64 signatures and RFC 3339 times.
 fn is_value_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | ':' | '.' | '-')
+}
+
+/// Eight hex digits with a letter among them: the random part of a generated origin.
+fn is_generated_suffix(word: &str) -> bool {
+    word.len() == 8
+        && word.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        && word.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 /// An RFC 3339 time in UTC, as entries record it.
@@ -200,4 +210,198 @@ fn is_hash_or_signature(word: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
         && word.chars().any(|c| c.is_ascii_digit());
     hex_run(64) || hex_run(16) || base64
+}
+
+/// The `KEY=VALUE` pairs of the document's `export` lines.
+fn exports(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.trim().trim_start_matches("$ ").strip_prefix("export "))
+        .flat_map(shlex::split)
+        .flatten()
+        .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
+}
+
+fn on_path(program: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn readme() {
+    run_doc("README.md");
+}
+
+#[test]
+fn officer_guide() {
+    run_doc("docs/officer-guide.md");
+}
+
+#[test]
+fn inspector_guide() {
+    run_doc("docs/inspector-guide.md");
+}
+
+#[test]
+fn deploy_guide_and_restore_drill() {
+    run_doc("docs/deploy.md");
+}
+
+#[test]
+fn help_examples_run() {
+    for doc in help_docs() {
+        run_doc(&doc);
+    }
+}
+
+/// Examples that start a server, which runs until stopped: they are checked to parse here,
+/// and tests/serve.rs runs the server.
+const SERVER_EXAMPLE: &str = "readiness serve ";
+
+/// Every example a `--help` or a help topic shows is run by one of the help documents, so
+/// an example that stops working, or one added without being run, fails here.
+#[test]
+fn every_help_example_is_run() {
+    let mut run = BTreeSet::new();
+    for doc in help_docs() {
+        let text = std::fs::read_to_string(repo().join(doc)).unwrap();
+        run.extend(
+            text.lines()
+                .filter_map(|l| l.strip_prefix("$ "))
+                .map(|l| l.trim().to_string()),
+        );
+    }
+    let shown = help_examples();
+    assert!(shown.len() > 40, "too few examples found: {shown:?}");
+    let missing: Vec<_> = shown
+        .iter()
+        .filter(|(_, example)| !example.starts_with(SERVER_EXAMPLE))
+        .filter(|(_, example)| !run.contains(example))
+        .map(|(page, example)| format!("{page}: {example}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "help examples no document in {HELP_DOCS}/ runs (add each as a `$ ` line):\n{}",
+        missing.join("\n")
+    );
+    // A group (`key`, `evidence`, ...) lists its commands; each of those has examples.
+    let groups = ["area", "action", "review", "evidence", "key", "prove", "token"];
+    let pages_without: Vec<String> = help_pages()
+        .into_iter()
+        .map(|(page, _)| page)
+        .filter(|page| !groups.contains(&page.as_str()))
+        .filter(|page| !shown.iter().any(|(p, _)| p == page))
+        .collect();
+    assert!(pages_without.is_empty(), "help without an example: {pages_without:?}");
+}
+
+/// Every help example is a command line `readiness` accepts.
+#[test]
+fn every_help_example_parses() {
+    use clap::Parser;
+    for (page, example) in help_examples() {
+        let words = shlex::split(&example).unwrap_or_else(|| panic!("{page}: {example}"));
+        if let Err(e) = Cli::try_parse_from(&words) {
+            panic!("`readiness {page} --help` shows an example that does not parse: {example}\n{e}");
+        }
+    }
+}
+
+fn help_docs() -> Vec<String> {
+    let mut docs: Vec<String> = std::fs::read_dir(repo().join(HELP_DOCS))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| format!("{HELP_DOCS}/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    docs.sort();
+    docs
+}
+
+/// Each command's long help (and each help topic's text), by its command path.
+fn help_pages() -> Vec<(String, String)> {
+    // Unwrapped, so each example is one line whatever the terminal.
+    let mut root = Cli::command().term_width(0);
+    root.build();
+    let mut pages = Vec::new();
+    collect(&mut root, "", &mut pages);
+    for topic in readiness_ledger::cli::topics::TOPICS {
+        pages.push((format!("help {}", topic.name), topic.text.to_string()));
+    }
+    pages
+}
+
+fn collect(cmd: &mut clap::Command, path: &str, pages: &mut Vec<(String, String)>) {
+    pages.push((path.to_string(), cmd.render_long_help().to_string()));
+    for sub in cmd.get_subcommands_mut() {
+        let name = format!("{path} {}", sub.get_name());
+        collect(sub, name.trim(), pages);
+    }
+}
+
+/// The lines under an "Examples...:" heading that run `readiness`, by help page.
+fn help_examples() -> Vec<(String, String)> {
+    let mut examples = Vec::new();
+    for (page, text) in help_pages() {
+        let mut in_examples = false;
+        for line in text.lines() {
+            if line.starts_with("Examples") && line.trim_end().ends_with(':') {
+                in_examples = true;
+            } else if in_examples && line.starts_with("  readiness ") {
+                examples.push((page.clone(), line.trim().to_string()));
+            } else if !line.starts_with(' ') {
+                in_examples = false;
+            }
+        }
+    }
+    examples
+}
+
+#[test]
+fn exports_are_read_from_the_document() {
+    let text = "```sh\n$ export READINESS_LEDGER=york READINESS_ACTOR=\"a b\"\n```\n";
+    assert_eq!(
+        exports(text),
+        vec![
+            ("READINESS_LEDGER".into(), "york".into()),
+            ("READINESS_ACTOR".into(), "a b".into())
+        ]
+    );
+}
+
+#[test]
+fn regenerated_outputs_keep_fixed_values_and_mask_the_rest() {
+    let fixed = fixed_values();
+    let sample_head = "d3432155868ca5a922c72faf3d93890f0d2cda81bbd7f0d0047f10bd5f37a335";
+    let other = "a45483e5aecb88990af9ce4849b0035e98c7505663e2efd0a5a75a44e1c09eda";
+    let line = format!("head 72 {sample_head}; head 74 {other}, at 2026-12-01T03:49:37.902832Z.\n");
+    assert_eq!(
+        mask_line(&line, &fixed),
+        format!("head 72 {sample_head}; head 74 [..], at [..].\n")
+    );
+    assert_eq!(mask_word("74:cafe", &fixed), "74:cafe");
+    assert_eq!(
+        mask_word("readiness/send-wsoa-efb37232", &fixed),
+        "readiness/send-wsoa-[..]"
+    );
+    assert_eq!(mask_word("2021-01-31", &fixed), "2021-01-31");
+}
+
+/// The committed systemd unit starts `readiness serve` with options this version accepts.
+#[test]
+fn the_service_unit_runs_readiness_serve() {
+    use clap::Parser;
+    let unit = std::fs::read_to_string(repo().join("deploy/readiness.service")).unwrap();
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("an ExecStart line");
+    let words = shlex::split(exec).unwrap();
+    assert!(words[0].ends_with("/readiness"), "{exec}");
+    let cli = Cli::try_parse_from(&words).unwrap_or_else(|e| panic!("{exec}\n{e}"));
+    assert!(
+        matches!(cli.command, readiness_ledger::cli::Command::Serve(_)),
+        "{exec}"
+    );
 }

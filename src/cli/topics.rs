@@ -91,7 +91,7 @@ falls in. An unknown name lists the three nearest reviews.
 
 Examples:
   readiness plan --as-of \"RAG November 20\"
-  readiness plan --as-of \"Nov 2020\" --format csv
+  readiness plan --as-of latest --format csv
   readiness review add \"RAG November 22\" --date 2022-11-30
 ";
 
@@ -113,8 +113,8 @@ marked imported, with the time of the import, not of the review.
 every entry.
 
 Examples:
-  readiness plan --as-of \"RAG November 20\" --known-at 2030-01-01
-  readiness log --since 2020-01-01 --format csv
+  readiness plan --ledger events/york-wsoa.jsonl --as-of \"Nov 2020\" --known-at 2026-11-24
+  readiness actors --ledger events/york-wsoa.jsonl --known-at 2026-11-24 --format csv
 ";
 
 const CORRECTIONS: &str = "\
@@ -152,8 +152,8 @@ why: the entry that attached it keeps its hash, so the chain still verifies, and
 file is reported as redacted, never as missing.
 
 Examples:
-  readiness evidence list
-  readiness evidence list 1.3B --format json
+  readiness evidence list 1.3B
+  readiness evidence list --format json
 ";
 
 const SIGN_OFFS: &str = "\
@@ -171,7 +171,7 @@ valid.
 
 Examples:
   readiness key list
-  readiness plan --as-of latest --format json
+  readiness verify
 ";
 
 const PROOFS: &str = "\
@@ -192,5 +192,5 @@ signed checkpoints, needing nothing else. `verify --checkpoint OLD` checks a who
 Examples:
   readiness head
   readiness checkpoint
-  readiness prove inclusion 1
+  readiness prove inclusion 40 --checkpoint board.ckpt --out entry40.json
 ";
