@@ -361,7 +361,13 @@ fn completions_for_zsh_fish_and_powershell_name_the_program() {
 fn a_closed_stdout_ends_read_commands_quietly_with_exit_0() {
     for args in [
         vec!["completions", "bash"],
-        vec!["log", "--ledger", "events/york-wsoa.jsonl", "--format", "json"],
+        vec![
+            "log",
+            "--ledger",
+            "events/york-wsoa.jsonl",
+            "--format",
+            "json",
+        ],
     ] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);

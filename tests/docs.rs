@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use clap::CommandFactory;
-use sha2::Digest;
 use readiness_ledger::cli::Cli;
+use sha2::Digest;
 
 /// Repository files the documents use, copied into each document's fresh directory.
 const FIXTURES: &[&str] = &[
@@ -98,7 +98,10 @@ fn fixed_values() -> BTreeSet<String> {
             fixed.insert(entry[member].as_str().unwrap().to_string());
         }
     }
-    let sample_files = ["tests/data/york-wsoa-area1.txt", "tests/data/docs/minutes-2021-02.txt"];
+    let sample_files = [
+        "tests/data/york-wsoa-area1.txt",
+        "tests/data/docs/minutes-2021-02.txt",
+    ];
     for file in sample_files {
         let bytes = std::fs::read(repo().join(file)).unwrap();
         fixed.insert(hex(&sha2::Sha256::digest(&bytes)));
@@ -162,9 +165,7 @@ fn mask_word(word: &str, fixed: &BTreeSet<String>) -> String {
     let tail = &word[body.len()..];
     let masked = if fixed.contains(body) {
         body.to_string()
-    } else if is_time(body) {
-        "[..]".to_string()
-    } else if is_hash_or_signature(body) {
+    } else if is_time(body) || is_hash_or_signature(body) {
         "[..]".to_string()
     } else if let Some(sep) = body.chars().find(|c| matches!(c, ':' | '-' | '/')) {
         // "72:HASH", "send-wsoa-90ffe9ff" (a generated origin), "checkpoints/...-HASH"
@@ -186,7 +187,9 @@ fn is_value_char(c: char) -> bool {
 /// Eight hex digits with a letter among them: the random part of a generated origin.
 fn is_generated_suffix(word: &str) -> bool {
     word.len() == 8
-        && word.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        && word
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
         && word.chars().any(|c| c.is_ascii_alphabetic())
 }
 
@@ -218,7 +221,10 @@ fn exports(text: &str) -> Vec<(String, String)> {
         .filter_map(|l| l.trim().trim_start_matches("$ ").strip_prefix("export "))
         .flat_map(shlex::split)
         .flatten()
-        .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .filter_map(|w| {
+            w.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
         .collect()
 }
 
@@ -286,14 +292,19 @@ fn every_help_example_is_run() {
         missing.join("\n")
     );
     // A group (`key`, `evidence`, ...) lists its commands; each of those has examples.
-    let groups = ["area", "action", "review", "evidence", "key", "prove", "token"];
+    let groups = [
+        "area", "action", "review", "evidence", "key", "prove", "token",
+    ];
     let pages_without: Vec<String> = help_pages()
         .into_iter()
         .map(|(page, _)| page)
         .filter(|page| !groups.contains(&page.as_str()))
         .filter(|page| !shown.iter().any(|(p, _)| p == page))
         .collect();
-    assert!(pages_without.is_empty(), "help without an example: {pages_without:?}");
+    assert!(
+        pages_without.is_empty(),
+        "help without an example: {pages_without:?}"
+    );
 }
 
 /// Every help example is a command line `readiness` accepts.
@@ -303,7 +314,9 @@ fn every_help_example_parses() {
     for (page, example) in help_examples() {
         let words = shlex::split(&example).unwrap_or_else(|| panic!("{page}: {example}"));
         if let Err(e) = Cli::try_parse_from(&words) {
-            panic!("`readiness {page} --help` shows an example that does not parse: {example}\n{e}");
+            panic!(
+                "`readiness {page} --help` shows an example that does not parse: {example}\n{e}"
+            );
         }
     }
 }

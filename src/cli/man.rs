@@ -51,9 +51,12 @@ fn concepts_page() -> String {
     let mut page = Roff::new();
     page.control("TH", ["READINESS-CONCEPTS", "7"])
         .control("SH", ["NAME"])
-        .text([roman("readiness-concepts - the ideas behind the readiness ledger")]);
+        .text([roman(
+            "readiness-concepts - the ideas behind the readiness ledger",
+        )]);
     for topic in topics::TOPICS {
-        page.control("SH", [topic.name.to_uppercase().as_str()]).control("nf", []);
+        page.control("SH", [topic.name.to_uppercase().as_str()])
+            .control("nf", []);
         for line in topic.text.lines() {
             page.text([roman(line)]);
         }

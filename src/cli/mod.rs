@@ -301,7 +301,11 @@ mod tests {
     fn top_level_help_lists_every_topic() {
         let help = super::Cli::command().render_long_help().to_string();
         for topic in super::topics::TOPICS {
-            assert!(help.contains(&format!("\n  {:<12} ", topic.name)), "{}", topic.name);
+            assert!(
+                help.contains(&format!("\n  {:<12} ", topic.name)),
+                "{}",
+                topic.name
+            );
         }
     }
 }
