@@ -87,7 +87,7 @@ impl ActionFields {
 /// Add a numbered action to an area.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
-  readiness action add 2.1 --area 2 --action \"Agree a joint commissioning strategy\" --lead \"Head of Commissioning\" --end \"March 2023\"")]
+  readiness action add 2.1 --area 2 --action \"Agree a joint strategy\" --end \"March 2023\"")]
 pub struct AddArgs {
     /// The action's id, e.g. "1.3A".
     pub id: String,
@@ -114,7 +114,7 @@ pub struct AddArgs {
 /// start is not an amendment: correct it with `readiness correct`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
-  readiness action amend 1.3B --end \"Phase 2: March 2023\" --reason \"board agreed a new timetable\" --from \"RAG December 22\"")]
+  readiness action amend 1.3B --end \"March 2023\" --reason \"new plan\" --from \"RAG December 22\"")]
 pub struct AmendArgs {
     /// The action to amend.
     pub id: String,

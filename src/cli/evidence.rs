@@ -32,7 +32,7 @@ pub enum EvidenceCommand {
 /// twice is stored once. The file's name is recorded as data, never used as a path.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
-  readiness evidence add 1.3B minutes-2021-02.txt --review \"RAG February 21\" --note \"board minutes\"")]
+  readiness evidence add 1.3B minutes-2021-02.txt --review \"RAG February 21\" --note \"minutes\"")]
 pub struct AddArgs {
     /// The action, e.g. "1.3A" (any case).
     pub action: String,

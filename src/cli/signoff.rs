@@ -19,7 +19,7 @@ use super::{CliError, Context, Exit, Who};
 /// The private key is read from FILE and never written anywhere.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
-  readiness sign-off 1.3B --review \"RAG February 21\" --key chair.key --statement \"checked the minutes\" --by chair@york.example")]
+  readiness sign-off 1.3B --review \"RAG February 21\" --key chair.key --by chair@york.example")]
 pub struct Args {
     /// The action, e.g. "1.3A" (any case).
     pub action: String,

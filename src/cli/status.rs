@@ -14,7 +14,7 @@ use super::{CliError, Context, Exit, Who};
 /// both stay in the history.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
-  readiness status 1.3B \"Progressing and on track\" --review \"RAG December 22\" --note \"Phase 2 JSNA signed off\"
+  readiness status 1.3B \"Progressing and on track\" --review \"RAG December 22\" --note \"JSNA done\"
   readiness status 1.4 completed --review \"Dec 2022\"")]
 pub struct Args {
     /// The action, e.g. "1.3A" (any case).
