@@ -33,7 +33,8 @@ pub fn page(words: &[String]) -> Result<String, CliError> {
     let mut cmd = Cli::command();
     cmd.build();
     if words.is_empty() {
-        return Ok(format!("{}\n{}", cmd.render_long_help(), topics::list()));
+        // The top-level help lists the topics too.
+        return Ok(cmd.render_long_help().to_string());
     }
     if let [word] = words {
         if let Some(topic) = topics::find(word) {
@@ -54,4 +55,35 @@ pub fn page(words: &[String]) -> Result<String, CliError> {
         };
     }
     Ok(found.render_long_help().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn a_topic_by_its_name_or_another_spelling() {
+        assert!(page(&words("clocks"))
+            .unwrap()
+            .starts_with("The two clocks"));
+        assert!(page(&words("known-at"))
+            .unwrap()
+            .starts_with("The two clocks"));
+    }
+
+    #[test]
+    fn a_command_and_its_subcommand() {
+        let text = page(&words("key register")).unwrap();
+        assert!(text.contains("Usage: readiness key register"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_word_lists_the_topics() {
+        let e = page(&words("nonsense")).unwrap_err().to_string();
+        assert!(e.contains("\"nonsense\"") && e.contains("  proofs "), "{e}");
+    }
 }
