@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr());
     match cli::run(cli, &SystemClock, &mut out, &mut err) {
         Ok(exit) => ExitCode::from(exit.code()),
+        Err(e) if e.is_closed_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             let message = e.to_string();
             eprintln!("error: {}", safe_text::terminal_lines(&message));

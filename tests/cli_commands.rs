@@ -344,6 +344,47 @@ fn completions_for_bash_cover_the_commands_and_flags() {
 }
 
 #[test]
+fn completions_for_zsh_fish_and_powershell_name_the_program() {
+    let ledger = Ledger::empty();
+    for (shell, marker) in [
+        ("zsh", "#compdef readiness"),
+        ("fish", "complete -c readiness"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let script = ledger.raw(&["completions", shell]).ok();
+        assert!(script.stdout.contains(marker), "{shell}: no {marker:?}");
+    }
+}
+
+/// `readiness completions bash | head` and the like: the reader went away, which is not
+/// the command's failure.
+#[test]
+fn a_closed_stdout_ends_read_commands_quietly_with_exit_0() {
+    for args in [
+        vec!["completions", "bash"],
+        vec![
+            "log",
+            "--ledger",
+            "events/york-wsoa.jsonl",
+            "--format",
+            "json",
+        ],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_readiness"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
+
+#[test]
 fn json_output_of_every_writing_command_parses_and_names_the_new_head() {
     let l = Ledger::empty();
     let steps = [

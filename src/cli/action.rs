@@ -25,9 +25,9 @@ pub enum ActionCommand {
 /// Views of earlier reviews show the action as it was; from that review on it shows as
 /// withdrawn and takes no statuses. Without --from it holds from the first review after
 /// today, or, when none is scheduled yet, from the first review dated after today.
-///
-/// Example: readiness action withdraw 1.5 --reason "merged into 1.2" --from "RAG May 21"
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness action withdraw 2.1 --reason \"merged into 1.2\" --from \"RAG December 22\"")]
 pub struct WithdrawArgs {
     /// The action to withdraw.
     pub id: String,
@@ -86,6 +86,8 @@ impl ActionFields {
 
 /// Add a numbered action to an area.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness action add 2.1 --area 2 --action \"Agree a joint strategy\" --end \"March 2023\"")]
 pub struct AddArgs {
     /// The action's id, e.g. "1.3A".
     pub id: String,
@@ -110,9 +112,9 @@ pub struct AddArgs {
 /// Without --from the change holds from the first review after today (or, when none is
 /// scheduled yet, from the first review dated after today). A value that was wrong from the
 /// start is not an amendment: correct it with `readiness correct`.
-///
-/// Example: readiness action amend 1.2 --end "March 2022" --reason "board agreed" --from "RAG Feb 22"
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness action amend 1.3B --end \"March 2023\" --reason \"new plan\" --from \"RAG December 22\"")]
 pub struct AmendArgs {
     /// The action to amend.
     pub id: String,

@@ -13,13 +13,10 @@ use super::{CliError, Context, Exit};
 /// entries they wrote, and how many of each event type. Actors are listed in the order they first wrote. The table has a column for each
 /// event type that occurs; JSON gives each actor's counts as an object of type -> count.
 /// With --known-at, only the entries the ledger had recorded by then are counted.
-///
-/// Examples:
-///
-///   readiness actors
-///
-///   readiness actors --known-at 2021-03-01 --format csv
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness actors
+  readiness actors --ledger events/york-wsoa.jsonl --known-at 2026-11-24 --format csv")]
 pub struct Args {
     /// Count only what the ledger knew at this moment (a date, whole day included, or an
     /// RFC 3339 time).

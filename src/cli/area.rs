@@ -14,6 +14,8 @@ pub enum AreaCommand {
 
 /// Add an area for improvement, as the inspection letter names it.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness area add 2 --title \"Joint Commissioning\" --finding \"Weak joint commissioning\"")]
 pub struct AddArgs {
     /// The area's id, e.g. "1".
     pub id: String,

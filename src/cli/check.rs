@@ -18,9 +18,10 @@ use super::{CliError, Context, Exit};
 /// even if an earlier status is carried forward); and the late status entries and
 /// corrections recorded since the previous review's date. Run it on a schedule: exit 3
 /// means someone should look.
-///
-/// Example: readiness check --as-of latest || echo "gaps to look at"
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness check --as-of \"RAG February 21\"
+  readiness check --as-of \"RAG August 22\" --format csv")]
 pub struct Args {
     #[command(flatten)]
     pub view: ViewArgs,

@@ -1,7 +1,6 @@
 //! `readiness checkpoint`: the tree size and Merkle root of the ledger as a C2SP
 //! tlog-checkpoint, optionally signed; and the checks shared with `prove` and `verify`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::checkpoint::{b64, Checkpoint, SignerCheck, TrustedKey};
@@ -22,6 +21,9 @@ pub use crate::checkpoint::{CHECKPOINTS_DIR, LATEST};
 /// checkpoint is refused unless the ledger is an append-only extension of the last one
 /// signed here (kept in DIR/checkpoints/latest).
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness checkpoint
+  readiness checkpoint --key ledger.key --out board.ckpt")]
 pub struct Args {
     /// Private key file written by `readiness key new`.
     #[arg(long, value_name = "FILE")]
@@ -231,19 +233,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
 fn emit(args: &Args, ctx: &mut Context<'_>, checkpoint: &Checkpoint) -> Result<Exit, CliError> {
     let text = checkpoint.to_text();
     if let Some(out) = &args.out {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(out)
-            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", out.display())))?;
-        f.write_all(text.as_bytes())
-            .and_then(|_| f.sync_all())
-            .map_err(|e| {
-                CliError::Store(StoreError::Io {
-                    path: out.clone(),
-                    source: e,
-                })
-            })?;
+        super::output::save_new(out, text.as_bytes())?;
     }
     ctx.out
         .write_all(text.as_bytes())

@@ -7,8 +7,13 @@ use super::{Cli, CliError, Context, Exit};
 
 /// Print a completion script for your shell.
 ///
-/// e.g. `readiness completions bash > ~/.local/share/bash-completion/completions/readiness`
+/// Save it where your shell looks: for bash, ~/.local/share/bash-completion/completions/readiness;
+/// for zsh, a file _readiness on $fpath; for fish, ~/.config/fish/completions/readiness.fish;
+/// for PowerShell, dot-source it from your $PROFILE.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness completions bash
+  readiness completions powershell")]
 pub struct Args {
     /// bash, zsh, fish, elvish or powershell.
     pub shell: Shell,

@@ -15,9 +15,9 @@ use super::{CliError, Context, Exit, Who};
 /// and/or --note; for an amendment give the corrected fields (--lead, --end, ...).
 /// Correct the entry that currently sets the value: to fix a correction, correct the
 /// correction.
-///
-/// Example: readiness correct 40 --status "Progressing and on track" --reason "typo in the board pack"
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness correct 76 --status \"Progressing but delayed\" --reason \"typo in the board pack\"")]
 pub struct Args {
     /// The seq of the entry to correct (see `readiness history ACTION` or `readiness log`).
     pub seq: u64,

@@ -18,9 +18,9 @@ use super::{CliError, Context, Exit};
 /// its second-highest status). Each action lists the entries that moved it: the status
 /// and correction entries for the reviews after --from up to --to, with seq, actor and
 /// time. This is "what moved since the last board".
-///
-/// Example: readiness diff --from "RAG August 20" --to "RAG November 20"
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness diff --from \"RAG August 20\" --to \"RAG November 20\"")]
 pub struct Args {
     /// The earlier point, e.g. the last board's review: a label ("RAG August 20", any
     /// case), a month ("Aug 2020", "2020-08"), a date (the latest review on or before it)

@@ -59,6 +59,11 @@ impl From<crate::bounds::BoundError> for CliError {
 }
 
 impl CliError {
+    /// Whoever read the output stopped reading (`readiness log | head`): not a failure.
+    pub fn is_closed_pipe(&self) -> bool {
+        matches!(self, CliError::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     /// 2 for anything the user can fix by changing the input; 4 for I/O trouble.
     pub fn exit_code(&self) -> u8 {
         match self {

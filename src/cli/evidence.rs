@@ -30,9 +30,9 @@ pub enum EvidenceCommand {
 /// The file is copied into the ledger's evidence store (`evidence/<SHA-256>`), hashed while
 /// it is copied, and an `evidence_attached` entry is appended. The same content attached
 /// twice is stored once. The file's name is recorded as data, never used as a path.
-///
-/// Example: readiness evidence add 1.1 board-minutes.pdf --review "RAG November 20"
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness evidence add 1.3B minutes-2021-02.txt --review \"RAG February 21\" --note \"minutes\"")]
 pub struct AddArgs {
     /// The action, e.g. "1.3A" (any case).
     pub action: String,
@@ -59,6 +59,9 @@ pub struct AddArgs {
 
 /// List evidence attached to actions (all, or one action's).
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness evidence list 1.3B
+  readiness evidence list --format json")]
 pub struct ListArgs {
     /// Only this action's evidence (its id in any case).
     pub action: Option<String>,
@@ -71,6 +74,8 @@ pub struct ListArgs {
 /// The bytes are re-hashed first: a file that no longer matches its SHA-256 is not given
 /// out (exit 1). --out never overwrites an existing file.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness evidence get 9d3c8678a121f75035b944f92587dd4b64c60453875dae4765ae1c79411e42a7 --out minutes-copy.txt")]
 pub struct GetArgs {
     /// The evidence's SHA-256, as `evidence list` shows it (its first 12 digits will do,
     /// or any 6 or more that fit one file).
@@ -85,6 +90,8 @@ pub struct GetArgs {
 /// Appends `evidence_redacted` (who, when, why) and deletes the stored file. Entries and
 /// hashes are untouched; `verify` reports the file as redacted, not missing.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness evidence redact 9d3c8678a121f75035b944f92587dd4b64c60453875dae4765ae1c79411e42a7 --reason \"names a child\"")]
 pub struct RedactArgs {
     /// The evidence's SHA-256 (or 6 or more of its first digits that fit one file).
     pub sha256: String,

@@ -19,6 +19,9 @@ use super::{CliError, Context, Exit};
 /// DIR/evidence/<SHA-256> for every attached file not redacted; each file is re-hashed as
 /// it is copied, and `readiness restore DIR` takes the folder back.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness export york-backup.jsonl
+  readiness export --with-evidence bundle")]
 pub struct Args {
     /// Where to write (e.g. york-2021-01-15.jsonl); standard output if not given.
     pub file: Option<PathBuf>,

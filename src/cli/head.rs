@@ -14,6 +14,9 @@ use super::{CliError, Context, Exit};
 /// Minute this at each board meeting; later, `readiness verify --expect SEQ:HASH` proves
 /// the ledger still contains that entry unchanged. Run `verify` to check the whole chain.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness head
+  readiness head --format json")]
 pub struct Args {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

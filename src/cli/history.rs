@@ -9,6 +9,9 @@ use super::{CliError, Context, Exit};
 
 /// Show every entry that touched an action, oldest first, and its status at each review.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness history 1.3B
+  readiness history 1.3b --format markdown")]
 pub struct Args {
     /// The action, e.g. "1.3B" (any case).
     pub action: String,

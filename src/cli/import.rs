@@ -52,9 +52,11 @@ use super::{CliError, Context, Exit, Who};
 /// action field whose text changed. A cell or field empty in the table where the ledger has
 /// a value is reported and kept. A table showing what the ledger already holds, or a file
 /// (under any name) already imported, appends nothing and says so.
-///
-/// Example: readiness import wsoa-2022-11.txt --update --dry-run
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness import tests/data/york-wsoa-area1-to-may21.txt --origin council.example/send-wsoa
+  readiness import tests/data/york-wsoa-area1.txt --update --dry-run
+  readiness import tests/data/york-wsoa-area1.txt --update")]
 pub struct Args {
     /// The WSoA table file (.xlsx, .csv, or the published text table).
     pub file: PathBuf,

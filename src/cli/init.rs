@@ -19,6 +19,9 @@ use super::{CliError, Context, Exit, Who};
 /// scale is York's: Not started, Started but delayed, Progressing but delayed, Progressing
 /// and on track, Completed, Embedded.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness init --title \"SEND Written Statement of Action\" --origin council.example/send-wsoa
+  readiness init --title \"SEND WSoA\" --key-out ledger.key --ledger signed-plan")]
 pub struct Args {
     /// The plan's title, e.g. "SEND Written Statement of Action".
     #[arg(long)]

@@ -28,6 +28,8 @@ pub enum KeyCommand {
 /// Nothing is written to the ledger and no file is overwritten. Keep FILE private; give
 /// FILE.pub to whoever registers the key with `readiness key register`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness key new \"Board chair\" --out chair.key")]
 pub struct NewArgs {
     /// Who will hold the key, e.g. "Director of Children's Services" (written as a comment).
     pub name: String,
@@ -38,6 +40,8 @@ pub struct NewArgs {
 
 /// Register a public key so sign-offs by its holder can be checked.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness key register \"Board chair\" --public chair.key.pub --role \"SEND board chair\"")]
 pub struct RegisterArgs {
     /// Who holds the key.
     pub name: String,
@@ -55,6 +59,8 @@ pub struct RegisterArgs {
 
 /// Revoke a key: it may no longer sign; its earlier sign-offs stay valid.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness key revoke fefa86dc70df6ee6230937b082c77c2d38ef34162f8c1c1cdc91edf932cb9e7d --reason \"stood down from the board\"")]
 pub struct RevokeArgs {
     /// The key id as `readiness key list` shows it (64 hex digits), or the short form
     /// other output prints (16 digits; any 6 or more that fit one key).
@@ -70,6 +76,8 @@ pub struct RevokeArgs {
 
 /// List the registered keys: holder, role, key id, when registered and whether revoked.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness key list")]
 pub struct ListArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

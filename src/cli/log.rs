@@ -17,13 +17,10 @@ use super::{CliError, Context, Exit};
 /// included) or an RFC 3339 time.
 /// Filters combine: an entry is shown when it passes all of them. The "marks" column says
 /// when an entry was imported from a source file, or recorded late for its review.
-///
-/// Examples:
-///
-///   readiness log --by lead@council --since 2022-01-01
-///
-///   readiness log --area 1 --event status_recorded --event correction --format csv
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness log --action 1.3B --event status_recorded --event correction
+  readiness log --by plan.officer@york.example --since 2022-01-01 --format csv")]
 pub struct Args {
     /// Only entries that touch this action (its id in any case).
     #[arg(long)]

@@ -20,11 +20,10 @@ use super::{CliError, Context, Exit};
 /// actions are left out, with a warning (an import would bring them back as live). Text
 /// the layout cannot carry unchanged (a '|' or a line break in a cell, a review label
 /// the importer cannot read) is refused, naming the action and field (exit 2).
-///
-/// Examples:
-///   readiness matrix --format wsoa > wsoa.txt
-///   readiness matrix --format wsoa --as-of "RAG February 21"
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness matrix --as-of \"RAG February 21\"
+  readiness matrix --format wsoa --as-of \"RAG February 21\"")]
 pub struct Args {
     #[command(flatten)]
     pub view: ViewArgs,

@@ -23,12 +23,14 @@ pub mod error;
 pub mod evidence;
 pub mod export;
 pub mod head;
+pub mod help;
 pub mod history;
 pub mod http_client;
 pub mod import;
 pub mod init;
 pub mod key;
 pub mod log;
+pub mod man;
 pub mod matrix;
 pub mod names;
 pub mod output;
@@ -44,6 +46,7 @@ pub mod short_hex;
 pub mod signoff;
 pub mod snapshot;
 pub mod status;
+pub mod topics;
 pub mod verify;
 pub mod verify_proof;
 pub mod view;
@@ -65,13 +68,21 @@ Environment:
   READINESS_LOCK_WAIT  seconds a write waits for another writer (default 30)
   READINESS_TOKEN   the signer's token for `sign-off --remote`
 
-Start here:
+Concepts (readiness help TOPIC):
+  reviews      review points, and naming one with --as-of, --from, --to and --review
+  clocks       the two clocks: the review a status is for, and when the ledger learned it
+  corrections  fixing a mistake without editing anything
+  evidence     evidence files: attached once, named by SHA-256, redacted lawfully
+  sign-offs    signing keys, and signing off the status shown for an action
+  proofs       heads, checkpoints and Merkle proofs
+
+Examples (a new plan, by hand; `readiness import` reads a published one):
   readiness init --title \"SEND Written Statement of Action\" --by plan.officer
   readiness area add 1 --title \"Leadership and Governance\" --by plan.officer
   readiness action add 1.1 --area 1 --action \"Produce the WSoA\" --by plan.officer
   readiness review add \"RAG November 20\" --date 2020-11-30 --by plan.officer
   readiness status 1.1 Completed --review \"RAG November 20\" --by lead@council
-  readiness verify && readiness head";
+  readiness verify";
 
 /// An append-only, hash-chained audit ledger for inspection action plans.
 ///
@@ -79,7 +90,12 @@ Start here:
 /// entry appended to a hash-chained log; nothing is edited in place. `verify` proves the
 /// history is intact and `head` prints the value a board minutes at each meeting.
 #[derive(Debug, Parser)]
-#[command(name = "readiness", version, after_help = AFTER_HELP)]
+#[command(
+    name = "readiness",
+    version,
+    after_help = AFTER_HELP,
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     /// The ledger: a directory, or a `.jsonl` export (read-only).
     #[arg(
@@ -136,6 +152,8 @@ pub enum Command {
     Serve(serve::Args),
     #[command(subcommand)]
     Token(serve::TokenCommand),
+    Help(help::Args),
+    Man(man::Args),
 }
 
 /// Who is making a change, and the head it expects: every command that writes takes them.
@@ -266,6 +284,8 @@ pub fn run(
         Command::Checkpoint(args) => checkpoint::run(args, &mut ctx),
         Command::Prove(cmd) => prove::run(cmd, &mut ctx),
         Command::VerifyProof(args) => verify_proof::run(args, &mut ctx),
+        Command::Help(args) => help::run(args, &mut ctx),
+        Command::Man(args) => man::run(args, &mut ctx),
     }
 }
 
@@ -276,5 +296,17 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn top_level_help_lists_every_topic() {
+        let help = super::Cli::command().render_long_help().to_string();
+        for topic in super::topics::TOPICS {
+            assert!(
+                help.contains(&format!("\n  {:<12} ", topic.name)),
+                "{}",
+                topic.name
+            );
+        }
     }
 }

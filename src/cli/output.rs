@@ -28,6 +28,24 @@ pub fn write_json(out: &mut dyn Write, value: &impl Serialize) -> Result<(), Cli
     writeln!(out, "{text}").map_err(CliError::Output)
 }
 
+/// Saves `bytes` to a new file (never over an existing one) and syncs it: what a command's
+/// `--out FILE` writes, so a failed command leaves no empty or half file behind.
+pub fn save_new(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|source| {
+            CliError::Store(crate::store::StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        })
+}
+
 /// Writes a line of text for people. Control and bidirectional characters in it show as
 /// escapes ([`safe_text::terminal_lines`]); its line breaks stay. A value from the ledger
 /// that must stay on one line goes through [`safe_text::terminal`] first.

@@ -10,9 +10,11 @@ use super::{CliError, Context, Exit};
 ///
 /// An action with no status recorded for that review shows its last earlier status,
 /// marked "carried from" that review; one with no status yet shows nothing.
-///
-/// Example: readiness plan --ledger events/york-wsoa.jsonl --as-of "RAG November 20"
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness plan --as-of \"RAG November 20\"
+  readiness plan --as-of latest --format csv
+  readiness plan --ledger events/york-wsoa.jsonl --as-of \"Nov 2020\" --known-at 2026-11-24")]
 pub struct Args {
     #[command(flatten)]
     pub view: ViewArgs,

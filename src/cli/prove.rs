@@ -21,19 +21,33 @@ pub enum ProveCommand {
 
 /// Print the audit path of entry SEQ, as JSON (check it with `readiness verify-proof`).
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "Examples:
+  readiness prove inclusion 40 --checkpoint board.ckpt --out entry40.json")]
 pub struct InclusionArgs {
     /// The entry's seq (from 1).
     pub seq: u64,
     /// Prove against this checkpoint's tree size (it must match the ledger); default: now.
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
+    /// Save the proof to FILE (a new file; nothing is written if the proof fails) instead
+    /// of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// Print the consistency proof from OLD_CHECKPOINT to NEW_CHECKPOINT (default: now).
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "Examples:
+  readiness prove consistency board.ckpt --out grew.json")]
 pub struct ConsistencyArgs {
+    /// The checkpoint minuted earlier.
     pub old_checkpoint: PathBuf,
+    /// The checkpoint to prove it grew into; default: the ledger now.
     pub new_checkpoint: Option<PathBuf>,
+    /// Save the proof to FILE (a new file; nothing is written if the proof fails) instead
+    /// of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 pub use crate::proof_file::{ConsistencyProof, InclusionProof, ProofFile};
@@ -99,8 +113,11 @@ fn inclusion(
         return Ok(Exit::VerificationFailed);
     };
     let proof = inclusion_proof(ledger, args.seq, &c)?;
-    write_json(ctx.out, &proof)?;
-    Ok(Exit::Success)
+    let what = format!(
+        "inclusion proof of entry {} in a tree of {} entries",
+        args.seq, c.size
+    );
+    emit(ctx, &proof, args.out.as_deref(), &what)
 }
 
 fn consistency(
@@ -147,7 +164,30 @@ fn consistency(
         new_root: b64(&new.root),
         proof: proof.iter().map(|h| b64(h)).collect(),
     });
-    write_json(ctx.out, &file)?;
+    let what = format!(
+        "consistency proof from {} to {} entries",
+        old.size, new.size
+    );
+    emit(ctx, &file, args.out.as_deref(), &what)
+}
+
+/// Prints the proof, or saves it to `out` and says what was saved.
+fn emit(
+    ctx: &mut Context<'_>,
+    proof: &ProofFile,
+    out: Option<&std::path::Path>,
+    what: &str,
+) -> Result<Exit, CliError> {
+    match out {
+        None => write_json(ctx.out, proof)?,
+        Some(path) => {
+            let text = serde_json::to_string_pretty(proof)
+                .map_err(|e| CliError::Output(std::io::Error::other(e)))?;
+            super::output::save_new(path, format!("{text}\n").as_bytes())?;
+            let saved = format!("saved the {what} to {}", path.display());
+            super::output::line(ctx.out, saved)?;
+        }
+    }
     Ok(Exit::Success)
 }
 

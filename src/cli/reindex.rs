@@ -9,6 +9,8 @@ use super::{CliError, Context, Exit};
 /// missing, damaged or behind rebuilds it by itself; this does it on purpose. Deleting the
 /// ledger's `derived/` folder loses nothing.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness reindex")]
 pub struct Args {}
 
 /// Rebuilds and reports how far the log verified.

@@ -12,9 +12,9 @@ use crate::store::dir::Repair;
 /// bytes to DIR/repairs/<time>-byte-<offset>.tail, then cuts them from the log, so appends
 /// can continue. It refuses when whole entries follow the damage: that is tampering or
 /// corruption, which `verify` reports and only restoring from an export fixes.
-///
-/// Example: readiness repair --ledger ledger
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness repair")]
 pub struct Args {
     #[command(flatten)]
     pub who: Who,

@@ -27,9 +27,10 @@ use super::{CliError, Context, Exit};
 /// HTML is one file with its CSS and charts inline (no scripts, nothing fetched), for a
 /// browser or printed on A4. Markdown has the same content without the charts. If the
 /// ledger does not verify, the report says so in its first lines and the exit code is 1.
-///
-/// Example: readiness report --as-of "RAG February 21" --out board.html
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness report --as-of \"RAG February 21\" --out board.html
+  readiness report --as-of \"RAG February 21\" --format markdown --out board.md")]
 pub struct Args {
     /// The review the report is for: a label ("RAG February 21", any case), a month
     /// ("Feb 2021", "2021-02"), a date (the latest review on or before it) or "latest".

@@ -19,6 +19,9 @@ use super::{CliError, Context, Exit};
 /// every evidence file it names are verified before anything is written, then both are
 /// restored (redacted files stay redacted; files no entry names are left behind).
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness restore york-backup.jsonl --ledger york-copy
+  readiness restore bundle --ledger york-copy2")]
 pub struct Args {
     /// The export to restore from (a .jsonl file, or a folder from `export --with-evidence`).
     pub file: PathBuf,

@@ -20,9 +20,11 @@ pub enum ReviewCommand {
 
 /// Move a review to another date, rename it, or both, saying why.
 ///
-/// Statuses already recorded for the review follow it. Example:
-/// readiness review reschedule "RAG July 21" --date 2021-08-15 --label "RAG August 21" --reason "board moved"
+/// Statuses already recorded for the review follow it.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness review reschedule \"RAG November 22\" --date 2022-12-07 --reason \"board moved\"
+  readiness review rename \"RAG November 22\" --label \"RAG December 22\" --reason \"board moved\"")]
 pub struct RescheduleArgs {
     /// The review: its current label in any case, or a month or day one review falls in.
     pub label: String,
@@ -43,6 +45,8 @@ pub struct RescheduleArgs {
 
 /// Schedule a review point: a label and the date the statuses are for.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness review add \"RAG November 22\" --date 2022-11-30")]
 pub struct AddArgs {
     /// The review's label, e.g. "RAG November 20".
     pub label: String,

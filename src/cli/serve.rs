@@ -27,9 +27,10 @@ const TOKEN_FILE: &str = "readiness-tokens.json";
 /// {"action","reason","from"}, each with an optional "if_head" (409 when the head moved).
 /// Errors are application/problem+json: 400 bad input, 401 no or unknown token, 403 role not
 /// allowed, 404 unknown plan, 409 head moved.
-///
-/// Example: readiness serve --ledger york --listen 127.0.0.1:8080
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness serve --ledger york
+  readiness serve --root ledgers --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem")]
 pub struct Args {
     /// Serve every ledger directory under DIR, each a plan named by its folder (instead of
     /// the one --ledger names).
@@ -60,14 +61,18 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum TokenCommand {
     Add(TokenAddArgs),
+    /// List the tokens: name, role and plan (never the token).
+    #[command(after_help = "Examples:
+  readiness token list")]
     List(TokenFileArgs),
     Revoke(TokenRevokeArgs),
 }
 
 /// Make a token: it is printed once and only its SHA-256 is kept.
-///
-/// Example: readiness token add chair --role signer --ledger york
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness token add chair --role signer
+  readiness token add board --role viewer")]
 pub struct TokenAddArgs {
     /// The token's name: the actor recorded for every write made with it.
     pub name: String,
@@ -84,6 +89,8 @@ pub struct TokenAddArgs {
 
 /// Revoke a token by name; it stops working at once, even on a running server.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness token revoke board")]
 pub struct TokenRevokeArgs {
     pub name: String,
     #[command(flatten)]

@@ -17,11 +17,9 @@ use super::{CliError, Context, Exit, Who};
 /// the ledger head it was signed at, and an Ed25519 signature over those fields and the
 /// ledger's origin (FORMAT.md, "Sign-offs"). The key must be registered and not revoked.
 /// The private key is read from FILE and never written anywhere.
-///
-/// Example:
-///
-///   readiness sign-off 1.1 --review "RAG November 20" --key chair.key --by chair@council
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness sign-off 1.3B --review \"RAG February 21\" --key chair.key --by chair@york.example")]
 pub struct Args {
     /// The action, e.g. "1.3A" (any case).
     pub action: String,

@@ -21,6 +21,9 @@ use super::{CliError, Context, Exit};
 /// Checking verifies the ledger, confirms the covered entry is still there unchanged, and
 /// rebuilds the view from the ledger: any difference is refused (exit code 1).
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness snapshot --as-of \"RAG November 20\" --out nov20.json
+  readiness snapshot --check nov20.json")]
 pub struct Args {
     /// The review to snapshot (see `readiness plan --help` for the forms).
     #[arg(

@@ -13,6 +13,9 @@ use super::{CliError, Context, Exit, Who};
 /// spelling is stored). Recording again for the same review supersedes the earlier status;
 /// both stay in the history.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness status 1.3B \"Progressing and on track\" --review \"RAG December 22\" --note \"JSNA done\"
+  readiness status 1.4 completed --review \"Dec 2022\"")]
 pub struct Args {
     /// The action, e.g. "1.3A" (any case).
     pub action: String,

@@ -22,13 +22,12 @@ use super::{CliError, Context, Exit};
 /// repeated sign-off). Then the heads sign-offs name, the evidence files (directories), the
 /// checkpoints this ledger holds, and any given with --checkpoint. The first line is
 /// `ok: ...` or `FAILED: ...` naming the first failing entry and check; exit 1 on any failure.
-///
-/// Examples:
-///   readiness verify
-///   readiness verify --expect "42 3f5a…"          # a head minuted at a board meeting
-///   readiness verify --checkpoint 2021-03.ckpt     # extends that signed checkpoint
-///   readiness verify --format json | jq .checks
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness verify
+  readiness verify --ledger events/york-wsoa.jsonl --expect 72:d3432155868ca5a922c72faf3d93890f0d2cda81bbd7f0d0047f10bd5f37a335
+  readiness verify --checkpoint board.ckpt
+  readiness verify --no-evidence --format json")]
 pub struct Args {
     /// An earlier head, as printed by `readiness head`: "SEQ HASH" or "SEQ:HASH".
     #[arg(long, value_parser = parse_expect, value_name = "SEQ:HASH")]

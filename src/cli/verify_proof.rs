@@ -21,9 +21,9 @@ const MAX_PROOF_BYTES: u64 = 16 << 20;
 /// own key, or a witness's); the output names which signed. Without one, the proof fails
 /// unless --allow-unsigned is given, and then the output says nothing proves who made the
 /// checkpoint. Exit 0 if everything checks, 1 if not.
-///
-/// Example: readiness verify-proof entry40.json --checkpoint 2021-03.ckpt --public-key ledger.key.pub
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  readiness verify-proof entry40.json --checkpoint board.ckpt --public-key ledger.key.pub")]
 pub struct Args {
     /// The proof file (JSON printed by `readiness prove`).
     pub proof: PathBuf,

@@ -162,7 +162,9 @@ pub fn refuse_wsoa(command: &super::Command) -> Result<(), CliError> {
         | C::Prove(_)
         | C::VerifyProof(_)
         | C::Serve(_)
-        | C::Token(_) => return Ok(()),
+        | C::Token(_)
+        | C::Help(_)
+        | C::Man(_) => return Ok(()),
     };
     if format != ViewFormat::Wsoa {
         return Ok(());
