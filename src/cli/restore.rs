@@ -124,7 +124,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     if let Some(files) = copied {
         line(
             ctx.out,
-            format!("restored {files} evidence files into {}", dir.display()),
+            format!(
+                "restored {} into {}",
+                crate::words::count(files, "evidence file", "evidence files"),
+                dir.display()
+            ),
         )?;
     }
     if let Some(head) = report.head {

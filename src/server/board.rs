@@ -192,7 +192,7 @@ pub async fn report_html(state: &AppState, plan: &str, q: BoardQuery) -> Result<
     let b = board(state, plan, q.known_at).await?;
     let at = named(&b.plan, "as_of", q.as_of.as_deref().unwrap_or("latest"))?;
     let size = b.plan.head.map_or(0, |(seq, _)| seq.0);
-    let checkpoint = with_ledger(&state, &plan, move |l| {
+    let checkpoint = with_ledger(state, plan, move |l| {
         Ok(crate::query::checkpoint_at(l, size))
     })
     .await?;
