@@ -163,64 +163,43 @@ fn main() {
     println!();
     println!("| clients | plan?as_of= reads | reads/s |");
     println!("|---|---|---|");
+    let plan = "/api/v1/plans/york/plan?as_of=RAG%20May%2021";
     for &c in &clients {
-        let per = (2_000 / c).max(20);
-        let start = Instant::now();
-        let threads: Vec<_> = (0..c)
-            .map(|_| {
-                let (addr, token) = (addr.clone(), token.clone());
-                std::thread::spawn(move || {
-                    let mut client = Client::new(&addr);
-                    for _ in 0..per {
-                        let (code, _) = client.send(
-                            "GET",
-                            "/api/v1/plans/york/plan?as_of=RAG%20May%2021",
-                            &token,
-                            "",
-                        );
-                        assert_eq!(code, 200);
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        let n = per * c;
-        println!(
-            "| {c} | {n} | {:.0} |",
-            n as f64 / start.elapsed().as_secs_f64()
-        );
+        let (n, rate) = gets(&addr, &token, plan, c, (2_000 / c).max(20));
+        println!("| {c} | {n} | {rate:.0} |");
     }
     println!();
     println!("| clients | GET /healthz (no ledger work: the HTTP ceiling here) | requests/s |");
     println!("|---|---|---|");
     for &c in &clients {
-        let per = (4_000 / c).max(20);
-        let start = Instant::now();
-        let threads: Vec<_> = (0..c)
-            .map(|_| {
-                let addr = addr.clone();
-                std::thread::spawn(move || {
-                    let mut client = Client::new(&addr);
-                    for _ in 0..per {
-                        let (code, _) = client.send("GET", "/healthz", "-", "");
-                        assert_eq!(code, 200);
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        let n = per * c;
-        println!(
-            "| {c} | {n} | {:.0} |",
-            n as f64 / start.elapsed().as_secs_f64()
-        );
+        let (n, rate) = gets(&addr, "-", "/healthz", c, (4_000 / c).max(20));
+        println!("| {c} | {n} | {rate:.0} |");
     }
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// `clients` connections each sending `per` GETs of `path` at once: how many were
+/// answered, and how many per second.
+fn gets(addr: &str, token: &str, path: &str, clients: usize, per: usize) -> (usize, f64) {
+    let start = Instant::now();
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let (addr, token, path) = (addr.to_string(), token.to_string(), path.to_string());
+            std::thread::spawn(move || {
+                let mut client = Client::new(&addr);
+                for _ in 0..per {
+                    let (code, _) = client.send("GET", &path, &token, "");
+                    assert_eq!(code, 200, "GET {path}");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let n = per * clients;
+    (n, n as f64 / start.elapsed().as_secs_f64())
 }
 
 /// What one fsync costs on the disk the ledger is on, measured in the same run: the floor
