@@ -48,6 +48,8 @@ pub struct AppState {
     pub token_cache: tokens::TokenCache,
     /// Anonymous requests may read views.
     pub public: bool,
+    /// The server itself answers HTTPS (behind a proxy, `X-Forwarded-Proto` says instead).
+    pub tls: bool,
     /// "Today", for views without `as_of` and for changes that hold from the next review.
     pub clock: Arc<dyn crate::clock::Clock + Send + Sync>,
     /// Turns true when the server is stopping: open event streams end so it can.
@@ -194,6 +196,7 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
         tokens: config.tokens,
         token_cache: tokens::TokenCache::default(),
         public: config.public,
+        tls: config.tls.is_some(),
         clock: Arc::new(crate::clock::SystemClock),
         stopping,
         in_flight: Arc::new(tokio::sync::Semaphore::new(limits::MAX_IN_FLIGHT)),

@@ -124,6 +124,16 @@ pub struct SignOffQuery {
 }
 
 /// The command that signs `d` on the signer's machine.
+/// The scheme the browser used: a proxy in front says so, else this server's own.
+fn scheme(forwarded: Option<&str>, tls: bool) -> &'static str {
+    match forwarded.map(str::trim) {
+        Some("https") => "https",
+        Some("http") => "http",
+        _ if tls => "https",
+        _ => "http",
+    }
+}
+
 fn sign_off_command(d: &crate::event::SignedOff, base: &str, statement: Option<&str>) -> String {
     let mut cmd = format!(
         "readiness sign-off {} --review \"{}\" --key YOUR.key --remote {base} --token \"$READINESS_TOKEN\"",
@@ -179,8 +189,12 @@ pub async fn sign_off_page(
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1:8080");
+    let forwarded = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok());
+    let scheme = scheme(forwarded, state.tls);
     let base = format!(
-        "http://{host}/api/v1/plans/{}",
+        "{scheme}://{host}/api/v1/plans/{}",
         super::format::query_escape(&plan)
     );
     let body = html! {
@@ -219,4 +233,18 @@ pub async fn sign_off_page(
     let mut f = frame(&ctx, &visitor, "/sign-off");
     f.refresh = false;
     Ok(page("Sign off", &f, body).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scheme;
+
+    #[test]
+    fn the_sign_off_command_names_the_scheme_the_browser_used() {
+        assert_eq!(scheme(None, false), "http");
+        assert_eq!(scheme(None, true), "https");
+        assert_eq!(scheme(Some("https"), false), "https");
+        assert_eq!(scheme(Some(" http "), true), "http");
+        assert_eq!(scheme(Some("gopher"), true), "https");
+    }
 }
