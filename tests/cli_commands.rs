@@ -454,3 +454,26 @@ fn help_of_every_command_exits_zero_and_the_top_level_lists_exit_codes() {
     }
     assert!(seen >= 16, "only {seen} commands were found in the help");
 }
+
+#[test]
+fn help_lists_a_commands_own_options_before_the_ledger_and_if_head() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (command, own) in [
+        (&["status", "--help"][..], "--review"),
+        (&["matrix", "--help"][..], "--as-of"),
+        (&["evidence", "add", "--help"][..], "--review"),
+    ] {
+        let help = util::run_in(tmp.path(), command).ok().stdout;
+        let at = |flag: &str| {
+            help.find(&format!("  {flag} "))
+                .unwrap_or_else(|| panic!("{command:?} --help has no {flag}:\n{help}"))
+        };
+        assert!(at(own) < at("--ledger"), "{command:?}: {own} first\n{help}");
+        if help.contains("--if-head") {
+            assert!(
+                at(own) < at("--if-head"),
+                "{command:?}: {own} before --if-head"
+            );
+        }
+    }
+}

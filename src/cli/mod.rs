@@ -98,11 +98,13 @@ Examples (a new plan, by hand; `readiness import` reads a published one):
 )]
 pub struct Cli {
     /// The ledger: a directory, or a `.jsonl` export (read-only).
+    // Listed after each command's own options: most people set READINESS_LEDGER once.
     #[arg(
         long,
         global = true,
         env = "READINESS_LEDGER",
-        default_value = "ledger"
+        default_value = "ledger",
+        display_order = 900
     )]
     pub ledger: PathBuf,
 
@@ -164,7 +166,7 @@ pub struct Who {
     pub actor: Option<String>,
     /// Write only if the ledger's head is still entry SEQ (0: empty); otherwise exit 2 and
     /// write nothing. Makes a retried script safe: `readiness head` first, then this.
-    #[arg(long = "if-head", value_name = "SEQ")]
+    #[arg(long = "if-head", value_name = "SEQ", display_order = 901)]
     pub if_head: Option<u64>,
 }
 
