@@ -161,7 +161,11 @@ fn plan_at_rag_november_20_has_the_published_statuses() {
 #[test]
 fn readme_first_command_replays_the_sample() {
     let readme = std::fs::read_to_string("README.md").unwrap();
-    assert!(readme
+    let quick_start = readme.split("## A worked example").next().unwrap();
+    assert!(quick_start.contains(
+        r#"cargo run --release -- plan --ledger events/york-wsoa.jsonl --as-of "RAG November 20""#
+    ));
+    assert!(quick_start
         .contains(r#"$ readiness plan --ledger events/york-wsoa.jsonl --as-of "RAG November 20""#));
     let out = readiness(&[
         "plan",
