@@ -348,24 +348,34 @@ async fn browser(driver: &str, chromium: &Path, profile: &Path) -> Client {
 
 async fn sign_in(c: &Client, base: &str, token: &str) {
     c.goto(&format!("{base}/signin")).await.unwrap();
-    c.find(Locator::Id("token"))
-        .await
-        .unwrap()
-        .send_keys(token)
-        .await
-        .unwrap();
-    c.find(Locator::Css("main form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_in(c, "token", token).await;
+    press(c, "main form button").await;
     wait_for(
         c,
         "signed in",
         "document.querySelector('form.signout') !== null",
     )
     .await;
+}
+
+/// Types `text` into the element with id `id`.
+async fn type_in(c: &Client, id: &str, text: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Clicks the element `css` names.
+async fn press(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 /// Waits up to 5 s for `script` (an expression) to be true.
@@ -562,18 +572,8 @@ async fn scenario(
     choose(a, "#status-action", "1.1").await;
     choose(a, "#status-review", NOVEMBER).await;
     choose(a, "#status-status", "Embedded").await;
-    a.find(Locator::Id("status-note"))
-        .await
-        .unwrap()
-        .send_keys("seen live in the other browser")
-        .await
-        .unwrap();
-    a.find(Locator::Css("#status-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_in(a, "status-note", "seen live in the other browser").await;
+    press(a, "#status-form button").await;
     wait_for(
         a,
         "the entry's number",
@@ -612,12 +612,7 @@ async fn scenario(
         .send_keys(file.to_str().unwrap())
         .await
         .unwrap();
-    a.find(Locator::Css("#evidence-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    press(a, "#evidence-form button").await;
     wait_for(a, "the upload", "location.search.includes('done=')").await;
     a.goto(&format!("{base}/plans/{p}/actions/1.1"))
         .await
@@ -638,24 +633,9 @@ async fn scenario(
     // A bad form: the rule in plain words, what was typed kept, nothing written.
     let before = l.snapshot();
     a.goto(&format!("{base}/plans/{p}/record")).await.unwrap();
-    a.find(Locator::Id("correction-target"))
-        .await
-        .unwrap()
-        .send_keys("1")
-        .await
-        .unwrap();
-    a.find(Locator::Id("correction-reason"))
-        .await
-        .unwrap()
-        .send_keys("typed by mistake")
-        .await
-        .unwrap();
-    a.find(Locator::Css("#correction-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_in(a, "correction-target", "1").await;
+    type_in(a, "correction-reason", "typed by mistake").await;
+    press(a, "#correction-form button").await;
     wait_for(
         a,
         "the refusal",
@@ -678,18 +658,8 @@ async fn scenario(
     // A viewer's token is refused an officer's action.
     b.goto(&format!("{base}/plans/{p}/record")).await.unwrap();
     choose(b, "#withdrawal-action", "1.2").await;
-    b.find(Locator::Id("withdrawal-reason"))
-        .await
-        .unwrap()
-        .send_keys("no longer needed")
-        .await
-        .unwrap();
-    b.find(Locator::Css("#withdrawal-form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_in(b, "withdrawal-reason", "no longer needed").await;
+    press(b, "#withdrawal-form button").await;
     wait_for(
         b,
         "the refusal",
@@ -762,12 +732,7 @@ async fn scenario(
 /// the signer would on their machine, and sees the sign-off on the action's page.
 async fn sign_off(b: &Client, l: &Ledger, base: &str, p: &str, signer: &str, key: &str) {
     b.goto(&format!("{base}/plans/{p}")).await.unwrap();
-    b.find(Locator::Css("form.signout button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    press(b, "form.signout button").await;
     wait_for(b, "signed out", "location.pathname === '/signin'").await;
     b.goto(&format!("{base}/plans/{p}/record")).await.unwrap();
     assert_eq!(
@@ -779,12 +744,7 @@ async fn sign_off(b: &Client, l: &Ledger, base: &str, p: &str, signer: &str, key
     b.goto(&format!("{base}/plans/{p}/sign-off")).await.unwrap();
     choose(b, "#so-action", "1.3B").await;
     choose(b, "#so-review", "RAG May 21").await;
-    b.find(Locator::Css("form.pick button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    press(b, "form.pick button").await;
     wait_for(
         b,
         "the draft",
