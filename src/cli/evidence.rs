@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::event::{Event, EvidenceRedacted};
+use crate::plan::decide::{Command, CommandError};
 use crate::store::evidence::{
     attach, copy_hashing, display_name, escape_name, format_size, hash_file, parse_size,
     AttachRequest, EvidenceError, EvidenceStore, Source,
@@ -377,52 +377,38 @@ fn write_new(out: &Path, src: &mut std::fs::File) -> Result<(String, u64), CliEr
     }
 }
 
-fn redact(mut args: RedactArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
+fn redact(args: RedactArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let actor = args.who.require()?;
     let mut ledger = ctx.open_for_write(&args.who)?;
-    {
-        let header = ledger.header()?;
-        args.sha256 = super::short_hex::resolve(
-            &args.sha256,
-            header.evidence.keys().map(String::as_str),
-            "evidence SHA-256",
-            "readiness evidence list",
-        )?;
-    }
+    let header = ledger.header()?;
+    let command = super::names::resolve(
+        &header,
+        Command::RedactEvidence {
+            sha256: args.sha256,
+            reason: args.reason,
+        },
+    )?;
     let store = EvidenceStore::new(ledger.dir());
-    if let Some(r) = ledger
-        .header()?
-        .evidence
-        .get(&args.sha256)
-        .and_then(|e| e.redacted.clone())
-    {
-        // Already redacted: only finish removing the bytes if an earlier run was cut short.
-        let removed = store.remove(&args.sha256).map_err(cli_error)?;
-        if removed {
+    let events = match header.decide_names(&command) {
+        Ok(events) => events,
+        Err(CommandError::AlreadyRedacted { sha256, seq, .. })
+            // Already redacted: only finish removing the bytes if an earlier run was cut short.
+            if store.remove(&sha256).map_err(cli_error)? =>
+        {
             line(
                 ctx.out,
-                format!(
-                    "removed the bytes of {} (redacted at entry {})",
-                    args.sha256, r.seq
-                ),
+                format!("removed the bytes of {sha256} (redacted at entry {seq})"),
             )?;
             return Ok(Exit::Success);
         }
-        return Err(CliError::Usage(format!(
-            "evidence {} was already redacted at entry {} ({})",
-            args.sha256,
-            r.seq,
-            escape_name(&r.reason)
-        )));
-    }
-    let event = Event::EvidenceRedacted(EvidenceRedacted {
-        sha256: args.sha256.clone(),
-        reason: args.reason,
-    });
+        Err(e) => return Err(e.into()),
+    };
     // The entry first, then the bytes: a crash in between leaves bytes that verify reports
     // and a second `redact` removes, never a missing file with no explanation.
-    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
-    store.remove(&args.sha256).map_err(cli_error)?;
+    let appended = ledger.append(&actor, ctx.clock, events)?;
+    if let Command::RedactEvidence { sha256, .. } = &command {
+        store.remove(sha256).map_err(cli_error)?;
+    }
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)
 }

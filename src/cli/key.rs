@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::event::{Event, KeyRegistered, KeyRevoked};
+use crate::plan::decide::Command;
 use crate::plan::trust::{hex_bytes, key_id};
+use crate::store::execute::ExecuteCommands;
 
 use super::output::{line, report_appended, row, table, write_json, Format};
 use super::{CliError, Context, Exit, Who};
@@ -236,13 +237,12 @@ fn register(args: RegisterArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError>
     let actor = args.who.require()?;
     let public = read_key_file(&args.public, "public key")?;
     let mut ledger = ctx.open_for_write(&args.who)?;
-    let event = Event::KeyRegistered(KeyRegistered {
-        name: args.name.trim().to_string(),
-        key_id: key_id(&public),
-        public_key: hex(&public),
-        role: args.role.trim().to_string(),
-    });
-    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+    let command = Command::RegisterKey {
+        name: args.name,
+        public: hex(&public),
+        role: args.role,
+    };
+    let appended = ledger.execute(&actor, ctx.clock, &command)?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)
 }
@@ -250,17 +250,14 @@ fn register(args: RegisterArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError>
 fn revoke(args: RevokeArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let actor = args.who.require()?;
     let mut ledger = ctx.open_for_write(&args.who)?;
-    let key_id = super::short_hex::resolve(
-        &args.key_id,
-        ledger.header()?.keys.keys().map(String::as_str),
-        "key id",
-        "readiness key list",
+    let command = super::names::resolve(
+        &ledger.header()?,
+        Command::RevokeKey {
+            key_id: args.key_id,
+            reason: args.reason,
+        },
     )?;
-    let event = Event::KeyRevoked(KeyRevoked {
-        key_id,
-        reason: args.reason,
-    });
-    let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+    let appended = ledger.execute(&actor, ctx.clock, &command)?;
     report_appended(ctx.out, ctx.err, &appended, args.format)?;
     Ok(Exit::Success)
 }

@@ -29,6 +29,16 @@ pub fn review_for_write(plan: &Plan, typed: &str) -> Result<String, CliError> {
     crate::asof::review_label(typed, &plan.reviews).map_err(|e| CliError::Usage(e.to_string()))
 }
 
+/// `command` with the names it holds resolved against `plan` (the header will do for
+/// reviews, keys and evidence), refused as usage errors.
+pub fn resolve(
+    plan: &Plan,
+    command: crate::plan::decide::Command,
+) -> Result<crate::plan::decide::Command, CliError> {
+    plan.resolve_names(command)
+        .map_err(|e| CliError::Usage(e.to_string()))
+}
+
 /// A calendar day given as a command-line value (`--date`), in any form
 /// [`crate::dates::read_day`] reads.
 pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {

@@ -2,7 +2,6 @@
 
 use chrono::NaiveDate;
 
-use crate::event::{Event, ReviewRescheduled};
 use crate::plan::decide::Command;
 use crate::store::execute::ExecuteCommands;
 
@@ -76,14 +75,16 @@ pub fn run(cmd: ReviewCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
         ReviewCommand::Reschedule(args) => {
             let actor = args.who.require()?;
             let mut ledger = ctx.open_for_write(&args.who)?;
-            let label = super::names::review_for_write(&ledger.header()?, &args.label)?;
-            let event = Event::ReviewRescheduled(ReviewRescheduled {
-                label,
-                new_label: args.new_label,
-                date: args.date.map(|d| d.format("%Y-%m-%d").to_string()),
-                reason: args.reason,
-            });
-            let appended = ledger.append(&actor, ctx.clock, vec![event])?;
+            let command = super::names::resolve(
+                &ledger.header()?,
+                Command::RescheduleReview {
+                    label: args.label,
+                    new_label: args.new_label,
+                    date: args.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                    reason: args.reason,
+                },
+            )?;
+            let appended = ledger.execute(&actor, ctx.clock, &command)?;
             report_appended(ctx.out, ctx.err, &appended, args.format)?;
             Ok(Exit::Success)
         }

@@ -1,7 +1,11 @@
 //! The decide step: a request for a change, named as a person types it, becomes the events
 //! to append, with every rule checked. The command line and the server both go through it.
 
-use crate::event::{ActionAmended, ActionWithdrawn, Event, ReviewScheduled, StatusRecorded};
+use crate::event::{
+    ActionAmended, ActionWithdrawn, Event, KeyRevoked, ReviewRescheduled, ReviewScheduled,
+    StatusRecorded,
+};
+use crate::plan::decide_trust::key_registration;
 use crate::plan::effective::next_review_after;
 use crate::plan::{Plan, RuleError};
 
@@ -49,6 +53,25 @@ pub enum Command {
         title: String,
         finding: Option<String>,
     },
+    /// Move a review to another date (any form a person types a day in), rename it, or both.
+    RescheduleReview {
+        label: String,
+        new_label: Option<String>,
+        date: Option<String>,
+        reason: String,
+    },
+    /// Register the Ed25519 public key `public` (64 hex digits, or the text of the `.pub`
+    /// file `readiness key new` writes) for `name` signing in `role`.
+    RegisterKey {
+        name: String,
+        public: String,
+        role: String,
+    },
+    /// Revoke a key, named by its id or a short form of it.
+    RevokeKey { key_id: String, reason: String },
+    /// Redact an evidence file, named by its SHA-256 or a short form of it: the front end
+    /// removes the bytes once the entry is appended.
+    RedactEvidence { sha256: String, reason: String },
 }
 
 /// Why a command was refused: by what it is, or by a rule of the plan.
@@ -65,6 +88,23 @@ pub enum DecideError {
 pub enum CommandError {
     #[error("entry {seq} is {kind}; only status_recorded, action_amended and evidence_attached entries, and corrections of statuses and amendments, can be corrected")]
     NotCorrectable { seq: u64, kind: String },
+    #[error(
+        "evidence {sha256} was already redacted at entry {seq} ({})",
+        crate::store::evidence::escape_name(reason)
+    )]
+    AlreadyRedacted {
+        sha256: String,
+        seq: u64,
+        reason: String,
+    },
+}
+
+/// A day in any form a person types one (31/12/2020, 31 December 2020) as stored; the rules
+/// name a date that is none.
+fn typed_day(date: String) -> String {
+    crate::dates::parse_day(&date)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or(date)
 }
 
 /// "an area_added", "a plan_created": event names read as nouns in messages.
@@ -80,6 +120,8 @@ pub enum NameError {
     Action(#[from] crate::names::ActionIdError),
     #[error(transparent)]
     Review(#[from] crate::asof::AsOfError),
+    #[error(transparent)]
+    Hex(#[from] crate::plan::short_hex::ShortHexError),
 }
 
 impl Command {
@@ -92,7 +134,11 @@ impl Command {
             Command::AddReview { .. }
             | Command::Correct { .. }
             | Command::AddAction(_)
-            | Command::AddArea { .. } => None,
+            | Command::AddArea { .. }
+            | Command::RescheduleReview { .. }
+            | Command::RegisterKey { .. }
+            | Command::RevokeKey { .. }
+            | Command::RedactEvidence { .. } => None,
         }
     }
 }
@@ -113,6 +159,23 @@ impl Plan {
             Command::RecordStatus { review: r, .. } => review(r)?,
             Command::Amend { from: Some(f), .. } | Command::Withdraw { from: Some(f), .. } => {
                 review(f)?
+            }
+            Command::RescheduleReview { label, .. } => review(label)?,
+            Command::RevokeKey { key_id, .. } => {
+                *key_id = crate::plan::short_hex::resolve(
+                    key_id,
+                    self.keys.keys().map(String::as_str),
+                    "key id",
+                    "readiness key list",
+                )?;
+            }
+            Command::RedactEvidence { sha256, .. } => {
+                *sha256 = crate::plan::short_hex::resolve(
+                    sha256,
+                    self.evidence.keys().map(String::as_str),
+                    "evidence SHA-256",
+                    "readiness evidence list",
+                )?;
             }
             _ => {}
         }
@@ -157,14 +220,10 @@ impl Plan {
                     .map_or(status, |s| s.name.clone()),
                 note,
             }),
-            Command::AddReview { label, date } => {
-                // Any form a person types a day in (31/12/2020, 31 December 2020); the rules
-                // name a date that is none.
-                let date = crate::dates::parse_day(&date)
-                    .map(|d| d.format("%Y-%m-%d").to_string())
-                    .unwrap_or(date);
-                Event::ReviewScheduled(ReviewScheduled { label, date })
-            }
+            Command::AddReview { label, date } => Event::ReviewScheduled(ReviewScheduled {
+                label,
+                date: typed_day(date),
+            }),
             Command::Amend {
                 id,
                 changes,
@@ -198,6 +257,22 @@ impl Plan {
             Command::AddArea { id, title, finding } => {
                 Event::AreaAdded(crate::event::AreaAdded { id, title, finding })
             }
+            Command::RescheduleReview {
+                label,
+                new_label,
+                date,
+                reason,
+            } => Event::ReviewRescheduled(ReviewRescheduled {
+                label: crate::asof::review_label(&label, &self.reviews).unwrap_or(label),
+                new_label,
+                date: date.map(typed_day),
+                reason,
+            }),
+            Command::RegisterKey { name, public, role } => key_registration(&name, &public, &role),
+            Command::RevokeKey { key_id, reason } => {
+                Event::KeyRevoked(KeyRevoked { key_id, reason })
+            }
+            Command::RedactEvidence { sha256, reason } => self.redaction(sha256, reason)?,
         };
         Ok(vec![event])
     }
@@ -346,5 +421,55 @@ mod tests {
         };
         assert_eq!(withdraw("2020-06-15").as_deref(), Some("R2"));
         assert_eq!(withdraw("2020-08-31"), None);
+    }
+
+    #[test]
+    fn a_reschedule_names_the_review_as_typed_and_a_day_in_any_form() {
+        let plan = plan_from(&small_plan());
+        let command = plan
+            .resolve_names(Command::RescheduleReview {
+                label: "r1".into(),
+                new_label: Some("R1 moved".into()),
+                date: Some("7 June 2020".into()),
+                reason: "board moved".into(),
+            })
+            .unwrap();
+        let events = plan.decide(&command).unwrap();
+        assert_eq!(
+            events,
+            vec![Event::ReviewRescheduled(ReviewRescheduled {
+                label: "R1".into(),
+                new_label: Some("R1 moved".into()),
+                date: Some("2020-06-07".into()),
+                reason: "board moved".into(),
+            })]
+        );
+        let unknown = plan.resolve_names(Command::RescheduleReview {
+            label: "R9".into(),
+            new_label: None,
+            date: Some("2020-06-07".into()),
+            reason: "x".into(),
+        });
+        assert!(matches!(unknown, Err(NameError::Review(_))), "{unknown:?}");
+        let nothing = plan.decide(&Command::RescheduleReview {
+            label: "R1".into(),
+            new_label: None,
+            date: None,
+            reason: "x".into(),
+        });
+        assert!(
+            matches!(nothing, Err(DecideError::Rule(RuleError::EmptyReschedule))),
+            "{nothing:?}"
+        );
+        let taken = plan.decide(&Command::RescheduleReview {
+            label: "R1".into(),
+            new_label: Some("r2".into()),
+            date: None,
+            reason: "x".into(),
+        });
+        assert!(
+            matches!(taken, Err(DecideError::Rule(RuleError::DuplicateReview(_)))),
+            "{taken:?}"
+        );
     }
 }

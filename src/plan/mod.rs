@@ -3,10 +3,12 @@
 pub mod activity;
 pub mod actors;
 pub mod decide;
+pub mod decide_trust;
 pub mod diff;
 pub mod effective;
 pub mod gaps;
 pub mod rules;
+pub mod short_hex;
 pub mod sign_off_draft;
 pub mod state;
 pub mod trust;
