@@ -3,6 +3,7 @@
 //! writer (see the server issue for what is still to come: TLS, SSE, evidence, proofs).
 
 pub mod access_log;
+pub mod admin;
 pub mod api;
 pub mod board;
 pub mod error;
@@ -157,6 +158,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/plans/{plan}/actions", post(writes::post_action))
         .route("/api/v1/plans/{plan}/areas", post(writes::post_area))
+        .merge(admin::routes())
         .merge(crate::web::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -30,6 +30,13 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("post", "/api/v1/plans/{plan}/corrections", "officer", "correct an entry: {target, status, note, changes, reason, if_head}"),
     ("post", "/api/v1/plans/{plan}/actions", "admin", "add an action: {id, area, action, outcome, start, end, lead, measures, evidence_impact, if_head}"),
     ("post", "/api/v1/plans/{plan}/areas", "admin", "add an area: {id, title, finding, if_head}"),
+    ("post", "/api/v1/plans/{plan}/reschedules", "officer", "move or rename a review: {label, new_label, date, reason, if_head}, as `readiness review reschedule`"),
+    ("post", "/api/v1/plans/{plan}/redactions", "admin", "redact an evidence file (the bytes are removed, the chain kept): {sha256 (or 6 or more of its first digits), reason, if_head}"),
+    ("post", "/api/v1/plans/{plan}/keys", "admin", "register a signing key: {name, public (64 hex digits, or the text of the .pub file `readiness key new` wrote), role, if_head}"),
+    ("post", "/api/v1/plans/{plan}/keys/{key_id}/revoke", "admin", "revoke a key (its id, or 6 or more of its first digits): {reason, if_head}"),
+    ("get", "/api/v1/tokens", "admin (of one plan: that plan's tokens)", "the tokens made: name, role, plan, created_at, revoked_at (never a token or its hash)"),
+    ("post", "/api/v1/tokens", "admin (of one plan: only tokens for it)", "make a token: {name, role, plan}; the answer shows it once and only its SHA-256 is kept, as `readiness token add`"),
+    ("delete", "/api/v1/tokens/{name}", "admin (of one plan: only its tokens)", "revoke a token: it stops working from the next request"),
     ("get", "/api/v1/plans/{plan}/evidence/{sha256}", "viewer", "a stored evidence file, by its SHA-256"),
     ("post", "/api/v1/plans/{plan}/evidence", "officer", "attach the request body as evidence (query: action, review, name, note, if_head; at most 25 MiB)"),
     ("get", "/api/v1/plans/{plan}/sign-offs/draft", "signer", "what a sign-off would sign (query: action, review, key_id, statement) and the ledger's origin, to sign on the signer's machine"),
@@ -43,6 +50,7 @@ pub fn document() -> Value {
     for (method, path, who, what) in ROUTES {
         let mut responses = Map::new();
         let ok = if *method == "post" { "201" } else { "200" };
+        let guarded = path.contains("{plan}") || path.starts_with("/api/v1/tokens");
         responses.insert(ok.into(), json!({"description": "success"}));
         for (code, why) in [
             ("400", "bad input (problem+json)"),
@@ -51,7 +59,7 @@ pub fn document() -> Value {
             ("404", "unknown plan, action or review"),
             ("409", "if_head is no longer the head"),
         ] {
-            if path.contains("{plan}") {
+            if guarded {
                 responses.insert(code.into(), json!({"description": why}));
             }
         }
