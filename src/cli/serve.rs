@@ -136,11 +136,9 @@ pub fn token(cmd: TokenCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError>
                 a.file.root.as_deref(),
                 &ctx.ledger,
             );
-            let mut store = TokenStore::load(&path).map_err(usage)?;
-            let token = store
-                .add(&a.name, a.role, a.plan, &now(ctx))
+            let at = now(ctx);
+            let token = TokenStore::update(&path, |store| store.add(&a.name, a.role, a.plan, &at))
                 .map_err(usage)?;
-            store.save(&path).map_err(usage)?;
             writeln!(ctx.out, "{token}").map_err(CliError::Output)?;
             writeln!(
                 ctx.err,
@@ -176,9 +174,8 @@ pub fn token(cmd: TokenCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError>
                 r.file.root.as_deref(),
                 &ctx.ledger,
             );
-            let mut store = TokenStore::load(&path).map_err(usage)?;
-            store.revoke(&r.name, &now(ctx)).map_err(usage)?;
-            store.save(&path).map_err(usage)?;
+            let at = now(ctx);
+            TokenStore::update(&path, |store| store.revoke(&r.name, &at)).map_err(usage)?;
             writeln!(ctx.out, "revoked {}", r.name).map_err(CliError::Output)?;
         }
     }

@@ -34,10 +34,6 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/plans/{plan}/reschedules", post(reschedule))
 }
 
-/// Token file changes made by this server, one at a time (each reads, changes and renames
-/// the whole file).
-static TOKEN_FILE: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 /// The admin token a token request comes with: its record says which plan, if one, it
 /// may manage tokens of.
 fn token_admin(state: &AppState, headers: &HeaderMap) -> Result<TokenRecord, ApiError> {
@@ -85,22 +81,16 @@ fn token_error(e: TokenError) -> ApiError {
     }
 }
 
-/// Loads the token file, changes it with `change` and saves it, off the async threads.
+/// Changes the token file with `change` (under its lock), off the async threads.
 async fn change_tokens<T: Send + 'static>(
     state: &AppState,
     change: impl FnOnce(&mut TokenStore) -> Result<T, TokenError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let path = state.tokens.clone();
-    tokio::task::spawn_blocking(move || {
-        let _one_at_a_time = TOKEN_FILE.lock().unwrap_or_else(|e| e.into_inner());
-        let mut store = TokenStore::load(&path)?;
-        let done = change(&mut store)?;
-        store.save(&path)?;
-        Ok(done)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(token_error)
+    tokio::task::spawn_blocking(move || TokenStore::update(&path, change))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(token_error)
 }
 
 fn now(state: &AppState) -> String {
