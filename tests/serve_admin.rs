@@ -348,3 +348,56 @@ fn reviews_rescheduled_and_evidence_redacted_over_http_verify() {
     );
     l.read(&["verify"]).ok().stdout_has("redacted");
 }
+
+#[test]
+fn every_admin_route_is_refused_below_admin_and_writes_nothing() {
+    let l = Ledger::sample();
+    let roles = ["viewer", "officer", "signer"].map(|r| (r, token(&l, r, r, None)));
+    let s = start(&l);
+    let before = l.snapshot();
+    let tokens_before = std::fs::read(l.tmp().join("readiness-tokens.json")).unwrap();
+    let key = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    let register = format!(r#"{{"name":"x","public":"{key}","role":"chair"}}"#);
+    let admin_only = [
+        ("POST", format!("{PLAN}/keys"), register.as_str()),
+        (
+            "POST",
+            format!("{PLAN}/keys/{key}/revoke"),
+            r#"{"reason":"x"}"#,
+        ),
+        (
+            "POST",
+            format!("{PLAN}/redactions"),
+            r#"{"sha256":"abcdef","reason":"x"}"#,
+        ),
+        (
+            "POST",
+            "/api/v1/tokens".into(),
+            r#"{"name":"x","role":"viewer"}"#,
+        ),
+        ("GET", "/api/v1/tokens".into(), ""),
+        ("DELETE", "/api/v1/tokens/viewer".into(), ""),
+    ];
+    for (role, t) in &roles {
+        for (method, path, body) in &admin_only {
+            let (code, answer) = call(&s, method, path, Some(t), body);
+            assert_eq!(code, 403, "{role}: {method} {path}: {answer}");
+            assert!(
+                answer["detail"].as_str().unwrap().contains("needs admin"),
+                "{answer}"
+            );
+        }
+    }
+    let moved = r#"{"label":"RAG May 20","date":"2020-06-07","reason":"x"}"#;
+    let (code, _) = call(
+        &s,
+        "POST",
+        &format!("{PLAN}/reschedules"),
+        Some(&roles[0].1),
+        moved,
+    );
+    assert_eq!(code, 403, "a viewer cannot reschedule");
+    l.assert_unchanged(&before);
+    let tokens_after = std::fs::read(l.tmp().join("readiness-tokens.json")).unwrap();
+    assert_eq!(tokens_before, tokens_after);
+}
