@@ -106,3 +106,136 @@ fn a_large_upload_is_streamed_to_disk_and_one_over_the_limit_is_refused() {
     );
     l.read(&["verify"]).ok();
 }
+
+/// One HTTP/1.1 request with `cookie` and a body of `content_type`: status, head, body.
+fn http(
+    addr: &str,
+    path: &str,
+    cookie: &str,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let method = if body.is_empty() { "GET" } else { "POST" };
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let _ = s.write_all(body);
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let code = answer.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (code, head.to_string(), body.to_string())
+}
+
+/// The value of cookie `name` a response sets, and the first CSRF field of its page.
+fn cookie_and_csrf(head: &str, body: &str, name: &str) -> (String, String) {
+    let cookie = head
+        .lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .filter_map(|c| c.split(';').next()?.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
+    let csrf = body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    (cookie, csrf)
+}
+
+/// The evidence form's fields, then the file, as a browser sends them.
+fn multipart(csrf: &str, file: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf), ("action", "1.3B"), ("review", "RAG May 21")] {
+        write!(
+            body,
+            "--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+        .unwrap();
+    }
+    body.extend_from_slice(
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"minutes.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    body
+}
+
+#[test]
+fn the_dashboard_form_streams_its_file_through_the_same_path_and_limit() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let s = Server::start(&l, &["--max-upload", "1M"]);
+    let p = plan_name(&l);
+    let (_, head, body) = http(&s.addr, "/signin", "", "text/plain", b"");
+    let (pre, csrf) = cookie_and_csrf(&head, &body, "rl_signin");
+    let form = format!("token={officer}&csrf={csrf}&next=%2F");
+    let (code, head, _) = http(
+        &s.addr,
+        "/signin",
+        &format!("rl_signin={pre}"),
+        "application/x-www-form-urlencoded",
+        form.as_bytes(),
+    );
+    assert_eq!(code, 303, "{head}");
+    let session = format!("rl_session={}", cookie_and_csrf(&head, "", "rl_session").0);
+    let (_, _, page) = http(
+        &s.addr,
+        &format!("/plans/{p}/record"),
+        &session,
+        "text/plain",
+        b"",
+    );
+    assert!(page.contains("File (at most 1 MiB)"), "{page}");
+    let csrf = cookie_and_csrf("", &page, "").1;
+    let record = format!("/plans/{p}/record/evidence");
+    let kind = "multipart/form-data; boundary=XyZ";
+    let pattern = pattern();
+    let mut over = pattern.clone();
+    over.push(7);
+
+    // Over the limit: refused with the form's message, nothing written.
+    let before = l.snapshot();
+    let (code, _, page) = http(&s.addr, &record, &session, kind, &multipart(&csrf, &over));
+    assert_eq!(code, 413, "{page}");
+    assert!(page.contains("at most 1 MiB"), "{page}");
+    l.assert_unchanged(&before);
+    assert_eq!(evidence_files(&l), Vec::<String>::new());
+
+    // A wrong CSRF token: refused, nothing written.
+    let (code, _, _) = http(
+        &s.addr,
+        &record,
+        &session,
+        kind,
+        &multipart("nope", &pattern[..1000]),
+    );
+    assert_eq!(code, 403);
+    l.assert_unchanged(&before);
+
+    // Within it: stored byte-identical and recorded.
+    let (code, head, _) = http(
+        &s.addr,
+        &record,
+        &session,
+        kind,
+        &multipart(&csrf, &pattern[..MIB]),
+    );
+    assert_eq!(code, 303, "{head}");
+    let last = l.entries().last().unwrap().clone();
+    assert_eq!(last["event"]["type"], "evidence_attached");
+    assert_eq!(last["event"]["size"], MIB);
+    let sha = last["event"]["sha256"].as_str().unwrap();
+    let stored = std::fs::read(l.dir().join("evidence").join(sha)).unwrap();
+    assert!(
+        stored == pattern[..MIB],
+        "the stored file differs from the upload"
+    );
+}

@@ -31,7 +31,7 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("post", "/api/v1/plans/{plan}/actions", "admin", "add an action: {id, area, action, outcome, start, end, lead, measures, evidence_impact, if_head}"),
     ("post", "/api/v1/plans/{plan}/areas", "admin", "add an area: {id, title, finding, if_head}"),
     ("get", "/api/v1/plans/{plan}/evidence/{sha256}", "viewer", "a stored evidence file, by its SHA-256"),
-    ("post", "/api/v1/plans/{plan}/evidence", "officer", "attach the request body as evidence (query: action, review, name, note, if_head; at most 25 MiB)"),
+    ("post", "/api/v1/plans/{plan}/evidence", "officer", "attach the request body as evidence, streamed to disk and hashed on the way in (query: action, review, name, note, if_head; at most the server's --max-upload, default 100 MiB, else 413)"),
     ("get", "/api/v1/plans/{plan}/sign-offs/draft", "signer", "what a sign-off would sign (query: action, review, key_id, statement) and the ledger's origin, to sign on the signer's machine"),
     ("post", "/api/v1/plans/{plan}/sign-offs", "signer", "append a sign-off signed on the signer's machine (the draft with its signature); `readiness sign-off --remote` does both steps"),
     ("get", "/openapi.json", "anyone", "this description"),

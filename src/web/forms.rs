@@ -221,6 +221,20 @@ async fn small_text(mut part: Field<'_>) -> Result<String, ApiError> {
     String::from_utf8(bytes).map_err(|_| ApiError::BadRequest("a form field is not UTF-8".into()))
 }
 
+/// Reads and drops a refused file field (up to `limit` bytes, for a few seconds).
+async fn drain(mut part: Field<'_>, limit: u64) {
+    let mut read = 0u64;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Ok(Some(chunk)) = part.chunk().await {
+            read += chunk.len() as u64;
+            if read > limit {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 /// The evidence form: its fields come first, then the file, which is streamed through the
 /// same attach path as the API's (hashed on the way in, never held in memory).
 pub async fn post_evidence(
@@ -245,7 +259,15 @@ pub async fn post_evidence(
             if file_name.is_empty() {
                 return Err(ApiError::BadRequest("choose a file to attach".into()).into());
             }
-            let actor = officer(&state, &visitor, &plan, &f, "attaching evidence")?;
+            let actor = match officer(&state, &visitor, &plan, &f, "attaching evidence") {
+                Ok(a) => a,
+                Err(e) => {
+                    // Read the file the browser is still sending, so that it shows the
+                    // refusal rather than a reset connection.
+                    drain(part, state.max_upload).await;
+                    return Err(e);
+                }
+            };
             let upload = Upload {
                 action: required(&f, "action", "the action")?,
                 review: field(&f, "review").map(str::to_string),
