@@ -1,6 +1,6 @@
-//! Evidence uploads are streamed: a large file lands byte-identical while the server's memory
-//! stays well below the file's size, and a file over `--max-upload` is refused 413 with
-//! nothing written, not even a temporary file.
+//! Evidence uploads and downloads are streamed: a large file lands and comes back
+//! byte-identical while the server's memory stays well below the file's size, and a file over
+//! `--max-upload` is refused 413 with nothing written, not even a temporary file.
 
 mod util;
 
@@ -99,10 +99,25 @@ fn a_large_upload_is_streamed_to_disk_and_one_over_the_limit_is_refused() {
         );
     }
     assert_eq!(evidence_files(&l), vec![sha.to_string()]);
+    // Downloaded byte-identical, streamed too.
+    let mut get = TcpStream::connect(&s.addr).unwrap();
+    write!(
+        get,
+        "GET /api/v1/plans/{p}/evidence/{sha} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {officer}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    get.read_to_end(&mut answer).unwrap();
+    let at = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(answer.starts_with(b"HTTP/1.1 200"));
+    assert!(
+        answer[at..] == stored[..],
+        "the download differs from the upload"
+    );
     let peak = s.peak_memory_kib();
     assert!(
         peak < 40 * 1024,
-        "the server peaked at {peak} KiB for a 50 MiB upload"
+        "the server peaked at {peak} KiB for a 50 MiB upload and download"
     );
     l.read(&["verify"]).ok();
 }

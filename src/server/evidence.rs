@@ -45,19 +45,58 @@ pub async fn send(state: &AppState, plan: &str, sha256: String) -> Result<Respon
         )));
     }
     let dir = served(state, plan)?.dir.clone();
-    let bytes = tokio::task::spawn_blocking(move || {
+    let (file, size) = tokio::task::spawn_blocking(move || {
         let store = EvidenceStore::new(&dir);
-        match store.path_of(&sha256) {
-            Some(path) if path.is_file() => std::fs::read(&path)
-                .map_err(|e| ApiError::Internal(format!("{}: {e}", path.display()))),
-            _ => Err(ApiError::NotFound(format!(
+        let missing = || {
+            ApiError::NotFound(format!(
                 "no stored evidence has SHA-256 {sha256} (never attached, or redacted)"
-            ))),
-        }
+            ))
+        };
+        let path = store
+            .path_of(&sha256)
+            .filter(|p| p.is_file())
+            .ok_or_else(missing)?;
+        let file = std::fs::File::open(&path)
+            .map_err(|e| ApiError::Internal(format!("{}: {e}", path.display())))?;
+        let size = file
+            .metadata()
+            .map_err(|e| ApiError::Internal(format!("{}: {e}", path.display())))?
+            .len();
+        Ok::<_, ApiError>((file, size))
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
-    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+    // Sent a few chunks at a time as the client takes them: memory stays small for any size.
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(CHUNKS_IN_FLIGHT);
+    tokio::task::spawn_blocking(move || {
+        let mut file = file;
+        loop {
+            let mut buf = vec![0u8; crate::store::evidence::BUF_SIZE];
+            let chunk = match file.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => {
+                    buf.truncate(n);
+                    Ok(Bytes::from(buf))
+                }
+                Err(e) => Err(e),
+            };
+            let failed = chunk.is_err();
+            if tx.blocking_send(chunk).is_err() || failed {
+                return;
+            }
+        }
+    });
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_LENGTH, size.to_string()),
+        ],
+        Body::from_stream(chunks),
+    )
+        .into_response())
 }
 
 /// What the file backs, as `readiness evidence add` takes it.
