@@ -247,6 +247,60 @@ fn every_page_is_valid_html_and_names_no_other_site() {
 }
 
 #[test]
+fn a_verification_runs_in_the_background_and_its_page_reloads_until_the_verdict() {
+    let l = york();
+    let viewer = token(&l, "reader", "viewer");
+    let s = start(&l);
+    let p = plan_name(&l);
+    let cookie = sign_in_http(&s.addr, &viewer);
+    let entries = l.entries().len();
+    let (code, _, body) = http(
+        &s.addr,
+        "GET",
+        &format!("/plans/{p}/verify?run=1"),
+        &cookie,
+        None,
+    );
+    assert_eq!(code, 200, "{body}");
+    let until = Instant::now() + Duration::from_secs(5);
+    let mut page = body;
+    // Without JavaScript the page reloads itself (from the page without `run`, so as not to
+    // start another) until the verdict shows.
+    while !page.contains("Verified:") {
+        let refresh = format!("<meta http-equiv=\"refresh\" content=\"1; url=/plans/{p}/verify\">");
+        assert!(page.contains(&refresh), "{page}");
+        assert!(
+            page.contains(&format!("of {entries} entries checked")),
+            "{page}"
+        );
+        assert!(Instant::now() < until, "no verdict in 5 s");
+        std::thread::sleep(Duration::from_millis(100));
+        page = http(&s.addr, "GET", &format!("/plans/{p}/verify"), &cookie, None).2;
+    }
+    assert!(
+        page.contains(&format!("Verified: {entries} entries")),
+        "{page}"
+    );
+    assert!(
+        !page.contains("http-equiv"),
+        "a finished verification stops the reloads"
+    );
+    // The script's view of it: finished, every entry checked.
+    let (code, _, json) = http(
+        &s.addr,
+        "GET",
+        &format!("/plans/{p}/verify/progress"),
+        &cookie,
+        None,
+    );
+    assert_eq!(code, 200);
+    let progress: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(progress["running"], false);
+    assert_eq!(progress["checked"], entries);
+    assert_eq!(progress["total"], entries);
+}
+
+#[test]
 fn the_plan_picker_lists_only_the_plans_a_token_reaches() {
     let l = york();
     let root = l.dir().parent().unwrap().to_path_buf();
@@ -722,10 +776,19 @@ async fn scenario(
         shoot(a, &format!("{name}-390")).await;
     }
     a.set_window_size(1280, 900).await.unwrap();
-    for (page, name) in [("/verify?run=1", "verify"), ("/record", "record")] {
-        a.goto(&format!("{base}/plans/{p}{page}")).await.unwrap();
-        shoot(a, &format!("{name}-1280")).await;
-    }
+    // A verification runs in the background; the page follows it to the verdict.
+    a.goto(&format!("{base}/plans/{p}/verify?run=1"))
+        .await
+        .unwrap();
+    wait_for(
+        a,
+        "the verdict",
+        "document.querySelector('.verdict-ok') !== null && !location.search.includes('run')",
+    )
+    .await;
+    shoot(a, "verify-1280").await;
+    a.goto(&format!("{base}/plans/{p}/record")).await.unwrap();
+    shoot(a, "record-1280").await;
 }
 
 /// Signs out, signs in as the signer, reads what will be signed and the command, runs it as

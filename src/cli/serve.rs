@@ -55,6 +55,21 @@ pub struct Args {
     /// The token file (default: readiness-tokens.json beside the ledger, or in --root).
     #[arg(long, value_name = "FILE")]
     pub tokens: Option<PathBuf>,
+    /// Connections served at once; more wait (up to 30 seconds) for one to close.
+    #[arg(long, value_name = "N", default_value_t = crate::server::limits::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers; a connection idle that long
+    /// between requests is closed too.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::server::limits::HEADER_TIMEOUT.as_secs())]
+    pub header_timeout: u64,
+    /// The largest evidence file one upload may carry ("100M", "1G"); uploads are
+    /// streamed to disk, never held in memory.
+    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = upload_size)]
+    pub max_upload: u64,
+}
+
+fn upload_size(s: &str) -> Result<u64, String> {
+    crate::store::evidence::parse_size(s)
 }
 
 /// Manage the tokens `readiness serve` accepts.
@@ -223,6 +238,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
         _ => None,
     };
+    if args.max_connections == 0 || args.header_timeout == 0 {
+        return Err(CliError::Usage(
+            "--max-connections and --header-timeout must be at least 1".into(),
+        ));
+    }
     if !args.listen.ip().is_loopback() && tls.is_none() && !args.insecure_http {
         return Err(CliError::Usage(format!(
             "{} is not a loopback address: serve HTTPS with --tls-cert FILE --tls-key FILE, or plain HTTP behind a TLS reverse proxy with --insecure-http",
@@ -241,6 +261,9 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         tokens,
         public: args.public,
         tls,
+        max_connections: args.max_connections,
+        header_timeout: std::time::Duration::from_secs(args.header_timeout),
+        max_upload: args.max_upload,
     };
     // Request logs go to stderr, one line each, after the "serving ..." line.
     let _ = tracing_subscriber::fmt()

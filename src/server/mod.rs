@@ -6,6 +6,7 @@ pub mod access_log;
 pub mod admin;
 pub mod api;
 pub mod board;
+pub mod connections;
 pub mod error;
 pub mod evidence;
 pub mod extract;
@@ -59,6 +60,10 @@ pub struct AppState {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// The dashboard's signed-in browsers.
     pub sessions: crate::web::session::Sessions,
+    /// The largest evidence file accepted in one upload, in bytes (`--max-upload`).
+    pub max_upload: u64,
+    /// The dashboard's background verifications, one per plan at a time.
+    pub verify_jobs: crate::web::verify_job::VerifyJobs,
 }
 
 /// What to serve, and where.
@@ -71,6 +76,13 @@ pub struct ServeConfig {
     pub public: bool,
     /// Serve HTTPS with this certificate chain and private key (PEM files).
     pub tls: Option<TlsFiles>,
+    /// Connections served at once; more wait for one to close.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers (and an idle connection may
+    /// stay open) before it is closed.
+    pub header_timeout: std::time::Duration,
+    /// The largest evidence file accepted in one upload, in bytes.
+    pub max_upload: u64,
 }
 
 /// The PEM files of a TLS certificate chain and its private key.
@@ -117,11 +129,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/plans/{plan}/sign-offs", post(sign_offs::post))
         .route("/api/v1/plans/{plan}/evidence/{sha256}", get(evidence::get))
-        .route(
-            "/api/v1/plans/{plan}/evidence",
-            post(evidence::post)
-                .layer(axum::extract::DefaultBodyLimit::max(evidence::MAX_EVIDENCE)),
-        )
+        .route("/api/v1/plans/{plan}/evidence", post(evidence::post))
         .route(
             "/api/v1/plans/{plan}/proofs/inclusion/{seq}",
             get(proofs::inclusion),
@@ -203,6 +211,8 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
         stopping,
         in_flight: Arc::new(tokio::sync::Semaphore::new(limits::MAX_IN_FLIGHT)),
         sessions: Default::default(),
+        max_upload: config.max_upload,
+        verify_jobs: Default::default(),
     });
     let listen = config.listen;
     let std_listener = std::net::TcpListener::bind(listen)
@@ -213,15 +223,25 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
         })?;
     let bound = std_listener.local_addr().map_err(ServerError::Serve)?;
     let app = router(state);
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        let _ = stop.send(true);
+        stopper.graceful_shutdown(Some(limits::TIMEOUT));
+    });
     let Some(tls) = config.tls else {
-        let listener =
-            tokio::net::TcpListener::from_std(std_listener).map_err(ServerError::Serve)?;
+        let mut server = axum_server::from_tcp(std_listener)
+            .map_err(ServerError::Serve)?
+            .acceptor(connections::LimitAcceptor::new(
+                axum_server::accept::DefaultAcceptor::new(),
+                config.max_connections,
+            ));
+        limits::header_timeout(server.http_builder(), config.header_timeout);
         ready(bound);
-        return axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown().await;
-                let _ = stop.send(true);
-            })
+        return server
+            .handle(handle)
+            .serve(app.into_make_service())
             .await
             .map_err(ServerError::Serve);
     };
@@ -235,16 +255,15 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
             key: tls.key.clone(),
             source,
         })?;
-    let handle = axum_server::Handle::new();
-    let stopper = handle.clone();
-    tokio::spawn(async move {
-        shutdown().await;
-        let _ = stop.send(true);
-        stopper.graceful_shutdown(Some(limits::TIMEOUT));
-    });
-    ready(bound);
-    axum_server::tls_rustls::from_tcp_rustls(std_listener, rustls_config)
+    let mut server = axum_server::from_tcp(std_listener)
         .map_err(ServerError::Serve)?
+        .acceptor(connections::LimitAcceptor::new(
+            axum_server::tls_rustls::RustlsAcceptor::new(rustls_config),
+            config.max_connections,
+        ));
+    limits::header_timeout(server.http_builder(), config.header_timeout);
+    ready(bound);
+    server
         .handle(handle)
         .serve(app.into_make_service())
         .await

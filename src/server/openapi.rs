@@ -38,7 +38,7 @@ pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("post", "/api/v1/tokens", "admin (of one plan: only tokens for it)", "make a token: {name, role, plan}; the answer shows it once and only its SHA-256 is kept, as `readiness token add`"),
     ("delete", "/api/v1/tokens/{name}", "admin (of one plan: only its tokens)", "revoke a token: it stops working from the next request"),
     ("get", "/api/v1/plans/{plan}/evidence/{sha256}", "viewer", "a stored evidence file, by its SHA-256"),
-    ("post", "/api/v1/plans/{plan}/evidence", "officer", "attach the request body as evidence (query: action, review, name, note, if_head; at most 25 MiB)"),
+    ("post", "/api/v1/plans/{plan}/evidence", "officer", "attach the request body as evidence, streamed to disk and hashed on the way in (query: action, review, name, note, if_head; at most the server's --max-upload, default 100 MiB, else 413)"),
     ("get", "/api/v1/plans/{plan}/sign-offs/draft", "signer", "what a sign-off would sign (query: action, review, key_id, statement) and the ledger's origin, to sign on the signer's machine"),
     ("post", "/api/v1/plans/{plan}/sign-offs", "signer", "append a sign-off signed on the signer's machine (the draft with its signature); `readiness sign-off --remote` does both steps"),
     ("get", "/openapi.json", "anyone", "this description"),

@@ -9,6 +9,7 @@
 //! dropped; only the plan, and the heads that sign-offs name, are kept.
 
 pub mod evidence;
+pub mod progress;
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;

@@ -168,6 +168,7 @@ pub async fn picker(
         who: who.as_deref(),
         head: None,
         refresh: false,
+        reload_to: None,
     };
     let body = html! {
         h1 { "Plans" }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
+use axum::extract::multipart::Field;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +19,7 @@ use super::forms_page::{forms_page, Refused};
 use super::session::Visitor;
 use crate::plan::decide::Command;
 use crate::server::api::execute;
-use crate::server::evidence::{attach, Upload, MAX_EVIDENCE};
+use crate::server::evidence::{attach, Upload};
 use crate::server::tokens::Role;
 use crate::server::writes::entry_at;
 use crate::server::{ApiError, AppState};
@@ -50,7 +50,7 @@ pub async fn record_page(
     visitor: Visitor,
 ) -> Result<Response, PageError> {
     let ctx = PlanCtx::load(&state, &visitor, &plan, &AtQuery::default()).await?;
-    Ok(forms_page(&ctx, &visitor, d.done, None))
+    Ok(forms_page(&ctx, &visitor, d.done, None, state.max_upload))
 }
 
 /// After a form: back to the forms with the entry's seq, or the forms with the refusal.
@@ -78,7 +78,7 @@ async fn finish(
                 message: e.message(),
                 fields,
             };
-            let mut r = forms_page(&ctx, visitor, None, Some(refused));
+            let mut r = forms_page(&ctx, visitor, None, Some(refused), state.max_upload);
             *r.status_mut() = e.status();
             Ok(r)
         }
@@ -200,60 +200,84 @@ pub async fn post_withdrawal(
     finish(&state, &visitor, &plan, "withdrawal", f, result).await
 }
 
-/// The evidence form's fields and its file (name and bytes).
-async fn read_upload(mut form: Multipart) -> Result<(Fields, Option<(String, Bytes)>), ApiError> {
-    let mut fields = Fields::new();
-    let mut file = None;
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge(format!(
-                "evidence files over HTTP are at most {MAX_EVIDENCE} bytes"
-            ))
-        } else {
-            ApiError::BadRequest(e.body_text())
-        }
-    };
-    while let Some(part) = form.next_field().await.map_err(bad)? {
-        let name = part.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let file_name = part.file_name().unwrap_or_default().to_string();
-            let bytes = part.bytes().await.map_err(bad)?;
-            file = Some((file_name, bytes));
-        } else {
-            let value = part.text().await.map_err(bad)?;
-            fields.insert(name, value);
-        }
-    }
-    Ok((fields, file))
+/// The longest text field the evidence form takes (the file itself is streamed).
+const MAX_FIELD: usize = 64 * 1024;
+
+fn unreadable(e: axum::extract::multipart::MultipartError) -> ApiError {
+    ApiError::BadRequest(e.body_text())
 }
 
+/// A text field of the evidence form, refused past [`MAX_FIELD`] bytes.
+async fn small_text(mut part: Field<'_>) -> Result<String, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = part.chunk().await.map_err(unreadable)? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > MAX_FIELD {
+            return Err(ApiError::TooLarge(format!(
+                "a form field is at most {MAX_FIELD} bytes"
+            )));
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| ApiError::BadRequest("a form field is not UTF-8".into()))
+}
+
+/// Reads and drops a refused file field (up to `limit` bytes, for a few seconds).
+async fn drain(mut part: Field<'_>, limit: u64) {
+    let mut read = 0u64;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Ok(Some(chunk)) = part.chunk().await {
+            read += chunk.len() as u64;
+            if read > limit {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+/// The evidence form: its fields come first, then the file, which is streamed through the
+/// same attach path as the API's (hashed on the way in, never held in memory).
 pub async fn post_evidence(
     State(state): State<Arc<AppState>>,
     Path(plan): Path<String>,
     visitor: Visitor,
-    form: Multipart,
+    mut form: Multipart,
 ) -> Result<Response, PageError> {
-    let (f, file, unreadable) = match read_upload(form).await {
-        Ok((f, file)) => (f, file, None),
-        Err(e) => (Fields::new(), None, Some(e)),
-    };
+    let mut f = Fields::new();
     let result = async {
-        if let Some(e) = unreadable {
-            return Err(e.into());
+        loop {
+            let Some(part) = form.next_field().await.map_err(unreadable)? else {
+                return Err(ApiError::BadRequest("choose a file to attach".into()).into());
+            };
+            let name = part.name().unwrap_or_default().to_string();
+            if name != "file" {
+                let value = small_text(part).await?;
+                f.insert(name, value);
+                continue;
+            }
+            let file_name = part.file_name().unwrap_or_default().to_string();
+            if file_name.is_empty() {
+                return Err(ApiError::BadRequest("choose a file to attach".into()).into());
+            }
+            let actor = match officer(&state, &visitor, &plan, &f, "attaching evidence") {
+                Ok(a) => a,
+                Err(e) => {
+                    // Read the file the browser is still sending, so that it shows the
+                    // refusal rather than a reset connection.
+                    drain(part, state.max_upload).await;
+                    return Err(e);
+                }
+            };
+            let upload = Upload {
+                action: required(&f, "action", "the action")?,
+                review: field(&f, "review").map(str::to_string),
+                name: file_name,
+                note: field(&f, "note").map(str::to_string),
+                if_head: None,
+            };
+            let (_, entries) = attach(&state, &plan, actor, upload, part).await?;
+            return Ok(entries.last().map_or(0, |w| w.seq));
         }
-        let actor = officer(&state, &visitor, &plan, &f, "attaching evidence")?;
-        let (name, bytes) = file
-            .filter(|(n, _)| !n.is_empty())
-            .ok_or_else(|| ApiError::BadRequest("choose a file to attach".into()))?;
-        let upload = Upload {
-            action: required(&f, "action", "the action")?,
-            review: field(&f, "review").map(str::to_string),
-            name,
-            note: field(&f, "note").map(str::to_string),
-            if_head: None,
-        };
-        let (_, entries) = attach(&state, &plan, actor, upload, bytes).await?;
-        Ok(entries.last().map_or(0, |w| w.seq))
     }
     .await;
     finish(&state, &visitor, &plan, "evidence", f, result).await

@@ -9,8 +9,8 @@ use super::forms::Fields;
 use super::layout::page;
 use super::plan_pages::frame;
 use super::session::Visitor;
-use crate::server::evidence::MAX_EVIDENCE;
 use crate::server::tokens::Role;
+use crate::store::evidence::format_size;
 
 /// A form refused: which one, why, and what was typed.
 pub struct Refused {
@@ -26,6 +26,7 @@ pub fn forms_page(
     visitor: &Visitor,
     done: Option<u64>,
     refused: Option<Refused>,
+    max_upload: u64,
 ) -> Response {
     let empty = Fields::new();
     let (form, message, values) = match &refused {
@@ -145,7 +146,7 @@ pub fn forms_page(
                 (select("evidence", "action", "Action", &actions, false))
                 (select("evidence", "review", "Review", &review_refs, true))
                 (text("evidence", "note", "Note", "text", false))
-                label for="evidence-file" { "File (at most " (MAX_EVIDENCE >> 20) " MB)" }
+                label for="evidence-file" { "File (at most " (format_size(max_upload)) ")" }
                 input #evidence-file type="file" name="file" required;
                 progress #upload-progress max="100" value="0" hidden {}
                 button type="submit" { "Attach" }

@@ -53,6 +53,9 @@ pub struct Frame<'a> {
     pub head: Option<u64>,
     /// The page may be refreshed in place when the ledger changes (no form on it).
     pub refresh: bool,
+    /// Without JavaScript, the page reloads itself from this address every second (a
+    /// verification running); with it, the script follows along instead.
+    pub reload_to: Option<String>,
 }
 
 /// A full page: `title`, and `body` inside the frame.
@@ -69,6 +72,9 @@ pub fn page(title: &str, frame: &Frame<'_>, body: Markup) -> Markup {
                 title { (title) " \u{2013} readiness" }
                 link rel="stylesheet" href="/assets/app.css";
                 script src="/assets/app.js" defer {}
+                @if let Some(to) = &frame.reload_to {
+                    noscript { meta http-equiv="refresh" content=(format!("1; url={to}")); }
+                }
             }
             body data-live=[live] data-head=[frame.head] data-refresh=[frame.refresh.then_some("yes")] {
                 a.skip href="#main" { "Skip to content" }

@@ -16,6 +16,7 @@ pub mod live;
 pub mod plan_pages;
 pub mod session;
 pub mod trust_pages;
+pub mod verify_job;
 
 use std::sync::Arc;
 
@@ -46,6 +47,7 @@ pub fn routes() -> Router<Arc<AppState>> {
             get(board_pages::evidence_download),
         )
         .route(&plan("/verify"), get(trust_pages::verify_page))
+        .route(&plan("/verify/progress"), get(trust_pages::verify_progress))
         .route(&plan("/sign-off"), get(trust_pages::sign_off_page))
         .route(&plan("/live"), get(live::live))
         .route(&plan("/record"), get(forms::record_page))
@@ -55,8 +57,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route(&plan("/record/withdrawal"), post(forms::post_withdrawal))
         .route(
             &plan("/record/evidence"),
-            post(forms::post_evidence).layer(DefaultBodyLimit::max(
-                crate::server::evidence::MAX_EVIDENCE + 64 * 1024,
-            )),
+            // Streamed to disk under the server's --max-upload, field by field.
+            post(forms::post_evidence).layer(DefaultBodyLimit::disable()),
         )
 }

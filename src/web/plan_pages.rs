@@ -24,6 +24,7 @@ pub fn frame<'a>(ctx: &'a PlanCtx, visitor: &'a Visitor, current: &'a str) -> Fr
         who: ctx.caller.name.as_deref(),
         head: ctx.head(),
         refresh: true,
+        reload_to: None,
     }
 }
 

@@ -15,10 +15,13 @@ use super::layout::page;
 use super::plan_pages::frame;
 use super::session::Visitor;
 use crate::checkpoint::Checkpoint;
-use crate::server::board::with_ledger;
 use crate::server::tokens::Role;
 use crate::server::{ApiError, AppState};
-use crate::verify::{verify, VerifyOptions};
+use crate::store::{Location, ReadLedger};
+use crate::verify::progress::verify_counting;
+use crate::verify::VerifyOptions;
+
+use super::verify_job::Job;
 
 /// `run=1` runs a verification.
 #[derive(Debug, Default, Deserialize)]
@@ -48,19 +51,20 @@ pub async fn verify_page(
     let ctx = PlanCtx::load(&state, &visitor, &plan, &AtQuery::default()).await?;
     ctx.caller.require(Role::Viewer, "a verification")?;
     let dir = crate::server::api::served(&state, &plan)?.dir.clone();
+    let job = if q.run.is_some() {
+        Some(start_verify(
+            &state,
+            &plan,
+            dir.clone(),
+            ctx.head().unwrap_or(0),
+        ))
+    } else {
+        state.verify_jobs.latest(&plan)
+    };
     let checkpoint = tokio::task::spawn_blocking(move || latest_checkpoint(&dir))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let run = if q.run.is_some() {
-        Some(
-            with_ledger(&state, &plan, |l| {
-                verify(l, VerifyOptions::default()).map_err(ApiError::from_store)
-            })
-            .await?,
-        )
-    } else {
-        None
-    };
+    let running = job.as_ref().is_some_and(|j| j.outcome().is_none());
     let head = ctx.plan.head;
     let api = format!("/api/v1/plans/{}", super::format::query_escape(&plan));
     let body = html! {
@@ -88,13 +92,8 @@ pub async fn verify_page(
                 input type="hidden" name="run" value="1";
                 button type="submit" { "Run verify" }
             }
-            @if let Some(r) = &run {
-                @let v = crate::query::verification(r);
-                @if v.ok {
-                    p.verdict-ok role="status" { "\u{2714} Verified: " (v.entries) " entries, every hash, link and rule checked." }
-                } @else {
-                    p.verdict-failed role="alert" { "\u{2716} Verification failed: " (v.problem.unwrap_or_default()) }
-                }
+            @if let Some(job) = &job {
+                (job_status(job, &ctx.href("/verify/progress"), &ctx.href("/verify")))
             }
         }
         section.panel {
@@ -111,7 +110,64 @@ pub async fn verify_page(
     };
     let mut f = frame(&ctx, &visitor, "/verify");
     f.refresh = false;
+    // Reloads go to the page without `run`: they follow this verification, not start another.
+    f.reload_to = running.then(|| ctx.href("/verify"));
     Ok(page("Verification", &f, body).into_response())
+}
+
+/// Starts a verification of the ledger in `dir` (`total` entries), or joins the running one.
+fn start_verify(state: &AppState, plan: &str, dir: std::path::PathBuf, total: u64) -> Arc<Job> {
+    state.verify_jobs.start(plan, total, move |progress| {
+        let ledger = ReadLedger::open(&Location::Dir(dir)).map_err(|e| e.to_string())?;
+        verify_counting(&ledger, VerifyOptions::default(), progress).map_err(|e| e.to_string())
+    })
+}
+
+/// How far a verification has got, or its verdict.
+fn job_status(job: &Job, poll: &str, page: &str) -> Markup {
+    let checked = job.checked();
+    // Entries appended since it started are checked too.
+    let total = job.total.max(checked);
+    html! {
+        @match job.outcome() {
+            None => {
+                p #verify-progress role="status" data-poll=(poll) data-page=(page) {
+                    span.count { (checked) " of " (total) " entries checked" } " \u{2026}"
+                }
+                progress #verify-bar max=(total.max(1)) value=(checked) { (checked) " of " (total) }
+            },
+            Some(Ok(r)) => {
+                @let v = crate::query::verification(r);
+                @if v.ok {
+                    p.verdict-ok role="status" { "\u{2714} Verified: " (v.entries) " entries, every hash, link and rule checked." }
+                } @else {
+                    p.verdict-failed role="alert" { "\u{2716} Verification failed: " (v.problem.unwrap_or_default()) }
+                }
+            },
+            Some(Err(e)) => p.verdict-failed role="alert" { "\u{2716} The verification could not run: " (e) },
+        }
+    }
+}
+
+/// `GET /plans/{plan}/verify/progress`: the running verification, for the page's script.
+pub async fn verify_progress(
+    State(state): State<Arc<AppState>>,
+    Path(plan): Path<String>,
+    visitor: Visitor,
+) -> Result<Response, PageError> {
+    visitor
+        .caller(&state, &plan)?
+        .require(Role::Viewer, "a verification")?;
+    let job = state.verify_jobs.latest(&plan);
+    let body = match &job {
+        None => serde_json::json!({"running": false}),
+        Some(j) => serde_json::json!({
+            "running": j.outcome().is_none(),
+            "checked": j.checked(),
+            "total": j.total.max(j.checked()),
+        }),
+    };
+    Ok(axum::Json(body).into_response())
 }
 
 /// What to sign: action, review, the signer's key id, an optional statement.

@@ -6,6 +6,8 @@
 //! environment so the machine running the tests cannot change what they see.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

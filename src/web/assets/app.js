@@ -1,6 +1,7 @@
 // The dashboard's only script. Pages work without it; it adds two things:
 // live updates (the plan's entry stream: a quiet notice of who changed what, and pages
-// without forms redrawn in place) and a progress bar for evidence uploads.
+// without forms redrawn in place), a progress bar for evidence uploads, and a running
+// verification's count followed without reloading the page.
 (function () {
   "use strict";
   var body = document.body;
@@ -71,5 +72,25 @@
       xhr.onerror = function () { upload.submit(); };
       xhr.send(new FormData(upload));
     });
+  }
+
+  var verifying = document.getElementById("verify-progress");
+  if (verifying && window.fetch) {
+    var poll = function () {
+      fetch(verifying.getAttribute("data-poll"), { credentials: "same-origin" }).then(function (r) {
+        return r.ok ? r.json() : null;
+      }).then(function (p) {
+        if (!p || !p.running) {
+          location.replace(verifying.getAttribute("data-page"));
+          return;
+        }
+        verifying.querySelector(".count").textContent = p.checked + " of " + p.total + " entries checked";
+        var bar = document.getElementById("verify-bar");
+        bar.max = Math.max(p.total, 1);
+        bar.value = p.checked;
+        setTimeout(poll, 300);
+      }, function () { setTimeout(poll, 1000); });
+    };
+    setTimeout(poll, 300);
   }
 })();
