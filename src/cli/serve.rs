@@ -21,12 +21,12 @@ const TOKEN_FILE: &str = "readiness-tokens.json";
 /// is refused unless --insecure-http (for a TLS reverse proxy in front). SIGTERM or Ctrl-C
 /// stops it after requests in flight.
 ///
-/// Routes: GET /healthz; GET /api/v1/plans; GET /api/v1/plans/{plan}/plan|matrix
-/// (?as_of=&known_at=), /head, /entries (?from=&limit=, NDJSON); POST /api/v1/plans/{plan}/
-/// status {"action","review","status","note"}, /reviews {"label","date"}, /withdrawals
-/// {"action","reason","from"}, each with an optional "if_head" (409 when the head moved).
-/// Errors are application/problem+json: 400 bad input, 401 no or unknown token, 403 role not
-/// allowed, 404 unknown plan, 409 head moved.
+/// The dashboard is at /; the API is JSON under /api/v1/plans/{plan} (views, entries, proofs,
+/// evidence, and a POST for every write, each with an optional "if_head": 409 when the head
+/// moved); admins manage tokens under /api/v1/tokens. GET /openapi.json lists every route
+/// with the role it needs; GET /healthz is for monitors. Errors are application/problem+json:
+/// 400 bad input, 401 no or unknown token, 403 role not allowed, 404 unknown plan, action or
+/// review, 409 head moved, 413 too large.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   readiness serve --ledger york
