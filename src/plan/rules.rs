@@ -251,25 +251,41 @@ impl Plan {
             | Event::KeyRegistered(_)
             | Event::KeyRevoked(_)
             | Event::SignedOff(_) => self.check_trust(event),
-            Event::StatusRecorded(e) => {
-                self.known_action(&e.action)?;
-                if self.review(&e.review).is_none() {
-                    return Err(RuleError::UnknownReview {
-                        label: e.review.clone(),
-                        known: list(self.reviews.iter().map(|r| format!("{:?}", r.label))),
-                    });
-                }
-                self.open_action(&e.action, Some(&e.review))?;
-                let scale = self.scale_ref();
-                if scale.rank(&e.status).is_none() {
-                    return Err(RuleError::UnknownStatus {
-                        status: e.status.clone(),
-                        known: list(scale.names().into_iter().map(|n| format!("{n:?}"))),
-                    });
-                }
-                Ok(())
-            }
+            Event::StatusRecorded(e) => self.check_status_in_plan(&e.action, &e.review, &e.status),
         }
+    }
+
+    /// [`Plan::check`] for a `status_recorded` event, from borrowed strings: `verify` checks
+    /// most entries this way without building the event.
+    pub fn check_status(&self, action: &str, review: &str, status: &str) -> Result<(), RuleError> {
+        if !self.is_created() {
+            return Err(RuleError::NoPlan);
+        }
+        self.check_status_in_plan(action, review, status)
+    }
+
+    fn check_status_in_plan(
+        &self,
+        action: &str,
+        review: &str,
+        status: &str,
+    ) -> Result<(), RuleError> {
+        self.known_action(action)?;
+        if self.review(review).is_none() {
+            return Err(RuleError::UnknownReview {
+                label: review.to_string(),
+                known: list(self.reviews.iter().map(|r| format!("{:?}", r.label))),
+            });
+        }
+        self.open_action(action, Some(review))?;
+        let scale = self.scale_ref();
+        if scale.rank(status).is_none() {
+            return Err(RuleError::UnknownStatus {
+                status: status.to_string(),
+                known: list(scale.names().into_iter().map(|n| format!("{n:?}"))),
+            });
+        }
+        Ok(())
     }
 
     /// The review a change holds from, when it names one, must exist.
