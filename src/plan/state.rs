@@ -164,6 +164,9 @@ pub struct Plan {
     /// The last `recorded_at` shared into a status: a batch's entries all carry the same one.
     #[serde(skip)]
     last_stamp: Option<Shared>,
+    /// The last actor shared into a status, for the same reason.
+    #[serde(skip)]
+    last_actor: Option<Shared>,
 }
 
 /// The index of the action found last: a lookup hint, atomic so that one plan can be read
@@ -219,6 +222,7 @@ impl PartialEq for Plan {
             labels: _,
             last_action: _,
             last_stamp: _,
+            last_actor: _,
         } = self;
         *title == other.title
             && *origin == other.origin
@@ -406,9 +410,21 @@ impl Plan {
                 seq,
                 source: seq,
                 recorded_at: self.stamp(recorded_at),
-                actor: intern(&mut self.labels, actor),
+                actor: self.actor(actor),
             };
             self.actions[i].statuses.insert(label, record);
+        }
+    }
+
+    /// `actor` as a shared string, reusing the last one when it is the same (a batch has one).
+    fn actor(&mut self, actor: &str) -> Shared {
+        match &self.last_actor {
+            Some(s) if **s == *actor => s.clone(),
+            _ => {
+                let s = intern(&mut self.labels, actor);
+                self.last_actor = Some(s.clone());
+                s
+            }
         }
     }
 

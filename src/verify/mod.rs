@@ -4,9 +4,10 @@
 //! scan of the stored bytes, no re-serialising), hash, link, seq, time order, no time in the
 //! future, the event schema, and the plan's rules as it stood (key ids, signatures against the
 //! key registered and not revoked then, that a signed status is the one shown, no repeated
-//! sign-off, …). The byte checks and the fold run on two threads, so verifying runs at about
-//! the speed of hashing. Memory stays constant in the log's length: lines are checked and
-//! dropped; only the plan, and the heads that sign-offs name, are kept.
+//! sign-off, …). The byte checks run on one thread, decoding and the fold on another; a
+//! status, the bulk of any ledger, is checked and folded from strings borrowed from its line.
+//! Memory stays constant in the log's length: lines are checked and dropped; only the plan,
+//! and the heads that sign-offs name, are kept.
 
 pub mod evidence;
 
@@ -635,6 +636,69 @@ mod tests {
         let r = verify(&log, VerifyOptions::default()).unwrap();
         assert!(r.ok(), "{r:?}");
         assert_eq!(r.entries, 2);
+        assert_eq!(replay(&log).unwrap(), *log.plan());
+    }
+
+    #[test]
+    fn the_plan_verify_folds_is_the_plan_replay_folds() {
+        // Statuses take verify's borrowed path; notes with escapes, two actors, a correction
+        // and a rename take the general one in between.
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
+        let mut log = sample();
+        let status = |action: &str, review: &str, status: &str, note: Option<&str>| {
+            Event::StatusRecorded(StatusRecorded {
+                action: action.into(),
+                review: review.into(),
+                status: status.into(),
+                note: note.map(String::from),
+            })
+        };
+        let mut setup = Vec::new();
+        for id in ["1.1", "1.2"] {
+            setup.push(Event::ActionAdded(ActionAdded {
+                id: id.into(),
+                area: "1".into(),
+                action: "do".into(),
+                ..Default::default()
+            }));
+        }
+        for (label, date) in [("RAG May 20", "2020-05-31"), ("RAG June 20", "2020-06-30")] {
+            setup.push(Event::ReviewScheduled(ReviewScheduled {
+                label: label.into(),
+                date: date.into(),
+            }));
+        }
+        log.append("a", &clock, setup).unwrap();
+        log.append(
+            "b",
+            &clock,
+            vec![
+                status("1.1", "RAG May 20", "Completed", Some("a \"q\"\n é")),
+                status("1.2", "RAG May 20", "Embedded", None),
+                status("1.1", "RAG June 20", "Completed", None),
+            ],
+        )
+        .unwrap();
+        log.append(
+            "a",
+            &clock,
+            vec![
+                Event::Correction(Correction {
+                    target: 7,
+                    action: "1.1".into(),
+                    review: Some("RAG May 20".into()),
+                    status: Some("Embedded".into()),
+                    note: None,
+                    changes: Default::default(),
+                    reason: "typo".into(),
+                }),
+                status("1.2", "RAG May 20", "Completed", Some("")),
+            ],
+        )
+        .unwrap();
+        let (r, plan) = verify_keeping_plan(&log, VerifyOptions::default()).unwrap();
+        assert!(r.ok(), "{r:?}");
+        assert_eq!(plan.as_ref(), Some(log.plan()));
         assert_eq!(replay(&log).unwrap(), *log.plan());
     }
 
