@@ -489,7 +489,6 @@ mod tests {
             good.replace("\"seq\":12", "\"seq\":012"),
             good.replace("\"seq\":12", "\"seq\":12.0"),
             good.replace("\"v\":1", "\"v\":01"),
-            good.replace("\"v\":1", "\"v\":-1"),
             good.replace("\"v\":1", "\"v\":99999999999999999"),
             good.replace(",\"note\":\"n\"", ",\"note\":\"\u{1}\""),
             good.replace("\"actor\":\"a\"", "\"actor\": \"a\""),
@@ -506,5 +505,9 @@ mod tests {
             assert!(!plain_status_line(v.as_bytes()), "{v}");
             assert!(check(v.as_bytes()).is_err(), "{v}");
         }
+        // Canonical, but not a shape the shortcut reads: left to the scanner, which passes it.
+        let negative = good.replace("\"v\":1", "\"v\":-1");
+        assert!(!plain_status_line(negative.as_bytes()));
+        assert_eq!(check(negative.as_bytes()), Ok(()));
     }
 }
