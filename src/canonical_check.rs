@@ -29,12 +29,94 @@ pub fn check(bytes: &[u8]) -> Result<(), NotCanonical> {
             what: "invalid UTF-8",
         });
     }
+    if plain_status_line(bytes) {
+        return Ok(());
+    }
     let mut s = Scanner { b: bytes, at: 0 };
     s.value(0)?;
     if s.at != bytes.len() {
         return Err(s.err("bytes after the value"));
     }
     Ok(())
+}
+
+/// True for a `status_recorded` line, the bulk of a ledger, in exactly the shape the
+/// scanner below accepts: its members in sorted order and every string plain (no byte that
+/// must be escaped, so no escape either). Anything else, canonical or not, is left to the
+/// scanner, which also says where a line goes wrong.
+fn plain_status_line(b: &[u8]) -> bool {
+    let mut p = Plain { b, at: 0 };
+    p.eat(b"{\"actor\":\"")
+        && p.string()
+        && p.eat(b",\"event\":{\"action\":\"")
+        && p.string()
+        && (!p.eat_if(b",\"note\":\"") || p.string())
+        && p.eat(b",\"review\":\"")
+        && p.string()
+        && p.eat(b",\"status\":\"")
+        && p.string()
+        && p.eat(b",\"type\":\"status_recorded\",\"v\":")
+        && p.integer()
+        && p.eat(b"},\"hash\":\"")
+        && p.string()
+        && p.eat(b",\"prev\":\"")
+        && p.string()
+        && p.eat(b",\"recorded_at\":\"")
+        && p.string()
+        && p.eat(b",\"seq\":")
+        && p.integer()
+        && p.eat(b"}")
+        && p.at == b.len()
+}
+
+/// A cursor for [`plain_status_line`]: each step says whether the bytes matched.
+struct Plain<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl Plain<'_> {
+    fn eat(&mut self, lit: &[u8]) -> bool {
+        let ok = self.b.get(self.at..self.at + lit.len()) == Some(lit);
+        self.at += lit.len();
+        ok
+    }
+
+    /// Like [`Plain::eat`], but moves only on a match: for an optional member.
+    fn eat_if(&mut self, lit: &[u8]) -> bool {
+        let ok = self.b.get(self.at..self.at + lit.len()) == Some(lit);
+        if ok {
+            self.at += lit.len();
+        }
+        ok
+    }
+
+    /// The rest of a string (its opening quote eaten) up to its closing quote, which must
+    /// come with no backslash or control byte before it.
+    fn string(&mut self) -> bool {
+        let Some(rest) = self.b.get(self.at..) else {
+            return false;
+        };
+        match memchr::memchr(b'"', rest) {
+            Some(n) if rest[..n].iter().all(|&c| c >= 0x20 && c != b'\\') => {
+                self.at += n + 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A non-negative integer in shortest form within 2^53 − 1.
+    fn integer(&mut self) -> bool {
+        let Some(rest) = self.b.get(self.at..) else {
+            return false;
+        };
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        let text = &rest[..digits];
+        self.at += digits;
+        let shortest = digits == 1 || (digits > 1 && digits <= 16 && text[0] != b'0');
+        shortest && text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) <= MAX_SAFE
+    }
 }
 
 struct Scanner<'a> {
@@ -92,12 +174,13 @@ impl<'a> Scanner<'a> {
             self.at += 1;
             return Ok(());
         }
-        let mut previous: Option<(usize, usize)> = None;
+        let mut previous: Option<(usize, usize, bool)> = None;
         loop {
             let key_at = self.at;
             let key = self.string()?;
             if let Some(prev) = previous {
-                match key_order(&self.b[prev.0..prev.1], &self.b[key.0..key.1]) {
+                let plain = prev.2 && key.2;
+                match key_order(&self.b[prev.0..prev.1], &self.b[key.0..key.1], plain) {
                     std::cmp::Ordering::Less => {}
                     std::cmp::Ordering::Equal => {
                         return Err(NotCanonical {
@@ -146,24 +229,30 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A string in canonical form; returns the span of its contents (without quotes).
-    fn string(&mut self) -> Result<(usize, usize), NotCanonical> {
+    /// A string in canonical form; returns the span of its contents (without quotes), and
+    /// whether it is plain (ASCII, no escape: its bytes order it as RFC 8785 does).
+    fn string(&mut self) -> Result<(usize, usize, bool), NotCanonical> {
         self.expect(b'"', "expected a string")?;
         let start = self.at;
+        let mut plain = true;
         loop {
             // Skip the plain run fast: find the next quote or backslash with memchr, then
             // check the run for control bytes (a loop the compiler vectorises).
             let rest = &self.b[self.at..];
             let next = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
             let run = rest[..next].iter().position(|&c| c < 0x20).unwrap_or(next);
+            plain &= rest[..run].is_ascii();
             self.at += run;
             match self.peek() {
                 Some(b'"') => {
                     let end = self.at;
                     self.at += 1;
-                    return Ok((start, end));
+                    return Ok((start, end, plain));
                 }
-                Some(b'\\') => self.escape()?,
+                Some(b'\\') => {
+                    plain = false;
+                    self.escape()?
+                }
                 Some(_) => return Err(self.err("control character not escaped")),
                 None => return Err(self.err("unterminated string")),
             }
@@ -257,10 +346,10 @@ impl<'a> Scanner<'a> {
 }
 
 /// Orders two raw (still escaped) key strings by the UTF-16 code units of their values, as
-/// RFC 8785 sorts keys. Plain ASCII keys, the usual case, compare as bytes.
-fn key_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    let plain = |k: &[u8]| k.iter().all(|c| c.is_ascii() && *c != b'\\');
-    if plain(a) && plain(b) {
+/// RFC 8785 sorts keys. Plain keys (both ASCII with no escape, the usual case, as
+/// [`Scanner::string`] found them) compare as bytes.
+fn key_order(a: &[u8], b: &[u8], plain: bool) -> std::cmp::Ordering {
+    if plain {
         return a.cmp(b);
     }
     units(a).cmp(&units(b))
@@ -372,5 +461,53 @@ mod tests {
         let wrong = "{\"\u{e000}\":1,\"\u{1f600}\":2}";
         assert_eq!(check(good.as_bytes()), Ok(()));
         assert!(check(wrong.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn the_status_shortcut_agrees_with_the_scanner() {
+        use crate::entry::{Entry, EntryHash, Seq};
+        use crate::event::{Event, StatusRecorded};
+        let sealed = |note: Option<&str>| {
+            let event = Event::StatusRecorded(StatusRecorded {
+                action: "1.1".into(),
+                review: "RAG May 20 é".into(),
+                status: "Completed".into(),
+                note: note.map(String::from),
+            });
+            let time = "2021-01-01T00:00:00.000000Z".to_string();
+            Entry::seal(Seq(12), time, "a".into(), event, EntryHash::ZERO)
+                .unwrap()
+                .1
+        };
+        for (note, plain) in [(None, true), (Some("n"), true), (Some("q\"\n"), false)] {
+            let line = sealed(note);
+            assert_eq!(plain_status_line(&line), plain, "{note:?}");
+            assert_eq!(check(&line), Ok(()));
+        }
+        let good = String::from_utf8(sealed(Some("n"))).unwrap();
+        let variants = [
+            good.replace("\"seq\":12", "\"seq\":012"),
+            good.replace("\"seq\":12", "\"seq\":12.0"),
+            good.replace("\"v\":1", "\"v\":01"),
+            good.replace("\"v\":1", "\"v\":99999999999999999"),
+            good.replace(",\"note\":\"n\"", ",\"note\":\"\u{1}\""),
+            good.replace("\"actor\":\"a\"", "\"actor\": \"a\""),
+            good.replace("Completed", "Com\\u0070leted"),
+            good.replace(",\"note\":\"n\"", "") + " ",
+            good.replace(
+                ",\"note\":\"n\",\"review\":\"RAG May 20 é\"",
+                ",\"review\":\"r\",\"note\":\"n\"",
+            ),
+            good.replace(",\"note\":\"n\"", ",\"note\":\"n\",\"note\":\"n\""),
+            good.replace("}", ""),
+        ];
+        for v in variants {
+            assert!(!plain_status_line(v.as_bytes()), "{v}");
+            assert!(check(v.as_bytes()).is_err(), "{v}");
+        }
+        // Canonical, but not a shape the shortcut reads: left to the scanner, which passes it.
+        let negative = good.replace("\"v\":1", "\"v\":-1");
+        assert!(!plain_status_line(negative.as_bytes()));
+        assert_eq!(check(negative.as_bytes()), Ok(()));
     }
 }

@@ -397,6 +397,87 @@ pub fn decode_entry(line: &[u8]) -> Result<Entry, EntryError> {
     })
 }
 
+/// A `status_recorded` entry read without copying its strings: most of a ledger is these,
+/// and `verify` folds them straight from the line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct StatusLine<'a> {
+    pub seq: Seq,
+    pub recorded_at: Cow<'a, str>,
+    pub actor: Cow<'a, str>,
+    pub action: Cow<'a, str>,
+    pub review: Cow<'a, str>,
+    pub status: Cow<'a, str>,
+    pub note: Option<Cow<'a, str>>,
+    pub hash: EntryHash,
+}
+
+/// A stored line as [`decode_line`] reads it.
+#[derive(Debug)]
+pub enum DecodedLine<'a> {
+    /// A status, borrowed from the line.
+    Status(StatusLine<'a>),
+    /// Any other entry, decoded as [`decode_entry`] does.
+    Entry(Entry),
+}
+
+/// [`decode_entry`], but a `status_recorded` line in the usual shape comes back borrowed.
+///
+/// It accepts and refuses exactly what [`decode_entry`] does: a line this path is unsure of
+/// (another event, an unknown or repeated member, a bad envelope) goes to [`decode_entry`],
+/// which also words any error.
+pub fn decode_line(line: &[u8]) -> Result<DecodedLine<'_>, EntryError> {
+    let Ok(text) = std::str::from_utf8(line) else {
+        return decode_entry(line).map(DecodedLine::Entry);
+    };
+    match crate::wire_fast::parts(text).and_then(status_line) {
+        Some(s) => Ok(DecodedLine::Status(s)),
+        None => decode_entry(line).map(DecodedLine::Entry),
+    }
+}
+
+/// The status in `p`, when it is a `status_recorded` event whose members and envelope
+/// [`decode_entry`] would accept as they stand.
+fn status_line(p: crate::wire_fast::WireParts<'_>) -> Option<StatusLine<'_>> {
+    let (mut kind, mut v, mut action, mut review, mut status, mut note) =
+        (None, None, None, None, None, None);
+    for (key, value) in p.event {
+        let repeated = match (key, value) {
+            ("v", Value::Int(n)) => v.replace(n).is_some(),
+            ("type", Value::Text(t)) => kind.replace(t).is_some(),
+            ("action", Value::Text(t)) => action.replace(t).is_some(),
+            ("review", Value::Text(t)) => review.replace(t).is_some(),
+            ("status", Value::Text(t)) => status.replace(t).is_some(),
+            ("note", Value::Text(t)) => note.replace(t).is_some(),
+            _ => return None,
+        };
+        if repeated {
+            return None;
+        }
+    }
+    const KIND: &str = "status_recorded";
+    let version_ok = v.is_some_and(|v| v >= 1 && v <= latest_version(KIND));
+    if kind.as_deref() != Some(KIND) || !version_ok {
+        return None;
+    }
+    let envelope_ok = p.seq != 0
+        && timestamp_shape_ok(p.recorded_at.as_bytes())
+        && !p.actor.trim().is_empty()
+        && EntryHash::from_hex(&p.prev).is_some();
+    if !envelope_ok {
+        return None;
+    }
+    Some(StatusLine {
+        seq: Seq(p.seq),
+        hash: EntryHash::from_hex(&p.hash)?,
+        recorded_at: p.recorded_at,
+        actor: p.actor,
+        action: action?,
+        review: review?,
+        status: status?,
+        note,
+    })
+}
+
 impl Entry {
     /// Reads a line written by this ledger, trusting its canonical form (replay's path).
     /// It lives here, with the decoder, so that `entry` does not depend on `wire`.
@@ -528,5 +609,109 @@ mod tests {
                 "value path accepted {event}"
             );
         }
+    }
+
+    /// What [`decode_line`] makes of a line, as the entry [`decode_entry`] would give.
+    fn via_decode_line(line: &[u8]) -> Result<(bool, Entry), EntryError> {
+        Ok(match decode_line(line)? {
+            DecodedLine::Status(s) => {
+                let entry = decode_entry(line).unwrap();
+                let event = Event::StatusRecorded(StatusRecorded {
+                    action: s.action.into_owned(),
+                    review: s.review.into_owned(),
+                    status: s.status.into_owned(),
+                    note: s.note.map(Cow::into_owned),
+                });
+                let borrowed = Entry {
+                    seq: s.seq,
+                    recorded_at: s.recorded_at.into_owned(),
+                    actor: s.actor.into_owned(),
+                    event,
+                    prev: entry.prev,
+                    hash: s.hash,
+                };
+                (true, borrowed)
+            }
+            DecodedLine::Entry(e) => (false, e),
+        })
+    }
+
+    #[test]
+    fn borrowed_statuses_agree_with_decoding() {
+        let statuses = [
+            (None, "r"),
+            (Some("a \"note\" \\ é\n"), "RAG May 20"),
+            (Some(""), "r\u{1}"),
+        ];
+        for (i, (note, review)) in statuses.into_iter().enumerate() {
+            let event = Event::StatusRecorded(StatusRecorded {
+                action: "1.1".into(),
+                review: review.into(),
+                status: "Completed".into(),
+                note: note.map(String::from),
+            });
+            let (entry, line) = Entry::seal(
+                Seq(i as u64 + 1),
+                "2021-01-01T00:00:00.000000Z".into(),
+                "a b".into(),
+                event,
+                EntryHash::ZERO,
+            )
+            .unwrap();
+            assert_eq!(via_decode_line(&line).unwrap(), (true, entry));
+        }
+        // Every other event goes the general way, unchanged.
+        for event in events() {
+            let (entry, line) = Entry::seal(
+                Seq(1),
+                "2021-01-01T00:00:00.000000Z".into(),
+                "a".into(),
+                event,
+                EntryHash::ZERO,
+            )
+            .unwrap();
+            let status = matches!(entry.event, Event::StatusRecorded(_));
+            assert_eq!(via_decode_line(&line).unwrap(), (status, entry));
+        }
+    }
+
+    #[test]
+    fn borrowed_statuses_refuse_what_decoding_refuses() {
+        let ok = json!({"type":"status_recorded","v":1,"action":"1","review":"r","status":"s"});
+        let bad_events = [
+            json!({"type":"status_recorded","v":2,"action":"1","review":"r","status":"s"}),
+            json!({"type":"status_recorded","v":0,"action":"1","review":"r","status":"s"}),
+            json!({"type":"status_recorded","action":"1","review":"r","status":"s"}),
+            json!({"type":"status_recorded","v":1,"review":"r","status":"s"}),
+            json!({"type":"status_recorded","v":1,"action":"1","status":"s"}),
+            json!({"type":"status_recorded","v":1,"action":"1","review":"r"}),
+            json!({"type":"status_recorded","v":1,"action":"1","review":"r","status":"s","id":"x"}),
+            json!({"type":"status_recorded","v":1,"action":1,"review":"r","status":"s"}),
+        ];
+        let line = |event: &serde_json::Value, seq: u64, time: &str, actor: &str, prev: &str| {
+            serde_json::to_vec(
+                &json!({"seq":seq,"recorded_at":time,"actor":actor,"event":event,
+                "prev":prev,"hash":"0".repeat(64)}),
+            )
+            .unwrap()
+        };
+        let (time, zeros) = ("2021-01-01T00:00:00.000000Z", "0".repeat(64));
+        for event in &bad_events {
+            let l = line(event, 1, time, "a", &zeros);
+            assert!(decode_line(&l).is_err(), "accepted {event}");
+        }
+        let bad_envelopes = [
+            line(&ok, 0, time, "a", &zeros),
+            line(&ok, 1, "2021-01-01", "a", &zeros),
+            line(&ok, 1, time, " ", &zeros),
+            line(&ok, 1, time, "a", "00"),
+        ];
+        for l in &bad_envelopes {
+            let want = decode_entry(l).unwrap_err().to_string();
+            let got = decode_line(l).unwrap_err().to_string();
+            assert_eq!(got, want);
+        }
+        let good = line(&ok, 1, time, "a", &zeros);
+        assert!(matches!(decode_line(&good), Ok(DecodedLine::Status(_))));
     }
 }

@@ -251,25 +251,47 @@ impl Plan {
             | Event::KeyRegistered(_)
             | Event::KeyRevoked(_)
             | Event::SignedOff(_) => self.check_trust(event),
-            Event::StatusRecorded(e) => {
-                self.known_action(&e.action)?;
-                if self.review(&e.review).is_none() {
-                    return Err(RuleError::UnknownReview {
-                        label: e.review.clone(),
-                        known: list(self.reviews.iter().map(|r| format!("{:?}", r.label))),
-                    });
-                }
-                self.open_action(&e.action, Some(&e.review))?;
-                let scale = self.scale_ref();
-                if scale.rank(&e.status).is_none() {
-                    return Err(RuleError::UnknownStatus {
-                        status: e.status.clone(),
-                        known: list(scale.names().into_iter().map(|n| format!("{n:?}"))),
-                    });
-                }
-                Ok(())
-            }
+            Event::StatusRecorded(e) => self.check_status_in_plan(&e.action, &e.review, &e.status),
         }
+    }
+
+    /// [`Plan::check`] for a `status_recorded` event, from borrowed strings: `verify` checks
+    /// most entries this way without building the event.
+    pub fn check_status(&self, action: &str, review: &str, status: &str) -> Result<(), RuleError> {
+        if !self.is_created() {
+            return Err(RuleError::NoPlan);
+        }
+        self.check_status_in_plan(action, review, status)
+    }
+
+    fn check_status_in_plan(
+        &self,
+        action: &str,
+        review: &str,
+        status: &str,
+    ) -> Result<(), RuleError> {
+        // One lookup of the action for the usual case, an open one (verify checks every
+        // status); a withdrawn one takes the general path, which words the refusal.
+        let Some(found) = self.action(action) else {
+            return self.known_action(action);
+        };
+        if self.review(review).is_none() {
+            return Err(RuleError::UnknownReview {
+                label: review.to_string(),
+                known: list(self.reviews.iter().map(|r| format!("{:?}", r.label))),
+            });
+        }
+        if found.withdrawn.is_some() {
+            self.open_action(action, Some(review))?;
+        }
+        let scale = self.scale_ref();
+        if scale.rank(status).is_none() {
+            return Err(RuleError::UnknownStatus {
+                status: status.to_string(),
+                known: list(scale.names().into_iter().map(|n| format!("{n:?}"))),
+            });
+        }
+        Ok(())
     }
 
     /// The review a change holds from, when it names one, must exist.
@@ -772,6 +794,46 @@ mod tests {
             plan.check(&status("1.1", "RAG May 20", "Completed")),
             Err(RuleError::Withdrawn { seq: 5, .. })
         ));
+    }
+
+    #[test]
+    fn a_borrowed_status_check_agrees_with_the_event_check() {
+        let mut withdrawn = york();
+        withdrawn.push(Event::ActionWithdrawn(ActionWithdrawn {
+            id: "1.1".into(),
+            reason: "merged".into(),
+            from: None,
+        }));
+        let mut later = york();
+        later.push(Event::ActionWithdrawn(ActionWithdrawn {
+            id: "1.1".into(),
+            reason: "merged".into(),
+            from: Some("RAG June 20".into()),
+        }));
+        later.insert(
+            4,
+            Event::ReviewScheduled(ReviewScheduled {
+                label: "RAG June 20".into(),
+                date: "2020-06-30".into(),
+            }),
+        );
+        let plans = [Plan::new(), given(york()), given(withdrawn), given(later)];
+        let cases = [
+            ("1.1", "RAG May 20", "Completed"),
+            ("1.1", "RAG June 20", "Completed"),
+            ("9.9", "RAG May 20", "Completed"),
+            ("1.1", "RAG Nowhere", "Completed"),
+            ("1.1", "RAG May 20", "Nearly"),
+        ];
+        for plan in &plans {
+            for (action, review, value) in cases {
+                assert_eq!(
+                    plan.check_status(action, review, value),
+                    plan.check(&status(action, review, value)),
+                    "{action} {review} {value}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -65,6 +65,14 @@ pub struct RecordedStatus {
     pub actor: Shared,
 }
 
+/// The event members of a status, borrowed: [`Plan::apply_status`] folds one in.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusRef<'a> {
+    pub action: &'a str,
+    pub review: &'a str,
+    pub status: &'a str,
+}
+
 /// When and why an action was withdrawn, and the review it holds from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withdrawal {
@@ -156,6 +164,9 @@ pub struct Plan {
     /// The last `recorded_at` shared into a status: a batch's entries all carry the same one.
     #[serde(skip)]
     last_stamp: Option<Shared>,
+    /// The last actor shared into a status, for the same reason.
+    #[serde(skip)]
+    last_actor: Option<Shared>,
 }
 
 /// The index of the action found last: a lookup hint, atomic so that one plan can be read
@@ -211,6 +222,7 @@ impl PartialEq for Plan {
             labels: _,
             last_action: _,
             last_stamp: _,
+            last_actor: _,
         } = self;
         *title == other.title
             && *origin == other.origin
@@ -350,27 +362,69 @@ impl Plan {
             };
             return self.apply(&entry);
         };
+        let status = StatusRef {
+            action: &e.action,
+            review: &e.review,
+            status: &e.status,
+        };
+        self.apply_status(seq, hash, &recorded_at, &actor, status, e.note);
+    }
+
+    /// [`Plan::apply`] for a `status_recorded` entry, from borrowed strings: `verify` folds
+    /// most entries this way without building the entry.
+    pub fn apply_status(
+        &mut self,
+        seq: Seq,
+        hash: EntryHash,
+        recorded_at: &str,
+        actor: &str,
+        status: StatusRef<'_>,
+        note: Option<String>,
+    ) {
         if self.action_index.len() != self.actions.len()
             || self.review_index.len() != self.reviews.len()
         {
             self.rebuild_index();
         }
+        self.fold_status(seq, recorded_at, actor, status, note);
         self.head = Some((seq, hash));
         match &mut self.last_recorded_at {
-            Some(t) => t.clone_from(&recorded_at),
-            None => self.last_recorded_at = Some(recorded_at.clone()),
+            Some(t) => t.replace_range(.., recorded_at),
+            None => self.last_recorded_at = Some(recorded_at.to_string()),
         }
-        if let Some(i) = self.index_of(&e.action) {
-            let label = intern(&mut self.labels, &e.review);
+    }
+
+    fn fold_status(
+        &mut self,
+        seq: Seq,
+        recorded_at: &str,
+        actor: &str,
+        s: StatusRef<'_>,
+        note: Option<String>,
+    ) {
+        if let Some(i) = self.index_of(s.action) {
+            let label = intern(&mut self.labels, s.review);
             let record = RecordedStatus {
-                status: intern(&mut self.labels, &e.status),
-                note: e.note,
+                status: intern(&mut self.labels, s.status),
+                note,
                 seq,
                 source: seq,
-                recorded_at: self.stamp(&recorded_at),
-                actor: intern(&mut self.labels, &actor),
+                recorded_at: self.stamp(recorded_at),
+                actor: self.actor(actor),
             };
             self.actions[i].statuses.insert(label, record);
+        }
+    }
+
+    /// `actor` as a shared string, reusing the last one when it is the same (a batch has one).
+    fn actor(&mut self, actor: &str) -> Shared {
+        match &self.last_actor {
+            Some(s) if **s == *actor => s.clone(),
+            _ => {
+                let s = intern(&mut self.labels, actor);
+                self.last_actor = Some(s.clone());
+                s
+            }
         }
     }
 
@@ -447,18 +501,18 @@ impl Plan {
                 });
             }
             Event::StatusRecorded(e) => {
-                if let Some(i) = self.index_of(&e.action) {
-                    let label = intern(&mut self.labels, &e.review);
-                    let record = RecordedStatus {
-                        status: intern(&mut self.labels, &e.status),
-                        note: e.note.clone(),
-                        seq: entry.seq,
-                        source: entry.seq,
-                        recorded_at: self.stamp(&entry.recorded_at),
-                        actor: intern(&mut self.labels, &entry.actor),
-                    };
-                    self.actions[i].statuses.insert(label, record);
-                }
+                let status = StatusRef {
+                    action: &e.action,
+                    review: &e.review,
+                    status: &e.status,
+                };
+                self.fold_status(
+                    entry.seq,
+                    &entry.recorded_at,
+                    &entry.actor,
+                    status,
+                    e.note.clone(),
+                );
             }
             Event::SourceImported(e) => self.imports.push(Import {
                 file_name: e.file_name.clone(),

@@ -4,9 +4,10 @@
 //! scan of the stored bytes, no re-serialising), hash, link, seq, time order, no time in the
 //! future, the event schema, and the plan's rules as it stood (key ids, signatures against the
 //! key registered and not revoked then, that a signed status is the one shown, no repeated
-//! sign-off, …). The byte checks and the fold run on two threads, so verifying runs at about
-//! the speed of hashing. Memory stays constant in the log's length: lines are checked and
-//! dropped; only the plan, and the heads that sign-offs name, are kept.
+//! sign-off, …). The byte checks run on one thread, decoding and the fold on another; a
+//! status, the bulk of any ledger, is checked and folded from strings borrowed from its line.
+//! Memory stays constant in the log's length: lines are checked and dropped; only the plan,
+//! and the heads that sign-offs name, are kept.
 
 pub mod evidence;
 pub mod progress;
@@ -21,8 +22,9 @@ use crate::chain::{ChainError, ChainVerifier};
 pub use crate::entry::Head;
 use crate::entry::{Entry, EntryHash, Seq};
 use crate::event::Event;
-use crate::plan::{Plan, RuleError};
+use crate::plan::{Plan, RuleError, StatusRef};
 use crate::store::{EntrySource, StoreError};
+use crate::wire::{decode_line, DecodedLine};
 
 /// What to check besides the ledger itself.
 #[derive(Debug, Clone, Default)]
@@ -173,46 +175,6 @@ struct Batch {
     ends: Vec<(usize, u64)>,
 }
 
-/// Entries handed from decoding to the fold, with their line numbers; `failure` ends them.
-struct Decoded {
-    entries: Vec<(Entry, u64)>,
-    failure: Option<VerifyFailure>,
-}
-
-/// Decodes each line (its bytes already checked), stopping at the first that is not an
-/// event this program knows.
-fn decode_batches(rx: mpsc::Receiver<Batch>, tx: mpsc::SyncSender<Decoded>) {
-    let mut seq = 0u64;
-    for batch in rx {
-        let mut out = Decoded {
-            entries: Vec::with_capacity(batch.ends.len()),
-            failure: None,
-        };
-        let mut start = 0;
-        for &(end, number) in &batch.ends {
-            let line = &batch.bytes[start..end];
-            start = end;
-            seq += 1;
-            match Entry::decode(line) {
-                Ok(e) => out.entries.push((e, number)),
-                Err(e) => {
-                    out.failure = Some(VerifyFailure {
-                        seq,
-                        line: number,
-                        check: "event schema",
-                        reason: format!("entry {seq}: {e}"),
-                    });
-                    break;
-                }
-            }
-        }
-        let stop = out.failure.is_some();
-        if tx.send(out).is_err() || stop {
-            return;
-        }
-    }
-}
-
 const BATCH_BYTES: usize = 256 * 1024;
 
 /// A sign-off's named head, checked once the pass has gone by it.
@@ -244,14 +206,12 @@ fn verify_folding(
     options: VerifyOptions,
     keep_plan: bool,
 ) -> Result<(VerifyReport, Option<Plan>), StoreError> {
-    // Three stages, each on its own thread: byte checks, decoding, the rule fold. Decoding
-    // costs about as much as the other two, so the machine's cores share the work evenly.
+    // Two stages, each on its own thread: the byte checks, and decoding with the rule fold
+    // (decoding borrows from the batch's bytes, so it runs where they are folded).
     let (tx, rx) = mpsc::sync_channel::<Batch>(8);
-    let (decoded_tx, decoded_rx) = mpsc::sync_channel::<Decoded>(8);
     let not_after = options.not_after.clone();
     let (bytes_result, fold_result) = std::thread::scope(|scope| {
-        scope.spawn(move || decode_batches(rx, decoded_tx));
-        let fold = scope.spawn(move || fold_batches(decoded_rx, keep_plan));
+        let fold = scope.spawn(move || fold_batches(rx, keep_plan));
         let bytes = check_bytes(source, not_after.as_deref(), options.expect, tx);
         (bytes, fold.join())
     });
@@ -442,42 +402,23 @@ struct Folded {
     plan: Option<Plan>,
 }
 
-/// Checks each decoded entry against the plan as it stood, and folds it in.
-fn fold_batches(rx: mpsc::Receiver<Decoded>, keep_plan: bool) -> Folded {
+/// Decodes each line (its bytes already checked), checks it against the plan as it stood,
+/// and folds it in; stops at the first failure.
+fn fold_batches(rx: mpsc::Receiver<Batch>, keep_plan: bool) -> Folded {
     let mut plan = Plan::new();
     let mut out = Folded::default();
+    let mut seq = 0u64;
     for batch in rx {
-        for (entry, number) in batch.entries {
-            if let Err(e) = plan.check(&entry.event) {
-                out.failure = Some(VerifyFailure {
-                    seq: entry.seq.0,
-                    line: number,
-                    check: rule_check(&e),
-                    reason: format!("entry {}: {e}", entry.seq),
-                });
+        let mut start = 0;
+        for &(end, number) in &batch.ends {
+            let line = &batch.bytes[start..end];
+            start = end;
+            seq += 1;
+            if let Err(failure) = fold_line(&mut plan, &mut out, line, seq, number) {
+                out.failure = Some(failure);
                 out.last_good = plan.head.map(|(seq, hash)| Head { seq: seq.0, hash });
                 return out;
             }
-            match &entry.event {
-                Event::KeyRegistered(_) => out.counts.keys_registered += 1,
-                Event::KeyRevoked(_) => out.counts.keys_revoked += 1,
-                Event::EvidenceAttached(_) => out.counts.evidence_attached += 1,
-                Event::SignedOff(s) => {
-                    out.counts.signed_off += 1;
-                    out.named.entry(s.head_seq).or_default().push(NamedHead {
-                        signoff: entry.seq.0,
-                        line: number,
-                        expected: s.head_hash.clone(),
-                    });
-                }
-                _ => {}
-            }
-            plan.apply_owned(entry);
-        }
-        if let Some(f) = batch.failure {
-            out.failure = Some(f);
-            out.last_good = plan.head.map(|(seq, hash)| Head { seq: seq.0, hash });
-            return out;
         }
     }
     if keep_plan {
@@ -487,6 +428,62 @@ fn fold_batches(rx: mpsc::Receiver<Decoded>, keep_plan: bool) -> Folded {
         std::thread::spawn(move || drop(plan));
     }
     out
+}
+
+/// Decodes one line, checks it against `plan` and folds it in.
+fn fold_line(
+    plan: &mut Plan,
+    out: &mut Folded,
+    line: &[u8],
+    seq: u64,
+    number: u64,
+) -> Result<(), VerifyFailure> {
+    let refused = |e: RuleError| VerifyFailure {
+        seq,
+        line: number,
+        check: rule_check(&e),
+        reason: format!("entry {seq}: {e}"),
+    };
+    let entry = match decode_line(line) {
+        Ok(DecodedLine::Status(s)) => {
+            let status = StatusRef {
+                action: &s.action,
+                review: &s.review,
+                status: &s.status,
+            };
+            plan.check_status(status.action, status.review, status.status)
+                .map_err(refused)?;
+            let note = s.note.map(|n| n.into_owned());
+            plan.apply_status(s.seq, s.hash, &s.recorded_at, &s.actor, status, note);
+            return Ok(());
+        }
+        Ok(DecodedLine::Entry(entry)) => entry,
+        Err(e) => {
+            return Err(VerifyFailure {
+                seq,
+                line: number,
+                check: "event schema",
+                reason: format!("entry {seq}: {e}"),
+            })
+        }
+    };
+    plan.check(&entry.event).map_err(refused)?;
+    match &entry.event {
+        Event::KeyRegistered(_) => out.counts.keys_registered += 1,
+        Event::KeyRevoked(_) => out.counts.keys_revoked += 1,
+        Event::EvidenceAttached(_) => out.counts.evidence_attached += 1,
+        Event::SignedOff(s) => {
+            out.counts.signed_off += 1;
+            out.named.entry(s.head_seq).or_default().push(NamedHead {
+                signoff: entry.seq.0,
+                line: number,
+                expected: s.head_hash.clone(),
+            });
+        }
+        _ => {}
+    }
+    plan.apply_owned(entry);
+    Ok(())
 }
 
 /// A second, short pass when sign-offs exist: each head a sign-off names must be that entry.
@@ -640,6 +637,69 @@ mod tests {
         let r = verify(&log, VerifyOptions::default()).unwrap();
         assert!(r.ok(), "{r:?}");
         assert_eq!(r.entries, 2);
+        assert_eq!(replay(&log).unwrap(), *log.plan());
+    }
+
+    #[test]
+    fn the_plan_verify_folds_is_the_plan_replay_folds() {
+        // Statuses take verify's borrowed path; notes with escapes, two actors, a correction
+        // and a rename take the general one in between.
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
+        let mut log = sample();
+        let status = |action: &str, review: &str, status: &str, note: Option<&str>| {
+            Event::StatusRecorded(StatusRecorded {
+                action: action.into(),
+                review: review.into(),
+                status: status.into(),
+                note: note.map(String::from),
+            })
+        };
+        let mut setup = Vec::new();
+        for id in ["1.1", "1.2"] {
+            setup.push(Event::ActionAdded(ActionAdded {
+                id: id.into(),
+                area: "1".into(),
+                action: "do".into(),
+                ..Default::default()
+            }));
+        }
+        for (label, date) in [("RAG May 20", "2020-05-31"), ("RAG June 20", "2020-06-30")] {
+            setup.push(Event::ReviewScheduled(ReviewScheduled {
+                label: label.into(),
+                date: date.into(),
+            }));
+        }
+        log.append("a", &clock, setup).unwrap();
+        log.append(
+            "b",
+            &clock,
+            vec![
+                status("1.1", "RAG May 20", "Completed", Some("a \"q\"\n é")),
+                status("1.2", "RAG May 20", "Embedded", None),
+                status("1.1", "RAG June 20", "Completed", None),
+            ],
+        )
+        .unwrap();
+        log.append(
+            "a",
+            &clock,
+            vec![
+                Event::Correction(Correction {
+                    target: 7,
+                    action: "1.1".into(),
+                    review: Some("RAG May 20".into()),
+                    status: Some("Embedded".into()),
+                    note: None,
+                    changes: Default::default(),
+                    reason: "typo".into(),
+                }),
+                status("1.2", "RAG May 20", "Completed", Some("")),
+            ],
+        )
+        .unwrap();
+        let (r, plan) = verify_keeping_plan(&log, VerifyOptions::default()).unwrap();
+        assert!(r.ok(), "{r:?}");
+        assert_eq!(plan.as_ref(), Some(log.plan()));
         assert_eq!(replay(&log).unwrap(), *log.plan());
     }
 
