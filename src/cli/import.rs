@@ -198,7 +198,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         batch,
         total,
         events,
-    } = wsoa_stream(&plan, &table, &name, &sha256, new_plan);
+    } = wsoa_stream(&plan, table, &name, &sha256, new_plan);
     for w in &batch.warnings {
         super::output::warning(ctx.err, crate::import::warning_for_people(w))
             .map_err(CliError::Output)?;

@@ -180,7 +180,7 @@ pub fn wsoa_events(
     sha256: &str,
     new_plan: Option<PlanCreated>,
 ) -> ImportBatch {
-    let stream = wsoa_stream(plan, table, file_name, sha256, new_plan);
+    let stream = wsoa_stream(plan, table.clone(), file_name, sha256, new_plan);
     let mut batch = stream.batch;
     batch.events = stream.events.collect();
     batch

@@ -1,28 +1,29 @@
 //! A table's events made one at a time as the append writes them: an import of a million
 //! statuses holds the table and the plan, never the million events as well.
 
-use std::iter::once;
-
 use crate::event::{
     AreaAdded, Event, PlanCreated, ReviewScheduled, SourceImported, StatusRecorded,
 };
 use crate::plan::Plan;
 
-use super::wsoa::{WsoaArea, WsoaRow};
+use super::wsoa::WsoaArea;
 use super::{
     action_added, area_title, legend_note, non_empty, ImportBatch, ImportSummary, WsoaTable,
 };
 
 /// What importing a table appends: the report (warnings and summary; its `events` left
 /// empty), how many events there are, and the events themselves, made as they are read.
-pub struct ImportStream<'a> {
+pub struct ImportStream {
     pub batch: ImportBatch,
     pub total: usize,
-    pub events: Box<dyn Iterator<Item = Event> + 'a>,
+    /// Owns the table: each status moves out of its cell into its event, and the table is
+    /// freed when the last event has been taken.
+    pub events: Box<dyn Iterator<Item = Event>>,
 }
 
-/// A review's label and where its status cells are: each area that has its column.
-type Column<'a> = (String, Vec<(&'a WsoaArea, usize)>);
+/// A review's label and where its status cells are: (area, column) for each area that has
+/// its column.
+type Column = (String, Vec<(usize, usize)>);
 
 /// The events for one parsed WSoA document (every area in it) against the plan as it stands:
 /// the plan's creation if `new_plan` is given, the `source_imported` entry counting the
@@ -30,13 +31,13 @@ type Column<'a> = (String, Vec<(&'a WsoaArea, usize)>);
 ///
 /// Reviews the plan already has (same label, ignoring case) are reused; their dates are kept
 /// and a differing date is a warning.
-pub fn wsoa_stream<'a>(
+pub fn wsoa_stream(
     plan: &Plan,
-    table: &'a WsoaTable,
+    table: WsoaTable,
     file_name: &str,
     sha256: &str,
     new_plan: Option<PlanCreated>,
-) -> ImportStream<'a> {
+) -> ImportStream {
     let mut warnings: Vec<String> = table
         .warnings
         .iter()
@@ -53,7 +54,7 @@ pub fn wsoa_stream<'a>(
         ..Default::default()
     };
     let mut scheduled = Vec::new();
-    let mut columns: Vec<Column<'a>> = Vec::new();
+    let mut columns: Vec<Column> = Vec::new();
     for column in table.reviews() {
         let date = column.date.format("%Y-%m-%d").to_string();
         let existing = plan
@@ -81,14 +82,12 @@ pub fn wsoa_stream<'a>(
             }
         };
         let key = label.to_lowercase();
-        let cells: Vec<(&WsoaArea, usize)> = table
-            .areas
-            .iter()
-            .filter_map(|a| a.column_of(&key).map(|i| (a, i)))
+        let cells: Vec<(usize, usize)> = (table.areas.iter().enumerate())
+            .filter_map(|(a, area)| area.column_of(&key).map(|i| (a, i)))
             .collect();
         summary.statuses += cells
             .iter()
-            .map(|(a, i)| a.rows.iter().filter(|r| status_at(r, *i).is_some()).count())
+            .map(|&(a, i)| count_statuses(&table.areas[a], i))
             .sum::<usize>();
         columns.push((label, cells));
     }
@@ -102,36 +101,25 @@ pub fn wsoa_stream<'a>(
     });
     let lead = new_plan.map(Event::PlanCreated);
     let total = usize::from(lead.is_some()) + 1 + body;
-    let areas = table.areas.iter().flat_map(|area| {
-        once(Event::AreaAdded(AreaAdded {
+    let mut front: Vec<Event> = Vec::with_capacity(2 + summary.areas + summary.actions);
+    front.extend(lead);
+    front.push(source);
+    for area in &table.areas {
+        front.push(Event::AreaAdded(AreaAdded {
             id: area.number.clone(),
             title: area_title(area),
             finding: non_empty(&area.finding),
-        }))
-        .chain(area.rows.iter().map(|row| action_added(&area.number, row)))
-    });
-    let reviews = scheduled.into_iter().map(Event::ReviewScheduled);
-    let statuses = columns.into_iter().flat_map(|(label, cells)| {
-        cells.into_iter().flat_map(move |(area, i)| {
-            let label = label.clone();
-            area.rows.iter().filter_map(move |row| {
-                status_at(row, i).map(|status| {
-                    Event::StatusRecorded(StatusRecorded {
-                        action: row.id.clone(),
-                        review: label.clone(),
-                        status: status.to_string(),
-                        note: None,
-                    })
-                })
-            })
-        })
-    });
-    let events = lead
-        .into_iter()
-        .chain(once(source))
-        .chain(areas)
-        .chain(reviews)
-        .chain(statuses);
+        }));
+        front.extend(area.rows.iter().map(|row| action_added(&area.number, row)));
+    }
+    front.extend(scheduled.into_iter().map(Event::ReviewScheduled));
+    let statuses = Statuses {
+        table,
+        columns,
+        column: 0,
+        cell: 0,
+        row: 0,
+    };
     ImportStream {
         batch: ImportBatch {
             events: Vec::new(),
@@ -139,14 +127,54 @@ pub fn wsoa_stream<'a>(
             summary,
         },
         total,
-        events: Box::new(events),
+        events: Box::new(front.into_iter().chain(statuses)),
     }
 }
 
-/// The row's status in column `i`, if its cell has one.
-fn status_at(row: &WsoaRow, i: usize) -> Option<&str> {
-    match row.statuses.get(i) {
-        Some(Some(status)) => Some(status),
-        _ => None,
+/// How many of the area's rows have a status in column `i`.
+fn count_statuses(area: &WsoaArea, i: usize) -> usize {
+    area.rows
+        .iter()
+        .filter(|r| matches!(r.statuses.get(i), Some(Some(_))))
+        .count()
+}
+
+/// The status events, review by review, area by area, row by row, each status moved out of
+/// the table it owns.
+struct Statuses {
+    table: WsoaTable,
+    columns: Vec<Column>,
+    /// Where the next status is looked for: review, area cell of that review, row.
+    column: usize,
+    cell: usize,
+    row: usize,
+}
+
+impl Iterator for Statuses {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        loop {
+            let (label, cells) = self.columns.get(self.column)?;
+            let Some(&(area, i)) = cells.get(self.cell) else {
+                self.column += 1;
+                self.cell = 0;
+                continue;
+            };
+            let Some(row) = self.table.areas[area].rows.get_mut(self.row) else {
+                self.cell += 1;
+                self.row = 0;
+                continue;
+            };
+            self.row += 1;
+            if let Some(status) = row.statuses.get_mut(i).and_then(Option::take) {
+                return Some(Event::StatusRecorded(StatusRecorded {
+                    action: row.id.clone(),
+                    review: label.clone(),
+                    status,
+                    note: None,
+                }));
+            }
+        }
     }
 }
