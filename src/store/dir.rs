@@ -1087,7 +1087,7 @@ mod tests {
         DirLedger::create(&batch, "me", &clock, events(), &mut || {}).unwrap();
         let streamed = tmp.path().join("streamed");
         let mut seen = Vec::new();
-        let created = DirLedger::create_streamed(
+        let made = DirLedger::create_streamed(
             &streamed,
             "me",
             &clock,
@@ -1099,7 +1099,7 @@ mod tests {
             &mut || {},
         )
         .unwrap();
-        assert!(created.warnings.is_empty(), "{:?}", created.warnings);
+        assert!(made.warnings.is_empty(), "{:?}", made.warnings);
         assert_eq!(seen, [1, 2, 3]);
         assert_eq!(
             std::fs::read(streamed.join(LOG_FILE)).unwrap(),
