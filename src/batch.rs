@@ -62,61 +62,14 @@ pub fn seal_batch(
     now: DateTime<Utc>,
     events: Vec<Event>,
 ) -> Result<SealedBatch, BatchError> {
-    if actor.trim().is_empty() {
-        return Err(BatchError::NoActor);
-    }
-    if events.is_empty() {
-        return Err(BatchError::Empty);
-    }
-    if parse_timestamp(&format_timestamp(now)).is_none() {
-        return Err(BatchError::Entry {
-            index: 0,
-            total: events.len(),
-            source: EntryError::Timestamp(format_timestamp(now)),
-        });
-    }
-    let mut recorded_at = format_timestamp(now);
-    if let Some(last) = &plan.last_recorded_at {
-        let limit = format_timestamp(now + chrono::Duration::minutes(FUTURE_SKEW_MINUTES));
-        if *last > limit {
-            return Err(BatchError::FutureHead {
-                last: last.clone(),
-                now: recorded_at,
-                minutes: FUTURE_SKEW_MINUTES,
-            });
-        }
-        // A clock a little behind the last entry: keep time from going backwards.
-        if *last > recorded_at {
-            recorded_at = last.clone();
-        }
-    }
     let total = events.len();
-    let mut next = plan.clone();
+    let mut sealer = Sealer::new(plan.clone(), actor, now, total)?;
     let mut entries = Vec::with_capacity(total);
     let mut bytes = Vec::with_capacity(total * 512);
     let mut line_lengths = Vec::with_capacity(total);
-    let mut id_case = IdCase::default();
-    for (index, event) in events.into_iter().enumerate() {
-        next.check(&event)
-            .and_then(|()| id_case.check(&next, &event))
-            .map_err(|source| BatchError::Rule {
-                index,
-                total,
-                source,
-            })?;
-        let (seq, prev) = match next.head {
-            Some((seq, hash)) => (Seq(seq.0 + 1), hash),
-            None => (Seq(1), EntryHash::ZERO),
-        };
-        let (entry, line) =
-            Entry::seal_checked(seq, recorded_at.clone(), actor.to_string(), event, prev).map_err(
-                |source| BatchError::Entry {
-                    index,
-                    total,
-                    source: source.into(),
-                },
-            )?;
-        next.apply(&entry);
+    for event in events {
+        let (entry, line) = sealer.seal(event)?;
+        sealer.apply(&entry);
         bytes.extend_from_slice(&line);
         bytes.push(b'\n');
         line_lengths.push(line.len() + 1);
@@ -126,8 +79,120 @@ pub fn seal_batch(
         entries,
         bytes,
         line_lengths,
-        plan: next,
+        plan: sealer.into_plan(),
     })
+}
+
+/// Seals a batch one event at a time, so a caller can write each line as it is made (an
+/// import of a million entries) instead of holding the batch: [`seal_batch`]'s engine.
+#[derive(Debug)]
+pub struct Sealer {
+    plan: Plan,
+    actor: String,
+    recorded_at: String,
+    id_case: IdCase,
+    index: usize,
+    total: usize,
+}
+
+impl Sealer {
+    /// Checks the actor, the clock and the batch's size (`total` events) once, for a batch
+    /// to be sealed after `plan`'s head.
+    pub fn new(
+        plan: Plan,
+        actor: &str,
+        now: DateTime<Utc>,
+        total: usize,
+    ) -> Result<Sealer, BatchError> {
+        if actor.trim().is_empty() {
+            return Err(BatchError::NoActor);
+        }
+        if total == 0 {
+            return Err(BatchError::Empty);
+        }
+        if parse_timestamp(&format_timestamp(now)).is_none() {
+            return Err(BatchError::Entry {
+                index: 0,
+                total,
+                source: EntryError::Timestamp(format_timestamp(now)),
+            });
+        }
+        let mut recorded_at = format_timestamp(now);
+        if let Some(last) = &plan.last_recorded_at {
+            let limit = format_timestamp(now + chrono::Duration::minutes(FUTURE_SKEW_MINUTES));
+            if *last > limit {
+                return Err(BatchError::FutureHead {
+                    last: last.clone(),
+                    now: recorded_at,
+                    minutes: FUTURE_SKEW_MINUTES,
+                });
+            }
+            // A clock a little behind the last entry: keep time from going backwards.
+            if *last > recorded_at {
+                recorded_at = last.clone();
+            }
+        }
+        Ok(Sealer {
+            plan,
+            actor: actor.to_string(),
+            recorded_at,
+            id_case: IdCase::default(),
+            index: 0,
+            total,
+        })
+    }
+
+    /// Checks the next event against the plan so far and seals it after the head: the entry
+    /// and its canonical line (no newline). Apply the entry ([`Sealer::apply`] or
+    /// [`Sealer::apply_owned`]) before sealing the next.
+    pub fn seal(&mut self, event: Event) -> Result<(Entry, Vec<u8>), BatchError> {
+        let (index, total) = (self.index, self.total);
+        self.index += 1;
+        self.plan
+            .check(&event)
+            .and_then(|()| self.id_case.check(&self.plan, &event))
+            .map_err(|source| BatchError::Rule {
+                index,
+                total,
+                source,
+            })?;
+        let (seq, prev) = match self.plan.head {
+            Some((seq, hash)) => (Seq(seq.0 + 1), hash),
+            None => (Seq(1), EntryHash::ZERO),
+        };
+        Entry::seal_checked(
+            seq,
+            self.recorded_at.clone(),
+            self.actor.clone(),
+            event,
+            prev,
+        )
+        .map_err(|source| BatchError::Entry {
+            index,
+            total,
+            source: source.into(),
+        })
+    }
+
+    /// Folds a sealed entry into the plan.
+    pub fn apply(&mut self, entry: &Entry) {
+        self.plan.apply(entry);
+    }
+
+    /// Folds a sealed entry the caller no longer needs into the plan.
+    pub fn apply_owned(&mut self, entry: Entry) {
+        self.plan.apply_owned(entry);
+    }
+
+    /// Events sealed so far.
+    pub fn sealed(&self) -> usize {
+        self.index
+    }
+
+    /// The plan after every entry sealed and applied.
+    pub fn into_plan(self) -> Plan {
+        self.plan
+    }
 }
 
 #[cfg(test)]

@@ -5,15 +5,17 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::batch::seal_batch;
+use crate::batch::{seal_batch, Sealer};
+use crate::entry::Entry;
 use crate::event::PlanCreated;
 use crate::import::{
-    read_table, wsoa_events, wsoa_update_events, ImportBatch, ImportError, Legend, UpdateBatch,
-    Vocabulary, WsoaTable,
+    read_table, wsoa_stream, wsoa_update_events, ImportBatch, ImportError, ImportStream, Legend,
+    UpdateBatch, Vocabulary, WsoaTable,
 };
 use crate::plan::activity::summarise;
 use crate::plan::Plan;
 use crate::scale::StatusScale;
+use crate::store::dir::Stream;
 use crate::store::{DirLedger, Location, StoreError};
 use crate::words::{count, counted};
 
@@ -142,6 +144,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         None => Vocabulary::plain(&scale),
     };
     let mut table = read_table(&name, &bytes, &vocabulary.words())?;
+    drop(bytes);
     vocabulary.apply(&mut table);
     if let (true, Some(l)) = (plan.is_created(), ledger.as_mut()) {
         let same_origin = args.origin.as_deref() == Some(plan.origin.as_str());
@@ -191,24 +194,44 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             scale,
         })
     };
-    let mut batch = wsoa_events(&plan, &table, &name, &sha256, new_plan);
-    drop(table);
-    // The events go to the append; the batch keeps its summary and warnings for the report.
-    let events = std::mem::take(&mut batch.events);
+    let ImportStream {
+        batch,
+        total,
+        events,
+    } = wsoa_stream(&plan, table, &name, &sha256, new_plan);
     for w in &batch.warnings {
         super::output::warning(ctx.err, crate::import::warning_for_people(w))
             .map_err(CliError::Output)?;
     }
-    let entries = if args.dry_run {
-        seal_batch(&plan, &actor, ctx.clock.now(), events)
-            .map_err(StoreError::from)?
-            .entries
+    // One line per entry is printed only for JSON and --dry-run: not worth making otherwise.
+    // The entries themselves are not kept: an import of a million is written as it is made.
+    let listed = args.dry_run || args.format == Format::Json;
+    let mut lines: Vec<EntryLine> = Vec::new();
+    let mut last = None;
+    let mut note = |e: &Entry| {
+        if listed {
+            lines.push(EntryLine {
+                seq: e.seq.0,
+                event_type: e.event.type_name(),
+                summary: summarise(&e.event),
+            });
+        }
+        last = Some((e.seq, e.hash));
+    };
+    if args.dry_run {
+        let mut sealer =
+            Sealer::new(plan.clone(), &actor, ctx.clock.now(), total).map_err(StoreError::from)?;
+        for event in events {
+            let (entry, _) = sealer.seal(event).map_err(StoreError::from)?;
+            note(&entry);
+            sealer.apply_owned(entry);
+        }
     } else {
         match ledger.as_mut() {
             Some(l) => {
-                let appended = l.append(&actor, ctx.clock, events)?;
+                let appended = l.append(&actor, ctx.clock, events.collect())?;
                 ctx.warn_all(appended.warnings)?;
-                appended.entries
+                appended.entries.iter().for_each(&mut note);
             }
             None => {
                 if args.who.if_head.is_some_and(|h| h != 0) {
@@ -219,25 +242,19 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                     .into());
                 }
                 let err = &mut *ctx.err;
-                let appended = DirLedger::create(&dir, &actor, ctx.clock, events, &mut || {
-                    super::waiting(err, &dir)
-                })?;
-                ctx.warn_all(appended.warnings)?;
-                appended.entries
+                let stream = Stream {
+                    total,
+                    events,
+                    on_entry: &mut note,
+                };
+                let created =
+                    DirLedger::create_streamed(&dir, &actor, ctx.clock, stream, &mut || {
+                        super::waiting(err, &dir)
+                    })?;
+                ctx.warn_all(created.warnings)?;
             }
         }
-    };
-    // One line per entry is printed only for JSON and --dry-run: not worth making otherwise.
-    let listed = args.dry_run || args.format == Format::Json;
-    let lines: Vec<EntryLine> = entries
-        .iter()
-        .filter(|_| listed)
-        .map(|e| EntryLine {
-            seq: e.seq.0,
-            event_type: e.event.type_name(),
-            summary: summarise(&e.event),
-        })
-        .collect();
+    }
     match args.format {
         Format::Json => write_json(
             ctx.out,
@@ -274,8 +291,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                     counted(batch.warnings.len() as u64, "warning")
                 ),
             )?;
-            if let (false, Some(last)) = (args.dry_run, entries.last()) {
-                line(ctx.out, format!("head {} {}", last.seq, last.hash))?;
+            if let (false, Some((seq, hash))) = (args.dry_run, last) {
+                line(ctx.out, format!("head {seq} {hash}"))?;
             }
         }
     }

@@ -11,19 +11,19 @@ pub mod sheet_grid;
 mod sheet_header;
 pub mod sheet_xlsx;
 pub mod status_run;
+pub mod stream;
 pub mod update;
 pub mod web_text;
 pub mod wsoa;
 
 use serde::Serialize;
 
-use crate::event::{
-    ActionAdded, AreaAdded, Event, PlanCreated, ReviewScheduled, SourceImported, StatusRecorded,
-};
+use crate::event::{ActionAdded, Event, PlanCreated, SourceImported};
 use crate::plan::Plan;
 
 pub use error::ImportError;
 pub use legend::{Legend, LegendUsed, Vocabulary};
+pub use stream::{wsoa_stream, ImportStream};
 pub use update::{wsoa_update_events, UpdateBatch, UpdateSummary};
 pub use web_text::parse_web_text;
 pub use wsoa::{parse_wsoa, WsoaArea, WsoaTable};
@@ -172,10 +172,7 @@ fn with_source(
 }
 
 /// Builds the events for one parsed WSoA document (every area in it) against the plan as it
-/// stands.
-///
-/// `new_plan` is given when the ledger is empty. Reviews the plan already has (same label,
-/// ignoring case) are reused; their dates are kept and a differing date is a warning.
+/// stands, all at once: [`wsoa_stream`] collected.
 pub fn wsoa_events(
     plan: &Plan,
     table: &WsoaTable,
@@ -183,96 +180,10 @@ pub fn wsoa_events(
     sha256: &str,
     new_plan: Option<PlanCreated>,
 ) -> ImportBatch {
-    let mut warnings: Vec<String> = table
-        .warnings
-        .iter()
-        .map(|w| format!("{file_name}, {}: {}", table.place(w.line), w.message))
-        .collect();
-    warnings.extend(table.legend.iter().map(|l| legend_note(file_name, l)));
-    let mut summary = ImportSummary {
-        file_name: file_name.to_string(),
-        sha256: sha256.to_string(),
-        plan_created: new_plan.is_some(),
-        legend: table.legend.clone(),
-        ..Default::default()
-    };
-    let mut body = Vec::new();
-    for area in &table.areas {
-        body.push(Event::AreaAdded(AreaAdded {
-            id: area.number.clone(),
-            title: area_title(area),
-            finding: non_empty(&area.finding),
-        }));
-        summary.areas += 1;
-        for row in &area.rows {
-            body.push(action_added(&area.number, row));
-            summary.actions += 1;
-        }
-    }
-    // Each review once, however many areas' headers name it; its label as the plan spells it.
-    let reviews = table.reviews();
-    let mut labels = Vec::with_capacity(reviews.len());
-    for column in reviews {
-        let date = column.date.format("%Y-%m-%d").to_string();
-        let existing = plan
-            .reviews
-            .iter()
-            .find(|r| r.label.to_lowercase() == column.label.to_lowercase());
-        match existing {
-            Some(r) => {
-                if r.date != date {
-                    warnings.push(format!(
-                        "{file_name}: review {:?} already exists dated {}; the file's column implies {date}, the existing date is kept",
-                        r.label, r.date
-                    ));
-                }
-                labels.push(r.label.clone());
-                summary.reviews_reused += 1;
-            }
-            None => {
-                body.push(Event::ReviewScheduled(ReviewScheduled {
-                    label: column.label.clone(),
-                    date,
-                }));
-                labels.push(column.label.clone());
-                summary.reviews_added += 1;
-            }
-        }
-    }
-    // Statuses review by review, then area by area, row by row: for one area, the order the
-    // single-area importer always used.
-    let lowered: Vec<String> = labels.iter().map(|l| l.to_lowercase()).collect();
-    for (label, key) in labels.iter().zip(&lowered) {
-        for area in &table.areas {
-            let Some(i) = area.column_of(key) else {
-                continue;
-            };
-            for row in &area.rows {
-                if let Some(Some(status)) = row.statuses.get(i) {
-                    body.push(Event::StatusRecorded(StatusRecorded {
-                        action: row.id.clone(),
-                        review: label.clone(),
-                        status: status.clone(),
-                        note: None,
-                    }));
-                    summary.statuses += 1;
-                }
-            }
-        }
-    }
-    let events = with_source(
-        file_name,
-        sha256,
-        table.format,
-        &warnings,
-        new_plan.map(Event::PlanCreated),
-        body,
-    );
-    ImportBatch {
-        events,
-        warnings,
-        summary,
-    }
+    let stream = wsoa_stream(plan, table.clone(), file_name, sha256, new_plan);
+    let mut batch = stream.batch;
+    batch.events = stream.events.collect();
+    batch
 }
 
 /// An import warning as people read it: "FILE, line N: row X (line N): …" names its line

@@ -201,6 +201,13 @@ fn unframe(bytes: &[u8]) -> Result<(&[u8], Reader<'_>), CodecError> {
 
 /// Encodes a whole plan.
 pub fn encode_plan(plan: &mut Plan) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_plan_into(plan, &mut out);
+    out
+}
+
+/// [`encode_plan`] appended to `out` (a snapshot's header and plan in one buffer, not two).
+pub fn encode_plan_into(plan: &mut Plan, out: &mut Vec<u8>) {
     let statuses: Vec<BTreeMap<Label, RecordedStatus>> = plan
         .actions
         .iter_mut()
@@ -210,9 +217,10 @@ pub fn encode_plan(plan: &mut Plan) -> Vec<u8> {
     for (a, s) in plan.actions.iter_mut().zip(statuses) {
         a.statuses = s;
     }
-    let mut tail = Vec::new();
-    encode_statuses(plan.actions.iter(), &mut tail);
-    frame(&json, &tail)
+    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    out.extend_from_slice(&json);
+    drop(json);
+    encode_statuses(plan.actions.iter(), out);
 }
 
 /// Decodes a plan written by [`encode_plan`].

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::batch::{seal_batch, BatchError, SealedBatch};
+use crate::batch::{seal_batch, BatchError, SealedBatch, Sealer};
 use crate::chain::ChainVerifier;
 use crate::clock::Clock;
 use crate::entry::{Entry, Seq};
@@ -29,6 +29,8 @@ use super::tail::Tail;
 const LEGACY_INDEX: &str = "index";
 /// Entries folded between saves of derived data during a long catch-up.
 const CATCH_UP_CHUNK: usize = 100_000;
+/// Bytes of sealed lines a streamed creation gathers before each write.
+const STREAM_CHUNK: usize = 1 << 20;
 
 /// An open, locked ledger directory with its derived data caught up to the log.
 pub struct DirLedger {
@@ -73,6 +75,13 @@ pub struct Appended {
 pub struct GroupCommit {
     pub outcomes: Vec<Result<usize, StoreError>>,
     pub appended: Appended,
+}
+
+/// A streamed first batch: how many events, the events, and what to tell about each entry.
+pub struct Stream<'a> {
+    pub total: usize,
+    pub events: Box<dyn Iterator<Item = Event> + 'a>,
+    pub on_entry: &'a mut dyn FnMut(&Entry),
 }
 
 /// One request of a group commit: who, what, and the head it expects (`--if-head`).
@@ -217,7 +226,72 @@ impl DirLedger {
         fill: impl FnOnce(&mut std::fs::File, &Path) -> Result<(), StoreError>,
         known: Option<Plan>,
     ) -> Result<Created, StoreError> {
-        let lock = DirLedger::create_log(dir, waiting, prepare, fill)?;
+        DirLedger::create_filled(dir, waiting, prepare, |file, path| {
+            fill(file, path).map(|()| known)
+        })
+    }
+
+    /// Creates a new ledger whose first batch is `events` (`total` of them), sealed and
+    /// written one by one into the log's temporary file, which is renamed into place only
+    /// once every event is in: all or nothing, as [`DirLedger::create`], without holding the
+    /// batch. Each entry is shown to `on_entry` as it is sealed.
+    ///
+    /// A refused event leaves no log; a directory this call made is taken away again.
+    pub fn create_streamed(
+        dir: &Path,
+        actor: &str,
+        clock: &dyn Clock,
+        stream: Stream<'_>,
+        waiting: &mut dyn FnMut(),
+    ) -> Result<Created, StoreError> {
+        let Stream {
+            total,
+            events,
+            on_entry,
+        } = stream;
+        let mut sealer = Sealer::new(Plan::new(), actor, clock.now(), total)?;
+        let existed = std::fs::symlink_metadata(dir).is_ok();
+        let created = DirLedger::create_filled(
+            dir,
+            waiting,
+            |_| Ok(()),
+            |file, path| {
+                let mut buf = Vec::with_capacity(STREAM_CHUNK + 4096);
+                for event in events {
+                    let (entry, line) = sealer.seal(event)?;
+                    buf.extend_from_slice(&line);
+                    buf.push(b'\n');
+                    on_entry(&entry);
+                    sealer.apply_owned(entry);
+                    if buf.len() >= STREAM_CHUNK {
+                        fsx::write_all(file, path, &buf)?;
+                        buf.clear();
+                    }
+                }
+                fsx::write_all(file, path, &buf)?;
+                Ok(Some(sealer.into_plan()))
+            },
+        );
+        if let (Err(StoreError::Batch(_)), false) = (&created, existed) {
+            // Refused input: leave the file system as it was.
+            let _ = std::fs::remove_file(dir.join(super::lock::LOCK_FILE));
+            let _ = std::fs::remove_dir(dir);
+        }
+        created
+    }
+
+    /// [`DirLedger::create_from`] where `fill` also hands over the plan it folded.
+    fn create_filled(
+        dir: &Path,
+        waiting: &mut dyn FnMut(),
+        prepare: impl FnOnce(&Path) -> Result<(), StoreError>,
+        fill: impl FnOnce(&mut std::fs::File, &Path) -> Result<Option<Plan>, StoreError>,
+    ) -> Result<Created, StoreError> {
+        let mut known = None;
+        let lock = DirLedger::create_log(dir, waiting, prepare, |file, path| {
+            known = fill(file, path)?;
+            Ok(())
+        })?;
         // The log is in place: from here, a failure is only derived data not yet built.
         let opened = DirLedger::assemble(dir, lock).and_then(|mut ledger| {
             ledger.known = known;
@@ -1002,6 +1076,54 @@ mod tests {
         assert!(warnings.contains("completed an append"), "{warnings}");
         assert_eq!(reopened.plan().unwrap().areas.len(), 3);
         assert_eq!(std::fs::read(cut.join(LOG_FILE)).unwrap(), log);
+    }
+
+    #[test]
+    fn a_streamed_creation_writes_what_a_batch_would_and_a_refusal_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
+        let events = || vec![created(), area("1"), area("2")];
+        let batch = tmp.path().join("batch");
+        DirLedger::create(&batch, "me", &clock, events(), &mut || {}).unwrap();
+        let streamed = tmp.path().join("streamed");
+        let mut seen = Vec::new();
+        let made = DirLedger::create_streamed(
+            &streamed,
+            "me",
+            &clock,
+            Stream {
+                total: 3,
+                events: Box::new(events().into_iter()),
+                on_entry: &mut |e: &Entry| seen.push(e.seq.0),
+            },
+            &mut || {},
+        )
+        .unwrap();
+        assert!(made.warnings.is_empty(), "{:?}", made.warnings);
+        assert_eq!(seen, [1, 2, 3]);
+        assert_eq!(
+            std::fs::read(streamed.join(LOG_FILE)).unwrap(),
+            std::fs::read(batch.join(LOG_FILE)).unwrap()
+        );
+        let opened = DirLedger::open(&streamed, &mut || {}).unwrap();
+        assert!(opened.warnings.is_empty(), "{:?}", opened.warnings);
+        assert_eq!(opened.plan().unwrap().areas.len(), 2);
+        // The third event is refused after two were written: no ledger, no directory.
+        let refused = tmp.path().join("refused");
+        let err = DirLedger::create_streamed(
+            &refused,
+            "me",
+            &clock,
+            Stream {
+                total: 3,
+                events: Box::new(vec![created(), area("1"), area("1")].into_iter()),
+                on_entry: &mut |_: &Entry| {},
+            },
+            &mut || {},
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Batch(_)), "{err:?}");
+        assert!(!refused.exists());
     }
 
     /// A log made elsewhere, and the plan folded from it.

@@ -182,15 +182,18 @@ pub fn write(ledger: &Path, plan: &mut Plan, offset: u64) -> Result<(), StoreErr
     fsx::ensure_derived_dir(&derived)?;
     let dir = dir_of(ledger);
     fsx::ensure_derived_dir(&dir)?;
-    let payload = codec::encode_plan(plan);
-    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
+    // The header, its length and checksum filled in once the plan is encoded after it.
+    let mut bytes = Vec::with_capacity(HEADER_LEN);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&seq.0.to_le_bytes());
     bytes.extend_from_slice(&hash.0);
     bytes.extend_from_slice(&offset.to_le_bytes());
-    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&Sha256::digest(&payload));
-    bytes.extend_from_slice(&payload);
+    bytes.resize(HEADER_LEN, 0);
+    codec::encode_plan_into(plan, &mut bytes);
+    let len = (bytes.len() - HEADER_LEN) as u64;
+    let sum = Sha256::digest(&bytes[HEADER_LEN..]);
+    bytes[HEADER_LEN - 40..HEADER_LEN - 32].copy_from_slice(&len.to_le_bytes());
+    bytes[HEADER_LEN - 32..HEADER_LEN].copy_from_slice(&sum);
     fsx::replace(&dir, &name(seq.0), &bytes)?;
     thin(ledger, seq.0)
 }

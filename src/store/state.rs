@@ -28,6 +28,8 @@ const HEADER: &[u8] = b"m/header";
 const COUNT: &[u8] = b"m/count";
 const ID: &[u8] = b"i/";
 const ACTION: &[u8] = b"a/";
+/// Bytes of encoded actions per sled batch when a state is written from nothing.
+const STORE_CHUNK: usize = 4 << 20;
 
 fn key(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
     [prefix, rest].concat()
@@ -289,8 +291,15 @@ impl StateDb {
 
     /// Stores `p` as [`StateDb::store`] does, without waiting for the disk: a crash may lose
     /// it, and the next open then catches up from the older mark (the log holds the truth).
+    ///
+    /// Into a state with no mark (new, or cleared for a rebuild) the actions go in batches of
+    /// about [`STORE_CHUNK`] bytes, the mark last: a crash between them leaves actions with
+    /// no mark, which the next open clears and rebuilds, and a million statuses are never
+    /// encoded all at once.
     pub fn store_unflushed(&self, p: &mut PartialPlan, covered: Covered) -> Result<(), StoreError> {
+        let fresh = p.orders.is_empty() && self.tree.get(MARK).map_err(sled_error)?.is_none();
         let mut batch = sled::Batch::default();
+        let mut batched = 0usize;
         let mut count = p.count;
         let mut orders = Vec::with_capacity(p.plan.actions.len());
         for (i, action) in p.plan.actions.iter_mut().enumerate() {
@@ -304,10 +313,16 @@ impl StateDb {
                 }
             };
             orders.push(order);
-            batch.insert(
-                key(ACTION, &order.to_be_bytes()),
-                codec::encode_action(action),
-            );
+            let encoded = codec::encode_action(action);
+            batched += encoded.len();
+            batch.insert(key(ACTION, &order.to_be_bytes()), encoded);
+            if fresh && batched >= STORE_CHUNK {
+                fsx::fault(fsx::Op::Write).map_err(io(self.path()))?;
+                self.tree
+                    .apply_batch(std::mem::take(&mut batch))
+                    .map_err(sled_error)?;
+                batched = 0;
+            }
         }
         let parked = std::mem::take(&mut p.plan.actions);
         let header = serde_json::to_vec(&p.plan);
