@@ -96,6 +96,31 @@ pub fn action_id<'a>(
     }
 }
 
+/// A file name made safe to print: control characters and backslashes escaped
+/// (`\n`, `\u{1b}`, `\\`), everything else as given.
+pub fn escape_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_control() || c == '\\' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// [`escape_name`], cut to at most `max` characters with "…" for tables.
+pub fn display_name(name: &str, max: usize) -> String {
+    let escaped = escape_name(name);
+    if escaped.chars().count() <= max {
+        return escaped;
+    }
+    let mut cut: String = escaped.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

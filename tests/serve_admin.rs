@@ -268,6 +268,19 @@ fn keys_registered_and_revoked_over_http_verify() {
         .as_str()
         .unwrap()
         .contains("`readiness key list` shows them"));
+    // Not hex at all: the request is wrong, not the ledger short of something.
+    let (code, body) = call(
+        &s,
+        "POST",
+        &format!("{PLAN}/keys/not-a-key/revoke"),
+        Some(&admin),
+        r#"{"reason":"x"}"#,
+    );
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("not-a-key"),
+        "{body}"
+    );
     let keys = l.read(&["key", "list", "--format", "json"]).ok().json();
     assert!(keys[0]["revoked"].is_u64(), "{keys}");
     l.read(&["verify"]).ok();

@@ -90,7 +90,7 @@ pub enum CommandError {
     NotCorrectable { seq: u64, kind: String },
     #[error(
         "evidence {sha256} was already redacted at entry {seq} ({})",
-        crate::store::evidence::escape_name(reason)
+        crate::names::escape_name(reason)
     )]
     AlreadyRedacted {
         sha256: String,

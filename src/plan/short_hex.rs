@@ -2,7 +2,7 @@
 //! listing printed ("3f5a09c2b1e4…"), accepted when exactly one candidate starts with it.
 //! Keys and evidence are named this way by the command line and the server alike.
 
-use crate::store::evidence::escape_name;
+use crate::names::escape_name;
 
 /// The fewest digits a short form may have: fewer would match too much to be meant.
 pub const MIN_DIGITS: usize = 6;

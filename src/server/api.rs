@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use crate::plan::decide::Command;
+use crate::plan::decide::{Command, NameError};
 use crate::plan::view::{matrix, plan_at};
 use crate::plan::Plan;
 use crate::store::source::{Location, ReadLedger};
@@ -351,6 +351,18 @@ pub async fn write(
 
 /// Resolves `command` against the plan, decides it and has the writer append it: the one
 /// write path of the API and the web forms.
+/// A name that matches nothing is 404; one that cannot name anything (not hex) or names
+/// several things is the client's input to fix, 400.
+fn name_error(e: NameError) -> ApiError {
+    use crate::plan::short_hex::ShortHexError;
+    match e {
+        NameError::Hex(ShortHexError::NotHex { .. } | ShortHexError::Ambiguous { .. }) => {
+            ApiError::BadRequest(e.to_string())
+        }
+        _ => ApiError::NotFound(e.to_string()),
+    }
+}
+
 pub async fn execute(
     state: &AppState,
     plan: &str,
@@ -360,9 +372,7 @@ pub async fn execute(
 ) -> Result<Vec<super::writer::Written>, ApiError> {
     let served = served(state, plan)?;
     let plan = plan_of(served, None).await?;
-    let command = plan
-        .resolve_names(command)
-        .map_err(|e| ApiError::NotFound(e.to_string()))?;
+    let command = plan.resolve_names(command).map_err(name_error)?;
     let events = plan
         .decide_names(&command)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;

@@ -13,6 +13,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use crate::names::{display_name, escape_name};
+
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
@@ -389,31 +391,6 @@ pub fn media_type(file_name: &str) -> &'static str {
         "zip" => "application/zip",
         _ => "application/octet-stream",
     }
-}
-
-/// A file name made safe to print: control characters and backslashes escaped
-/// (`\n`, `\u{1b}`, `\\`), everything else as given.
-pub fn escape_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_control() || c == '\\' {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// [`escape_name`], cut to at most `max` characters with "…" for tables.
-pub fn display_name(name: &str, max: usize) -> String {
-    let escaped = escape_name(name);
-    if escaped.chars().count() <= max {
-        return escaped;
-    }
-    let mut cut: String = escaped.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
 }
 
 /// The file name to record for `path`: its last component as given (lossy UTF-8).
