@@ -22,51 +22,88 @@ const MAX_SAFE: u64 = (1 << 53) - 1;
 
 /// Checks that `bytes` are one JSON value in canonical form.
 pub fn check(bytes: &[u8]) -> Result<(), NotCanonical> {
-    if std::str::from_utf8(bytes).is_err() {
-        let at = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
-        return Err(NotCanonical {
-            at,
-            what: "invalid UTF-8",
-        });
-    }
-    if plain_status_line(bytes) {
-        return Ok(());
+    check_line(bytes).map(|_| ())
+}
+
+/// A byte range of a line: a string member's contents, without its quotes.
+pub type Span = (usize, usize);
+
+/// Where a plain status line's members are, as the shape check found them: the line need
+/// not be parsed again to read them. Every string is plain (no escape), so its bytes are
+/// its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusSpans {
+    pub actor: Span,
+    pub action: Span,
+    pub note: Option<Span>,
+    pub review: Span,
+    pub status: Span,
+    pub v: u64,
+    pub hash: Span,
+    pub prev: Span,
+    pub recorded_at: Span,
+    pub seq: u64,
+}
+
+/// [`check`], handing back the line as text, and for a plain status line where its members
+/// are (`verify` reads them from there instead of decoding the line).
+pub fn check_line(bytes: &[u8]) -> Result<(&str, Option<StatusSpans>), NotCanonical> {
+    let text = std::str::from_utf8(bytes).map_err(|e| NotCanonical {
+        at: e.valid_up_to(),
+        what: "invalid UTF-8",
+    })?;
+    if let Some(spans) = plain_status_line(bytes) {
+        return Ok((text, Some(spans)));
     }
     let mut s = Scanner { b: bytes, at: 0 };
     s.value(0)?;
     if s.at != bytes.len() {
         return Err(s.err("bytes after the value"));
     }
-    Ok(())
+    Ok((text, None))
 }
 
-/// True for a `status_recorded` line, the bulk of a ledger, in exactly the shape the
-/// scanner below accepts: its members in sorted order and every string plain (no byte that
-/// must be escaped, so no escape either). Anything else, canonical or not, is left to the
-/// scanner, which also says where a line goes wrong.
-fn plain_status_line(b: &[u8]) -> bool {
+/// A `status_recorded` line, the bulk of a ledger, in exactly the shape the scanner below
+/// accepts: its members in sorted order and every string plain (no byte that must be
+/// escaped, so no escape either). Anything else, canonical or not, is left to the scanner,
+/// which also says where a line goes wrong.
+fn plain_status_line(b: &[u8]) -> Option<StatusSpans> {
     let mut p = Plain { b, at: 0 };
-    p.eat(b"{\"actor\":\"")
-        && p.string()
-        && p.eat(b",\"event\":{\"action\":\"")
-        && p.string()
-        && (!p.eat_if(b",\"note\":\"") || p.string())
-        && p.eat(b",\"review\":\"")
-        && p.string()
-        && p.eat(b",\"status\":\"")
-        && p.string()
-        && p.eat(b",\"type\":\"status_recorded\",\"v\":")
-        && p.integer()
-        && p.eat(b"},\"hash\":\"")
-        && p.string()
-        && p.eat(b",\"prev\":\"")
-        && p.string()
-        && p.eat(b",\"recorded_at\":\"")
-        && p.string()
-        && p.eat(b",\"seq\":")
-        && p.integer()
-        && p.eat(b"}")
-        && p.at == b.len()
+    p.eat(b"{\"actor\":\"")?;
+    let actor = p.string()?;
+    p.eat(b",\"event\":{\"action\":\"")?;
+    let action = p.string()?;
+    let note = match p.eat_if(b",\"note\":\"") {
+        true => Some(p.string()?),
+        false => None,
+    };
+    p.eat(b",\"review\":\"")?;
+    let review = p.string()?;
+    p.eat(b",\"status\":\"")?;
+    let status = p.string()?;
+    p.eat(b",\"type\":\"status_recorded\",\"v\":")?;
+    let v = p.integer()?;
+    p.eat(b"},\"hash\":\"")?;
+    let hash = p.string()?;
+    p.eat(b",\"prev\":\"")?;
+    let prev = p.string()?;
+    p.eat(b",\"recorded_at\":\"")?;
+    let recorded_at = p.string()?;
+    p.eat(b",\"seq\":")?;
+    let seq = p.integer()?;
+    p.eat(b"}")?;
+    (p.at == b.len()).then_some(StatusSpans {
+        actor,
+        action,
+        note,
+        review,
+        status,
+        v,
+        hash,
+        prev,
+        recorded_at,
+        seq,
+    })
 }
 
 /// A cursor for [`plain_status_line`]: each step says whether the bytes matched.
@@ -76,13 +113,12 @@ struct Plain<'a> {
 }
 
 impl Plain<'_> {
-    fn eat(&mut self, lit: &[u8]) -> bool {
-        let ok = self.b.get(self.at..self.at + lit.len()) == Some(lit);
-        self.at += lit.len();
-        ok
+    fn eat(&mut self, lit: &[u8]) -> Option<()> {
+        self.eat_if(lit).then_some(())
     }
 
-    /// Like [`Plain::eat`], but moves only on a match: for an optional member.
+    /// Like [`Plain::eat`], but a mismatch is an answer rather than a failure: for an
+    /// optional member.
     fn eat_if(&mut self, lit: &[u8]) -> bool {
         let ok = self.b.get(self.at..self.at + lit.len()) == Some(lit);
         if ok {
@@ -92,30 +128,31 @@ impl Plain<'_> {
     }
 
     /// The rest of a string (its opening quote eaten) up to its closing quote, which must
-    /// come with no backslash or control byte before it.
-    fn string(&mut self) -> bool {
-        let Some(rest) = self.b.get(self.at..) else {
-            return false;
-        };
+    /// come with no backslash or control byte before it; its contents' range.
+    fn string(&mut self) -> Option<Span> {
+        let rest = self.b.get(self.at..)?;
         match memchr::memchr(b'"', rest) {
             Some(n) if rest[..n].iter().all(|&c| c >= 0x20 && c != b'\\') => {
+                let span = (self.at, self.at + n);
                 self.at += n + 1;
-                true
+                Some(span)
             }
-            _ => false,
+            _ => None,
         }
     }
 
     /// A non-negative integer in shortest form within 2^53 − 1.
-    fn integer(&mut self) -> bool {
-        let Some(rest) = self.b.get(self.at..) else {
-            return false;
-        };
+    fn integer(&mut self) -> Option<u64> {
+        let rest = self.b.get(self.at..)?;
         let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
         let text = &rest[..digits];
         self.at += digits;
         let shortest = digits == 1 || (digits > 1 && digits <= 16 && text[0] != b'0');
-        shortest && text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')) <= MAX_SAFE
+        if !shortest {
+            return None;
+        }
+        let n = text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        (n <= MAX_SAFE).then_some(n)
     }
 }
 
@@ -481,7 +518,7 @@ mod tests {
         };
         for (note, plain) in [(None, true), (Some("n"), true), (Some("q\"\n"), false)] {
             let line = sealed(note);
-            assert_eq!(plain_status_line(&line), plain, "{note:?}");
+            assert_eq!(plain_status_line(&line).is_some(), plain, "{note:?}");
             assert_eq!(check(&line), Ok(()));
         }
         let good = String::from_utf8(sealed(Some("n"))).unwrap();
@@ -502,12 +539,37 @@ mod tests {
             good.replace("}", ""),
         ];
         for v in variants {
-            assert!(!plain_status_line(v.as_bytes()), "{v}");
+            assert!(plain_status_line(v.as_bytes()).is_none(), "{v}");
             assert!(check(v.as_bytes()).is_err(), "{v}");
         }
+        // The spans found name each member's bytes.
+        let spans = plain_status_line(good.as_bytes()).unwrap();
+        let at = |(a, b): Span| &good[a..b];
+        let read = [
+            spans.actor,
+            spans.action,
+            spans.review,
+            spans.status,
+            spans.recorded_at,
+        ];
+        assert_eq!(
+            read.map(at),
+            [
+                "a",
+                "1.1",
+                "RAG May 20 é",
+                "Completed",
+                "2021-01-01T00:00:00.000000Z"
+            ]
+        );
+        assert_eq!((spans.note.map(at), spans.v, spans.seq), (Some("n"), 1, 12));
+        assert_eq!(
+            (at(spans.prev), at(spans.hash).len()),
+            (&*"0".repeat(64), 64)
+        );
         // Canonical, but not a shape the shortcut reads: left to the scanner, which passes it.
         let negative = good.replace("\"v\":1", "\"v\":-1");
-        assert!(!plain_status_line(negative.as_bytes()));
+        assert!(plain_status_line(negative.as_bytes()).is_none());
         assert_eq!(check(negative.as_bytes()), Ok(()));
     }
 }

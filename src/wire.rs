@@ -454,16 +454,10 @@ fn status_line(p: crate::wire_fast::WireParts<'_>) -> Option<StatusLine<'_>> {
             return None;
         }
     }
-    const KIND: &str = "status_recorded";
-    let version_ok = v.is_some_and(|v| v >= 1 && v <= latest_version(KIND));
-    if kind.as_deref() != Some(KIND) || !version_ok {
+    if kind.as_deref() != Some(STATUS_KIND) || !v.is_some_and(status_version_ok) {
         return None;
     }
-    let envelope_ok = p.seq != 0
-        && timestamp_shape_ok(p.recorded_at.as_bytes())
-        && !p.actor.trim().is_empty()
-        && EntryHash::from_hex(&p.prev).is_some();
-    if !envelope_ok {
+    if !status_envelope_ok(p.seq, &p.recorded_at, &p.actor, &p.prev) {
         return None;
     }
     Some(StatusLine {
@@ -475,6 +469,47 @@ fn status_line(p: crate::wire_fast::WireParts<'_>) -> Option<StatusLine<'_>> {
         review: review?,
         status: status?,
         note,
+    })
+}
+
+const STATUS_KIND: &str = "status_recorded";
+
+fn status_version_ok(v: u64) -> bool {
+    v >= 1 && v <= latest_version(STATUS_KIND)
+}
+
+/// The envelope checks [`decode_entry`] makes, for a status read on a short path.
+fn status_envelope_ok(seq: u64, recorded_at: &str, actor: &str, prev: &str) -> bool {
+    seq != 0
+        && timestamp_shape_ok(recorded_at.as_bytes())
+        && !actor.trim().is_empty()
+        && EntryHash::from_hex(prev).is_some()
+}
+
+/// What [`decode_line`] gives for a plain status line, read from the members' places the
+/// canonical check found ([`crate::canonical_check::check_line`]) instead of parsing it
+/// again; `None` where `decode_line` would not give a borrowed status.
+pub fn status_from_spans<'a>(
+    line: &'a str,
+    at: &crate::canonical_check::StatusSpans,
+) -> Option<StatusLine<'a>> {
+    let get = |(a, b): crate::canonical_check::Span| line.get(a..b);
+    let (recorded_at, actor, prev) = (get(at.recorded_at)?, get(at.actor)?, get(at.prev)?);
+    if !status_version_ok(at.v) || !status_envelope_ok(at.seq, recorded_at, actor, prev) {
+        return None;
+    }
+    Some(StatusLine {
+        seq: Seq(at.seq),
+        hash: EntryHash::from_hex(get(at.hash)?)?,
+        recorded_at: Cow::Borrowed(recorded_at),
+        actor: Cow::Borrowed(actor),
+        action: Cow::Borrowed(get(at.action)?),
+        review: Cow::Borrowed(get(at.review)?),
+        status: Cow::Borrowed(get(at.status)?),
+        note: match at.note {
+            Some(n) => Some(Cow::Borrowed(get(n)?)),
+            None => None,
+        },
     })
 }
 
@@ -713,5 +748,22 @@ mod tests {
         }
         let good = line(&ok, 1, time, "a", &zeros);
         assert!(matches!(decode_line(&good), Ok(DecodedLine::Status(_))));
+        // Read from the canonical check's spans, each gives what decode_line gives.
+        let events = bad_events.iter().map(|e| line(e, 1, time, "a", &zeros));
+        let all: Vec<Vec<u8>> = events.collect();
+        let all = all.into_iter().chain(bad_envelopes).chain([good]);
+        let mut read = 0;
+        for l in all {
+            let Ok((text, Some(spans))) = crate::canonical_check::check_line(&l) else {
+                continue;
+            };
+            let want = match decode_line(&l) {
+                Ok(DecodedLine::Status(s)) => Some(s),
+                _ => None,
+            };
+            assert_eq!(status_from_spans(text, &spans), want, "{text}");
+            read += 1;
+        }
+        assert_eq!(read, 7, "lines of the plain shape");
     }
 }

@@ -6,8 +6,10 @@ use serde::Serialize;
 
 use crate::entry::{format_timestamp, EntryHash, Seq};
 use crate::store::ReadLedger;
-use crate::verify::evidence::{describe_stray, verify_evidence, EvidenceReport};
-use crate::verify::{verify, ExpectOutcome, VerifyFailure, VerifyOptions, VerifyReport, CHECKS};
+use crate::verify::evidence::{describe_stray, EvidenceReport};
+use crate::verify::{
+    verify_with_attachments, ExpectOutcome, VerifyFailure, VerifyOptions, VerifyReport, CHECKS,
+};
 use crate::words::{count, counted};
 
 use super::checkpoint::{authenticate, held_checkpoints, CheckpointVerdict};
@@ -95,7 +97,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let not_after = format_timestamp(
         ctx.clock.now() + chrono::Duration::minutes(crate::verify::FUTURE_SKEW_MINUTES),
     );
-    let mut report = verify(
+    // The attachments come from the same pass: the evidence check reads no entry again.
+    let (mut report, attachments) = verify_with_attachments(
         &ledger,
         VerifyOptions {
             expect: args.expect,
@@ -117,7 +120,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     }
     let evidence = match (&ledger, &report.failure, args.no_evidence) {
         (ReadLedger::Dir(d), None, false) => {
-            Some(verify_evidence(&ledger, d.dir()).map_err(super::evidence::cli_error)?)
+            let store = crate::store::evidence::EvidenceStore::new(d.dir());
+            Some(
+                crate::verify::evidence::check(&attachments, &store)
+                    .map_err(super::evidence::cli_error)?,
+            )
         }
         _ => None,
     };

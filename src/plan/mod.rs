@@ -17,4 +17,4 @@ pub mod trust_rules;
 pub mod view;
 
 pub use rules::RuleError;
-pub use state::{Action, Area, Plan, RecordedStatus, Review, StatusRef};
+pub use state::{Action, Area, Plan, RecordedStatus, Review, StatusRef, Unsettled};

@@ -65,6 +65,26 @@ pub struct RecordedStatus {
     pub actor: Shared,
 }
 
+/// Statuses folded into a plan but not yet into their actions' maps ([`Plan::apply_status_later`]).
+/// Put in together by [`Plan::settle`], grouped by action, each action's map is walked while
+/// it is in the cache rather than once per status across thousands of actions.
+#[derive(Debug, Default)]
+pub struct Unsettled {
+    /// (action index, review label, record: taken when settled)
+    held: Vec<(usize, Label, Option<RecordedStatus>)>,
+}
+
+impl Unsettled {
+    /// How many records wait: the holder settles before this passes a bound of its choosing.
+    pub fn len(&self) -> usize {
+        self.held.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+}
+
 /// The event members of a status, borrowed: [`Plan::apply_status`] folds one in.
 #[derive(Debug, Clone, Copy)]
 pub struct StatusRef<'a> {
@@ -381,17 +401,72 @@ impl Plan {
         status: StatusRef<'_>,
         note: Option<String>,
     ) {
+        if let Some((i, label, record)) =
+            self.status_record(seq, hash, recorded_at, actor, status, note)
+        {
+            self.actions[i].statuses.insert(label, record);
+        }
+    }
+
+    /// [`Plan::apply_status`], but the record waits in `later` for [`Plan::settle`]; until
+    /// then its action's map lacks it, so nothing that reads statuses may run in between
+    /// (verify's status checks do not).
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply_status_later(
+        &mut self,
+        seq: Seq,
+        hash: EntryHash,
+        recorded_at: &str,
+        actor: &str,
+        status: StatusRef<'_>,
+        note: Option<String>,
+        later: &mut Unsettled,
+    ) {
+        if let Some((i, label, record)) =
+            self.status_record(seq, hash, recorded_at, actor, status, note)
+        {
+            later.held.push((i, label, Some(record)));
+        }
+    }
+
+    /// Puts the records `later` holds into their actions' maps, one action at a time and in
+    /// ledger order within each (the latest for a review wins, as [`Plan::apply`] has it).
+    pub fn settle(&mut self, later: &mut Unsettled) {
+        let mut order: Vec<(usize, usize)> = (later.held.iter().enumerate())
+            .map(|(at, (action, _, _))| (*action, at))
+            .collect();
+        order.sort_unstable();
+        for (action, at) in order {
+            let (_, label, record) = &mut later.held[at];
+            if let (Some(a), Some(r)) = (self.actions.get_mut(action), record.take()) {
+                a.statuses.insert(label.clone(), r);
+            }
+        }
+        later.held.clear();
+    }
+
+    /// Everything [`Plan::apply_status`] does but the map insert, whose parts it returns.
+    fn status_record(
+        &mut self,
+        seq: Seq,
+        hash: EntryHash,
+        recorded_at: &str,
+        actor: &str,
+        status: StatusRef<'_>,
+        note: Option<String>,
+    ) -> Option<(usize, Label, RecordedStatus)> {
         if self.action_index.len() != self.actions.len()
             || self.review_index.len() != self.reviews.len()
         {
             self.rebuild_index();
         }
-        self.fold_status(seq, recorded_at, actor, status, note);
+        let found = self.new_status(seq, recorded_at, actor, status, note);
         self.head = Some((seq, hash));
         match &mut self.last_recorded_at {
             Some(t) => t.replace_range(.., recorded_at),
             None => self.last_recorded_at = Some(recorded_at.to_string()),
         }
+        found
     }
 
     fn fold_status(
@@ -402,18 +477,32 @@ impl Plan {
         s: StatusRef<'_>,
         note: Option<String>,
     ) {
-        if let Some(i) = self.index_of(s.action) {
-            let label = intern(&mut self.labels, s.review);
-            let record = RecordedStatus {
-                status: intern(&mut self.labels, s.status),
-                note,
-                seq,
-                source: seq,
-                recorded_at: self.stamp(recorded_at),
-                actor: self.actor(actor),
-            };
+        if let Some((i, label, record)) = self.new_status(seq, recorded_at, actor, s, note) {
             self.actions[i].statuses.insert(label, record);
         }
+    }
+
+    /// The action's index, the review's label and the record a status adds, if its action
+    /// exists.
+    fn new_status(
+        &mut self,
+        seq: Seq,
+        recorded_at: &str,
+        actor: &str,
+        s: StatusRef<'_>,
+        note: Option<String>,
+    ) -> Option<(usize, Label, RecordedStatus)> {
+        let i = self.index_of(s.action)?;
+        let label = intern(&mut self.labels, s.review);
+        let record = RecordedStatus {
+            status: intern(&mut self.labels, s.status),
+            note,
+            seq,
+            source: seq,
+            recorded_at: self.stamp(recorded_at),
+            actor: self.actor(actor),
+        };
+        Some((i, label, record))
     }
 
     /// `actor` as a shared string, reusing the last one when it is the same (a batch has one).

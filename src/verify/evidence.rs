@@ -71,28 +71,35 @@ pub fn collect(source: &dyn EntrySource) -> Result<Attachments, StoreError> {
         let Ok(entry) = Entry::decode(line.bytes) else {
             return Ok(ControlFlow::Break(()));
         };
-        match entry.event {
-            Event::EvidenceAttached(e) => out.attached.push(Attachment {
+        out.add(&entry);
+        Ok(ControlFlow::Continue(()))
+    })?;
+    Ok(out)
+}
+
+impl Attachments {
+    /// Notes `entry` if it attaches or redacts evidence; other entries are ignored.
+    pub fn add(&mut self, entry: &Entry) {
+        match &entry.event {
+            Event::EvidenceAttached(e) => self.attached.push(Attachment {
                 seq: entry.seq.0,
-                recorded_at: entry.recorded_at,
-                actor: entry.actor,
-                event: e,
+                recorded_at: entry.recorded_at.clone(),
+                actor: entry.actor.clone(),
+                event: e.clone(),
             }),
             Event::EvidenceRedacted(e) => {
-                out.redacted
-                    .entry(e.sha256)
+                self.redacted
+                    .entry(e.sha256.clone())
                     .or_insert_with(|| RedactionInfo {
                         seq: entry.seq.0,
-                        recorded_at: entry.recorded_at,
-                        actor: entry.actor,
-                        reason: e.reason,
+                        recorded_at: entry.recorded_at.clone(),
+                        actor: entry.actor.clone(),
+                        reason: e.reason.clone(),
                     });
             }
             _ => {}
         }
-        Ok(ControlFlow::Continue(()))
-    })?;
-    Ok(out)
+    }
 }
 
 /// A problem that fails verification.

@@ -4,27 +4,32 @@
 //! scan of the stored bytes, no re-serialising), hash, link, seq, time order, no time in the
 //! future, the event schema, and the plan's rules as it stood (key ids, signatures against the
 //! key registered and not revoked then, that a signed status is the one shown, no repeated
-//! sign-off, …). The byte checks run on one thread, decoding and the fold on another; a
-//! status, the bulk of any ledger, is checked and folded from strings borrowed from its line.
+//! sign-off, …). The byte checks run on one thread, the fold on another. A plain status,
+//! the bulk of any ledger, is read on the byte thread from where the canonical check found
+//! its members, and folded from strings borrowed from its line; statuses go into their
+//! actions' maps a run at a time, grouped by action. Other lines are decoded by the fold.
+//! Attachments are gathered in the same pass, for the evidence check.
 //! Memory stays constant in the log's length: lines are checked and dropped; only the plan,
-//! and the heads that sign-offs name, are kept.
+//! the heads that sign-offs name, the attachments and a bounded run of statuses are kept.
 
 pub mod evidence;
 pub mod progress;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::sync::mpsc;
 
 use serde::Serialize;
 
+use crate::canonical_check::StatusSpans;
 use crate::chain::{ChainError, ChainVerifier};
 pub use crate::entry::Head;
 use crate::entry::{Entry, EntryHash, Seq};
 use crate::event::Event;
-use crate::plan::{Plan, RuleError, StatusRef};
+use crate::plan::{Plan, RuleError, StatusRef, Unsettled};
 use crate::store::{EntrySource, StoreError};
-use crate::wire::{decode_line, DecodedLine};
+use crate::wire::{decode_line, status_from_spans, DecodedLine, StatusLine};
 
 /// What to check besides the ledger itself.
 #[derive(Debug, Clone, Default)]
@@ -168,14 +173,36 @@ fn rule_check(e: &RuleError) -> &'static str {
     }
 }
 
-/// Lines handed from the byte checks to decoding, a batch at a time.
+/// Lines handed from the byte checks to the fold, a batch at a time.
 struct Batch {
-    bytes: Vec<u8>,
-    /// (end in `bytes`, line number) of each line.
-    ends: Vec<(usize, u64)>,
+    /// The lines, one after another (each proved UTF-8 by the canonical check).
+    text: String,
+    lines: Vec<BatchLine>,
+}
+
+/// Where a line of a [`Batch`] ends, and what the byte checks already read from it.
+struct BatchLine {
+    end: usize,
+    number: u64,
+    /// A plain status line's members, found by the canonical check and accepted by
+    /// [`crate::wire::status_from_spans`]: the fold reads them without decoding the line.
+    status: Option<(StatusSpans, EntryHash)>,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            text: String::with_capacity(BATCH_BYTES + 4096),
+            lines: Vec::new(),
+        }
+    }
 }
 
 const BATCH_BYTES: usize = 256 * 1024;
+
+/// Statuses held back from their actions' maps at most, to be put in grouped by action
+/// ([`Plan::settle`]): enough to meet each of thousands of actions several times, a few MB.
+const SETTLE_AT: usize = 32 * 1024;
 
 /// A sign-off's named head, checked once the pass has gone by it.
 struct NamedHead {
@@ -192,20 +219,31 @@ pub fn verify(
     Ok(verify_folding(source, options, false)?.0)
 }
 
+/// [`verify`], also handing back the attachments and redactions the pass met, so that the
+/// evidence files can be checked without reading the log again.
+pub fn verify_with_attachments(
+    source: &dyn EntrySource,
+    options: VerifyOptions,
+) -> Result<(VerifyReport, evidence::Attachments), StoreError> {
+    let (report, _, attachments) = verify_folding(source, options, false)?;
+    Ok((report, attachments))
+}
+
 /// [`verify`], also handing back the plan folded from the source when every check passed:
 /// `restore` builds the new ledger's state from it instead of folding the log again.
 pub fn verify_keeping_plan(
     source: &dyn EntrySource,
     options: VerifyOptions,
 ) -> Result<(VerifyReport, Option<Plan>), StoreError> {
-    verify_folding(source, options, true)
+    let (report, plan, _) = verify_folding(source, options, true)?;
+    Ok((report, plan))
 }
 
 fn verify_folding(
     source: &dyn EntrySource,
     options: VerifyOptions,
     keep_plan: bool,
-) -> Result<(VerifyReport, Option<Plan>), StoreError> {
+) -> Result<(VerifyReport, Option<Plan>, evidence::Attachments), StoreError> {
     // Two stages, each on its own thread: the byte checks, and decoding with the rule fold
     // (decoding borrows from the batch's bytes, so it runs where they are folded).
     let (tx, rx) = mpsc::sync_channel::<Batch>(8);
@@ -275,6 +313,7 @@ fn verify_folding(
             counts: folded.counts,
         },
         plan,
+        folded.attachments,
     ))
 }
 
@@ -306,10 +345,7 @@ fn check_bytes(
 ) -> Result<Checked, StoreError> {
     let mut chain = ChainVerifier::new();
     let mut out = Checked::default();
-    let mut batch = Batch {
-        bytes: Vec::with_capacity(BATCH_BYTES + 4096),
-        ends: Vec::new(),
-    };
+    let mut batch = Batch::new();
     let mut fold_gone = false;
     source.scan(&mut |line| {
         let seq = chain.next_seq();
@@ -319,10 +355,13 @@ fn check_bytes(
             check,
             reason,
         };
-        if let Err(e) = crate::canonical_check::check(line.bytes) {
-            out.failure = Some(fail("canonical form", format!("entry {seq}: {e}")));
-            return Ok(ControlFlow::Break(()));
-        }
+        let (text, spans) = match crate::canonical_check::check_line(line.bytes) {
+            Ok(checked) => checked,
+            Err(e) => {
+                out.failure = Some(fail("canonical form", format!("entry {seq}: {e}")));
+                return Ok(ControlFlow::Break(()));
+            }
+        };
         let facts = match chain.check_stored(line.bytes) {
             Ok(f) => f,
             Err(e) => {
@@ -365,16 +404,17 @@ fn check_bytes(
                 });
             }
         }
-        batch.bytes.extend_from_slice(line.bytes);
-        batch.ends.push((batch.bytes.len(), line.number));
-        if batch.bytes.len() >= BATCH_BYTES {
-            let full = std::mem::replace(
-                &mut batch,
-                Batch {
-                    bytes: Vec::with_capacity(BATCH_BYTES + 4096),
-                    ends: Vec::new(),
-                },
-            );
+        // Decoding a plain status here, from what the canonical check found, keeps it off
+        // the fold's thread, the busier of the two.
+        let status = spans.and_then(|at| Some((at, status_from_spans(text, &at)?.hash)));
+        batch.text.push_str(text);
+        batch.lines.push(BatchLine {
+            end: batch.text.len(),
+            number: line.number,
+            status,
+        });
+        if batch.text.len() >= BATCH_BYTES {
+            let full = std::mem::replace(&mut batch, Batch::new());
             if tx.send(full).is_err() {
                 // The fold stopped at a failure of its own: nothing later matters.
                 fold_gone = true;
@@ -383,7 +423,7 @@ fn check_bytes(
         }
         Ok(ControlFlow::Continue(()))
     })?;
-    if !fold_gone && !batch.ends.is_empty() {
+    if !fold_gone && !batch.lines.is_empty() {
         let _ = tx.send(batch);
     }
     Ok(out)
@@ -400,6 +440,8 @@ struct Folded {
     named: BTreeMap<u64, Vec<NamedHead>>,
     /// The whole plan, when asked for and nothing failed.
     plan: Option<Plan>,
+    /// Attachments and redactions, for the evidence check.
+    attachments: evidence::Attachments,
 }
 
 /// Decodes each line (its bytes already checked), checks it against the plan as it stood,
@@ -407,14 +449,15 @@ struct Folded {
 fn fold_batches(rx: mpsc::Receiver<Batch>, keep_plan: bool) -> Folded {
     let mut plan = Plan::new();
     let mut out = Folded::default();
+    let mut later = Unsettled::default();
     let mut seq = 0u64;
     for batch in rx {
         let mut start = 0;
-        for &(end, number) in &batch.ends {
-            let line = &batch.bytes[start..end];
-            start = end;
+        for l in &batch.lines {
+            let line = &batch.text[start..l.end];
+            start = l.end;
             seq += 1;
-            if let Err(failure) = fold_line(&mut plan, &mut out, line, seq, number) {
+            if let Err(failure) = fold_line(&mut plan, &mut later, &mut out, line, l, seq) {
                 out.failure = Some(failure);
                 out.last_good = plan.head.map(|(seq, hash)| Head { seq: seq.0, hash });
                 return out;
@@ -422,6 +465,7 @@ fn fold_batches(rx: mpsc::Receiver<Batch>, keep_plan: bool) -> Folded {
         }
     }
     if keep_plan {
+        plan.settle(&mut later);
         out.plan = Some(plan);
     } else {
         // Freeing a large plan takes a while and nobody waits for it: do it off the fold's path.
@@ -430,21 +474,32 @@ fn fold_batches(rx: mpsc::Receiver<Batch>, keep_plan: bool) -> Folded {
     out
 }
 
-/// Decodes one line, checks it against `plan` and folds it in.
+/// Decodes one line (unless the byte checks read it already), checks it against `plan`
+/// and folds it in.
 fn fold_line(
     plan: &mut Plan,
+    later: &mut Unsettled,
     out: &mut Folded,
-    line: &[u8],
+    line: &str,
+    at: &BatchLine,
     seq: u64,
-    number: u64,
 ) -> Result<(), VerifyFailure> {
+    let number = at.number;
     let refused = |e: RuleError| VerifyFailure {
         seq,
         line: number,
         check: rule_check(&e),
         reason: format!("entry {seq}: {e}"),
     };
-    let entry = match decode_line(line) {
+    let read = match &at.status {
+        Some((spans, hash)) => spans_status(line, spans, *hash).map(DecodedLine::Status),
+        None => None,
+    };
+    let decoded = match read {
+        Some(status) => Ok(status),
+        None => decode_line(line.as_bytes()),
+    };
+    let entry = match decoded {
         Ok(DecodedLine::Status(s)) => {
             let status = StatusRef {
                 action: &s.action,
@@ -454,7 +509,10 @@ fn fold_line(
             plan.check_status(status.action, status.review, status.status)
                 .map_err(refused)?;
             let note = s.note.map(|n| n.into_owned());
-            plan.apply_status(s.seq, s.hash, &s.recorded_at, &s.actor, status, note);
+            plan.apply_status_later(s.seq, s.hash, &s.recorded_at, &s.actor, status, note, later);
+            if later.len() >= SETTLE_AT {
+                plan.settle(later);
+            }
             return Ok(());
         }
         Ok(DecodedLine::Entry(entry)) => entry,
@@ -467,11 +525,17 @@ fn fold_line(
             })
         }
     };
+    // Any other entry may read statuses (a sign-off, a correction): they go in first.
+    plan.settle(later);
     plan.check(&entry.event).map_err(refused)?;
     match &entry.event {
         Event::KeyRegistered(_) => out.counts.keys_registered += 1,
         Event::KeyRevoked(_) => out.counts.keys_revoked += 1,
-        Event::EvidenceAttached(_) => out.counts.evidence_attached += 1,
+        Event::EvidenceAttached(_) => {
+            out.counts.evidence_attached += 1;
+            out.attachments.add(&entry);
+        }
+        Event::EvidenceRedacted(_) => out.attachments.add(&entry),
         Event::SignedOff(s) => {
             out.counts.signed_off += 1;
             out.named.entry(s.head_seq).or_default().push(NamedHead {
@@ -484,6 +548,24 @@ fn fold_line(
     }
     plan.apply_owned(entry);
     Ok(())
+}
+
+/// The status at `spans` of `line`, its hash already read by the byte checks.
+fn spans_status<'a>(line: &'a str, spans: &StatusSpans, hash: EntryHash) -> Option<StatusLine<'a>> {
+    let get = |(a, b): crate::canonical_check::Span| line.get(a..b).map(Cow::Borrowed);
+    Some(StatusLine {
+        seq: Seq(spans.seq),
+        hash,
+        recorded_at: get(spans.recorded_at)?,
+        actor: get(spans.actor)?,
+        action: get(spans.action)?,
+        review: get(spans.review)?,
+        status: get(spans.status)?,
+        note: match spans.note {
+            Some(n) => Some(get(n)?),
+            None => None,
+        },
+    })
 }
 
 /// A second, short pass when sign-offs exist: each head a sign-off names must be that entry.
@@ -701,6 +783,95 @@ mod tests {
         assert!(r.ok(), "{r:?}");
         assert_eq!(plan.as_ref(), Some(log.plan()));
         assert_eq!(replay(&log).unwrap(), *log.plan());
+    }
+
+    #[test]
+    fn statuses_held_back_settle_in_ledger_order() {
+        // Repeats of one action and review among other actions' statuses, no other entry
+        // between them: the latest wins once they are put in grouped by action.
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
+        let mut log = sample();
+        let mut setup = vec![Event::ReviewScheduled(ReviewScheduled {
+            label: "R".into(),
+            date: "2020-05-31".into(),
+        })];
+        for id in ["1.1", "1.2", "1.3"] {
+            setup.push(Event::ActionAdded(ActionAdded {
+                id: id.into(),
+                area: "1".into(),
+                action: "do".into(),
+                ..Default::default()
+            }));
+        }
+        log.append("a", &clock, setup).unwrap();
+        let mut statuses = Vec::new();
+        for (i, status) in ["Completed", "Embedded", "Completed", "Embedded"]
+            .iter()
+            .enumerate()
+        {
+            for id in ["1.3", "1.1", "1.2"] {
+                statuses.push(Event::StatusRecorded(StatusRecorded {
+                    action: id.into(),
+                    review: "R".into(),
+                    status: status.to_string(),
+                    note: Some(format!("{i}")),
+                }));
+            }
+        }
+        log.append("b", &clock, statuses).unwrap();
+        let (r, plan) = verify_keeping_plan(&log, VerifyOptions::default()).unwrap();
+        assert!(r.ok(), "{r:?}");
+        let plan = plan.unwrap();
+        assert_eq!(plan, *log.plan());
+        let last = &plan.action("1.1").unwrap().statuses["R"];
+        assert_eq!(
+            (&*last.status, last.note.as_deref()),
+            ("Embedded", Some("3"))
+        );
+    }
+
+    #[test]
+    fn the_attachments_verify_meets_are_the_ones_collect_reads() {
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
+        let mut log = sample();
+        let attach = |sha: char, name: &str| {
+            Event::EvidenceAttached(EvidenceAttached {
+                action: "1.1".into(),
+                review: None,
+                sha256: sha.to_string().repeat(64),
+                file_name: name.into(),
+                size: 3,
+                media_type: "text/plain".into(),
+                note: None,
+            })
+        };
+        log.append(
+            "a",
+            &clock,
+            vec![
+                Event::ActionAdded(ActionAdded {
+                    id: "1.1".into(),
+                    area: "1".into(),
+                    action: "do".into(),
+                    ..Default::default()
+                }),
+                attach('a', "one.txt"),
+                attach('b', "two.txt"),
+                Event::EvidenceRedacted(EvidenceRedacted {
+                    sha256: "a".repeat(64),
+                    reason: "personal data".into(),
+                }),
+            ],
+        )
+        .unwrap();
+        let (r, met) = verify_with_attachments(&log, VerifyOptions::default()).unwrap();
+        assert!(r.ok(), "{r:?}");
+        let read = evidence::collect(&log).unwrap();
+        assert_eq!(met.attached.len(), 2);
+        assert_eq!(met.redacted.len(), 1);
+        assert_eq!(met.attached, read.attached);
+        assert_eq!(met.redacted, read.redacted);
+        assert_eq!(r.counts.evidence_attached, 2);
     }
 
     #[test]
