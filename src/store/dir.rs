@@ -29,8 +29,6 @@ use super::tail::Tail;
 const LEGACY_INDEX: &str = "index";
 /// Entries folded between saves of derived data during a long catch-up.
 const CATCH_UP_CHUNK: usize = 100_000;
-/// Bytes of sealed lines a streamed creation gathers before each write.
-const STREAM_CHUNK: usize = 1 << 20;
 
 /// An open, locked ledger directory with its derived data caught up to the log.
 pub struct DirLedger {
@@ -50,6 +48,9 @@ pub struct DirLedger {
     /// The plan already folded from exactly this log (a restore verified it): a catch-up
     /// from nothing checks the chain and positions but does not decode and fold again.
     known: Option<Plan>,
+    /// Positions computed from the lines as this process wrote them into a new log (with
+    /// `known`): the catch-up takes them instead of reading the log back.
+    written: Option<Positions>,
     /// Set by [`DirLedger::hold`]: a long-lived writer keeps the whole plan between appends
     /// and flushes the plan state only when it settles.
     held: bool,
@@ -160,6 +161,7 @@ impl DirLedger {
             warnings,
             rebuilt,
             known: None,
+            written: None,
             held: false,
             whole: None,
             unflushed: false,
@@ -227,7 +229,7 @@ impl DirLedger {
         known: Option<Plan>,
     ) -> Result<Created, StoreError> {
         DirLedger::create_filled(dir, waiting, prepare, |file, path| {
-            fill(file, path).map(|()| known)
+            fill(file, path).map(|()| known.map(|plan| (plan, None)))
         })
     }
 
@@ -249,27 +251,22 @@ impl DirLedger {
             events,
             on_entry,
         } = stream;
-        let mut sealer = Sealer::new(Plan::new(), actor, clock.now(), total)?;
+        let sealer = Sealer::new(Plan::new(), actor, clock.now(), total)?;
         let existed = std::fs::symlink_metadata(dir).is_ok();
+        let log = dir.join(LOG_FILE);
         let created = DirLedger::create_filled(
             dir,
             waiting,
             |_| Ok(()),
             |file, path| {
-                let mut buf = Vec::with_capacity(STREAM_CHUNK + 4096);
-                for event in events {
-                    let (entry, line) = sealer.seal(event)?;
-                    buf.extend_from_slice(&line);
-                    buf.push(b'\n');
-                    on_entry(&entry);
-                    sealer.apply_owned(entry);
-                    if buf.len() >= STREAM_CHUNK {
-                        fsx::write_all(file, path, &buf)?;
-                        buf.clear();
-                    }
-                }
-                fsx::write_all(file, path, &buf)?;
-                Ok(Some(sealer.into_plan()))
+                let (plan, positions) = super::stream_write::seal_and_write(
+                    sealer,
+                    events,
+                    on_entry,
+                    (file, path),
+                    (dir, &log),
+                )?;
+                Ok(Some((plan, Some(positions))))
             },
         );
         if let (Err(StoreError::Batch(_)), false) = (&created, existed) {
@@ -285,7 +282,10 @@ impl DirLedger {
         dir: &Path,
         waiting: &mut dyn FnMut(),
         prepare: impl FnOnce(&Path) -> Result<(), StoreError>,
-        fill: impl FnOnce(&mut std::fs::File, &Path) -> Result<Option<Plan>, StoreError>,
+        fill: impl FnOnce(
+            &mut std::fs::File,
+            &Path,
+        ) -> Result<Option<(Plan, Option<Positions>)>, StoreError>,
     ) -> Result<Created, StoreError> {
         let mut known = None;
         let lock = DirLedger::create_log(dir, waiting, prepare, |file, path| {
@@ -294,7 +294,10 @@ impl DirLedger {
         })?;
         // The log is in place: from here, a failure is only derived data not yet built.
         let opened = DirLedger::assemble(dir, lock).and_then(|mut ledger| {
-            ledger.known = known;
+            if let Some((plan, written)) = known {
+                ledger.known = Some(plan);
+                ledger.written = written;
+            }
             ledger.finish_open()?;
             Ok(ledger)
         });
@@ -734,16 +737,34 @@ impl DirLedger {
             .known
             .take()
             .filter(|_| from.is_none() && state_mark.is_none());
+        // Positions made as this process wrote the log: no need to read it back; the head
+        // and length are still checked against the plan and the file below.
+        let written = self
+            .written
+            .take()
+            .filter(|_| known.is_some() && self.positions.size() == 0);
         let mut partial = match state_mark {
             Some(_) => None,
             None => Some(PartialPlan::empty()),
         };
         self.head = from;
+        let trusted = written.is_some();
         let first = verifier.next_seq().0;
-        let mut reader =
-            LineReader::open(self.log.path(), start, first)?.with_limit(self.readable());
+        let mut reader = match written {
+            Some(p) => {
+                self.positions = p;
+                self.head = self.positions.last();
+                None
+            }
+            None => {
+                Some(LineReader::open(self.log.path(), start, first)?.with_limit(self.readable()))
+            }
+        };
         let mut folded = 0usize;
-        while let Some(line) = reader.next_line()? {
+        while let Some(line) = match &mut reader {
+            Some(r) => r.next_line()?,
+            None => None,
+        } {
             let checked = verifier
                 .check_stored(line.bytes)
                 .map_err(|e| e.to_string())
@@ -790,9 +811,14 @@ impl DirLedger {
         self.positions.save()?;
         if let Some(plan) = known {
             let log_head = self.head.map(|c| (c.seq, c.hash));
-            if plan.head != log_head || self.damage.is_some() {
+            let short = trusted && self.positions.end() != self.readable();
+            if plan.head != log_head || self.damage.is_some() || short {
                 // Not the bytes that were folded: leave the state empty; the next open
                 // builds it from the log itself.
+                if trusted {
+                    // Positions of bytes that are not the log's: not to be opened again.
+                    Positions::forget(&self.dir);
+                }
                 return Err(StoreError::Damaged(
                     "the log written is not the one verified (did the file change while it was read?)"
                         .into(),
@@ -1076,6 +1102,45 @@ mod tests {
         assert!(warnings.contains("completed an append"), "{warnings}");
         assert_eq!(reopened.plan().unwrap().areas.len(), 3);
         assert_eq!(std::fs::read(cut.join(LOG_FILE)).unwrap(), log);
+    }
+
+    #[test]
+    fn a_streamed_creations_positions_made_as_written_are_the_logs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
+        // More than one writer chunk (1 MB) of lines.
+        let n = 6_000;
+        let events = std::iter::once(created()).chain((1..=n).map(|i| area(&i.to_string())));
+        let dir = tmp.path().join("streamed");
+        let made = DirLedger::create_streamed(
+            &dir,
+            "me",
+            &clock,
+            Stream {
+                total: n + 1,
+                events: Box::new(events),
+                on_entry: &mut |_: &Entry| {},
+            },
+            &mut || {},
+        )
+        .unwrap();
+        assert!(made.warnings.is_empty(), "{:?}", made.warnings);
+        let log = dir.join(LOG_FILE);
+        let len = std::fs::metadata(&log).unwrap().len();
+        assert!(len > 1 << 20, "{len}");
+        let scanned = Positions::scan(&log, len).unwrap();
+        let opened = DirLedger::open(&dir, &mut || {}).unwrap();
+        assert!(opened.warnings.is_empty(), "{:?}", opened.warnings);
+        assert_eq!(opened.positions().size(), n as u64 + 1);
+        assert_eq!(opened.positions().root(), scanned.root());
+        assert_eq!(opened.positions().last(), scanned.last());
+        for seq in [1, 2, 3_000, n as u64, n as u64 + 1] {
+            assert_eq!(
+                opened.positions().offset_of(Seq(seq)).unwrap(),
+                scanned.offset_of(Seq(seq)).unwrap()
+            );
+        }
+        assert_eq!(opened.plan().unwrap().areas.len(), n);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod reader;
 pub mod snapshot;
 pub mod source;
 pub mod state;
+mod stream_write;
 pub mod tail;
 
 pub use dir::DirLedger;

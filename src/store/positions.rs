@@ -126,6 +126,17 @@ pub fn line_at(log: &Path, offset: u64, limit: u64) -> Result<Option<Vec<u8>>, S
 }
 
 impl Positions {
+    /// Empty positions for a new ledger's derived folder, its log to be at `log`: filled
+    /// from the lines as they are written, then saved.
+    pub fn fresh(ledger: &Path, log: &Path) -> Positions {
+        Positions::empty(ledger, log, 0)
+    }
+
+    /// The byte just past the last line covered (or the read limit, if further).
+    pub fn end(&self) -> u64 {
+        self.limit
+    }
+
     /// Empty positions (nothing stored) for `ledger`'s derived folder.
     fn empty(ledger: &Path, log: &Path, limit: u64) -> Positions {
         Positions {

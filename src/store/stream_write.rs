@@ -1,0 +1,102 @@
+//! A streamed creation's two halves on two threads: this one checks, seals and folds each
+//! event (the rules need order); a writer thread writes the sealed lines and computes their
+//! positions and Merkle leaves as they go, so the new log need not be read back.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use crate::batch::Sealer;
+use crate::entry::{Entry, EntryHash, Seq};
+use crate::event::Event;
+use crate::plan::Plan;
+
+use super::error::StoreError;
+use super::fsx;
+use super::positions::Positions;
+
+/// Bytes of sealed lines gathered before each hand-over to the writer.
+const CHUNK: usize = 1 << 20;
+/// Chunks sealed ahead of the writer: bounds memory when the disk is the slower half.
+const AHEAD: usize = 2;
+
+/// Sealed lines (each ending in `\n`) and, for each, its entry's number, hash and length
+/// without the newline.
+struct Chunk {
+    bytes: Vec<u8>,
+    lines: Vec<(Seq, EntryHash, usize)>,
+}
+
+/// Seals `events` after `sealer`'s plan and writes them to `file` (at `path`), showing each
+/// entry to `on_entry`: the plan after them and the positions of every line written (for
+/// `ledger`'s derived folder, its log to be at `log`). Nothing is fsynced here.
+pub(super) fn seal_and_write(
+    mut sealer: Sealer,
+    events: Box<dyn Iterator<Item = Event> + '_>,
+    on_entry: &mut dyn FnMut(&Entry),
+    (file, path): (&mut File, &Path),
+    (ledger, log): (&Path, &Path),
+) -> Result<(Plan, Positions), StoreError> {
+    let positions = Positions::fresh(ledger, log);
+    let (tx, rx) = sync_channel(AHEAD);
+    std::thread::scope(|s| {
+        let writer = s.spawn(move || write_chunks(file, path, rx, positions));
+        let sealed = seal_chunks(&mut sealer, events, on_entry, tx);
+        let written = match writer.join() {
+            Ok(w) => w,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        // A refused event is the reason to tell; a write error stops the sealing too.
+        sealed?;
+        let positions = written?;
+        Ok((sealer.into_plan(), positions))
+    })
+}
+
+/// The sealing half: hands over a chunk whenever [`CHUNK`] bytes are gathered. Stops quietly
+/// if the writer has stopped (its error is the one reported).
+fn seal_chunks(
+    sealer: &mut Sealer,
+    events: Box<dyn Iterator<Item = Event> + '_>,
+    on_entry: &mut dyn FnMut(&Entry),
+    tx: SyncSender<Chunk>,
+) -> Result<(), StoreError> {
+    let empty = || Chunk {
+        bytes: Vec::with_capacity(CHUNK + 4096),
+        lines: Vec::with_capacity(CHUNK / 256),
+    };
+    let mut chunk = empty();
+    for event in events {
+        let (entry, line) = sealer.seal(event)?;
+        chunk.bytes.extend_from_slice(&line);
+        chunk.bytes.push(b'\n');
+        chunk.lines.push((entry.seq, entry.hash, line.len()));
+        on_entry(&entry);
+        sealer.apply_owned(entry);
+        if chunk.bytes.len() >= CHUNK && tx.send(std::mem::replace(&mut chunk, empty())).is_err() {
+            return Ok(());
+        }
+    }
+    let _ = tx.send(chunk);
+    Ok(())
+}
+
+/// The writing half: each chunk written, then its lines added to the positions.
+fn write_chunks(
+    file: &mut File,
+    path: &Path,
+    rx: Receiver<Chunk>,
+    mut positions: Positions,
+) -> Result<Positions, StoreError> {
+    let mut offset = 0u64;
+    for chunk in rx {
+        fsx::write_all(file, path, &chunk.bytes)?;
+        let mut at = 0usize;
+        for (seq, hash, len) in chunk.lines {
+            positions.push(seq, hash, offset + at as u64, &chunk.bytes[at..at + len]);
+            at += len + 1;
+        }
+        offset += chunk.bytes.len() as u64;
+    }
+    Ok(positions)
+}
