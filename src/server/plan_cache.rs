@@ -45,8 +45,8 @@ pub fn stamp(dir: &Path) -> Option<Stamp> {
 struct Slot {
     kept: Option<(Stamp, Arc<Plan>)>,
     /// Set while the server's writer holds the ledger (and its lock) and the kept plan is
-    /// the one it holds: no other process can append, and the writer hands over each
-    /// commit's plan before answering it, so the kept plan holds every acknowledged entry
+    /// the one it holds: no other process can append, and the writer brings the kept plan
+    /// to each commit's head before answering it, so the kept plan holds every acknowledged entry
     /// even while the log moves under a commit in flight.
     held: bool,
 }
