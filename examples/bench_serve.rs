@@ -7,7 +7,10 @@
 //! cargo build --release && cargo run --release --example bench_serve -- --clients 1,16,128
 //!
 //! Each client keeps one HTTP/1.1 connection open. The ledger is the York table imported
-//! into a temporary directory.
+//! into a temporary directory, or the table `--table PATH` names (e.g. one `bench_cli --keep`
+//! wrote: its actions 1.1 to 1.6 get the writes, under `--review LABEL`). `--bin PATH` serves
+//! with another build (to compare before and after in one sitting). The server's peak RSS
+//! (VmHWM) is reported after the writes and at the end.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -15,8 +18,30 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn bin() -> std::path::PathBuf {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--bin") {
+        return args[i + 1].clone().into();
+    }
     let here = std::env::current_exe().unwrap();
     here.parent().unwrap().parent().unwrap().join("readiness")
+}
+
+/// The value of option `name`, if given.
+fn option(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .map(|i| args[i + 1].clone())
+}
+
+/// The server's peak resident set so far, in MB.
+fn peak_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn run(args: &[&str]) -> String {
@@ -99,7 +124,10 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let ledger = tmp.path().join("york");
     let ledger = ledger.to_str().unwrap();
-    let table = std::fs::canonicalize("tests/data/york-wsoa-area1.txt").unwrap();
+    let given = option("--table");
+    let table = std::fs::canonicalize(given.as_deref().unwrap_or("tests/data/york-wsoa-area1.txt"))
+        .unwrap();
+    let review = option("--review").unwrap_or_else(|| "RAG August 22".into());
     run(&["import", table.to_str().unwrap(), "--ledger", ledger]);
     let token = run(&[
         "token", "add", "bench", "--role", "officer", "--ledger", ledger,
@@ -117,7 +145,12 @@ fn main() {
     let disk = fsync_p50(tmp.path());
     println!("fsync of a 300-byte append on this disk, median of 200: {disk:.2} ms");
     println!();
-    let actions = ["1.1", "1.2", "1.3A", "1.3B", "1.4", "1.5"];
+    println!("entries in the ledger served: {}", entries(ledger));
+    println!();
+    let actions = match given {
+        Some(_) => ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6"],
+        None => ["1.1", "1.2", "1.3A", "1.3B", "1.4", "1.5"],
+    };
     println!("| clients | writes | writes/s | p50 ms | p99 ms | commits/s (fsynced batches) |");
     println!("|---|---|---|---|---|---|");
     for &c in &clients {
@@ -126,13 +159,13 @@ fn main() {
         let start = Instant::now();
         let threads: Vec<_> = (0..c)
             .map(|t| {
-                let (addr, token) = (addr.clone(), token.clone());
+                let (addr, token, review) = (addr.clone(), token.clone(), review.clone());
                 std::thread::spawn(move || {
                     let mut client = Client::new(&addr);
                     let mut latencies = Vec::with_capacity(per);
                     for w in 0..per {
                         let body = format!(
-                            r#"{{"action":"{}","review":"RAG August 22","status":"Completed","note":"{t}-{w}"}}"#,
+                            r#"{{"action":"{}","review":"{review}","status":"Completed","note":"{t}-{w}"}}"#,
                             actions[(t + w) % actions.len()]
                         );
                         let sent = Instant::now();
@@ -161,6 +194,11 @@ fn main() {
         );
     }
     println!();
+    println!(
+        "server peak RSS (VmHWM) after the writes: {:.0} MB",
+        peak_mb(server.id())
+    );
+    println!();
     println!("| clients | plan?as_of= reads | reads/s |");
     println!("|---|---|---|");
     let plan = "/api/v1/plans/york/plan?as_of=RAG%20May%2021";
@@ -175,6 +213,11 @@ fn main() {
         let (n, rate) = gets(&addr, "-", "/healthz", c, (4_000 / c).max(20));
         println!("| {c} | {n} | {rate:.0} |");
     }
+    println!();
+    println!(
+        "server peak RSS (VmHWM) at the end: {:.0} MB",
+        peak_mb(server.id())
+    );
     let _ = server.kill();
     let _ = server.wait();
 }

@@ -161,6 +161,7 @@ fn commit(
         None => match DirLedger::open(dir, &mut || {}) {
             Ok(mut l) => {
                 l.hold();
+                cache.adopt(dir);
                 l
             }
             Err(e) => return (None, Err(e)),
@@ -180,7 +181,7 @@ fn commit(
         eprintln!("readiness serve: {}: {w}", dir.display());
     }
     match ledger.whole_plan() {
-        Some(plan) => cache.hand_over(dir, plan),
+        Some(plan) => cache.advance(dir, &done.appended.entries, plan),
         None => cache.release(),
     }
     let mut entries = done.appended.entries.into_iter();
