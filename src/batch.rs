@@ -83,6 +83,72 @@ pub fn seal_batch(
     })
 }
 
+/// The checks made once per batch (actor, clock, size), before any event: the entries'
+/// `recorded_at`, never earlier than the plan's last.
+fn preflight(
+    plan: &Plan,
+    actor: &str,
+    now: DateTime<Utc>,
+    total: usize,
+) -> Result<String, BatchError> {
+    if actor.trim().is_empty() {
+        return Err(BatchError::NoActor);
+    }
+    if total == 0 {
+        return Err(BatchError::Empty);
+    }
+    if parse_timestamp(&format_timestamp(now)).is_none() {
+        return Err(BatchError::Entry {
+            index: 0,
+            total,
+            source: EntryError::Timestamp(format_timestamp(now)),
+        });
+    }
+    let mut recorded_at = format_timestamp(now);
+    if let Some(last) = &plan.last_recorded_at {
+        let limit = format_timestamp(now + chrono::Duration::minutes(FUTURE_SKEW_MINUTES));
+        if *last > limit {
+            return Err(BatchError::FutureHead {
+                last: last.clone(),
+                now: recorded_at,
+                minutes: FUTURE_SKEW_MINUTES,
+            });
+        }
+        // A clock a little behind the last entry: keep time from going backwards.
+        if *last > recorded_at {
+            recorded_at = last.clone();
+        }
+    }
+    Ok(recorded_at)
+}
+
+/// One event checked, sealed after `plan`'s head and folded into `plan` itself, without the
+/// copy of the plan [`seal_batch`] makes: every check comes before the fold, so a refusal
+/// leaves `plan` as it was. A shared writer commits one-event requests this way, so a
+/// commit's cost does not grow with the plan. Returns the entry and its line (no newline).
+pub fn seal_one_into(
+    plan: &mut Plan,
+    actor: &str,
+    now: DateTime<Utc>,
+    event: Event,
+) -> Result<(Entry, Vec<u8>), BatchError> {
+    let recorded_at = preflight(plan, actor, now, 1)?;
+    let mut sealer = Sealer {
+        plan: std::mem::take(plan),
+        actor: actor.to_string(),
+        recorded_at,
+        id_case: IdCase::default(),
+        index: 0,
+        total: 1,
+    };
+    let sealed = sealer.seal(event);
+    if let Ok((entry, _)) = &sealed {
+        sealer.apply(entry);
+    }
+    *plan = sealer.into_plan();
+    sealed
+}
+
 /// Seals a batch one event at a time, so a caller can write each line as it is made (an
 /// import of a million entries) instead of holding the batch: [`seal_batch`]'s engine.
 #[derive(Debug)]
@@ -104,34 +170,7 @@ impl Sealer {
         now: DateTime<Utc>,
         total: usize,
     ) -> Result<Sealer, BatchError> {
-        if actor.trim().is_empty() {
-            return Err(BatchError::NoActor);
-        }
-        if total == 0 {
-            return Err(BatchError::Empty);
-        }
-        if parse_timestamp(&format_timestamp(now)).is_none() {
-            return Err(BatchError::Entry {
-                index: 0,
-                total,
-                source: EntryError::Timestamp(format_timestamp(now)),
-            });
-        }
-        let mut recorded_at = format_timestamp(now);
-        if let Some(last) = &plan.last_recorded_at {
-            let limit = format_timestamp(now + chrono::Duration::minutes(FUTURE_SKEW_MINUTES));
-            if *last > limit {
-                return Err(BatchError::FutureHead {
-                    last: last.clone(),
-                    now: recorded_at,
-                    minutes: FUTURE_SKEW_MINUTES,
-                });
-            }
-            // A clock a little behind the last entry: keep time from going backwards.
-            if *last > recorded_at {
-                recorded_at = last.clone();
-            }
-        }
+        let recorded_at = preflight(&plan, actor, now, total)?;
         Ok(Sealer {
             plan,
             actor: actor.to_string(),
@@ -231,6 +270,31 @@ mod tests {
             v.check_stored(line.strip_suffix(b"\n").unwrap()).unwrap();
         }
         assert_eq!(v.head_hash(), b2.plan.head.unwrap().1);
+    }
+
+    #[test]
+    fn one_event_sealed_in_place_is_the_batch_and_a_refusal_leaves_the_plan() {
+        let t = Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap();
+        let area = Event::AreaAdded(AreaAdded {
+            id: "1".into(),
+            title: "A".into(),
+            finding: None,
+        });
+        let b1 = seal_batch(&Plan::new(), "me", t, vec![created()]).unwrap();
+        let batch = seal_batch(&b1.plan, "me", t, vec![area.clone()]).unwrap();
+        let mut plan = b1.plan.clone();
+        let (entry, line) = seal_one_into(&mut plan, "me", t, area.clone()).unwrap();
+        assert_eq!(entry, batch.entries[0]);
+        assert_eq!([line.as_slice(), b"\n"].concat(), batch.bytes);
+        assert_eq!(plan, batch.plan);
+        // Refused, by a rule or by the batch's own checks: the plan is as it was.
+        let before = plan.clone();
+        let again = seal_one_into(&mut plan, "me", t, area.clone());
+        assert!(matches!(again, Err(BatchError::Rule { .. })), "{again:?}");
+        assert_eq!(plan, before);
+        let nobody = seal_one_into(&mut plan, " ", t, area);
+        assert_eq!(nobody.unwrap_err(), BatchError::NoActor);
+        assert_eq!(plan, before);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::batch::{seal_batch, BatchError, SealedBatch, Sealer};
+use crate::batch::{seal_batch, seal_one_into, BatchError, SealedBatch, Sealer};
 use crate::chain::ChainVerifier;
 use crate::clock::Clock;
 use crate::entry::{Entry, Seq};
@@ -537,7 +537,7 @@ impl DirLedger {
         let now = clock.now();
         let mut plan = std::mem::take(&mut partial.plan);
         let mut outcomes = Vec::with_capacity(groups.len());
-        let mut all: Option<SealedBatch> = None;
+        let (mut entries, mut bytes, mut line_lengths) = (Vec::new(), Vec::new(), Vec::new());
         for group in groups {
             let head = plan.head.map_or(0, |(s, _)| s.0);
             if let Some(expected) = group.if_head.filter(|&h| h != head) {
@@ -547,39 +547,56 @@ impl DirLedger {
                 }));
                 continue;
             }
-            match seal_batch(&plan, &group.actor, now, group.events) {
-                Ok(sealed) => {
-                    plan = sealed.plan.clone();
-                    outcomes.push(Ok(sealed.entries.len()));
-                    match &mut all {
-                        None => all = Some(sealed),
-                        Some(b) => {
-                            b.entries.extend(sealed.entries);
-                            b.bytes.extend_from_slice(&sealed.bytes);
-                            b.line_lengths.extend(sealed.line_lengths);
-                            b.plan = sealed.plan;
+            let mut events = group.events;
+            // One event (a status, the usual request) folds into the plan in place; a
+            // longer group works on a copy, so a refusal part-way leaves no trace.
+            let sealed = match (events.pop(), events.is_empty()) {
+                (Some(event), true) => {
+                    seal_one_into(&mut plan, &group.actor, now, event).map(|(entry, line)| {
+                        SealedBatch {
+                            line_lengths: vec![line.len() + 1],
+                            bytes: [line.as_slice(), b"\n"].concat(),
+                            entries: vec![entry],
+                            plan: Plan::default(),
                         }
-                    }
+                    })
+                }
+                (last, _) => {
+                    events.extend(last);
+                    seal_batch(&plan, &group.actor, now, events).map(|mut sealed| {
+                        plan = std::mem::take(&mut sealed.plan);
+                        sealed
+                    })
+                }
+            };
+            match sealed {
+                Ok(sealed) => {
+                    outcomes.push(Ok(sealed.entries.len()));
+                    entries.extend(sealed.entries);
+                    bytes.extend_from_slice(&sealed.bytes);
+                    line_lengths.extend(sealed.line_lengths);
                 }
                 Err(e) => outcomes.push(Err(e.into())),
             }
         }
-        let appended = match all {
-            Some(batch) => {
-                partial.plan = plan;
-                let mut appended = self.write_batch(&mut partial, batch)?;
-                let mut warnings = std::mem::take(&mut self.warnings);
-                warnings.append(&mut appended.warnings);
-                appended.warnings = warnings;
-                appended
+        let appended = if entries.is_empty() {
+            partial.plan = plan;
+            Appended {
+                entries: Vec::new(),
+                warnings: std::mem::take(&mut self.warnings),
             }
-            None => {
-                partial.plan = plan;
-                Appended {
-                    entries: Vec::new(),
-                    warnings: std::mem::take(&mut self.warnings),
-                }
-            }
+        } else {
+            let batch = SealedBatch {
+                entries,
+                bytes,
+                line_lengths,
+                plan,
+            };
+            let mut appended = self.write_batch(&mut partial, batch)?;
+            let mut warnings = std::mem::take(&mut self.warnings);
+            warnings.append(&mut appended.warnings);
+            appended.warnings = warnings;
+            appended
         };
         // Kept only when it is the whole plan and the derived data took it (a failed save
         // leaves the next append to load it again).
