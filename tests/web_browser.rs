@@ -9,7 +9,7 @@
 mod util;
 mod web_html;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use serde_json::Value;
+use util::server::{plan_name, token, york, Server};
 use util::Ledger;
 
 const YORK: &str = "tests/data/york-wsoa-area1.txt";
@@ -30,56 +31,6 @@ impl Drop for Proc {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// A running `readiness serve` and the address it bound.
-struct Server {
-    _child: Proc,
-    addr: String,
-}
-
-fn start(l: &Ledger) -> Server {
-    serve(&["--ledger".as_ref(), l.dir().as_os_str()])
-}
-
-/// `readiness serve` on a free loopback port with `args`.
-fn serve(args: &[&std::ffi::OsStr]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_readiness"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .env_remove("READINESS_ACTOR")
-        .env_remove("READINESS_LEDGER")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start readiness serve");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let line = lines.next().unwrap().unwrap();
-    let addr = line.trim().rsplit("://").next().unwrap().to_string();
-    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-    Server {
-        _child: Proc(child),
-        addr,
-    }
-}
-
-fn york() -> Ledger {
-    let l = Ledger::empty();
-    let file = std::fs::canonicalize(YORK).unwrap();
-    l.write(&["import", file.to_str().unwrap()]).ok();
-    l
-}
-
-fn token(l: &Ledger, name: &str, role: &str) -> String {
-    let dir = l.dir().to_str().unwrap().to_string();
-    l.raw(&["token", "add", name, "--role", role, "--ledger", &dir])
-        .ok()
-        .stdout
-        .trim()
-        .to_string()
-}
-
-fn plan_name(l: &Ledger) -> String {
-    l.dir().file_name().unwrap().to_str().unwrap().to_string()
 }
 
 /// One HTTP/1.1 request: status, headers, body.
@@ -144,7 +95,7 @@ fn sign_in_http(addr: &str, token: &str) -> String {
 fn every_page_is_valid_html_and_names_no_other_site() {
     let l = york();
     let officer = token(&l, "officer1", "officer");
-    let s = start(&l);
+    let s = Server::start(&l, &[]);
     let p = plan_name(&l);
     let (code, head, _) = http(&s.addr, "GET", &format!("/plans/{p}/matrix"), "", None);
     assert_eq!(code, 303, "no session: sent to sign in");
@@ -215,7 +166,7 @@ fn every_page_is_valid_html_and_names_no_other_site() {
 fn a_verification_runs_in_the_background_and_its_page_reloads_until_the_verdict() {
     let l = york();
     let viewer = token(&l, "reader", "viewer");
-    let s = start(&l);
+    let s = Server::start(&l, &[]);
     let p = plan_name(&l);
     let cookie = sign_in_http(&s.addr, &viewer);
     let entries = l.entries().len();
@@ -286,7 +237,7 @@ fn the_plan_picker_lists_only_the_plans_a_token_reaches() {
     };
     let everywhere = add("board", &[]);
     let only_other = add("other-reader", &["--plan", "other"]);
-    let s = serve(&["--root".as_ref(), root.as_os_str()]);
+    let s = Server::with_args(&["--root".as_ref(), root.as_os_str()]);
     let cookie = sign_in_http(&s.addr, &everywhere);
     let (code, _, body) = http(&s.addr, "GET", "/", &cookie, None);
     assert_eq!(code, 200, "{body}");
@@ -465,7 +416,7 @@ fn the_dashboard_in_headless_chromium() {
         "key", "register", "Jo Chair", "--public", &public, "--role", "Chair",
     ])
     .ok();
-    let s = start(&l);
+    let s = Server::start(&l, &[]);
     let base = format!("http://{}", s.addr);
     let p = plan_name(&l);
     let (_driver, driver_url) = chromedriver(&driver);

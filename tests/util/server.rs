@@ -1,5 +1,6 @@
 //! A `readiness serve` started for a test on a free loopback port, killed when dropped.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -21,10 +22,16 @@ impl Drop for Server {
 impl Server {
     /// `readiness serve --ledger` on `l`, with `extra` options.
     pub fn start(l: &Ledger, extra: &[&str]) -> Server {
+        let mut args = vec!["--ledger".as_ref(), l.dir().as_os_str()];
+        args.extend(extra.iter().map(OsStr::new));
+        Server::with_args(&args)
+    }
+
+    /// `readiness serve` on a free loopback port with `args` (e.g. `--root DIR`).
+    pub fn with_args(args: &[&OsStr]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_readiness"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--ledger"])
-            .arg(l.dir())
-            .args(extra)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .env_remove("READINESS_ACTOR")
             .env_remove("READINESS_LEDGER")
             .stderr(Stdio::piped())
