@@ -50,6 +50,8 @@ pub struct LineFacts {
 pub struct ChainVerifier {
     next: Seq,
     prev: EntryHash,
+    /// `prev` as the next line must spell it: links are compared as text, not decoded.
+    prev_hex: [u8; 64],
     last_time: [u8; TIMESTAMP_LEN],
 }
 
@@ -65,6 +67,7 @@ impl ChainVerifier {
         ChainVerifier {
             next: Seq(1),
             prev: EntryHash::ZERO,
+            prev_hex: hex_of(&EntryHash::ZERO),
             last_time: [b'0'; TIMESTAMP_LEN],
         }
     }
@@ -78,6 +81,7 @@ impl ChainVerifier {
         ChainVerifier {
             next: Seq(last.0 + 1),
             prev: hash,
+            prev_hex: hex_of(&hash),
             last_time,
         }
     }
@@ -91,6 +95,7 @@ impl ChainVerifier {
         Some(ChainVerifier {
             next: Seq(parts.seq + 1),
             prev: parts.hash,
+            prev_hex: hex_of(&parts.hash),
             last_time,
         })
     }
@@ -112,6 +117,58 @@ impl ChainVerifier {
 
     /// Checks a line this ledger wrote: hash, link, seq and time order, without parsing the event.
     pub fn check_stored(&mut self, line: &[u8]) -> Result<LineFacts, ChainError> {
+        match split_raw(line) {
+            Ok(parts) => self.check_raw(line, parts),
+            Err(_) => self.check_stored_slowly(line),
+        }
+    }
+
+    /// [`Self::check_stored`] for a line whose members the canonical check has already found
+    /// (a plain status line): the hash, link and time are read from there.
+    pub fn check_spans(
+        &mut self,
+        line: &[u8],
+        seq: u64,
+        hash: (usize, usize),
+        prev: (usize, usize),
+        recorded_at: (usize, usize),
+    ) -> Result<LineFacts, ChainError> {
+        let parts = raw_from_spans(line, seq, hash, prev, recorded_at);
+        match parts {
+            Some(parts) => self.check_raw(line, parts),
+            None => self.check_stored_slowly(line),
+        }
+    }
+
+    /// The common case, without decoding a hash: the computed hash is written as hex and
+    /// compared with the stored text, and `prev` with the last hash's text. Anything that
+    /// does not match goes the slow way, which names the problem exactly as it always has.
+    fn check_raw(&mut self, line: &[u8], parts: RawParts<'_>) -> Result<LineFacts, ChainError> {
+        let mut hasher = Sha256::new();
+        hasher.update(parts.before_hash);
+        hasher.update(parts.after_hash);
+        let computed = EntryHash(hasher.finalize().into());
+        let computed_hex = hex_of(&computed);
+        let good = parts.seq == self.next.0
+            && parts.hash == computed_hex
+            && parts.prev == self.prev_hex
+            && parts.recorded_at.len() == TIMESTAMP_LEN
+            && timestamp_shape_ok(parts.recorded_at);
+        if !good {
+            return self.check_stored_slowly(line);
+        }
+        let seq = self.next;
+        self.accept(seq, self.prev, computed, parts.recorded_at)?;
+        self.prev_hex = computed_hex;
+        Ok(LineFacts {
+            seq,
+            hash: computed,
+        })
+    }
+
+    /// Every check of [`Self::check_stored`], decoding each member: slower, and the one
+    /// place that says what is wrong with a line.
+    fn check_stored_slowly(&mut self, line: &[u8]) -> Result<LineFacts, ChainError> {
         let seq = self.next;
         let parts = split_line(line).map_err(|reason| ChainError::Malformed {
             seq,
@@ -134,7 +191,9 @@ impl ChainVerifier {
                 computed,
             });
         }
-        self.accept(seq, parts.prev, parts.hash, parts.recorded_at)
+        let facts = self.accept(seq, parts.prev, parts.hash, parts.recorded_at)?;
+        self.prev_hex = hex_of(&parts.hash);
+        Ok(facts)
     }
 
     /// Checks a line from outside: everything [`Self::check_stored`] does, plus canonical form,
@@ -157,6 +216,7 @@ impl ChainVerifier {
         }
         let time = entry.recorded_at.as_bytes().to_vec();
         self.accept(seq, entry.prev, entry.hash, &time)?;
+        self.prev_hex = hex_of(&entry.hash);
         Ok(entry)
     }
 
@@ -211,8 +271,83 @@ struct LineParts<'a> {
     seq: u64,
 }
 
+/// [`LineParts`] with the two hashes left as the text they are stored as.
+struct RawParts<'a> {
+    before_hash: &'a [u8],
+    hash: &'a [u8],
+    after_hash: &'a [u8],
+    prev: &'a [u8],
+    recorded_at: &'a [u8],
+    seq: u64,
+}
+
+/// The members of a line at the places the canonical check found them.
+fn raw_from_spans(
+    line: &[u8],
+    seq: u64,
+    hash: (usize, usize),
+    prev: (usize, usize),
+    recorded_at: (usize, usize),
+) -> Option<RawParts<'_>> {
+    const HASH_KEY: usize = b",\"hash\":\"".len();
+    Some(RawParts {
+        before_hash: line.get(..hash.0.checked_sub(HASH_KEY)?)?,
+        hash: line.get(hash.0..hash.1)?,
+        after_hash: line.get(hash.1 + 1..)?,
+        prev: line.get(prev.0..prev.1)?,
+        recorded_at: line.get(recorded_at.0..recorded_at.1)?,
+        seq,
+    })
+}
+
+/// The lowercase hex of a hash, without allocating.
+fn hex_of(hash: &EntryHash) -> [u8; 64] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(hash.0) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0xf)];
+    }
+    out
+}
+
+/// Finds the members after `event` from the end of a line, leaving the hashes as text.
+fn split_raw(line: &[u8]) -> Result<RawParts<'_>, &'static str> {
+    let parts = split_members(line)?;
+    Ok(RawParts {
+        before_hash: parts.0,
+        hash: parts.1,
+        after_hash: parts.2,
+        prev: parts.3,
+        recorded_at: parts.4,
+        seq: parts.5,
+    })
+}
+
 fn split_line(line: &[u8]) -> Result<LineParts<'_>, &'static str> {
-    const SHAPE: &str = "not an entry line (expected {\"actor\":…,\"event\":{…},\"hash\":…,\"prev\":…,\"recorded_at\":…,\"seq\":N})";
+    let raw = split_raw(line)?;
+    let decode = |hex: &[u8]| {
+        std::str::from_utf8(hex)
+            .ok()
+            .and_then(EntryHash::from_hex)
+            .ok_or(SHAPE)
+    };
+    Ok(LineParts {
+        before_hash: raw.before_hash,
+        hash: decode(raw.hash)?,
+        after_hash: raw.after_hash,
+        prev: decode(raw.prev)?,
+        recorded_at: raw.recorded_at,
+        seq: raw.seq,
+    })
+}
+
+const SHAPE: &str = "not an entry line (expected {\"actor\":…,\"event\":{…},\"hash\":…,\"prev\":…,\"recorded_at\":…,\"seq\":N})";
+
+/// (before the hash member, hash text, from `,"prev"` on, prev text, recorded_at, seq).
+type Members<'a> = (&'a [u8], &'a [u8], &'a [u8], &'a [u8], &'a [u8], u64);
+
+fn split_members(line: &[u8]) -> Result<Members<'_>, &'static str> {
     let body = line
         .strip_prefix(b"{\"actor\":\"")
         .and_then(|_| line.strip_suffix(b"}"))
@@ -241,25 +376,17 @@ fn split_line(line: &[u8]) -> Result<LineParts<'_>, &'static str> {
     let (rest, prev) = take_hash_member(rest, b",\"prev\":\"").ok_or(SHAPE)?;
     let after_hash = &line[rest.len()..];
     let (before_hash, hash) = take_hash_member(rest, b",\"hash\":\"").ok_or(SHAPE)?;
-    Ok(LineParts {
-        before_hash,
-        hash,
-        after_hash,
-        prev,
-        recorded_at,
-        seq,
-    })
+    Ok((before_hash, hash, after_hash, prev, recorded_at, seq))
 }
 
-/// Splits `…,"name":"<64 hex>"` off the end of `bytes`.
-fn take_hash_member<'a>(bytes: &'a [u8], key: &[u8]) -> Option<(&'a [u8], EntryHash)> {
+/// Splits `…,"name":"<64 bytes>"` off the end of `bytes` (the 64 bytes not yet read as hex).
+fn take_hash_member<'a>(bytes: &'a [u8], key: &[u8]) -> Option<(&'a [u8], &'a [u8])> {
     let rest = bytes.strip_suffix(b"\"")?;
     if rest.len() < 64 + key.len() {
         return None;
     }
     let (rest, hex) = rest.split_at(rest.len() - 64);
-    let hash = EntryHash::from_hex(std::str::from_utf8(hex).ok()?)?;
-    Some((rest.strip_suffix(key)?, hash))
+    Some((rest.strip_suffix(key)?, hex))
 }
 
 #[cfg(test)]
@@ -371,5 +498,64 @@ mod tests {
             v.check_stored(&l2),
             Err(ChainError::TimeWentBack { .. })
         ));
+    }
+
+    /// Statuses, the lines whose members the canonical check finds for the chain check.
+    fn status_chain(n: u64) -> Vec<Vec<u8>> {
+        let mut prev = EntryHash::ZERO;
+        (1..=n)
+            .map(|i| {
+                let ev = Event::StatusRecorded(crate::event::StatusRecorded {
+                    action: format!("1.{i}"),
+                    review: "RAG May 20".into(),
+                    status: "Completed".into(),
+                    note: (i % 2 == 0).then(|| "checked".into()),
+                });
+                let time = format!("2020-11-30T09:00:{:02}.000000Z", i % 60);
+                let (e, line) = Entry::seal(Seq(i), time, "a".into(), ev, prev).unwrap();
+                prev = e.hash;
+                line
+            })
+            .collect()
+    }
+
+    /// The quick paths (hashes compared as text, members from the canonical check's spans)
+    /// accept and refuse exactly what the decoding path does, with the same error, for any
+    /// one byte of the middle line changed to any of a few telling values.
+    #[test]
+    fn quick_paths_agree_with_the_decoding_path_on_every_changed_byte() {
+        for lines in [chain(3), status_chain(3)] {
+            for i in 0..lines[1].len() {
+                for b in [b'0', b'a', b'A', b'"', b'9', b'f', b'g', b'{'] {
+                    let mut bad = lines[1].clone();
+                    bad[i] = b;
+                    let mut slow = ChainVerifier::new();
+                    slow.check_stored(&lines[0]).unwrap();
+                    let (mut quick, mut spans) = (slow.clone(), slow.clone());
+                    let want = slow.check_stored_slowly(&bad);
+                    assert_eq!(quick.check_stored(&bad), want, "byte {i} set to {b}");
+                    if let Ok((_, Some(at))) = crate::canonical_check::check_line(&bad) {
+                        let got = spans.check_spans(&bad, at.seq, at.hash, at.prev, at.recorded_at);
+                        assert_eq!(got, want, "spans, byte {i} set to {b}");
+                    }
+                    if want.is_ok() {
+                        assert_eq!(quick.check_stored(&lines[2]), slow.check_stored(&lines[2]));
+                    }
+                }
+            }
+            // Unchanged, every path accepts the whole chain, and the spans path was taken.
+            let mut v = ChainVerifier::new();
+            for l in &lines {
+                v.check_stored(l).unwrap();
+            }
+        }
+        let lines = status_chain(3);
+        let mut v = ChainVerifier::new();
+        for l in &lines {
+            let (_, at) = crate::canonical_check::check_line(l).unwrap();
+            let at = at.expect("a plain status line");
+            v.check_spans(l, at.seq, at.hash, at.prev, at.recorded_at)
+                .unwrap();
+        }
     }
 }

@@ -494,13 +494,30 @@ pub fn status_from_spans<'a>(
     at: &crate::canonical_check::StatusSpans,
 ) -> Option<StatusLine<'a>> {
     let get = |(a, b): crate::canonical_check::Span| line.get(a..b);
-    let (recorded_at, actor, prev) = (get(at.recorded_at)?, get(at.actor)?, get(at.prev)?);
-    if !status_version_ok(at.v) || !status_envelope_ok(at.seq, recorded_at, actor, prev) {
+    let (recorded_at, prev) = (get(at.recorded_at)?, get(at.prev)?);
+    if !timestamp_shape_ok(recorded_at.as_bytes()) || EntryHash::from_hex(prev).is_none() {
+        return None;
+    }
+    let hash = EntryHash::from_hex(get(at.hash)?)?;
+    status_from_chained_spans(line, at, hash)
+}
+
+/// [`status_from_spans`] for a line the chain check has passed, which proved the rest of
+/// its envelope (`hash` and `prev` lowercase hex, `recorded_at`'s shape): `hash` is the one
+/// it computed, so neither hash is decoded again.
+pub fn status_from_chained_spans<'a>(
+    line: &'a str,
+    at: &crate::canonical_check::StatusSpans,
+    hash: EntryHash,
+) -> Option<StatusLine<'a>> {
+    let get = |(a, b): crate::canonical_check::Span| line.get(a..b);
+    let (recorded_at, actor) = (get(at.recorded_at)?, get(at.actor)?);
+    if !status_version_ok(at.v) || at.seq == 0 || actor.trim().is_empty() {
         return None;
     }
     Some(StatusLine {
         seq: Seq(at.seq),
-        hash: EntryHash::from_hex(get(at.hash)?)?,
+        hash,
         recorded_at: Cow::Borrowed(recorded_at),
         actor: Cow::Borrowed(actor),
         action: Cow::Borrowed(get(at.action)?),

@@ -29,7 +29,7 @@ use crate::entry::{Entry, EntryHash, Seq};
 use crate::event::Event;
 use crate::plan::{Plan, RuleError, StatusRef, Unsettled};
 use crate::store::{EntrySource, StoreError};
-use crate::wire::{decode_line, status_from_spans, DecodedLine, StatusLine};
+use crate::wire::{decode_line, status_from_chained_spans, DecodedLine, StatusLine};
 
 /// What to check besides the ledger itself.
 #[derive(Debug, Clone, Default)]
@@ -185,7 +185,7 @@ struct BatchLine {
     end: usize,
     number: u64,
     /// A plain status line's members, found by the canonical check and accepted by
-    /// [`crate::wire::status_from_spans`]: the fold reads them without decoding the line.
+    /// [`crate::wire::status_from_chained_spans`]: the fold reads them without decoding the line.
     status: Option<(StatusSpans, EntryHash)>,
 }
 
@@ -246,11 +246,14 @@ fn verify_folding(
 ) -> Result<(VerifyReport, Option<Plan>, evidence::Attachments), StoreError> {
     // Two stages, each on its own thread: the byte checks, and decoding with the rule fold
     // (decoding borrows from the batch's bytes, so it runs where they are folded).
-    let (tx, rx) = mpsc::sync_channel::<Batch>(8);
+    // Room for a few MB of checked lines: the fold runs slower than the byte checks over the
+    // entries that add areas and actions, and must not hold the byte checks up meanwhile.
+    let (tx, rx) = mpsc::sync_channel::<Batch>(32);
     let not_after = options.not_after.clone();
     let (bytes_result, fold_result) = std::thread::scope(|scope| {
-        let fold = scope.spawn(move || fold_batches(rx, keep_plan));
-        let bytes = check_bytes(source, not_after.as_deref(), options.expect, tx);
+        let (spent_tx, spent_rx) = mpsc::channel::<Batch>();
+        let fold = scope.spawn(move || fold_batches(rx, spent_tx, keep_plan));
+        let bytes = check_bytes(source, not_after.as_deref(), options.expect, (tx, spent_rx));
         (bytes, fold.join())
     });
     let checked = bytes_result?;
@@ -341,7 +344,7 @@ fn check_bytes(
     source: &dyn EntrySource,
     not_after: Option<&str>,
     expect: Option<(Seq, EntryHash)>,
-    tx: mpsc::SyncSender<Batch>,
+    (tx, spent): (mpsc::SyncSender<Batch>, mpsc::Receiver<Batch>),
 ) -> Result<Checked, StoreError> {
     let mut chain = ChainVerifier::new();
     let mut out = Checked::default();
@@ -362,7 +365,11 @@ fn check_bytes(
                 return Ok(ControlFlow::Break(()));
             }
         };
-        let facts = match chain.check_stored(line.bytes) {
+        let checked = match &spans {
+            Some(at) => chain.check_spans(line.bytes, at.seq, at.hash, at.prev, at.recorded_at),
+            None => chain.check_stored(line.bytes),
+        };
+        let facts = match checked {
             Ok(f) => f,
             Err(e) => {
                 out.failure = Some(fail(chain_check(&e), e.to_string()));
@@ -406,7 +413,9 @@ fn check_bytes(
         }
         // Decoding a plain status here, from what the canonical check found, keeps it off
         // the fold's thread, the busier of the two.
-        let status = spans.and_then(|at| Some((at, status_from_spans(text, &at)?.hash)));
+        let status = spans
+            .filter(|at| status_from_chained_spans(text, at, facts.hash).is_some())
+            .map(|at| (at, facts.hash));
         batch.text.push_str(text);
         batch.lines.push(BatchLine {
             end: batch.text.len(),
@@ -414,7 +423,9 @@ fn check_bytes(
             status,
         });
         if batch.text.len() >= BATCH_BYTES {
-            let full = std::mem::replace(&mut batch, Batch::new());
+            // A batch the fold is done with, if there is one: its memory is already paged in.
+            let next = spent.try_recv().unwrap_or_else(|_| Batch::new());
+            let full = std::mem::replace(&mut batch, next);
             if tx.send(full).is_err() {
                 // The fold stopped at a failure of its own: nothing later matters.
                 fold_gone = true;
@@ -446,12 +457,12 @@ struct Folded {
 
 /// Decodes each line (its bytes already checked), checks it against the plan as it stood,
 /// and folds it in; stops at the first failure.
-fn fold_batches(rx: mpsc::Receiver<Batch>, keep_plan: bool) -> Folded {
+fn fold_batches(rx: mpsc::Receiver<Batch>, spent: mpsc::Sender<Batch>, keep_plan: bool) -> Folded {
     let mut plan = Plan::new();
     let mut out = Folded::default();
     let mut later = Unsettled::default();
     let mut seq = 0u64;
-    for batch in rx {
+    for mut batch in rx {
         let mut start = 0;
         for l in &batch.lines {
             let line = &batch.text[start..l.end];
@@ -463,6 +474,10 @@ fn fold_batches(rx: mpsc::Receiver<Batch>, keep_plan: bool) -> Folded {
                 return out;
             }
         }
+        batch.text.clear();
+        batch.lines.clear();
+        // The byte checks may have stopped already; then the batch is simply freed.
+        let _ = spent.send(batch);
     }
     if keep_plan {
         plan.settle(&mut later);
