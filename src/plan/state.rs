@@ -3,7 +3,7 @@
 //! [`Plan::apply`] holds no rules (it trusts what it is given); the rules live in
 //! [`crate::plan::rules`], which the append path runs before anything is written.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +39,7 @@ pub type Label = std::sync::Arc<str>;
 pub type Shared = std::sync::Arc<str>;
 
 /// The shared copy of `label` (a review label, status or actor) in `labels`, made on first use.
-pub(crate) fn intern(labels: &mut std::collections::HashSet<Label>, label: &str) -> Label {
+pub(crate) fn intern(labels: &mut foldhash::HashSet<Label>, label: &str) -> Label {
     match labels.get(label) {
         Some(l) => l.clone(),
         None => {
@@ -170,14 +170,16 @@ pub struct Plan {
     /// The newest `signed_off` version folded in: older ones are refused after it.
     #[serde(default)]
     pub sign_off_version: u64,
+    /// The indexes use foldhash: seeded at random per map like SipHash, so crafted ids do
+    /// not collide at will, and several times quicker on short keys looked up per status.
     #[serde(skip)]
-    action_index: HashMap<String, usize>,
+    action_index: foldhash::HashMap<String, usize>,
     /// Reviews by label, kept with the action index: a status lookup is on every replay.
     #[serde(skip)]
-    review_index: HashMap<String, usize>,
+    review_index: foldhash::HashMap<String, usize>,
     /// One shared copy of each review label, status and actor held by a recorded status.
     #[serde(skip)]
-    labels: std::collections::HashSet<Label>,
+    labels: foldhash::HashSet<Label>,
     /// The action [`Plan::index_of`] found last.
     #[serde(skip)]
     last_action: Hint,

@@ -20,7 +20,7 @@ use super::reader::DirReader;
 pub type LineVisitor<'f> = dyn FnMut(Line<'_>) -> Result<ControlFlow<()>, StoreError> + 'f;
 
 /// Anything that can stream entry lines in seq order.
-pub trait EntrySource {
+pub trait EntrySource: Sync {
     /// Calls `visit` with each stored line, oldest first, until it breaks.
     fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError>;
     /// What to call this source in messages (a path, or "memory").

@@ -4,14 +4,16 @@
 //! scan of the stored bytes, no re-serialising), hash, link, seq, time order, no time in the
 //! future, the event schema, and the plan's rules as it stood (key ids, signatures against the
 //! key registered and not revoked then, that a signed status is the one shown, no repeated
-//! sign-off, …). The byte checks run on one thread, the fold on another. A plain status,
-//! the bulk of any ledger, is read on the byte thread from where the canonical check found
-//! its members, and folded from strings borrowed from its line; statuses go into their
+//! sign-off, …). The byte checks ([`bytes`]) run on a second thread, the fold on the
+//! calling one, and the fold takes over the byte checks of a batch whenever it would
+//! otherwise wait. A plain status, the bulk of any ledger, is read from where the canonical
+//! check found its members, and folded from strings borrowed from its line; statuses go into their
 //! actions' maps a run at a time, grouped by action. Other lines are decoded by the fold.
 //! Attachments are gathered in the same pass, for the evidence check.
 //! Memory stays constant in the log's length: lines are checked and dropped; only the plan,
 //! the heads that sign-offs name, the attachments and a bounded run of statuses are kept.
 
+mod bytes;
 pub mod evidence;
 pub mod progress;
 
@@ -23,13 +25,15 @@ use std::sync::mpsc;
 use serde::Serialize;
 
 use crate::canonical_check::StatusSpans;
-use crate::chain::{ChainError, ChainVerifier};
+use crate::chain::ChainError;
 pub use crate::entry::Head;
 use crate::entry::{Entry, EntryHash, Seq};
 use crate::event::Event;
 use crate::plan::{Plan, RuleError, StatusRef, Unsettled};
 use crate::store::{EntrySource, StoreError};
-use crate::wire::{decode_line, status_from_chained_spans, DecodedLine, StatusLine};
+use crate::wire::{decode_line, DecodedLine, StatusLine};
+
+use bytes::{Batch, ToFold};
 
 /// What to check besides the ledger itself.
 #[derive(Debug, Clone, Default)]
@@ -173,33 +177,6 @@ fn rule_check(e: &RuleError) -> &'static str {
     }
 }
 
-/// Lines handed from the byte checks to the fold, a batch at a time.
-struct Batch {
-    /// The lines, one after another (each proved UTF-8 by the canonical check).
-    text: String,
-    lines: Vec<BatchLine>,
-}
-
-/// Where a line of a [`Batch`] ends, and what the byte checks already read from it.
-struct BatchLine {
-    end: usize,
-    number: u64,
-    /// A plain status line's members, found by the canonical check and accepted by
-    /// [`crate::wire::status_from_chained_spans`]: the fold reads them without decoding the line.
-    status: Option<(StatusSpans, EntryHash)>,
-}
-
-impl Batch {
-    fn new() -> Batch {
-        Batch {
-            text: String::with_capacity(BATCH_BYTES + 4096),
-            lines: Vec::new(),
-        }
-    }
-}
-
-const BATCH_BYTES: usize = 256 * 1024;
-
 /// Statuses held back from their actions' maps at most, to be put in grouped by action
 /// ([`Plan::settle`]): enough to meet each of thousands of actions several times, a few MB.
 const SETTLE_AT: usize = 32 * 1024;
@@ -245,25 +222,35 @@ fn verify_folding(
     keep_plan: bool,
 ) -> Result<(VerifyReport, Option<Plan>, evidence::Attachments), StoreError> {
     // Two stages, each on its own thread: the byte checks, and decoding with the rule fold
-    // (decoding borrows from the batch's bytes, so it runs where they are folded).
-    // Room for a few MB of checked lines: the fold runs slower than the byte checks over the
-    // entries that add areas and actions, and must not hold the byte checks up meanwhile.
-    let (tx, rx) = mpsc::sync_channel::<Batch>(32);
+    // (decoding borrows from the batch's bytes, so it runs where they are folded). The fold
+    // runs on this thread: the plan it builds then grows the main heap a large step at a
+    // time, where a spawned thread's heap grows a few pages per system call.
+    let (tx, rx) = mpsc::sync_channel::<Batch>(bytes::QUEUED);
     let not_after = options.not_after.clone();
     let (bytes_result, fold_result) = std::thread::scope(|scope| {
-        let (spent_tx, spent_rx) = mpsc::channel::<Batch>();
-        let fold = scope.spawn(move || fold_batches(rx, spent_tx, keep_plan));
-        let bytes = check_bytes(source, not_after.as_deref(), options.expect, (tx, spent_rx));
-        (bytes, fold.join())
+        let (spent_tx, spent) = mpsc::channel::<Batch>();
+        let to_fold = ToFold { tx, spent };
+        let bytes =
+            scope.spawn(move || bytes::check_bytes(source, not_after, options.expect, to_fold));
+        let fold = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            fold_batches(rx, spent_tx, keep_plan)
+        }));
+        (bytes.join(), fold)
     });
-    let checked = bytes_result?;
+    let stopped = |what: &str| VerifyFailure {
+        seq: 0,
+        line: 0,
+        check: "plan rules",
+        reason: format!("the {what} stopped unexpectedly"),
+    };
+    let checked = bytes_result.unwrap_or_else(|_| {
+        Ok(bytes::Checked {
+            failure: Some(stopped("byte checks")),
+            ..bytes::Checked::default()
+        })
+    })?;
     let folded = fold_result.unwrap_or_else(|_| Folded {
-        failure: Some(VerifyFailure {
-            seq: 0,
-            line: 0,
-            check: "plan rules",
-            reason: "the plan fold stopped unexpectedly".into(),
-        }),
+        failure: Some(stopped("plan fold")),
         ..Folded::default()
     });
     // The last good head is the one just before the earliest failure, whichever side saw it.
@@ -327,119 +314,6 @@ fn earliest(a: Option<VerifyFailure>, b: Option<VerifyFailure>) -> Option<Verify
     }
 }
 
-/// What the byte checks found.
-#[derive(Default)]
-struct Checked {
-    entries: u64,
-    /// The last entry that passed them.
-    head: Option<Head>,
-    failure: Option<VerifyFailure>,
-    expect: Option<ExpectOutcome>,
-    /// The seq of an entry with the expected hash at another place than expected.
-    expected_hash_at: Option<u64>,
-}
-
-/// Canonical form, chain and time, per line; good lines go on to the fold.
-fn check_bytes(
-    source: &dyn EntrySource,
-    not_after: Option<&str>,
-    expect: Option<(Seq, EntryHash)>,
-    (tx, spent): (mpsc::SyncSender<Batch>, mpsc::Receiver<Batch>),
-) -> Result<Checked, StoreError> {
-    let mut chain = ChainVerifier::new();
-    let mut out = Checked::default();
-    let mut batch = Batch::new();
-    let mut fold_gone = false;
-    source.scan(&mut |line| {
-        let seq = chain.next_seq();
-        let fail = |check: &'static str, reason: String| VerifyFailure {
-            seq: seq.0,
-            line: line.number,
-            check,
-            reason,
-        };
-        let (text, spans) = match crate::canonical_check::check_line(line.bytes) {
-            Ok(checked) => checked,
-            Err(e) => {
-                out.failure = Some(fail("canonical form", format!("entry {seq}: {e}")));
-                return Ok(ControlFlow::Break(()));
-            }
-        };
-        let checked = match &spans {
-            Some(at) => chain.check_spans(line.bytes, at.seq, at.hash, at.prev, at.recorded_at),
-            None => chain.check_stored(line.bytes),
-        };
-        let facts = match checked {
-            Ok(f) => f,
-            Err(e) => {
-                out.failure = Some(fail(chain_check(&e), e.to_string()));
-                return Ok(ControlFlow::Break(()));
-            }
-        };
-        if let Some(limit) = not_after {
-            if chain.last_time()[..] > *limit.as_bytes() {
-                let time = String::from_utf8_lossy(chain.last_time()).into_owned();
-                out.failure = Some(fail(
-                    "not in the future",
-                    format!("entry {seq}: recorded_at {time} is in the future (more than {FUTURE_SKEW_MINUTES} minutes ahead of this machine's clock): a wrong clock or a forgery"),
-                ));
-                return Ok(ControlFlow::Break(()));
-            }
-        }
-        out.head = Some(Head {
-            seq: seq.0,
-            hash: facts.hash,
-        });
-        out.entries = seq.0;
-        if let Some((want_seq, want_hash)) = expect {
-            if want_seq != seq && want_hash == facts.hash {
-                out.expected_hash_at = Some(seq.0);
-            }
-            if want_seq == seq {
-                out.expect = Some(if want_hash == facts.hash {
-                    ExpectOutcome::Found {
-                        seq: seq.0,
-                        hash: facts.hash.to_hex(),
-                    }
-                } else {
-                    ExpectOutcome::Differs {
-                        seq: seq.0,
-                        expected: want_hash.to_hex(),
-                        found: facts.hash.to_hex(),
-                        found_at: None,
-                    }
-                });
-            }
-        }
-        // Decoding a plain status here, from what the canonical check found, keeps it off
-        // the fold's thread, the busier of the two.
-        let status = spans
-            .filter(|at| status_from_chained_spans(text, at, facts.hash).is_some())
-            .map(|at| (at, facts.hash));
-        batch.text.push_str(text);
-        batch.lines.push(BatchLine {
-            end: batch.text.len(),
-            number: line.number,
-            status,
-        });
-        if batch.text.len() >= BATCH_BYTES {
-            // A batch the fold is done with, if there is one: its memory is already paged in.
-            let next = spent.try_recv().unwrap_or_else(|_| Batch::new());
-            let full = std::mem::replace(&mut batch, next);
-            if tx.send(full).is_err() {
-                // The fold stopped at a failure of its own: nothing later matters.
-                fold_gone = true;
-                return Ok(ControlFlow::Break(()));
-            }
-        }
-        Ok(ControlFlow::Continue(()))
-    })?;
-    if !fold_gone && !batch.lines.is_empty() {
-        let _ = tx.send(batch);
-    }
-    Ok(out)
-}
-
 /// What folding the entries found.
 #[derive(Default)]
 struct Folded {
@@ -455,27 +329,42 @@ struct Folded {
     attachments: evidence::Attachments,
 }
 
-/// Decodes each line (its bytes already checked), checks it against the plan as it stood,
-/// and folds it in; stops at the first failure.
+/// Decodes each line (running the byte checks first on a batch handed over unchecked),
+/// checks it against the plan as it stood, and folds it in; stops at the first failure.
 fn fold_batches(rx: mpsc::Receiver<Batch>, spent: mpsc::Sender<Batch>, keep_plan: bool) -> Folded {
     let mut plan = Plan::new();
     let mut out = Folded::default();
     let mut later = Unsettled::default();
     let mut seq = 0u64;
     for mut batch in rx {
+        let mut checks = batch.unchecked.take();
         let mut start = 0;
         for l in &batch.lines {
-            let line = &batch.text[start..l.end];
-            start = l.end;
             seq += 1;
-            if let Err(failure) = fold_line(&mut plan, &mut later, &mut out, line, l, seq) {
+            let passed = match &mut checks {
+                None => Ok((&batch.text[start..l.end], l.status)),
+                Some(c) => c
+                    .check(&batch.raw[start..l.end], l.number)
+                    .map(|p| (p.text, p.status)),
+            };
+            start = l.end;
+            let folded = passed.and_then(|(line, status)| {
+                fold_line(
+                    &mut plan,
+                    &mut later,
+                    &mut out,
+                    line,
+                    (l.number, status),
+                    seq,
+                )
+            });
+            if let Err(failure) = folded {
                 out.failure = Some(failure);
                 out.last_good = plan.head.map(|(seq, hash)| Head { seq: seq.0, hash });
                 return out;
             }
         }
-        batch.text.clear();
-        batch.lines.clear();
+        batch.clear();
         // The byte checks may have stopped already; then the batch is simply freed.
         let _ = spent.send(batch);
     }
@@ -496,17 +385,16 @@ fn fold_line(
     later: &mut Unsettled,
     out: &mut Folded,
     line: &str,
-    at: &BatchLine,
+    (number, status): (u64, Option<(StatusSpans, EntryHash)>),
     seq: u64,
 ) -> Result<(), VerifyFailure> {
-    let number = at.number;
     let refused = |e: RuleError| VerifyFailure {
         seq,
         line: number,
         check: rule_check(&e),
         reason: format!("entry {seq}: {e}"),
     };
-    let read = match &at.status {
+    let read = match &status {
         Some((spans, hash)) => spans_status(line, spans, *hash).map(DecodedLine::Status),
         None => None,
     };

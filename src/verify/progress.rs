@@ -2,9 +2,8 @@
 //! entries checked"): a shared counter of the entries whose bytes were checked so far.
 //! It wraps the source rather than reaching into verify's stages, which stay as they are.
 
-use std::cell::Cell;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::store::{EntrySource, StoreError};
@@ -26,7 +25,7 @@ pub fn verify_counting(
     let counted = Counted {
         inner: source,
         progress,
-        first: Cell::new(true),
+        first: AtomicBool::new(true),
     };
     verify(&counted, options)
 }
@@ -36,12 +35,12 @@ pub fn verify_counting(
 struct Counted<'a> {
     inner: &'a dyn EntrySource,
     progress: &'a Progress,
-    first: Cell<bool>,
+    first: AtomicBool,
 }
 
 impl EntrySource for Counted<'_> {
     fn scan(&self, visit: &mut crate::store::source::LineVisitor<'_>) -> Result<(), StoreError> {
-        if !self.first.replace(false) {
+        if !self.first.swap(false, Ordering::Relaxed) {
             return self.inner.scan(visit);
         }
         let mut pending = 0u64;
