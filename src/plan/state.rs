@@ -70,8 +70,8 @@ pub struct RecordedStatus {
 /// it is in the cache rather than once per status across thousands of actions.
 #[derive(Debug, Default)]
 pub struct Unsettled {
-    /// (action index, review label, record: taken when settled)
-    held: Vec<(usize, Label, Option<RecordedStatus>)>,
+    /// (action index, (review label, record): taken when settled)
+    held: Vec<(usize, Option<(Label, RecordedStatus)>)>,
 }
 
 impl Unsettled {
@@ -427,7 +427,7 @@ impl Plan {
         if let Some((i, label, record)) =
             self.status_record(seq, hash, recorded_at, actor, status, note)
         {
-            later.held.push((i, label, Some(record)));
+            later.held.push((i, Some((label, record))));
         }
     }
 
@@ -435,13 +435,13 @@ impl Plan {
     /// ledger order within each (the latest for a review wins, as [`Plan::apply`] has it).
     pub fn settle(&mut self, later: &mut Unsettled) {
         let mut order: Vec<(usize, usize)> = (later.held.iter().enumerate())
-            .map(|(at, (action, _, _))| (*action, at))
+            .map(|(at, (action, _))| (*action, at))
             .collect();
         order.sort_unstable();
         for (action, at) in order {
-            let (_, label, record) = &mut later.held[at];
-            if let (Some(a), Some(r)) = (self.actions.get_mut(action), record.take()) {
-                a.statuses.insert(label.clone(), r);
+            let (_, held) = &mut later.held[at];
+            if let (Some(a), Some((label, r))) = (self.actions.get_mut(action), held.take()) {
+                a.statuses.insert(label, r);
             }
         }
         later.held.clear();
