@@ -371,11 +371,14 @@ pub async fn execute(
     if_head: Option<u64>,
 ) -> Result<Vec<super::writer::Written>, ApiError> {
     let served = served(state, plan)?;
-    let plan = plan_of(served, None).await?;
-    let command = plan.resolve_names(command).map_err(name_error)?;
-    let events = plan
-        .decide_names(&command)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    // The plan is let go before the commit: a request still holding it then would make the
+    // writer copy the whole plan to leave this request its head (see `plan_cache`).
+    let events = {
+        let plan = plan_of(served, None).await?;
+        let command = plan.resolve_names(command).map_err(name_error)?;
+        plan.decide_names(&command)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?
+    };
     served
         .writer
         .write(actor.to_string(), events, if_head)

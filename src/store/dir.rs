@@ -22,7 +22,7 @@ use super::lock::LedgerLock;
 use super::log::{EntryLog, LOG_FILE};
 use super::positions::{line_at, Covered, Positions, DERIVED_DIR};
 use super::snapshot;
-use super::state::{PartialPlan, StateDb};
+use super::state::{Changed, PartialPlan, StateDb};
 use super::tail::Tail;
 
 /// The sled folder of earlier versions, replaced by `derived/`.
@@ -679,7 +679,8 @@ impl DirLedger {
         }
         self.head = self.positions.last();
         partial.plan = batch.plan;
-        if let Err(e) = self.save_derived(partial) {
+        let changed = Changed::by(&batch.entries);
+        if let Err(e) = self.save_derived(partial, &changed) {
             warnings.push(format!(
                 "the append is saved, but derived data could not be updated ({e}); it catches up next time"
             ));
@@ -690,17 +691,22 @@ impl DirLedger {
         }
     }
 
-    /// Saves positions and state after the head, and a snapshot when one is due.
-    fn save_derived(&mut self, partial: &mut PartialPlan) -> Result<(), StoreError> {
+    /// Saves positions and state after the head (of the plan's actions, those `changed`),
+    /// and a snapshot when one is due.
+    fn save_derived(
+        &mut self,
+        partial: &mut PartialPlan,
+        changed: &Changed,
+    ) -> Result<(), StoreError> {
         self.positions.save()?;
         let Some(head) = self.head else {
             return Ok(());
         };
         if self.held {
-            self.state.store_unflushed(partial, head)?;
+            self.state.store_unflushed(partial, head, changed)?;
             self.unflushed = true;
         } else {
-            self.state.store(partial, head)?;
+            self.state.store(partial, head, changed)?;
         }
         let newest = snapshot::newest(&self.dir)?;
         if snapshot::due(head.seq.0, newest) {
@@ -848,7 +854,7 @@ impl DirLedger {
             });
         }
         if let (Some(p), Some(head)) = (&mut partial, self.head) {
-            self.state.store(p, head)?;
+            self.state.store(p, head, &Changed::Every)?;
         }
         if let Some(head) = self.head {
             let mut newest = snapshot::newest(&self.dir)?;
@@ -1119,6 +1125,77 @@ mod tests {
         assert!(warnings.contains("completed an append"), "{warnings}");
         assert_eq!(reopened.plan().unwrap().areas.len(), 3);
         assert_eq!(std::fs::read(cut.join(LOG_FILE)).unwrap(), log);
+    }
+
+    #[test]
+    fn a_held_ledger_stores_what_each_commit_changed_and_reopens_to_the_same_plan() {
+        use crate::event::{ActionAdded, ReviewRescheduled, StatusRecorded};
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
+        let dir = tmp.path().join("l");
+        DirLedger::create(
+            &dir,
+            "me",
+            &clock,
+            crate::test_events::small_plan(),
+            &mut || {},
+        )
+        .unwrap();
+        let action = |id: &str| {
+            Event::ActionAdded(ActionAdded {
+                id: id.into(),
+                area: "1".into(),
+                action: "Do it".into(),
+                ..Default::default()
+            })
+        };
+        let status = |id: &str, review: &str, status: &str| {
+            Event::StatusRecorded(StatusRecorded {
+                action: id.into(),
+                review: review.into(),
+                status: status.into(),
+                note: None,
+            })
+        };
+        let rename = Event::ReviewRescheduled(ReviewRescheduled {
+            label: "R1".into(),
+            new_label: Some("R1 moved".into()),
+            date: None,
+            reason: "moved".into(),
+        });
+        let commits = vec![
+            vec![action("1.2"), action("1.3")],
+            vec![status("1.1", "R1", "Completed")],
+            vec![status("1.3", "R2", "Embedded")],
+            vec![action("1.4"), status("1.4", "R1", "Completed")],
+            vec![status("1.2", "R1", "Completed")],
+            // Moves statuses in every action: every action is stored again.
+            vec![rename],
+            vec![status("1.1", "R2", "Completed")],
+        ];
+        let mut ledger = DirLedger::open(&dir, &mut || {}).unwrap();
+        ledger.hold();
+        for events in commits {
+            let group = Group {
+                actor: "a".into(),
+                events,
+                if_head: None,
+            };
+            let done = ledger.append_groups(&clock, vec![group]).unwrap();
+            assert!(done.outcomes[0].is_ok(), "{:?}", done.outcomes);
+            assert!(done.appended.warnings.is_empty());
+        }
+        let held = ledger.whole_plan().unwrap().clone();
+        assert_eq!(held.actions.len(), 4);
+        assert_eq!(ledger.plan().unwrap(), held);
+        ledger.settle().unwrap();
+        drop(ledger);
+        let reopened = DirLedger::open(&dir, &mut || {}).unwrap();
+        assert!(reopened.warnings.is_empty(), "{:?}", reopened.warnings);
+        let stored = reopened.plan().unwrap();
+        assert_eq!(stored, held);
+        let moved = |id: &str| stored.action(id).unwrap().statuses.contains_key("R1 moved");
+        assert!(moved("1.1") && moved("1.2") && moved("1.4") && !moved("1.3"));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::entry::{EntryHash, Seq};
+use crate::entry::{Entry, EntryHash, Seq};
 use crate::event::Event;
 use crate::plan::{Action, Plan};
 
@@ -49,6 +49,44 @@ pub struct PartialPlan {
     pub orders: Vec<u32>,
     /// Actions in the whole plan when loaded.
     pub count: u32,
+}
+
+/// Which of a loaded plan's actions a store writes back (actions added since loading are
+/// always written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    /// Every loaded action: the plan was folded from entries not looked at one by one.
+    Every,
+    /// Only the actions with these ids: a long-lived writer holds the whole plan, and
+    /// encoding all of it for each commit would make a commit cost the plan's size.
+    Actions(Vec<String>),
+}
+
+impl Changed {
+    /// What folding `entries` can have changed: the actions they name, or every action when
+    /// one renames a review (its statuses move in every action), as [`StateDb::load_for`]
+    /// decides what to load.
+    pub fn by(entries: &[Entry]) -> Changed {
+        let mut ids: Vec<String> = Vec::new();
+        for entry in entries {
+            if matches!(&entry.event, Event::ReviewRescheduled(r) if r.new_label.is_some()) {
+                return Changed::Every;
+            }
+            if let Some(id) = entry.event.action_id() {
+                if !ids.iter().any(|i| i == id) {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        Changed::Actions(ids)
+    }
+
+    fn includes(&self, id: &str) -> bool {
+        match self {
+            Changed::Every => true,
+            Changed::Actions(ids) => ids.iter().any(|i| i == id),
+        }
+    }
 }
 
 /// An action's order, as stored under its id key.
@@ -277,8 +315,13 @@ impl StateDb {
 
     /// Stores `p` (the loaded actions and any added since) as the state after `covered`,
     /// flushed to disk.
-    pub fn store(&self, p: &mut PartialPlan, covered: Covered) -> Result<(), StoreError> {
-        self.store_unflushed(p, covered)?;
+    pub fn store(
+        &self,
+        p: &mut PartialPlan,
+        covered: Covered,
+        changed: &Changed,
+    ) -> Result<(), StoreError> {
+        self.store_unflushed(p, covered, changed)?;
         self.flush()
     }
 
@@ -296,23 +339,51 @@ impl StateDb {
     /// about [`STORE_CHUNK`] bytes, the mark last: a crash between them leaves actions with
     /// no mark, which the next open clears and rebuilds, and a million statuses are never
     /// encoded all at once.
-    pub fn store_unflushed(&self, p: &mut PartialPlan, covered: Covered) -> Result<(), StoreError> {
+    pub fn store_unflushed(
+        &self,
+        p: &mut PartialPlan,
+        covered: Covered,
+        changed: &Changed,
+    ) -> Result<(), StoreError> {
+        let loaded = p.orders.len();
+        match self.write_batches(p, covered, changed) {
+            Ok(count) => {
+                // Later stores of the same loaded plan number new actions after these.
+                p.count = count;
+                Ok(())
+            }
+            Err(e) => {
+                // The new actions were not (all) stored: a later store numbers them again.
+                p.orders.truncate(loaded);
+                Err(e)
+            }
+        }
+    }
+
+    /// The batches of [`StateDb::store_unflushed`]; pushes the orders given to new actions
+    /// and returns the action count after them.
+    fn write_batches(
+        &self,
+        p: &mut PartialPlan,
+        covered: Covered,
+        changed: &Changed,
+    ) -> Result<u32, StoreError> {
         let fresh = p.orders.is_empty() && self.tree.get(MARK).map_err(sled_error)?.is_none();
         let mut batch = sled::Batch::default();
         let mut batched = 0usize;
         let mut count = p.count;
-        let mut orders = Vec::with_capacity(p.plan.actions.len());
         for (i, action) in p.plan.actions.iter_mut().enumerate() {
             let order = match p.orders.get(i) {
-                Some(o) => *o,
+                Some(o) if changed.includes(&action.fields.id) => *o,
+                Some(_) => continue,
                 None => {
                     let o = count;
                     batch.insert(key(ID, action.fields.id.as_bytes()), &o.to_be_bytes());
                     count += 1;
+                    p.orders.push(o);
                     o
                 }
             };
-            orders.push(order);
             let encoded = codec::encode_action(action);
             batched += encoded.len();
             batch.insert(key(ACTION, &order.to_be_bytes()), encoded);
@@ -338,10 +409,7 @@ impl StateDb {
         fsx::fault(fsx::Op::Write).map_err(io(self.path()))?;
         // One batch on one tree: sled applies it atomically.
         self.tree.apply_batch(batch).map_err(sled_error)?;
-        // Later stores of the same loaded plan number new actions after these.
-        p.orders = orders;
-        p.count = count;
-        Ok(())
+        Ok(count)
     }
 
     /// Forgets everything, for a rebuild from the log.
