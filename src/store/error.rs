@@ -52,8 +52,11 @@ pub enum StoreError {
     RestoreTargetNotEmpty(PathBuf),
 }
 
-/// Attaches a path to an I/O error.
-pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> StoreError {
-    let path = path.into();
-    move |source| StoreError::Io { path, source }
+/// Attaches a path to an I/O error. The path is copied only when there is an error: reads
+/// call this once per line.
+pub(crate) fn io<P: AsRef<std::path::Path>>(path: P) -> impl FnOnce(std::io::Error) -> StoreError {
+    move |source| StoreError::Io {
+        path: path.as_ref().to_path_buf(),
+        source,
+    }
 }
