@@ -191,18 +191,19 @@ impl Entry {
         // The event is the only nested value; it is canonicalised once, and the line is the
         // hashed body with the hash member put in its place.
         let event_bytes = event.canonical_bytes()?;
-        let mut head = Vec::with_capacity(event_bytes.len() + actor.len() + 24);
+        // Room for the whole line: the hash member and the tail go in without a reallocation.
+        let mut head = Vec::with_capacity(event_bytes.len() + actor.len() + 256);
         head.extend_from_slice(b"{\"actor\":");
         canonical::write_string(&actor, &mut head);
         head.extend_from_slice(b",\"event\":");
         head.extend_from_slice(&event_bytes);
         let mut tail = Vec::with_capacity(128);
         tail.extend_from_slice(b",\"prev\":\"");
-        tail.extend_from_slice(prev.to_hex().as_bytes());
+        crate::hex::encode_into(&prev.0, &mut tail);
         tail.extend_from_slice(b"\",\"recorded_at\":");
         canonical::write_string(&recorded_at, &mut tail);
         tail.extend_from_slice(b",\"seq\":");
-        tail.extend_from_slice(seq.0.to_string().as_bytes());
+        let _ = std::io::Write::write_fmt(&mut tail, format_args!("{}", seq.0));
         tail.push(b'}');
         let mut hasher = Sha256::new();
         hasher.update(&head);
@@ -210,7 +211,7 @@ impl Entry {
         let hash = EntryHash(hasher.finalize().into());
         let mut line = head;
         line.extend_from_slice(b",\"hash\":\"");
-        line.extend_from_slice(hash.to_hex().as_bytes());
+        crate::hex::encode_into(&hash.0, &mut line);
         line.push(b'"');
         line.extend_from_slice(&tail);
         let entry = Entry {

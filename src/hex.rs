@@ -31,6 +31,14 @@ pub fn encode(bytes: &[u8]) -> String {
     s
 }
 
+/// [`encode`], appended to `out`.
+pub fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 0xf)]);
+    }
+}
+
 /// Decodes exactly `2 * N` lowercase hex digits; anything else (uppercase included) is `None`.
 pub fn decode<const N: usize>(s: &str) -> Option<[u8; N]> {
     let bytes = s.as_bytes();
