@@ -1,12 +1,9 @@
 //! `readiness matrix`: the RAG table, actions by reviews.
 
-use crate::asof::ResolvedPoint;
-use crate::plan::state::Shared;
-use crate::plan::view::{matrix, matrix_of_cells, matrix_reviews};
-use crate::plan::Plan;
+use crate::plan::view::matrix;
+use crate::query::matrix_of_columns;
 use crate::report::wsoa_table::to_wsoa_table;
 use crate::report::{render, views::matrix_doc, ViewFormat};
-use crate::store::review_columns::ReviewColumns;
 
 use super::view::{emit, load_plan, load_plan_lazily, release, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
@@ -33,25 +30,6 @@ pub struct Args {
     pub view: ViewArgs,
 }
 
-/// The snapshot's status names, by column of the matrix at `point` then by action number;
-/// `None` if the columns do not read back (only a bug could do that to checksummed bytes).
-fn status_grid(
-    plan: &Plan,
-    point: Option<&ResolvedPoint>,
-    mut columns: ReviewColumns,
-) -> Option<Vec<Vec<Option<Shared>>>> {
-    let reviews = matrix_reviews(plan, point);
-    let mut grid = Vec::with_capacity(reviews.len());
-    for review in reviews {
-        let mut column = vec![None; plan.actions.len()];
-        for (action, status) in columns.cells(&review.label).ok()? {
-            column[action] = Some(status);
-        }
-        grid.push(column);
-    }
-    Some(grid)
-}
-
 /// Prints the matrix.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = args.view.known_at()?;
@@ -62,13 +40,10 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     };
     let wsoa = args.view.format == ViewFormat::Wsoa;
     let m = match columns {
-        Some(columns) if !wsoa => match status_grid(&plan, point.as_ref(), columns) {
-            Some(grid) => matrix_of_cells(&plan, point.as_ref(), |i, a, j, r| {
-                (a.statuses.get(r.label.as_str()))
-                    .map(|s| s.status.clone())
-                    .or_else(|| grid[j][i].clone())
-            }),
-            None => {
+        Some(columns) if !wsoa => match matrix_of_columns(&plan, point.as_ref(), columns) {
+            Ok(m) => m,
+            // Only a bug could make checksummed columns unreadable: the whole replay is sure.
+            Err(_) => {
                 plan = load_plan(ctx, known_at.as_deref())?;
                 matrix(&plan, point.as_ref())
             }

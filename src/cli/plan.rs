@@ -1,6 +1,7 @@
 //! `readiness plan`: the plan as it stood at a review.
 
-use crate::plan::view::{plan_at, reviews_until};
+use crate::plan::view::plan_at;
+use crate::query::fill_for_plan_at;
 use crate::report::{render, views::plan_doc};
 
 use super::view::{emit, load_plan, load_plan_lazily, release, resolve_point, ViewArgs};
@@ -25,13 +26,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = args.view.known_at()?;
     let (mut plan, columns) = load_plan_lazily(ctx, known_at.as_deref())?;
     let point = resolve_point(&plan, args.view.as_of.as_deref(), ctx)?;
-    if let Some(mut columns) = columns {
-        let labels: Vec<String> = reviews_until(&plan, point.as_ref())
-            .iter()
-            .map(|r| r.label.clone())
-            .collect();
-        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-        if columns.fill_until(&mut plan.actions, &labels).is_err() {
+    if let Some(columns) = columns {
+        if fill_for_plan_at(&mut plan, columns, point.as_ref()).is_err() {
             // Only a bug could make checksummed columns unreadable: the whole replay is sure.
             plan = load_plan(ctx, known_at.as_deref())?;
         }

@@ -29,11 +29,13 @@ struct Group {
     rest: Range<usize>,
 }
 
+/// A group being written: last action number, record count, cells, rest.
+type Building = (u64, u64, Vec<u8>, Vec<u8>);
+
 /// Appends the statuses of `actions` (numbered by position), grouped by review, to `out`.
 pub fn encode<'a>(actions: impl Iterator<Item = &'a Action>, out: &mut Vec<u8>) {
     let mut strings = Strings::default();
-    // Per label: last action number, count, cells, rest.
-    let mut groups: BTreeMap<&str, (u64, u64, Vec<u8>, Vec<u8>)> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Building> = BTreeMap::new();
     for (i, action) in actions.enumerate() {
         let i = i as u64;
         for (label, s) in &action.statuses {
@@ -303,5 +305,113 @@ impl ReviewColumns {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::event::*;
+    use crate::scale::StatusScale;
+    use crate::store::codec::{decode_plan, decode_plan_lazily, encode_plan};
+    use crate::store::MemoryLog;
+    use chrono::TimeZone;
+
+    /// Actions 1.1 and 1.2; 1.1 has statuses at R1 and R2, 1.2 only at R1.
+    fn plan() -> crate::plan::Plan {
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
+        let mut log = MemoryLog::new();
+        let mut events = vec![
+            Event::PlanCreated(PlanCreated {
+                title: "P".into(),
+                origin: "o".into(),
+                scale: StatusScale::york(),
+            }),
+            Event::AreaAdded(AreaAdded {
+                id: "1".into(),
+                title: "A".into(),
+                finding: None,
+            }),
+        ];
+        for (r, date) in [("R1", "2021-01-01"), ("R2", "2021-02-01")] {
+            events.push(Event::ReviewScheduled(ReviewScheduled {
+                label: r.into(),
+                date: date.into(),
+            }));
+        }
+        for a in ["1.1", "1.2"] {
+            events.push(Event::ActionAdded(ActionAdded {
+                id: a.into(),
+                area: "1".into(),
+                action: "do".into(),
+                ..ActionAdded::default()
+            }));
+        }
+        for (a, r, s) in [
+            ("1.1", "R1", "Not started"),
+            ("1.2", "R1", "Completed"),
+            ("1.1", "R2", "Embedded"),
+        ] {
+            events.push(Event::StatusRecorded(StatusRecorded {
+                action: a.into(),
+                review: r.into(),
+                status: s.into(),
+                note: Some(format!("{a} at {r}")),
+            }));
+        }
+        log.append("me", &clock, events).unwrap();
+        log.plan().clone()
+    }
+
+    fn labels(plan: &crate::plan::Plan, action: usize) -> Vec<String> {
+        plan.actions[action]
+            .statuses
+            .keys()
+            .map(|l| l.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_view_reads_earlier_reviews_only_for_actions_without_a_status() {
+        let mut whole = plan();
+        let bytes = encode_plan(&mut whole);
+        assert_eq!(decode_plan(&bytes).unwrap(), whole);
+
+        // At R1: only R1's group is read.
+        let (mut p, mut columns) = decode_plan_lazily(bytes.clone(), 0).unwrap();
+        columns.fill_until(&mut p.actions, &["R1"]).unwrap();
+        assert_eq!(
+            (labels(&p, 0), labels(&p, 1)),
+            (vec!["R1".into()], vec!["R1".into()])
+        );
+        assert_eq!(p.actions[1].statuses, whole.actions[1].statuses);
+
+        // At R2: 1.2 has nothing there, so R1 is read too.
+        let (mut p, mut columns) = decode_plan_lazily(bytes.clone(), 0).unwrap();
+        columns.fill_until(&mut p.actions, &["R1", "R2"]).unwrap();
+        assert_eq!(p.actions, whole.actions);
+
+        // A status folded in after the snapshot covers its action and wins over the columns.
+        let (mut p, mut columns) = decode_plan_lazily(bytes.clone(), 0).unwrap();
+        let newer = RecordedStatus {
+            status: "Completed".into(),
+            ..whole.actions[0].statuses["R1"].clone()
+        };
+        p.actions[1].statuses.insert("R2".into(), newer.clone());
+        columns.fill_until(&mut p.actions, &["R1", "R2"]).unwrap();
+        assert_eq!(labels(&p, 0), vec!["R2".to_string()]);
+        assert_eq!(p.actions[1].statuses["R2"], newer);
+
+        // Cells: status names only, by action number.
+        let (_, mut columns) = decode_plan_lazily(bytes, 0).unwrap();
+        let cells: Vec<(usize, String)> = (columns.cells("R1").unwrap().into_iter())
+            .map(|(a, s)| (a, s.to_string()))
+            .collect();
+        assert_eq!(
+            cells,
+            vec![(0, "Not started".into()), (1, "Completed".into())]
+        );
+        assert!(columns.cells("R9").unwrap().is_empty());
     }
 }
