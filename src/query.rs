@@ -4,11 +4,16 @@
 
 use std::ops::ControlFlow;
 
+use crate::asof::ResolvedPoint;
 use crate::names::fold;
 use crate::plan::activity::ActivityRow;
 use crate::plan::diff::Touches;
 use crate::plan::gaps::RecentEntries;
+use crate::plan::state::{Label, Shared};
+use crate::plan::view::{matrix_of_cells, matrix_reviews, Matrix};
 use crate::plan::Plan;
+use crate::store::codec::CodecError;
+use crate::store::review_columns::ReviewColumns;
 use crate::store::EntrySource;
 use crate::verify::{replay_with, ReplayError};
 
@@ -158,4 +163,42 @@ pub fn checkpoint_at(
         size,
         root: crate::checkpoint::b64(&root),
     })
+}
+
+/// Puts into `plan` (loaded with its snapshot's statuses left in `columns`) the statuses
+/// [`crate::plan::view::plan_at`] shows at `point`: reading one review's, not a million.
+pub fn fill_for_plan_at(
+    plan: &mut Plan,
+    mut columns: ReviewColumns,
+    point: Option<&ResolvedPoint>,
+) -> Result<(), CodecError> {
+    let labels: Vec<Label> = crate::plan::view::reviews_until(plan, point)
+        .iter()
+        .map(|r| Label::from(r.label.as_str()))
+        .collect();
+    let labels: Vec<&str> = labels.iter().map(|l| &**l).collect();
+    columns.fill_until(&mut plan.actions, &labels)
+}
+
+/// [`crate::plan::view::matrix`] of `plan` (loaded with its snapshot's statuses left in
+/// `columns`), reading only the status names.
+pub fn matrix_of_columns(
+    plan: &Plan,
+    point: Option<&ResolvedPoint>,
+    mut columns: ReviewColumns,
+) -> Result<Matrix, CodecError> {
+    let reviews = matrix_reviews(plan, point);
+    let mut grid = Vec::with_capacity(reviews.len());
+    for review in reviews {
+        let mut column: Vec<Option<Shared>> = vec![None; plan.actions.len()];
+        for (action, status) in columns.cells(&review.label)? {
+            column[action] = Some(status);
+        }
+        grid.push(column);
+    }
+    Ok(matrix_of_cells(plan, point, |i, a, j, r| {
+        (a.statuses.get(r.label.as_str()))
+            .map(|s| s.status.clone())
+            .or_else(|| grid[j][i].clone())
+    }))
 }

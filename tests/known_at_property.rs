@@ -22,6 +22,7 @@ use serde_json::{json, Value};
 
 use readiness_ledger::asof::ResolvedPoint;
 use readiness_ledger::clock::FixedClock;
+use readiness_ledger::entry::Seq;
 use readiness_ledger::entry::{format_timestamp, parse_timestamp};
 use readiness_ledger::event::{
     ActionAdded, ActionAmended, ActionWithdrawn, AreaAdded, Correction, Event, PlanCreated,
@@ -29,7 +30,10 @@ use readiness_ledger::event::{
 };
 use readiness_ledger::plan::activity::ActivityRow;
 use readiness_ledger::plan::view::{history, matrix, plan_at};
+use readiness_ledger::query::{fill_for_plan_at, matrix_of_columns};
 use readiness_ledger::scale::StatusScale;
+use readiness_ledger::store::snapshot;
+use readiness_ledger::store::source::{fold, Location, ReadLedger};
 use readiness_ledger::store::{EntrySource, MemoryLog};
 use readiness_ledger::verify::replay_with;
 
@@ -390,6 +394,106 @@ proptest! {
                     "known at {} (before correction {} at {})", t, seq, at
                 );
             }
+        }
+    }
+}
+
+/// The plan at every review and the matrix over every span, from a directory ledger whose
+/// snapshots (at `snaps`) keep their statuses in columns read on demand, known at `known_at`.
+/// Also whether the columns were used.
+fn column_projections(dir: &std::path::Path, known_at: Option<&str>) -> (Value, bool) {
+    let reader = ReadLedger::open(&Location::Dir(dir.to_path_buf())).expect("the ledger opens");
+    let (plan, columns, _) = reader.load_plan_lazily(known_at).expect("the plan loads");
+    let used = columns.is_some();
+    if !plan.is_created() {
+        return (Value::Null, used);
+    }
+    let mut points = vec![None];
+    points.extend(plan.reviews.iter().map(|r| {
+        Some(ResolvedPoint {
+            label: r.label.clone(),
+            date: r.date.clone(),
+        })
+    }));
+    let mut out = Vec::new();
+    for point in &points {
+        // Each view reads its own copy, as each command does.
+        let (mut at, columns, _) = reader.load_plan_lazily(known_at).expect("the plan loads");
+        let (whole, more, _) = reader.load_plan_lazily(known_at).expect("the plan loads");
+        let m = match more {
+            Some(c) => matrix_of_columns(&whole, point.as_ref(), c).expect("columns read"),
+            None => matrix(&whole, point.as_ref()),
+        };
+        if let Some(c) = columns {
+            fill_for_plan_at(&mut at, c, point.as_ref()).expect("columns read");
+        }
+        out.push(json!({
+            "point": point.as_ref().map(|p| &p.label),
+            "plan": plan_at(&at, point.as_ref()),
+            "matrix": m,
+        }));
+    }
+    (Value::Array(out), used)
+}
+
+/// [`projections`] without histories.
+fn view_projections(source: &dyn EntrySource, known_at: Option<&str>) -> Value {
+    let mut v = projections(source, known_at);
+    if let Value::Array(points) = &mut v {
+        for p in points {
+            p.as_object_mut().map(|o| o.remove("histories"));
+        }
+    }
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// `plan` and `matrix` read from snapshot columns (and the statuses after the snapshot)
+    /// show exactly what a full replay shows, at every review and every moment; and they
+    /// read columns exactly when the entries between the snapshot and that moment are all
+    /// statuses.
+    #[test]
+    fn views_from_snapshot_columns_equal_a_full_replay(
+        case in case(),
+        snaps in proptest::collection::vec(any::<Index>(), 1..4),
+    ) {
+        let log = build(&case);
+        let all = entries(&log);
+        let tmp = tempfile::tempdir().expect("temp dir");
+        std::fs::write(tmp.path().join("entries.jsonl"), log.to_jsonl()).expect("log written");
+        let reader = ReadLedger::open(&Location::Dir(tmp.path().to_path_buf())).expect("opens");
+        let ReadLedger::Dir(dir) = &reader else { panic!("a directory") };
+        let mut seqs: Vec<usize> = snaps.iter().map(|i| 1 + i.index(all.len())).collect();
+        seqs.push(all.len());
+        seqs.sort_unstable();
+        seqs.dedup();
+        for seq in &seqs {
+            let offset = dir.positions().offset_of(Seq(*seq as u64)).expect("positions").expect("an entry");
+            let mut plan = fold(&prefix(&log, *seq), None).expect("the prefix folds");
+            snapshot::write(tmp.path(), &mut plan, offset).expect("snapshot written");
+        }
+        drop(reader);
+        let mut statuses = vec![false];
+        replay_with(&log, None, |e, _| {
+            statuses.push(matches!(e.event, Event::StatusRecorded(_)));
+            ControlFlow::Continue(())
+        })
+        .expect("the log replays");
+        let mut times: Vec<Option<String>> = vec![None];
+        times.extend(all.iter().map(|(_, t, _)| Some(t.clone())));
+        times.dedup();
+        for t in &times {
+            let upto = match t {
+                Some(t) => all.iter().filter(|(_, r, _)| r <= t).count(),
+                None => all.len(),
+            };
+            let (fast, used) = column_projections(tmp.path(), t.as_deref());
+            let expected_use = seqs.iter().rev().find(|s| **s <= upto)
+                .is_some_and(|s| (s + 1..=upto).all(|q| statuses[q]));
+            prop_assert_eq!(used, expected_use, "columns used, known at {:?}", t);
+            prop_assert_eq!(&fast, &view_projections(&log, t.as_deref()), "known at {:?}", t);
         }
     }
 }

@@ -1,9 +1,10 @@
 //! `readiness plan`: the plan as it stood at a review.
 
 use crate::plan::view::plan_at;
+use crate::query::fill_for_plan_at;
 use crate::report::{render, views::plan_doc};
 
-use super::view::{emit, load_plan, release, resolve_point, ViewArgs};
+use super::view::{emit, load_plan, load_plan_lazily, release, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
 
 /// Show every action with its status at a review, its RAG colour, lead and dates, by area.
@@ -23,8 +24,14 @@ pub struct Args {
 /// Prints the plan view.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = args.view.known_at()?;
-    let plan = load_plan(ctx, known_at.as_deref())?;
+    let (mut plan, columns) = load_plan_lazily(ctx, known_at.as_deref())?;
     let point = resolve_point(&plan, args.view.as_of.as_deref(), ctx)?;
+    if let Some(columns) = columns {
+        if fill_for_plan_at(&mut plan, columns, point.as_ref()).is_err() {
+            // Only a bug could make checksummed columns unreadable: the whole replay is sure.
+            plan = load_plan(ctx, known_at.as_deref())?;
+        }
+    }
     let view = plan_at(&plan, point.as_ref());
     emit(
         ctx,

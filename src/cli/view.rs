@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use crate::asof::{resolve, ResolvedPoint};
 use crate::plan::Plan;
 use crate::report::{RenderOptions, ViewFormat};
+use crate::store::review_columns::ReviewColumns;
 
 use super::{CliError, Context};
 
@@ -84,6 +85,19 @@ pub fn load_plan(ctx: &mut Context<'_>, known_at: Option<&str>) -> Result<Plan, 
     ctx.warn_all(notes)?;
     require_plan(ctx, &plan, known_at)?;
     Ok(plan)
+}
+
+/// [`load_plan`], the snapshot's statuses left in their columns when the reader can (see
+/// [`crate::store::reader::DirReader::load_plan_lazily`]): the view reads those it shows.
+pub fn load_plan_lazily(
+    ctx: &mut Context<'_>,
+    known_at: Option<&str>,
+) -> Result<(Plan, Option<ReviewColumns>), CliError> {
+    let ledger = ctx.open_for_read()?;
+    let (plan, columns, notes) = ledger.load_plan_lazily(known_at)?;
+    ctx.warn_all(notes)?;
+    require_plan(ctx, &plan, known_at)?;
+    Ok((plan, columns))
 }
 
 /// Frees a large value (a loaded plan, a view of it) off the command's path: the answer is

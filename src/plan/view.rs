@@ -108,7 +108,7 @@ pub struct PlanAt {
 }
 
 /// The plan's reviews up to and including `point`, in date order.
-fn reviews_until<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Vec<&'p Review> {
+pub fn reviews_until<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Vec<&'p Review> {
     let ordered = plan.reviews_by_date();
     match point {
         None => Vec::new(),
@@ -234,27 +234,47 @@ pub struct Matrix {
     pub rows: Vec<MatrixRow>,
 }
 
-/// Builds the matrix over every review up to `point` (all reviews when `None`).
-pub fn matrix(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
-    let reviews = match point {
+/// The reviews a matrix at `point` shows, in date order (all reviews when `None`).
+pub fn matrix_reviews<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Vec<&'p Review> {
+    match point {
         Some(_) => reviews_until(plan, point),
         None => plan.reviews_by_date(),
-    };
+    }
+}
+
+/// Builds the matrix over every review up to `point` (all reviews when `None`).
+pub fn matrix(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
+    matrix_of_cells(plan, point, |_, a, _, r| {
+        a.statuses.get(r.label.as_str()).map(|s| s.status.clone())
+    })
+}
+
+/// [`matrix`], each cell's status given by `cell` (action number, action, column number
+/// in [`matrix_reviews`], review): a view that reads only status names from derived data
+/// builds the same table.
+pub fn matrix_of_cells(
+    plan: &Plan,
+    point: Option<&ResolvedPoint>,
+    mut cell: impl FnMut(usize, &Action, usize, &Review) -> Option<crate::plan::state::Shared>,
+) -> Matrix {
+    let reviews = matrix_reviews(plan, point);
     let scale = plan.scale();
     let last = reviews.last().copied();
     let rows = plan
         .actions
         .iter()
-        .map(|a| MatrixRow {
+        .enumerate()
+        .map(|(i, a)| MatrixRow {
             action: a.fields.id.clone(),
             area: a.fields.area.clone(),
             withdrawn: a.withdrawn_at(plan, last).is_some(),
             cells: reviews
                 .iter()
-                .map(|r| {
-                    a.statuses.get(r.label.as_str()).map(|s| MatrixCell {
-                        status: s.status.clone(),
-                        rag: scale.rag(&s.status),
+                .enumerate()
+                .map(|(j, r)| {
+                    cell(i, a, j, r).map(|status| MatrixCell {
+                        rag: scale.rag(&status),
+                        status,
                     })
                 })
                 .collect(),

@@ -12,16 +12,18 @@ use crate::entry::Seq;
 use crate::plan::state::{Label, Shared};
 use crate::plan::{Action, Plan, RecordedStatus};
 
+use super::review_columns::{self, ReviewColumns};
+
 /// Why derived bytes could not be read back (the caller discards and rebuilds them).
 #[derive(Debug, thiserror::Error)]
 #[error("derived plan state is unreadable: {0}")]
 pub struct CodecError(pub String);
 
-fn bad(what: &str) -> CodecError {
+pub(super) fn bad(what: &str) -> CodecError {
     CodecError(what.to_string())
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -30,13 +32,13 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// A cursor over encoded bytes.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn varint(&mut self) -> Result<u64, CodecError> {
+    pub(super) fn varint(&mut self) -> Result<u64, CodecError> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = *self.bytes.get(self.at).ok_or_else(|| bad("truncated"))?;
@@ -49,7 +51,7 @@ impl<'a> Reader<'a> {
         Err(bad("varint too long"))
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], CodecError> {
+    pub(super) fn take(&mut self, n: usize) -> Result<&'a [u8], CodecError> {
         let end = self
             .at
             .checked_add(n)
@@ -62,7 +64,7 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
-    fn index(&mut self, len: usize) -> Result<usize, CodecError> {
+    pub(super) fn index(&mut self, len: usize) -> Result<usize, CodecError> {
         let i = self.varint()? as usize;
         if i < len {
             Ok(i)
@@ -74,13 +76,13 @@ impl<'a> Reader<'a> {
 
 /// Interns strings in first-seen order.
 #[derive(Default)]
-struct Strings<'a> {
+pub(super) struct Strings<'a> {
     index: HashMap<&'a str, u64>,
-    list: Vec<&'a str>,
+    pub(super) list: Vec<&'a str>,
 }
 
 impl<'a> Strings<'a> {
-    fn id(&mut self, s: &'a str) -> u64 {
+    pub(super) fn id(&mut self, s: &'a str) -> u64 {
         if let Some(i) = self.index.get(s) {
             return *i;
         }
@@ -220,18 +222,31 @@ pub fn encode_plan_into(plan: &mut Plan, out: &mut Vec<u8>) {
     out.extend_from_slice(&(json.len() as u64).to_le_bytes());
     out.extend_from_slice(&json);
     drop(json);
-    encode_statuses(plan.actions.iter(), out);
+    review_columns::encode(plan.actions.iter(), out);
 }
 
 /// Decodes a plan written by [`encode_plan`].
 pub fn decode_plan(bytes: &[u8]) -> Result<Plan, CodecError> {
-    let (json, mut r) = unframe(bytes)?;
-    let mut plan: Plan = serde_json::from_slice(json).map_err(|e| CodecError(e.to_string()))?;
-    decode_statuses(&mut r, &mut plan.actions)?;
-    if r.at != bytes.len() {
-        return Err(bad("trailing bytes"));
-    }
+    let (mut plan, columns) = decode_plan_lazily(bytes.to_vec(), 0)?;
+    columns.fill_all(&mut plan.actions)?;
     Ok(plan)
+}
+
+/// Decodes the plan written by [`encode_plan`] at `start` in `bytes` without its statuses,
+/// which stay in the returned columns for the caller to read as far as it needs.
+pub fn decode_plan_lazily(
+    bytes: Vec<u8>,
+    start: usize,
+) -> Result<(Plan, ReviewColumns), CodecError> {
+    let payload = bytes.get(start..).ok_or_else(|| bad("truncated"))?;
+    let (json, r) = unframe(payload)?;
+    let plan: Plan = serde_json::from_slice(json).map_err(|e| CodecError(e.to_string()))?;
+    if plan.actions.iter().any(|a| !a.statuses.is_empty()) {
+        return Err(bad("statuses outside their columns"));
+    }
+    let at = start + r.at;
+    let columns = ReviewColumns::parse(bytes, at, plan.actions.len())?;
+    Ok((plan, columns))
 }
 
 /// Encodes one action.

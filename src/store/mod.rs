@@ -14,6 +14,7 @@ pub mod lock;
 pub mod log;
 pub mod positions;
 pub mod reader;
+pub mod review_columns;
 pub mod snapshot;
 pub mod source;
 pub mod state;

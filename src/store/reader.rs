@@ -21,6 +21,7 @@ use super::lines::{Line, LineReader};
 use super::lock::LedgerLock;
 use super::log::LOG_FILE;
 use super::positions::{line_at, Positions};
+use super::review_columns::ReviewColumns;
 use super::snapshot;
 use super::source::LineVisitor;
 use super::tail::{inspect, Tail};
@@ -216,6 +217,54 @@ impl DirReader {
             notes.extend(self.replace_snapshots(&damaged, &mut plan, upto)?);
         }
         Ok((plan, notes))
+    }
+
+    /// [`DirReader::load_plan`] for a view that reads statuses only where it shows them.
+    /// When the entries after the newest snapshot are all statuses (the usual case), the
+    /// plan comes back without the snapshot's statuses, which stay in the columns returned
+    /// with it (the statuses after the snapshot are in the plan, and win over them);
+    /// otherwise the whole plan, and no columns.
+    pub fn load_plan_lazily(
+        &self,
+        known_at: Option<&str>,
+    ) -> Result<(Plan, Option<ReviewColumns>, Vec<String>), StoreError> {
+        let upto = match known_at {
+            Some(t) => self.last_known_at(t)?,
+            None => self.positions.size(),
+        };
+        let newest = snapshot::list(&self.dir)?.into_iter().rfind(|s| *s <= upto);
+        let snap = match newest {
+            Some(seq) => snapshot::load_lazily(&self.dir, &self.log, self.readable, seq)?,
+            None => None,
+        };
+        let Some(snap) = snap else {
+            let (plan, notes) = self.load_plan(known_at)?;
+            return Ok((plan, None, notes));
+        };
+        let mut plan = snap.plan;
+        if snap.covered.seq.0 < upto {
+            let line = line_at(&self.log, snap.covered.offset, self.readable)?.unwrap_or_default();
+            let start = snap.covered.offset + line.len() as u64 + 1;
+            let mut reader = LineReader::open(&self.log, start, snap.covered.seq.0 + 1)?
+                .with_limit(self.readable);
+            while let Some(line) = reader.next_line()? {
+                let entry = Entry::decode(line.bytes).map_err(|source| StoreError::Line {
+                    path: self.log.clone(),
+                    line: line.number,
+                    source,
+                })?;
+                if !matches!(entry.event, crate::event::Event::StatusRecorded(_)) {
+                    let (plan, notes) = self.load_plan(known_at)?;
+                    return Ok((plan, None, notes));
+                }
+                let seq = entry.seq.0;
+                plan.apply_owned(entry);
+                if seq >= upto {
+                    break;
+                }
+            }
+        }
+        Ok((plan, Some(snap.columns), Vec::new()))
     }
 
     /// Deletes damaged snapshots and, for the head, writes a good one, if no writer holds

@@ -18,9 +18,10 @@ use super::codec;
 use super::error::{io, StoreError};
 use super::fsx;
 use super::positions::{line_at, Covered, DERIVED_DIR};
+use super::review_columns::ReviewColumns;
 
 const SNAPSHOT_DIR: &str = "snapshots";
-const MAGIC: &[u8; 8] = b"RLSNAP02";
+const MAGIC: &[u8; 8] = b"RLSNAP03";
 const HEADER_LEN: usize = 8 + 8 + 32 + 8 + 8 + 32;
 /// Snapshots kept at most.
 const KEEP: usize = 8;
@@ -70,6 +71,15 @@ pub struct Loaded {
     pub bytes: u64,
 }
 
+/// A snapshot read back and checked, its statuses left in their columns for a view to
+/// read only those it shows.
+pub struct Lazy {
+    /// The plan without statuses.
+    pub plan: Plan,
+    pub columns: ReviewColumns,
+    pub covered: Covered,
+}
+
 /// True when the newest snapshot's header names an entry the log holds (cheap: the
 /// payload's checksum is checked by whoever reads it).
 pub fn header_holds(ledger: &Path, log: &Path, limit: u64, seq: u64) -> Result<bool, StoreError> {
@@ -96,6 +106,33 @@ pub fn header_holds(ledger: &Path, log: &Path, limit: u64, seq: u64) -> Result<b
 /// Reads and checks the snapshot after entry `seq` against the log (read up to `limit`).
 /// `Ok(None)` when it is missing or does not check out.
 pub fn load(ledger: &Path, log: &Path, limit: u64, seq: u64) -> Result<Option<Loaded>, StoreError> {
+    let Some(Lazy {
+        mut plan,
+        columns,
+        covered,
+    }) = load_lazily(ledger, log, limit, seq)?
+    else {
+        return Ok(None);
+    };
+    let bytes = columns.len() as u64;
+    if columns.fill_all(&mut plan.actions).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(Loaded {
+        plan,
+        covered,
+        bytes,
+    }))
+}
+
+/// [`load`], the statuses left in their columns (checked by whoever reads them: the whole
+/// file's checksum holds, so only a bug in this program could make them unreadable).
+pub fn load_lazily(
+    ledger: &Path,
+    log: &Path,
+    limit: u64,
+    seq: u64,
+) -> Result<Option<Lazy>, StoreError> {
     let path = dir_of(ledger).join(name(seq));
     let Some(bytes) = fsx::read_small(&path, u64::MAX)? else {
         return Ok(None);
@@ -128,16 +165,16 @@ pub fn load(ledger: &Path, log: &Path, limit: u64, seq: u64) -> Result<Option<Lo
     {
         return Ok(None);
     }
-    let Ok(plan) = codec::decode_plan(payload) else {
+    let Ok((plan, columns)) = codec::decode_plan_lazily(bytes, HEADER_LEN) else {
         return Ok(None);
     };
     if plan.head != Some((covered.seq, covered.hash)) {
         return Ok(None);
     }
-    Ok(Some(Loaded {
+    Ok(Some(Lazy {
         plan,
+        columns,
         covered,
-        bytes: bytes.len() as u64,
     }))
 }
 

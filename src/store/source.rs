@@ -15,6 +15,7 @@ use super::dir::DirLedger;
 use super::error::StoreError;
 use super::lines::{Line, LineReader};
 use super::reader::DirReader;
+use super::review_columns::ReviewColumns;
 
 /// A visitor over lines: return `Break` to stop early.
 pub type LineVisitor<'f> = dyn FnMut(Line<'_>) -> Result<ControlFlow<()>, StoreError> + 'f;
@@ -237,6 +238,18 @@ impl ReadLedger {
         match self {
             ReadLedger::Dir(d) => d.load_plan(known_at),
             ReadLedger::Export(f) => Ok((fold(f, known_at)?, Vec::new())),
+        }
+    }
+
+    /// [`ReadLedger::load_plan`], the snapshot's statuses possibly left in their columns
+    /// (a directory's, see [`DirReader::load_plan_lazily`]; an export has no snapshots).
+    pub fn load_plan_lazily(
+        &self,
+        known_at: Option<&str>,
+    ) -> Result<(Plan, Option<ReviewColumns>, Vec<String>), StoreError> {
+        match self {
+            ReadLedger::Dir(d) => d.load_plan_lazily(known_at),
+            ReadLedger::Export(f) => Ok((fold(f, known_at)?, None, Vec::new())),
         }
     }
 

@@ -1,0 +1,417 @@
+//! A plan's statuses laid out by review, in columns, so a view reads only what it shows.
+//!
+//! The statuses of a large plan are nearly all of a snapshot. `plan --as-of` needs the
+//! statuses of one review (and of earlier ones only for actions with none there), and
+//! `matrix` needs only each status's name: grouped by review label, each group's action
+//! numbers and status names (the cells) apart from the rest of each record, a view skips
+//! whole groups and whole columns without parsing them.
+//!
+//! Layout: the string table, then the groups in label order, each as its label's string
+//! number, its record count, then the cells (action number as a gap from the previous
+//! one, status) and the rest (note, seq, source as a gap from seq, recorded_at, actor),
+//! each block prefixed with its length. Nothing here is trusted: a group that does not
+//! parse to exactly its length is an error, and the caller discards the file.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::entry::Seq;
+use crate::plan::state::{Label, Shared};
+use crate::plan::{Action, RecordedStatus};
+
+use super::codec::{bad, put_varint, CodecError, Reader, Strings};
+
+/// One review's statuses, located in the bytes.
+struct Group {
+    label: usize,
+    count: usize,
+    cells: Range<usize>,
+    rest: Range<usize>,
+}
+
+/// A group being written: last action number, record count, cells, rest.
+type Building = (u64, u64, Vec<u8>, Vec<u8>);
+
+/// Appends the statuses of `actions` (numbered by position), grouped by review, to `out`.
+pub fn encode<'a>(actions: impl Iterator<Item = &'a Action>, out: &mut Vec<u8>) {
+    let mut strings = Strings::default();
+    let mut groups: BTreeMap<&str, Building> = BTreeMap::new();
+    for (i, action) in actions.enumerate() {
+        let i = i as u64;
+        for (label, s) in &action.statuses {
+            let (last, count, cells, rest) = groups.entry(label).or_default();
+            put_varint(cells, if *count == 0 { i } else { i - *last });
+            put_varint(cells, strings.id(&s.status));
+            put_varint(rest, s.note.as_deref().map_or(0, |n| strings.id(n) + 1));
+            put_varint(rest, s.seq.0);
+            put_varint(rest, s.source.0.wrapping_sub(s.seq.0));
+            put_varint(rest, strings.id(&s.recorded_at));
+            put_varint(rest, strings.id(&s.actor));
+            *last = i;
+            *count += 1;
+        }
+    }
+    let labels: Vec<u64> = groups.keys().map(|l| strings.id(l)).collect();
+    put_varint(out, strings.list.len() as u64);
+    for s in &strings.list {
+        put_varint(out, s.len() as u64);
+        out.extend_from_slice(s.as_bytes());
+    }
+    put_varint(out, groups.len() as u64);
+    for (label, (_, count, cells, rest)) in labels.into_iter().zip(groups.into_values()) {
+        put_varint(out, label);
+        put_varint(out, count);
+        put_varint(out, cells.len() as u64);
+        out.extend_from_slice(&cells);
+        put_varint(out, rest.len() as u64);
+        out.extend_from_slice(&rest);
+    }
+}
+
+/// Statuses by review, read on demand from the bytes they were encoded in.
+pub struct ReviewColumns {
+    bytes: Vec<u8>,
+    strings: Vec<Range<usize>>,
+    shared: Vec<Option<Shared>>,
+    groups: Vec<Group>,
+    actions: usize,
+}
+
+impl ReviewColumns {
+    /// Locates the groups written by [`encode`] at `at` in `bytes` (which must end with
+    /// them), for a plan of `actions` actions. Checks the framing, not the records.
+    pub fn parse(bytes: Vec<u8>, at: usize, actions: usize) -> Result<Self, CodecError> {
+        let mut r = Reader { bytes: &bytes, at };
+        let n = r.varint()? as usize;
+        let mut strings = Vec::with_capacity(n.min(1 << 20));
+        for _ in 0..n {
+            let len = r.varint()? as usize;
+            let start = r.at;
+            std::str::from_utf8(r.take(len)?).map_err(|_| bad("string is not UTF-8"))?;
+            strings.push(start..r.at);
+        }
+        let n = r.varint()? as usize;
+        let mut groups: Vec<Group> = Vec::with_capacity(n.min(1 << 16));
+        for _ in 0..n {
+            let label = r.index(strings.len())?;
+            let count = r.varint()? as usize;
+            let len = r.varint()? as usize;
+            let start = r.at;
+            r.take(len)?;
+            let cells = start..r.at;
+            let len = r.varint()? as usize;
+            let start = r.at;
+            r.take(len)?;
+            let group = Group {
+                label,
+                count,
+                cells,
+                rest: start..r.at,
+            };
+            if let Some(prev) = groups.last() {
+                let name = |g: &Group| &bytes[strings[g.label].clone()];
+                if name(prev) >= name(&group) {
+                    return Err(bad("review groups out of order"));
+                }
+            }
+            groups.push(group);
+        }
+        if r.at != bytes.len() {
+            return Err(bad("trailing bytes"));
+        }
+        let shared = vec![None; strings.len()];
+        Ok(ReviewColumns {
+            bytes,
+            strings,
+            shared,
+            groups,
+            actions,
+        })
+    }
+
+    /// Size of the file the columns were read from.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// True when there are no statuses.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    fn text(&self, i: usize) -> &str {
+        std::str::from_utf8(&self.bytes[self.strings[i].clone()]).unwrap_or_default()
+    }
+
+    fn share(&mut self, i: usize) -> Shared {
+        if let Some(s) = &self.shared[i] {
+            return s.clone();
+        }
+        let s: Shared = self.text(i).into();
+        self.shared[i] = Some(s.clone());
+        s
+    }
+
+    fn group(&self, label: &str) -> Option<usize> {
+        self.groups
+            .binary_search_by(|g| self.text(g.label).cmp(label))
+            .ok()
+    }
+
+    /// Each (action number, status name) recorded for `label`, in action order.
+    pub fn cells(&mut self, label: &str) -> Result<Vec<(usize, Shared)>, CodecError> {
+        let Some(g) = self.group(label) else {
+            return Ok(Vec::new());
+        };
+        let (count, range) = (self.groups[g].count, self.groups[g].cells.clone());
+        let ids = self.cell_ids(count, range)?;
+        Ok(ids.into_iter().map(|(a, s)| (a, self.share(s))).collect())
+    }
+
+    /// The cells of a group as (action number, status string number).
+    fn cell_ids(
+        &self,
+        count: usize,
+        range: Range<usize>,
+    ) -> Result<Vec<(usize, usize)>, CodecError> {
+        let mut r = Reader {
+            bytes: &self.bytes[..range.end],
+            at: range.start,
+        };
+        let mut out = Vec::with_capacity(count.min(self.actions));
+        let mut action = 0usize;
+        for k in 0..count {
+            let gap = r.varint()? as usize;
+            action = match k {
+                0 => gap,
+                _ if gap == 0 => return Err(bad("action repeated in a review")),
+                _ => action
+                    .checked_add(gap)
+                    .ok_or_else(|| bad("action overflow"))?,
+            };
+            if action >= self.actions {
+                return Err(bad("action index out of range"));
+            }
+            out.push((action, r.index(self.strings.len())?));
+        }
+        if r.at != range.end {
+            return Err(bad("review cells longer than their records"));
+        }
+        Ok(out)
+    }
+
+    /// Every status recorded for `label`, whole, in action order.
+    pub fn records(
+        &mut self,
+        label: &str,
+    ) -> Result<Vec<(usize, Label, RecordedStatus)>, CodecError> {
+        let Some(g) = self.group(label) else {
+            return Ok(Vec::new());
+        };
+        self.group_records(g)
+    }
+
+    fn group_records(
+        &mut self,
+        g: usize,
+    ) -> Result<Vec<(usize, Label, RecordedStatus)>, CodecError> {
+        let (count, cells, rest) = {
+            let group = &self.groups[g];
+            (group.count, group.cells.clone(), group.rest.clone())
+        };
+        let label = self.share(self.groups[g].label);
+        let ids = self.cell_ids(count, cells)?;
+        let end = rest.end;
+        let mut at = rest.start;
+        let mut out = Vec::with_capacity(ids.len());
+        for (action, status) in ids {
+            let mut r = Reader {
+                bytes: &self.bytes[..end],
+                at,
+            };
+            let n = self.strings.len();
+            let note = match r.varint()? as usize {
+                0 => None,
+                i if i <= n => Some(i - 1),
+                _ => return Err(bad("note index out of range")),
+            };
+            let seq = r.varint()?;
+            let source = seq.wrapping_add(r.varint()?);
+            let (recorded_at, actor) = (r.index(n)?, r.index(n)?);
+            at = r.at;
+            let record = RecordedStatus {
+                status: self.share(status),
+                note: note.map(|i| self.text(i).to_string()),
+                seq: Seq(seq),
+                source: Seq(source),
+                recorded_at: self.share(recorded_at),
+                actor: self.share(actor),
+            };
+            out.push((action, label.clone(), record));
+        }
+        if at != end {
+            return Err(bad("review records longer than their cells"));
+        }
+        Ok(out)
+    }
+
+    /// Puts into `actions` the statuses a view at the last of `labels` (in date order)
+    /// shows: that review's, then each earlier one's only while some action still has no
+    /// status at the reviews read so far. A status already in an action's map (folded in
+    /// after the snapshot, so newer) is kept.
+    pub fn fill_until(
+        &mut self,
+        actions: &mut [Action],
+        labels: &[&str],
+    ) -> Result<(), CodecError> {
+        let mut covered = vec![false; actions.len()];
+        let mut left = actions.len();
+        for label in labels.iter().rev() {
+            if left == 0 {
+                break;
+            }
+            if let Some(g) = self.group(label) {
+                for (action, label, record) in self.group_records(g)? {
+                    let statuses = &mut actions[action].statuses;
+                    statuses.entry(label).or_insert(record);
+                }
+            }
+            for (action, done) in actions.iter().zip(covered.iter_mut()) {
+                if !*done && action.statuses.contains_key(*label) {
+                    *done = true;
+                    left -= 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts every status into `actions` (numbered as encoded): each action's map built in
+    /// one go, since the groups come in label order.
+    pub fn fill_all(mut self, actions: &mut [Action]) -> Result<(), CodecError> {
+        let mut runs: Vec<Vec<(Label, RecordedStatus)>> = vec![Vec::new(); actions.len()];
+        for g in 0..self.groups.len() {
+            for (action, label, record) in self.group_records(g)? {
+                runs[action].push((label, record));
+            }
+        }
+        for (action, run) in actions.iter_mut().zip(runs) {
+            if action.statuses.is_empty() {
+                action.statuses = run.into_iter().collect();
+            } else {
+                for (label, record) in run {
+                    action.statuses.entry(label).or_insert(record);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::event::*;
+    use crate::scale::StatusScale;
+    use crate::store::codec::{decode_plan, decode_plan_lazily, encode_plan};
+    use crate::store::MemoryLog;
+    use chrono::TimeZone;
+
+    /// Actions 1.1 and 1.2; 1.1 has statuses at R1 and R2, 1.2 only at R1.
+    fn plan() -> crate::plan::Plan {
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
+        let mut log = MemoryLog::new();
+        let mut events = vec![
+            Event::PlanCreated(PlanCreated {
+                title: "P".into(),
+                origin: "o".into(),
+                scale: StatusScale::york(),
+            }),
+            Event::AreaAdded(AreaAdded {
+                id: "1".into(),
+                title: "A".into(),
+                finding: None,
+            }),
+        ];
+        for (r, date) in [("R1", "2021-01-01"), ("R2", "2021-02-01")] {
+            events.push(Event::ReviewScheduled(ReviewScheduled {
+                label: r.into(),
+                date: date.into(),
+            }));
+        }
+        for a in ["1.1", "1.2"] {
+            events.push(Event::ActionAdded(ActionAdded {
+                id: a.into(),
+                area: "1".into(),
+                action: "do".into(),
+                ..ActionAdded::default()
+            }));
+        }
+        for (a, r, s) in [
+            ("1.1", "R1", "Not started"),
+            ("1.2", "R1", "Completed"),
+            ("1.1", "R2", "Embedded"),
+        ] {
+            events.push(Event::StatusRecorded(StatusRecorded {
+                action: a.into(),
+                review: r.into(),
+                status: s.into(),
+                note: Some(format!("{a} at {r}")),
+            }));
+        }
+        log.append("me", &clock, events).unwrap();
+        log.plan().clone()
+    }
+
+    fn labels(plan: &crate::plan::Plan, action: usize) -> Vec<String> {
+        plan.actions[action]
+            .statuses
+            .keys()
+            .map(|l| l.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_view_reads_earlier_reviews_only_for_actions_without_a_status() {
+        let mut whole = plan();
+        let bytes = encode_plan(&mut whole);
+        assert_eq!(decode_plan(&bytes).unwrap(), whole);
+
+        // At R1: only R1's group is read.
+        let (mut p, mut columns) = decode_plan_lazily(bytes.clone(), 0).unwrap();
+        columns.fill_until(&mut p.actions, &["R1"]).unwrap();
+        assert_eq!(
+            (labels(&p, 0), labels(&p, 1)),
+            (vec!["R1".into()], vec!["R1".into()])
+        );
+        assert_eq!(p.actions[1].statuses, whole.actions[1].statuses);
+
+        // At R2: 1.2 has nothing there, so R1 is read too.
+        let (mut p, mut columns) = decode_plan_lazily(bytes.clone(), 0).unwrap();
+        columns.fill_until(&mut p.actions, &["R1", "R2"]).unwrap();
+        assert_eq!(p.actions, whole.actions);
+
+        // A status folded in after the snapshot covers its action and wins over the columns.
+        let (mut p, mut columns) = decode_plan_lazily(bytes.clone(), 0).unwrap();
+        let newer = RecordedStatus {
+            status: "Completed".into(),
+            ..whole.actions[0].statuses["R1"].clone()
+        };
+        p.actions[1].statuses.insert("R2".into(), newer.clone());
+        columns.fill_until(&mut p.actions, &["R1", "R2"]).unwrap();
+        assert_eq!(labels(&p, 0), vec!["R2".to_string()]);
+        assert_eq!(p.actions[1].statuses["R2"], newer);
+
+        // Cells: status names only, by action number.
+        let (_, mut columns) = decode_plan_lazily(bytes, 0).unwrap();
+        let cells: Vec<(usize, String)> = (columns.cells("R1").unwrap().into_iter())
+            .map(|(a, s)| (a, s.to_string()))
+            .collect();
+        assert_eq!(
+            cells,
+            vec![(0, "Not started".into()), (1, "Completed".into())]
+        );
+        assert!(columns.cells("R9").unwrap().is_empty());
+    }
+}
