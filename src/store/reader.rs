@@ -184,7 +184,7 @@ impl DirReader {
         let mut notes: Vec<String> = damaged
             .iter()
             .map(|seq| {
-                format!("ignored the plan snapshot after entry {seq}: it does not match the log")
+                format!("ignored the plan snapshot after entry {seq}: it does not match the log or was written by an older version (derived data: it is made again)")
             })
             .collect();
         let (mut plan, start, first) = match snap {
