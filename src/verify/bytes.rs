@@ -297,30 +297,15 @@ mod tests {
     use super::super::{verify, verify_keeping_plan, VerifyOptions};
     use crate::clock::FixedClock;
     use crate::event::*;
-    use crate::scale::StatusScale;
     use crate::store::MemoryLog;
+    use crate::test_events::{area, created, review};
     use chrono::TimeZone;
 
     /// A log of several batches: statuses with notes long enough to fill them.
     fn long_log(statuses: usize) -> MemoryLog {
         let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
         let mut log = MemoryLog::new();
-        let mut setup = vec![
-            Event::PlanCreated(PlanCreated {
-                title: "P".into(),
-                origin: "o".into(),
-                scale: StatusScale::york(),
-            }),
-            Event::AreaAdded(AreaAdded {
-                id: "1".into(),
-                title: "A".into(),
-                finding: None,
-            }),
-            Event::ReviewScheduled(ReviewScheduled {
-                label: "R".into(),
-                date: "2020-05-31".into(),
-            }),
-        ];
+        let mut setup = vec![created(), area("1"), review("R", "2020-05-31")];
         for id in ["1.1", "1.2", "1.3"] {
             setup.push(Event::ActionAdded(ActionAdded {
                 id: id.into(),
