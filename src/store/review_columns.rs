@@ -313,9 +313,9 @@ mod tests {
     use super::*;
     use crate::clock::FixedClock;
     use crate::event::*;
-    use crate::scale::StatusScale;
     use crate::store::codec::{decode_plan, decode_plan_lazily, encode_plan};
     use crate::store::MemoryLog;
+    use crate::test_events::{area, created, review};
     use chrono::TimeZone;
 
     /// Actions 1.1 and 1.2; 1.1 has statuses at R1 and R2, 1.2 only at R1.
@@ -323,23 +323,11 @@ mod tests {
         let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
         let mut log = MemoryLog::new();
         let mut events = vec![
-            Event::PlanCreated(PlanCreated {
-                title: "P".into(),
-                origin: "o".into(),
-                scale: StatusScale::york(),
-            }),
-            Event::AreaAdded(AreaAdded {
-                id: "1".into(),
-                title: "A".into(),
-                finding: None,
-            }),
+            created(),
+            area("1"),
+            review("R1", "2021-01-01"),
+            review("R2", "2021-02-01"),
         ];
-        for (r, date) in [("R1", "2021-01-01"), ("R2", "2021-02-01")] {
-            events.push(Event::ReviewScheduled(ReviewScheduled {
-                label: r.into(),
-                date: date.into(),
-            }));
-        }
         for a in ["1.1", "1.2"] {
             events.push(Event::ActionAdded(ActionAdded {
                 id: a.into(),
