@@ -434,13 +434,28 @@ impl Plan {
     /// Puts the records `later` holds into their actions' maps, one action at a time and in
     /// ledger order within each (the latest for a review wins, as [`Plan::apply`] has it).
     pub fn settle(&mut self, later: &mut Unsettled) {
-        let mut order: Vec<(usize, usize)> = (later.held.iter().enumerate())
-            .map(|(at, (action, _))| (*action, at))
-            .collect();
-        order.sort_unstable();
-        for (action, at) in order {
-            let (_, held) = &mut later.held[at];
-            if let (Some(a), Some((label, r))) = (self.actions.get_mut(action), held.take()) {
+        // A counting sort by action: linear, and stable, so each action's records stay in
+        // ledger order. An index past the actions (none is made) is dropped as before.
+        let n = self.actions.len();
+        let mut next = vec![0usize; n + 1];
+        for (action, _) in &later.held {
+            if *action < n {
+                next[action + 1] += 1;
+            }
+        }
+        for i in 1..=n {
+            next[i] += next[i - 1];
+        }
+        let mut order = vec![usize::MAX; next[n]];
+        for (at, (action, _)) in later.held.iter().enumerate() {
+            if *action < n {
+                order[next[*action]] = at;
+                next[*action] += 1;
+            }
+        }
+        for at in order {
+            let (action, held) = &mut later.held[at];
+            if let (Some(a), Some((label, r))) = (self.actions.get_mut(*action), held.take()) {
                 a.statuses.insert(label, r);
             }
         }
