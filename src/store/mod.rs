@@ -17,6 +17,7 @@ pub mod reader;
 pub mod snapshot;
 pub mod source;
 pub mod state;
+pub mod state_file;
 mod stream_write;
 pub mod tail;
 
