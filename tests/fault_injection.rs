@@ -180,8 +180,12 @@ fn ledger_args(dir: &Path, args: &[&str]) -> Vec<String> {
 
 /// Runs every kind, errno and N for one case.
 fn sweep(case: &Case) {
+    sweep_on(case, Ledger::sample());
+}
+
+/// [`sweep`] over copies of `template`.
+fn sweep_on(case: &Case, template: Ledger) {
     let started = Instant::now();
-    let template = Ledger::sample();
     let head = parse_head(&template.head()).expect("the sample has a head");
     let before = (head, template.log_bytes());
     let mut tally = Tally::default();
@@ -477,6 +481,81 @@ fn status_append_survives_every_injected_fault() {
         warns: true,
         follow_up: follow_status,
     });
+}
+
+/// The sample with an area of 400 actions whose long texts make over 1 MiB of plan
+/// state, one status further than its saved plan state (`stale/`, beside the ledger).
+fn compaction_template() -> Ledger {
+    let l = Ledger::sample();
+    let long = "x".repeat(1500);
+    let mut table = String::from(
+        "Fault injection plan\nArea for Improvement 2\nArea 2: a generated area\n\
+         Number | Outcomes | Action | Start date | End date | Lead | Measures of success | Evidence and impact | RAG May 20 | RAG November 20 |\n\
+         ---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for i in 1..=400 {
+        table.push_str(&format!(
+            "2.{i} | {long} | action {i} | May 2020 | June 2020 | Lead | {long} | e | Not started | |\n"
+        ));
+    }
+    std::fs::write(l.path("big.txt"), table).expect("write the table");
+    let big = l.path("big.txt");
+    l.write(&["import", big.to_str().expect("utf-8")]).ok();
+    copy_tree(&l.dir().join("derived/state"), &l.path("stale"));
+    l.write(&["status", "2.1", "Completed", "--review", "RAG May 20"])
+        .ok();
+    l
+}
+
+/// A copy of [`compaction_template`] with its stale plan state: the command's catch-up
+/// rewrites every action, and its own store then leaves more dead records than live ones,
+/// so the flush after it compacts the actions file (new file, fsync, rename, folder fsync).
+fn stale_copy(tmp: &Path, template: &Path) -> PathBuf {
+    let dir = sample_copy(tmp, template);
+    let state = dir.join("derived/state");
+    std::fs::remove_dir_all(&state).expect("remove the state");
+    let stale = template
+        .parent()
+        .expect("the template's folder")
+        .join("stale");
+    copy_tree(&stale, &state);
+    dir
+}
+
+#[test]
+fn a_status_that_compacts_the_plan_state_survives_every_injected_fault() {
+    let template = compaction_template();
+    // Without a fault, the command does compact: the catch-up alone doubles the actions
+    // file, and the compaction leaves about what was live, in a file with a new id.
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let dir = stale_copy(tmp.path(), template.dir());
+    let actions = dir.join("derived/state/actions");
+    let before = std::fs::read(&actions).expect("the actions file");
+    let plain = run(
+        tmp.path(),
+        &ledger_args(&dir, &strs(&status_args(tmp.path()))),
+        None,
+    );
+    assert_eq!(plain.code, 0, "{plain:#?}");
+    let after = std::fs::read(&actions).expect("the actions file");
+    assert!(before.len() > 1 << 20, "{} bytes live", before.len());
+    assert!(
+        after.len() < before.len() * 3 / 2 && after[8..24] != before[8..24],
+        "no compaction: {} -> {} bytes",
+        before.len(),
+        after.len()
+    );
+    sweep_on(
+        &Case {
+            name: "status (compacting)",
+            args: status_args,
+            prepare: stale_copy,
+            effect: Effect::Appends(1),
+            warns: true,
+            follow_up: follow_status,
+        },
+        template,
+    );
 }
 
 #[test]

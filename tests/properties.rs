@@ -493,12 +493,12 @@ proptest! {
         // Reopening (index state) and rebuilding (no index) give the same plan.
         let path = both.dir.dir().to_path_buf();
         drop(both.dir);
-        let reopened = DirLedger::open(&path, &mut || {}).unwrap();
+        let mut reopened = DirLedger::open(&path, &mut || {}).unwrap();
         prop_assert_eq!(reopened.damage(), None);
         prop_assert_eq!(&reopened.plan().unwrap(), &replayed);
         drop(reopened);
         std::fs::remove_dir_all(path.join("derived")).unwrap();
-        let rebuilt = DirLedger::open(&path, &mut || {}).unwrap();
+        let mut rebuilt = DirLedger::open(&path, &mut || {}).unwrap();
         prop_assert_eq!(&rebuilt.plan().unwrap(), &replayed);
         prop_assert!(std::fs::read(rebuilt.log_path()).unwrap() == jsonl);
     }
@@ -784,10 +784,11 @@ proptest! {
         }
         prop_assert!(both.mem.to_jsonl() == both.disk_bytes(), "logs differ after a refusal");
         model.check(&both.dir.plan().unwrap())?;
-        verify_ok(&both.dir, false, &both.dir.plan().unwrap())?;
+        let plan = both.dir.plan().unwrap();
+        verify_ok(&both.dir, false, &plan)?;
         let path = both.dir.dir().to_path_buf();
         drop(both.dir);
-        let reopened = DirLedger::open(&path, &mut || {}).unwrap();
+        let mut reopened = DirLedger::open(&path, &mut || {}).unwrap();
         prop_assert!(reopened.damage().is_none());
         prop_assert_eq!(reopened.plan().unwrap().head, both.mem.plan().head);
     }

@@ -521,6 +521,81 @@ fn derived_g_garbage_files_inside_the_state_database() {
     );
 }
 
+/// The plan's actions file (`derived/state/actions`), damaged in each way on its own: the
+/// state database still points into it, so each is found (on open, or when a record fails
+/// its checksum) and the state rebuilt.
+fn actions_file(dir: &Path) -> PathBuf {
+    dir.join("derived/state/actions")
+}
+
+#[test]
+fn derived_h_a_zero_byte_actions_file() {
+    let s = Subject::new();
+    check_damage(
+        &s,
+        &|dir| {
+            File::create(actions_file(dir)).unwrap();
+        },
+        Warn::Rebuilt,
+    );
+}
+
+#[test]
+fn derived_h_a_truncated_actions_file() {
+    let s = Subject::new();
+    check_damage(
+        &s,
+        &|dir| {
+            let len = std::fs::metadata(actions_file(dir)).unwrap().len();
+            truncate_to(&actions_file(dir), len / 2);
+        },
+        Warn::Rebuilt,
+    );
+}
+
+#[test]
+fn derived_h_random_bytes_over_every_action_record() {
+    let s = Subject::new();
+    check_damage(
+        &s,
+        &|dir| {
+            use std::os::unix::fs::FileExt;
+            let path = actions_file(dir);
+            let len = std::fs::metadata(&path).unwrap().len();
+            // Past the file's head (magic and id): the file is still its database's.
+            let f = OpenOptions::new().write(true).open(&path).unwrap();
+            f.write_all_at(&Rng(0x0ac7).bytes(len as usize - 24), 24)
+                .unwrap();
+        },
+        Warn::Rebuilt,
+    );
+}
+
+#[test]
+fn derived_h_a_deleted_actions_file() {
+    let s = Subject::new();
+    check_damage(
+        &s,
+        &|dir| std::fs::remove_file(actions_file(dir)).unwrap(),
+        Warn::Rebuilt,
+    );
+}
+
+#[test]
+fn derived_h_the_actions_file_of_another_ledger() {
+    let s = Subject::new();
+    let other = s.l.path("other");
+    import_table(&s.l, &other, 1).stdout_has("head 312 ");
+    let theirs = actions_file(&other);
+    check_damage(
+        &s,
+        &|dir| {
+            std::fs::copy(&theirs, actions_file(dir)).unwrap();
+        },
+        Warn::Rebuilt,
+    );
+}
+
 /// Bug: random bytes in the middle of `derived/offsets` or `derived/merkle/01` are found
 /// when a command reads them ("the stored position of entry N does not point at it" /
 /// "the stored Merkle nodes do not agree with the tree's root"), but the command then

@@ -186,7 +186,7 @@ pub fn run(cmd: ActionCommand, ctx: &mut Context<'_>) -> Result<Exit, CliError> 
     let mut ledger = ctx.open_for_write(&who)?;
     let mut command = command;
     if let Some(id) = command.existing_action_mut() {
-        *id = action_for_write(&ledger, id)?;
+        *id = action_for_write(&mut ledger, id)?;
     }
     let appended = ledger.execute(&actor, ctx.clock, &command)?;
     report_appended(ctx.out, ctx.err, &appended, format)?;

@@ -166,7 +166,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         };
         return emit(&args, ctx, &checkpoint);
     }
-    let ledger = ctx.open_for_write(&crate::cli::Who::default())?;
+    let mut ledger = ctx.open_for_write(&crate::cli::Who::default())?;
     if let Some(damage) = ledger.damage() {
         return Err(StoreError::Damaged(damage.to_string()).into());
     }

@@ -138,7 +138,7 @@ fn add(args: AddArgs, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let source = Source::open(&args.file, args.max_size).map_err(cli_error)?;
     let mut ledger = ctx.open_for_write(&args.who)?;
     let header = ledger.header()?;
-    let action = action_for_write(&ledger, &args.action)?;
+    let action = action_for_write(&mut ledger, &args.action)?;
     let review = args
         .review
         .map(|r| review_for_write(&header, &r))

@@ -128,7 +128,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     } else {
         None
     };
-    let plan = match &ledger {
+    let plan = match &mut ledger {
         Some(l) => l.plan()?,
         None => Plan::new(),
     };

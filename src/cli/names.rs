@@ -9,7 +9,7 @@ use super::CliError;
 
 /// The stored id of the action `typed` names, for a command that writes: one key lookup
 /// when typed exactly, else a scan of the ids (never of the actions).
-pub fn action_for_write(ledger: &DirLedger, typed: &str) -> Result<String, CliError> {
+pub fn action_for_write(ledger: &mut DirLedger, typed: &str) -> Result<String, CliError> {
     let exact = typed.trim();
     if ledger.has_action(exact)? {
         return Ok(exact.to_string());

@@ -57,7 +57,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let public = public_key(&secret);
     let id = key_id(&public);
     let mut ledger = ctx.open_for_write(&args.who)?;
-    let action_id = action_for_write(&ledger, &args.action)?;
+    let action_id = action_for_write(&mut ledger, &args.action)?;
     let plan = ledger.plan_with(&[&action_id])?;
     let review = review_for_write(&plan, &args.review)?;
     let mut event = plan

@@ -42,7 +42,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     // Names resolved first (with the nearest matches when unknown); the append checks the
     // rules on the whole plan.
     let command = Command::RecordStatus {
-        action: action_for_write(&ledger, &args.action)?,
+        action: action_for_write(&mut ledger, &args.action)?,
         review: review_for_write(&header, &args.review)?,
         status: args.status,
         note: args.note,

@@ -182,8 +182,9 @@ where
     E: std::fmt::Display,
 {
     let limit = state.max_upload;
-    // Names resolved before the file is read.
-    let (served, plan_now, action, review) = match resolve(state, plan, &q).await {
+    // Names resolved before the file is read; the plan they came from is let go at once, so
+    // that commits during a long upload fold the kept plan in place instead of copying it.
+    let (served, action, review) = match resolve(state, plan, &q).await {
         Ok(found) => found,
         Err(e) => {
             discard(chunks, limit).await;
@@ -215,9 +216,6 @@ where
             media_type: media_type(&name).to_string(),
             note,
         });
-        plan_now
-            .check(&event)
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
         Ok::<_, ApiError>((staged, event))
     });
     // Feed the chunks as they arrive; the stager stops taking them when the file is too large.
@@ -246,6 +244,13 @@ where
         return Err(ApiError::BadRequest(format!("the upload broke off: {e}")));
     }
     let (staged, event) = staged?;
+    // The rules are checked on the head as it is now (the kept plan: no read), before the
+    // file is kept; the plan is dropped before the write queues, as a write request does.
+    let plan_now = super::api::plan_of(served, None).await?;
+    plan_now
+        .check(&event)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    drop(plan_now);
     let store = EvidenceStore::new(&served.dir);
     let stored = tokio::task::spawn_blocking(move || store.commit(staged))
         .await
@@ -269,15 +274,7 @@ async fn resolve<'a>(
     state: &'a AppState,
     plan: &str,
     q: &Upload,
-) -> Result<
-    (
-        &'a super::Served,
-        Arc<crate::plan::Plan>,
-        String,
-        Option<String>,
-    ),
-    ApiError,
-> {
+) -> Result<(&'a super::Served, String, Option<String>), ApiError> {
     let served = served(state, plan)?;
     let plan_now = super::api::plan_of(served, None).await?;
     let ids = plan_now.actions.iter().map(|a| a.fields.id.as_str());
@@ -289,7 +286,7 @@ async fn resolve<'a>(
         .map(|r| crate::asof::review_label(r, &plan_now.reviews))
         .transpose()
         .map_err(|e| ApiError::NotFound(e.to_string()))?;
-    Ok((served, plan_now, action, review))
+    Ok((served, action, review))
 }
 
 /// Reads and drops an upload that is refused before it is stored (up to `limit` bytes, for

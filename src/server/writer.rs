@@ -161,6 +161,11 @@ fn commit(
         None => match DirLedger::open(dir, &mut || {}) {
             Ok(mut l) => {
                 l.hold();
+                // A plan kept under the log's stamp now is the log's plan: a copy of it
+                // spares decoding every action from the state after each idle pause.
+                if let Some(kept) = super::plan_cache::stamp(dir).and_then(|s| cache.get(s)) {
+                    l.keep_whole((*kept).clone());
+                }
                 cache.adopt(dir);
                 l
             }

@@ -368,6 +368,26 @@ impl DirLedger {
         Ok(())
     }
 
+    /// Takes `plan` as the held whole plan if it is the plan at the head (the server's kept
+    /// plan, when the log has not moved since), so the next commit need not load it.
+    pub fn keep_whole(&mut self, plan: Plan) {
+        if !self.held || plan.head != self.head.map(|c| (c.seq, c.hash)) {
+            return;
+        }
+        let Ok(count) = u32::try_from(plan.actions.len()) else {
+            return;
+        };
+        if self.head.is_some() && !self.state.load_for(&[]).is_ok_and(|p| p.count == count) {
+            return;
+        }
+        // The state numbers actions in the order they were added, as the plan lists them.
+        self.whole = Some(PartialPlan {
+            plan,
+            orders: (0..count).collect(),
+            count,
+        });
+    }
+
     /// The whole plan at the head, when a held ledger has it in memory.
     pub fn whole_plan(&self) -> Option<&Plan> {
         self.whole.as_ref().map(|p| &p.plan)
@@ -408,51 +428,69 @@ impl DirLedger {
         self.damage.as_deref()
     }
 
+    /// `read` of the plan state; if the state opened but does not read back (a damaged
+    /// record), it is rebuilt from the log and read again, as an append would.
+    fn read_state<T>(
+        &mut self,
+        read: impl Fn(&StateDb) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match read(&self.state) {
+            Err(StoreError::Index(e)) => {
+                self.rebuild_state(&e.to_string())?;
+                read(&self.state)
+            }
+            result => result,
+        }
+    }
+
     /// The whole plan at the head, from the state database.
-    pub fn plan(&self) -> Result<Plan, StoreError> {
+    pub fn plan(&mut self) -> Result<Plan, StoreError> {
         if self.head.is_none() {
             return Ok(Plan::new());
         }
-        Ok(self.state.load_all()?.plan)
+        Ok(self.read_state(StateDb::load_all)?.plan)
     }
 
     /// Whether an action has exactly this id.
-    pub fn has_action(&self, id: &str) -> Result<bool, StoreError> {
+    pub fn has_action(&mut self, id: &str) -> Result<bool, StoreError> {
         match self.head {
             None => Ok(false),
-            Some(_) => self.state.has_action(id),
+            Some(_) => self.read_state(|s| s.has_action(id)),
         }
     }
 
     /// Every action id, in the plan's order, without loading the actions.
-    pub fn action_ids(&self) -> Result<Vec<String>, StoreError> {
+    pub fn action_ids(&mut self) -> Result<Vec<String>, StoreError> {
         match self.head {
             None => Ok(Vec::new()),
-            Some(_) => self.state.action_ids(),
+            Some(_) => self.read_state(StateDb::action_ids),
         }
     }
 
     /// The plan at the head without its actions (title, scale, areas, reviews, keys,
     /// evidence, imports): cheap at any size, for commands that only look those up.
-    pub fn header(&self) -> Result<Plan, StoreError> {
+    pub fn header(&mut self) -> Result<Plan, StoreError> {
         if self.head.is_none() {
             return Ok(Plan::new());
         }
-        Ok(self.state.load_for(&[])?.plan)
+        Ok(self.read_state(|s| s.load_for(&[]))?.plan)
     }
 
     /// The plan at the head with only the actions `events` name loaded: enough to check
     /// those events' rules, at the cost of those actions, not the whole plan.
-    pub fn plan_for(&self, events: &[Event]) -> Result<Plan, StoreError> {
-        Ok(self.load_for(events)?.plan)
-    }
-
-    /// The plan at the head with only the actions `ids` loaded.
-    pub fn plan_with(&self, ids: &[&str]) -> Result<Plan, StoreError> {
+    pub fn plan_for(&mut self, events: &[Event]) -> Result<Plan, StoreError> {
         if self.head.is_none() {
             return Ok(Plan::new());
         }
-        Ok(self.state.load_actions(ids)?.plan)
+        Ok(self.read_state(|s| s.load_for(events))?.plan)
+    }
+
+    /// The plan at the head with only the actions `ids` loaded.
+    pub fn plan_with(&mut self, ids: &[&str]) -> Result<Plan, StoreError> {
+        if self.head.is_none() {
+            return Ok(Plan::new());
+        }
+        Ok(self.read_state(|s| s.load_actions(ids))?.plan)
     }
 
     /// Refuses unless the head is entry `expected` (0: an empty ledger): `--if-head`.
@@ -1085,6 +1123,44 @@ mod tests {
     }
 
     #[test]
+    fn a_held_ledger_takes_a_kept_plan_only_if_it_is_the_plan_at_the_head() {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
+        let dir = tmp.path().join("l");
+        DirLedger::create(
+            &dir,
+            "me",
+            &clock,
+            crate::test_events::small_plan(),
+            &mut || {},
+        )
+        .unwrap();
+        let mut ledger = DirLedger::open(&dir, &mut || {}).unwrap();
+        let head = ledger.plan().unwrap();
+        ledger.hold();
+        let mut older = head.clone();
+        older.head = None;
+        ledger.keep_whole(older);
+        assert!(ledger.whole_plan().is_none(), "not the head's plan");
+        ledger.keep_whole(head.clone());
+        assert_eq!(ledger.whole_plan(), Some(&head));
+        // The kept plan is used for the next commit and stored as the log says.
+        let groups = vec![Group {
+            actor: "me".into(),
+            events: vec![crate::test_events::area("2")],
+            if_head: None,
+        }];
+        ledger.append_groups(&clock, groups).unwrap();
+        ledger.settle().unwrap();
+        let held = ledger.whole_plan().unwrap().clone();
+        drop(ledger);
+        assert_eq!(
+            DirLedger::open(&dir, &mut || {}).unwrap().plan().unwrap(),
+            held
+        );
+    }
+
+    #[test]
     fn a_held_ledger_loses_no_commit_when_the_log_loses_its_unsynced_bytes() {
         let tmp = tempfile::tempdir().unwrap();
         let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
@@ -1190,7 +1266,7 @@ mod tests {
         assert_eq!(ledger.plan().unwrap(), held);
         ledger.settle().unwrap();
         drop(ledger);
-        let reopened = DirLedger::open(&dir, &mut || {}).unwrap();
+        let mut reopened = DirLedger::open(&dir, &mut || {}).unwrap();
         assert!(reopened.warnings.is_empty(), "{:?}", reopened.warnings);
         let stored = reopened.plan().unwrap();
         assert_eq!(stored, held);
@@ -1223,7 +1299,7 @@ mod tests {
         let len = std::fs::metadata(&log).unwrap().len();
         assert!(len > 1 << 20, "{len}");
         let scanned = Positions::scan(&log, len).unwrap();
-        let opened = DirLedger::open(&dir, &mut || {}).unwrap();
+        let mut opened = DirLedger::open(&dir, &mut || {}).unwrap();
         assert!(opened.warnings.is_empty(), "{:?}", opened.warnings);
         assert_eq!(opened.positions().size(), n as u64 + 1);
         assert_eq!(opened.positions().root(), scanned.root());
@@ -1264,7 +1340,7 @@ mod tests {
             std::fs::read(streamed.join(LOG_FILE)).unwrap(),
             std::fs::read(batch.join(LOG_FILE)).unwrap()
         );
-        let opened = DirLedger::open(&streamed, &mut || {}).unwrap();
+        let mut opened = DirLedger::open(&streamed, &mut || {}).unwrap();
         assert!(opened.warnings.is_empty(), "{:?}", opened.warnings);
         assert_eq!(opened.plan().unwrap().areas.len(), 2);
         // The third event is refused after two were written: no ledger, no directory.
@@ -1315,7 +1391,7 @@ mod tests {
         let (tmp, bytes, plan) = made();
         let (dir, created) = copy_with(&tmp, &bytes, plan.clone());
         assert!(created.warnings.is_empty(), "{:?}", created.warnings);
-        let opened = DirLedger::open(&dir, &mut || {}).unwrap();
+        let mut opened = DirLedger::open(&dir, &mut || {}).unwrap();
         assert!(opened.warnings.is_empty(), "{:?}", opened.warnings);
         assert_eq!(opened.plan().unwrap(), plan);
     }

@@ -18,6 +18,7 @@ pub mod review_columns;
 pub mod snapshot;
 pub mod source;
 pub mod state;
+pub mod state_file;
 mod stream_write;
 pub mod tail;
 

@@ -1,4 +1,4 @@
-//! The plan state at the head, kept in sled for the writer's keyed lookups (derived).
+//! The plan state at the head, kept for the writer's keyed lookups (derived).
 //!
 //! An append loads only what its rules need: the plan's header (everything but the actions)
 //! and the actions its events name, so one status costs the same at any ledger size. sled
@@ -8,8 +8,12 @@
 //!
 //! One sled tree, so that every update is one atomic batch (a crash leaves the state before
 //! or after it, never between): `m/mark` (the last entry folded in), `m/header` (the plan
-//! without actions), `m/count` (actions so far), `i/<id>` (action id -> order), `a/<order>`
-//! (order, big-endian -> action, in [`codec`] form).
+//! without actions: the place of its record in the actions file), `m/count` (actions so far), `m/format`, `m/file` and `m/end` (the
+//! actions file's id and length when the batch was written), `m/dead` (bytes of records no
+//! longer pointed at), `i/<id>` (action id -> order), `a/<order>` (order, big-endian -> the
+//! place and checksum of the action's record in the actions file, [`super::state_file`]). The
+//! records are written before the batch that points at them, and each is checked against
+//! its checksum when read: a record lost or damaged is found, and the state rebuilt.
 
 use std::path::{Path, PathBuf};
 
@@ -21,11 +25,21 @@ use super::codec;
 use super::error::{io, StoreError};
 use super::fsx;
 use super::positions::{Covered, DERIVED_DIR};
+use super::state_file::{ActionFile, Loc, RecordError, FILE_HEAD};
 
 const STATE_DIR: &str = "state";
 const MARK: &[u8] = b"m/mark";
 const HEADER: &[u8] = b"m/header";
 const COUNT: &[u8] = b"m/count";
+const FORMAT: &[u8] = b"m/format";
+const FILE: &[u8] = b"m/file";
+const END: &[u8] = b"m/end";
+const DEAD: &[u8] = b"m/dead";
+/// The layout described above; a database without it is of an older one (actions inside
+/// sled) and is replaced whole, since sled never gives back the space they took.
+const LAYOUT: &[u8] = b"2";
+/// Dead record bytes below which the actions file is not compacted, however few are live.
+const MIN_COMPACT: u64 = 1 << 20;
 const ID: &[u8] = b"i/";
 const ACTION: &[u8] = b"a/";
 /// Bytes of encoded actions per sled batch when a state is written from nothing.
@@ -35,10 +49,14 @@ fn key(prefix: &[u8], rest: &[u8]) -> Vec<u8> {
     [prefix, rest].concat()
 }
 
-/// The open sled database.
+/// The open sled database and actions file.
 pub struct StateDb {
     db: sled::Db,
     tree: sled::Tree,
+    actions: ActionFile,
+    /// Set when a compaction replaced the actions file but the database could not be
+    /// pointed at it: nothing is read or stored until [`StateDb::clear`].
+    stale: bool,
 }
 
 /// A plan with only some of its actions loaded, and where each of them is stored.
@@ -100,6 +118,25 @@ fn sled_error(e: sled::Error) -> StoreError {
     StoreError::Index(e)
 }
 
+/// Stands for the header among the actions' orders in a list of records to write (no
+/// action has it: orders count up from 0 and stay below `u32::MAX`).
+const HEADER_ORDER: u32 = u32::MAX;
+
+/// Points `batch` at the record of action `order` (or of the header) at `loc`.
+fn place_key(batch: &mut sled::Batch, order: u32, loc: Loc) {
+    match order {
+        HEADER_ORDER => batch.insert(HEADER, &loc.encode()),
+        o => batch.insert(key(ACTION, &o.to_be_bytes()), &loc.encode()),
+    }
+}
+
+fn record_error(e: RecordError) -> StoreError {
+    match e {
+        RecordError::Store(e) => e,
+        e => corrupt(&e.to_string()),
+    }
+}
+
 fn corrupt(what: &str) -> StoreError {
     StoreError::Index(sled::Error::Unsupported(format!(
         "it holds something unreadable ({what}); `readiness reindex` rebuilds it from the log"
@@ -137,17 +174,47 @@ impl StateDb {
         if std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
             std::fs::remove_file(&dir).map_err(io(&dir))?;
         }
-        match StateDb::open_sled(&dir) {
-            Ok(db) => Ok((db, None)),
+        let (db, mut why) = match StateDb::open_sled(&dir) {
+            Ok(db) if StateDb::older_layout(&db.1)? => {
+                drop(db);
+                std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+                let db = StateDb::open_sled(&dir).map_err(sled_error)?;
+                (db, Some("it was of an older layout".to_string()))
+            }
+            Ok(db) => (db, None),
             Err(e) => {
                 std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
                 let db = StateDb::open_sled(&dir).map_err(sled_error)?;
-                Ok((db, Some(format!("it could not be opened ({e})"))))
+                (db, Some(format!("it could not be opened ({e})")))
+            }
+        };
+        let mut state = StateDb {
+            db: db.0,
+            tree: db.1,
+            actions: ActionFile::open(&dir)?,
+            stale: false,
+        };
+        if why.is_none() && state.tree.get(MARK).map_err(sled_error)?.is_some() {
+            let file = state.tree.get(FILE).map_err(sled_error)?;
+            let end = state.tree.get(END).map_err(sled_error)?;
+            let end = end.and_then(|e| Some(u64::from_le_bytes(e.as_ref().try_into().ok()?)));
+            let own = file.as_deref() == state.actions.id().as_ref().map(|i| &i[..]);
+            if !own || end.is_none_or(|e| state.actions.end() < e) {
+                why = Some("its actions file is missing, cut short or not its own".into());
+                state.clear()?;
             }
         }
+        Ok((state, why))
     }
 
-    fn open_sled(dir: &Path) -> Result<StateDb, sled::Error> {
+    /// Whether `tree` holds a state of an older layout (one without a mark is cleared for
+    /// a rebuild anyway).
+    fn older_layout(tree: &sled::Tree) -> Result<bool, StoreError> {
+        let format = tree.get(FORMAT).map_err(sled_error)?;
+        Ok(format.as_deref() != Some(LAYOUT) && tree.contains_key(MARK).map_err(sled_error)?)
+    }
+
+    fn open_sled(dir: &Path) -> Result<(sled::Db, sled::Tree), sled::Error> {
         let config = sled::Config::new()
             .path(dir)
             .cache_capacity(8 << 20)
@@ -169,10 +236,8 @@ impl StateDb {
                 result => break result?,
             }
         };
-        Ok(StateDb {
-            tree: db.open_tree("state")?,
-            db,
-        })
+        let tree = db.open_tree("state")?;
+        Ok((db, tree))
     }
 
     /// The last entry folded in, if any.
@@ -194,11 +259,11 @@ impl StateDb {
     }
 
     fn header(&self) -> Result<(Plan, u32), StoreError> {
-        let raw = self
-            .tree
-            .get(HEADER)
-            .map_err(sled_error)?
-            .ok_or_else(|| corrupt("no header"))?;
+        let loc = self.header_loc()?.ok_or_else(|| corrupt("no header"))?;
+        if self.stale {
+            return Err(corrupt("its actions file was replaced"));
+        }
+        let raw = self.actions.read(loc).map_err(record_error)?;
         let plan: Plan = serde_json::from_slice(&raw).map_err(|e| corrupt(&e.to_string()))?;
         let count = match self.tree.get(COUNT).map_err(sled_error)? {
             Some(c) => u32::from_le_bytes(c.as_ref().try_into().map_err(|_| corrupt("count"))?),
@@ -207,13 +272,61 @@ impl StateDb {
         Ok((plan, count))
     }
 
-    fn action(&self, order: u32) -> Result<Action, StoreError> {
-        let raw = self
+    /// Where the header's record is: it changes with every entry, so it lives in the
+    /// actions file too, leaving sled an update of a few small keys per store.
+    fn header_loc(&self) -> Result<Option<Loc>, StoreError> {
+        match self.tree.get(HEADER).map_err(sled_error)? {
+            Some(raw) => Loc::decode(&raw)
+                .map(Some)
+                .ok_or_else(|| corrupt("header place")),
+            None => Ok(None),
+        }
+    }
+
+    fn loc(&self, order: u32) -> Result<Option<Loc>, StoreError> {
+        match self
             .tree
             .get(key(ACTION, &order.to_be_bytes()))
             .map_err(sled_error)?
-            .ok_or_else(|| corrupt("missing action"))?;
+        {
+            Some(raw) => Loc::decode(&raw).map(Some).ok_or_else(|| corrupt("place")),
+            None => Ok(None),
+        }
+    }
+
+    fn action(&self, order: u32) -> Result<Action, StoreError> {
+        let loc = self.loc(order)?.ok_or_else(|| corrupt("missing action"))?;
+        self.read(loc)
+    }
+
+    /// The action at `loc` in the actions file, its checksum checked.
+    fn read(&self, loc: Loc) -> Result<Action, StoreError> {
+        if self.stale {
+            return Err(corrupt("its actions file was replaced"));
+        }
+        let raw = self.actions.read(loc).map_err(record_error)?;
         codec::decode_action(&raw).map_err(|e| corrupt(&e.to_string()))
+    }
+
+    /// Every action's order and place, in the plan's order.
+    fn locs(&self) -> Result<Vec<(u32, Loc)>, StoreError> {
+        let mut locs = Vec::new();
+        for kv in self.tree.scan_prefix(ACTION) {
+            let (k, v) = kv.map_err(sled_error)?;
+            let order =
+                u32::from_be_bytes(k[ACTION.len()..].try_into().map_err(|_| corrupt("key"))?);
+            locs.push((order, Loc::decode(&v).ok_or_else(|| corrupt("place"))?));
+        }
+        Ok(locs)
+    }
+
+    fn counter(&self, name: &[u8]) -> Result<u64, StoreError> {
+        match self.tree.get(name).map_err(sled_error)? {
+            Some(c) => Ok(u64::from_le_bytes(
+                c.as_ref().try_into().map_err(|_| corrupt("counter"))?,
+            )),
+            None => Ok(0),
+        }
     }
 
     /// The header and the actions named by `events` (all actions when an event's fold
@@ -295,12 +408,8 @@ impl StateDb {
     pub fn load_all(&self) -> Result<PartialPlan, StoreError> {
         let (mut plan, count) = self.header()?;
         let mut orders = Vec::with_capacity(count as usize);
-        for kv in self.tree.scan_prefix(ACTION) {
-            let (k, v) = kv.map_err(sled_error)?;
-            let order =
-                u32::from_be_bytes(k[ACTION.len()..].try_into().map_err(|_| corrupt("key"))?);
-            plan.actions
-                .push(codec::decode_action(&v).map_err(|e| corrupt(&e.to_string()))?);
+        for (order, loc) in self.locs()? {
+            plan.actions.push(self.read(loc)?);
             orders.push(order);
         }
         if orders.len() != count as usize {
@@ -316,7 +425,7 @@ impl StateDb {
     /// Stores `p` (the loaded actions and any added since) as the state after `covered`,
     /// flushed to disk.
     pub fn store(
-        &self,
+        &mut self,
         p: &mut PartialPlan,
         covered: Covered,
         changed: &Changed,
@@ -325,11 +434,59 @@ impl StateDb {
         self.flush()
     }
 
-    /// Makes every store so far durable.
-    pub fn flush(&self) -> Result<(), StoreError> {
+    /// Makes every store so far durable (the records before the database that points at
+    /// them), then compacts the actions file if it is more dead than live.
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        self.actions.sync()?;
         fsx::fault(fsx::Op::Fsync).map_err(io(self.path()))?;
         self.db.flush().map_err(sled_error)?;
+        let dead = self.counter(DEAD)?;
+        let live = self.actions.end().saturating_sub(FILE_HEAD + dead);
+        if dead > live && dead >= MIN_COMPACT && !self.stale {
+            self.compact()?;
+        }
         Ok(())
+    }
+
+    /// Copies the live records into a new actions file and points the database at them;
+    /// derived data then stays within about twice its live size.
+    fn compact(&mut self) -> Result<(), StoreError> {
+        let mut locs = self.locs()?;
+        locs.extend(self.header_loc()?.map(|l| (HEADER_ORDER, l)));
+        locs.sort_unstable_by_key(|(_, l)| l.offset);
+        let old: Vec<Loc> = locs.iter().map(|(_, l)| *l).collect();
+        let replaced = match self.actions.compact(&old) {
+            Ok(new) => new,
+            Err(e) => {
+                self.stale = self.tree.get(FILE).map_err(sled_error)?.as_deref()
+                    != self.actions.id().as_ref().map(|i| &i[..]);
+                return Err(record_error(e));
+            }
+        };
+        // From here the file is the new one: until the database points into it, nothing
+        // may be read through the old places.
+        self.stale = true;
+        let mut batch = sled::Batch::default();
+        for ((order, _), loc) in locs.iter().zip(&replaced) {
+            place_key(&mut batch, *order, *loc);
+        }
+        self.file_keys(&mut batch, 0);
+        fsx::fault(fsx::Op::Write).map_err(io(self.path()))?;
+        self.tree.apply_batch(batch).map_err(sled_error)?;
+        fsx::fault(fsx::Op::Fsync).map_err(io(self.path()))?;
+        self.db.flush().map_err(sled_error)?;
+        self.stale = false;
+        Ok(())
+    }
+
+    /// The keys that tie the database to the actions file as it is now.
+    fn file_keys(&self, batch: &mut sled::Batch, dead: u64) {
+        if let Some(id) = self.actions.id() {
+            batch.insert(FILE, &id);
+        }
+        batch.insert(END, &self.actions.end().to_le_bytes());
+        batch.insert(DEAD, &dead.to_le_bytes());
+        batch.insert(FORMAT, LAYOUT);
     }
 
     /// Stores `p` as [`StateDb::store`] does, without waiting for the disk: a crash may lose
@@ -340,7 +497,7 @@ impl StateDb {
     /// no mark, which the next open clears and rebuilds, and a million statuses are never
     /// encoded all at once.
     pub fn store_unflushed(
-        &self,
+        &mut self,
         p: &mut PartialPlan,
         covered: Covered,
         changed: &Changed,
@@ -363,18 +520,29 @@ impl StateDb {
     /// The batches of [`StateDb::store_unflushed`]; pushes the orders given to new actions
     /// and returns the action count after them.
     fn write_batches(
-        &self,
+        &mut self,
         p: &mut PartialPlan,
         covered: Covered,
         changed: &Changed,
     ) -> Result<u32, StoreError> {
+        if self.stale {
+            return Err(corrupt("its actions file was replaced"));
+        }
         let fresh = p.orders.is_empty() && self.tree.get(MARK).map_err(sled_error)?.is_none();
+        let mut dead = self.counter(DEAD)?;
         let mut batch = sled::Batch::default();
+        // Encoded actions waiting for the file, and their orders.
+        let mut pending: Vec<(u32, Vec<u8>)> = Vec::new();
         let mut batched = 0usize;
         let mut count = p.count;
         for (i, action) in p.plan.actions.iter_mut().enumerate() {
             let order = match p.orders.get(i) {
-                Some(o) if changed.includes(&action.fields.id) => *o,
+                Some(o) if changed.includes(&action.fields.id) => {
+                    if let Some(old) = self.loc(*o)? {
+                        dead += old.size();
+                    }
+                    *o
+                }
                 Some(_) => continue,
                 None => {
                     let o = count;
@@ -386,8 +554,9 @@ impl StateDb {
             };
             let encoded = codec::encode_action(action);
             batched += encoded.len();
-            batch.insert(key(ACTION, &order.to_be_bytes()), encoded);
+            pending.push((order, encoded));
             if fresh && batched >= STORE_CHUNK {
+                self.place(&mut batch, std::mem::take(&mut pending))?;
                 fsx::fault(fsx::Op::Write).map_err(io(self.path()))?;
                 self.tree
                     .apply_batch(std::mem::take(&mut batch))
@@ -399,22 +568,45 @@ impl StateDb {
         let header = serde_json::to_vec(&p.plan);
         p.plan.actions = parked;
         let header = header.map_err(|e| corrupt(&e.to_string()))?;
+        if let Some(old) = self.header_loc()? {
+            dead += old.size();
+        }
+        pending.push((HEADER_ORDER, header));
+        self.place(&mut batch, pending)?;
         let mut mark = Vec::with_capacity(48);
         mark.extend_from_slice(&covered.seq.0.to_le_bytes());
         mark.extend_from_slice(&covered.hash.0);
         mark.extend_from_slice(&covered.offset.to_le_bytes());
-        batch.insert(HEADER, header);
         batch.insert(COUNT, &count.to_le_bytes());
         batch.insert(MARK, mark);
+        self.file_keys(&mut batch, dead);
         fsx::fault(fsx::Op::Write).map_err(io(self.path()))?;
         // One batch on one tree: sled applies it atomically.
         self.tree.apply_batch(batch).map_err(sled_error)?;
         Ok(count)
     }
 
-    /// Forgets everything, for a rebuild from the log.
-    pub fn clear(&self) -> Result<(), StoreError> {
+    /// Appends `pending` actions to the file and points `batch` at them.
+    fn place(
+        &mut self,
+        batch: &mut sled::Batch,
+        pending: Vec<(u32, Vec<u8>)>,
+    ) -> Result<(), StoreError> {
+        let locs = self
+            .actions
+            .append(pending.iter().map(|(_, a)| a.as_slice()))?;
+        for ((order, _), loc) in pending.iter().zip(locs) {
+            place_key(batch, *order, loc);
+        }
+        Ok(())
+    }
+
+    /// Forgets everything, for a rebuild from the log: the database first, so that no mark
+    /// ever points into the emptied file.
+    pub fn clear(&mut self) -> Result<(), StoreError> {
         self.tree.clear().map_err(sled_error)?;
+        self.actions.reset()?;
+        self.stale = false;
         Ok(())
     }
 
@@ -431,5 +623,88 @@ impl PartialPlan {
             orders: Vec::new(),
             count: 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_events::{plan_from, small_plan};
+
+    fn at(seq: u64) -> Covered {
+        Covered {
+            seq: Seq(seq),
+            hash: EntryHash([seq as u8; 32]),
+            offset: seq * 100,
+        }
+    }
+
+    fn stored(ledger: &Path) -> (StateDb, PartialPlan) {
+        let (mut db, why) = StateDb::open(ledger).unwrap();
+        assert_eq!(why, None);
+        let mut p = PartialPlan {
+            plan: plan_from(&small_plan()),
+            orders: Vec::new(),
+            count: 0,
+        };
+        db.store(&mut p, at(1), &Changed::Every).unwrap();
+        (db, p)
+    }
+
+    #[test]
+    fn dead_records_are_compacted_away_and_the_plan_reads_back_the_same() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mut db, mut p) = stored(tmp.path());
+        let live = db.actions.end();
+        let mut seq = 1;
+        while db.counter(DEAD).unwrap() <= MIN_COMPACT {
+            seq += 1;
+            db.store_unflushed(&mut p, at(seq), &Changed::Every)
+                .unwrap();
+        }
+        let before = db.actions.end();
+        db.flush().unwrap();
+        assert_eq!(db.counter(DEAD).unwrap(), 0);
+        assert_eq!(db.actions.end(), live, "only the live records are left");
+        assert!(before > 2 * live);
+        assert_eq!(db.load_all().unwrap().plan, p.plan);
+        drop(db);
+        let (db, why) = StateDb::open(tmp.path()).unwrap();
+        assert_eq!(why, None);
+        assert_eq!(db.mark().unwrap(), Some(at(seq)));
+        assert_eq!(db.load_all().unwrap().plan, p.plan);
+    }
+
+    #[test]
+    fn a_damaged_record_is_an_error_and_a_cut_file_is_found_on_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (db, _) = stored(tmp.path());
+        drop(db);
+        let path = StateDb::dir_of(tmp.path()).join(crate::store::state_file::ACTIONS_FILE);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x55;
+        std::fs::write(&path, &bytes).unwrap();
+        let (db, why) = StateDb::open(tmp.path()).unwrap();
+        assert_eq!(why, None, "the file is whole: damage shows when read");
+        assert!(matches!(db.load_all(), Err(StoreError::Index(_))));
+        drop(db);
+
+        std::fs::write(&path, &bytes[..last]).unwrap();
+        let (db, why) = StateDb::open(tmp.path()).unwrap();
+        assert!(why.unwrap().contains("cut short"));
+        assert_eq!(db.mark().unwrap(), None, "cleared for a rebuild");
+    }
+
+    #[test]
+    fn a_database_of_the_older_layout_is_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (db, _) = stored(tmp.path());
+        db.tree.remove(FORMAT).unwrap();
+        db.db.flush().unwrap();
+        drop(db);
+        let (db, why) = StateDb::open(tmp.path()).unwrap();
+        assert!(why.unwrap().contains("older layout"));
+        assert!(db.tree.is_empty());
     }
 }
