@@ -1075,6 +1075,15 @@ mod tests {
     use crate::test_events::{area, created};
     use chrono::TimeZone;
 
+    /// A new ledger of [`crate::test_events::small_plan`] in `tmp`, and the clock it used.
+    fn small_ledger(tmp: &Path) -> (PathBuf, FixedClock) {
+        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
+        let dir = tmp.join("l");
+        let events = crate::test_events::small_plan();
+        DirLedger::create(&dir, "me", &clock, events, &mut || {}).unwrap();
+        (dir, clock)
+    }
+
     #[test]
     fn a_group_commit_writes_the_accepted_groups_and_refuses_each_other_alone() {
         let tmp = tempfile::tempdir().unwrap();
@@ -1125,16 +1134,7 @@ mod tests {
     #[test]
     fn a_held_ledger_takes_a_kept_plan_only_if_it_is_the_plan_at_the_head() {
         let tmp = tempfile::tempdir().unwrap();
-        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
-        let dir = tmp.path().join("l");
-        DirLedger::create(
-            &dir,
-            "me",
-            &clock,
-            crate::test_events::small_plan(),
-            &mut || {},
-        )
-        .unwrap();
+        let (dir, clock) = small_ledger(tmp.path());
         let mut ledger = DirLedger::open(&dir, &mut || {}).unwrap();
         let head = ledger.plan().unwrap();
         ledger.hold();
@@ -1207,16 +1207,7 @@ mod tests {
     fn a_held_ledger_stores_what_each_commit_changed_and_reopens_to_the_same_plan() {
         use crate::event::{ActionAdded, ReviewRescheduled, StatusRecorded};
         let tmp = tempfile::tempdir().unwrap();
-        let clock = FixedClock(chrono::Utc.with_ymd_and_hms(2021, 1, 15, 9, 0, 0).unwrap());
-        let dir = tmp.path().join("l");
-        DirLedger::create(
-            &dir,
-            "me",
-            &clock,
-            crate::test_events::small_plan(),
-            &mut || {},
-        )
-        .unwrap();
+        let (dir, clock) = small_ledger(tmp.path());
         let action = |id: &str| {
             Event::ActionAdded(ActionAdded {
                 id: id.into(),
