@@ -31,6 +31,7 @@ pub mod report;
 pub mod scale;
 pub mod server;
 pub mod store;
+pub mod sym;
 pub mod verify;
 pub mod web;
 pub mod wire;

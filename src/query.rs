@@ -198,7 +198,7 @@ pub fn matrix_of_columns(
     }
     Ok(matrix_of_cells(plan, point, |i, a, j, r| {
         (a.statuses.get(r.label.as_str()))
-            .map(|s| s.status.clone())
-            .or_else(|| grid[j][i].clone())
+            .map(|s| s.status)
+            .or_else(|| grid[j][i])
     }))
 }

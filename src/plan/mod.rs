@@ -11,6 +11,7 @@ pub mod rules;
 pub mod short_hex;
 pub mod sign_off_draft;
 pub mod state;
+pub mod statuses;
 pub mod trust;
 pub mod trust_records;
 pub mod trust_rules;

@@ -32,31 +32,19 @@ pub struct Review {
     pub former_labels: Vec<String>,
 }
 
-/// A review label as a status key: shared, not copied, by every action's statuses.
-pub type Label = std::sync::Arc<str>;
+/// A review label as a status key: interned, not copied, by every action's statuses.
+pub type Label = crate::sym::Sym;
 
 /// A string many records hold the same value of (status, actor, batch time).
-pub type Shared = std::sync::Arc<str>;
-
-/// The shared copy of `label` (a review label, status or actor) in `labels`, made on first use.
-pub(crate) fn intern(labels: &mut foldhash::HashSet<Label>, label: &str) -> Label {
-    match labels.get(label) {
-        Some(l) => l.clone(),
-        None => {
-            let l: Label = label.into();
-            labels.insert(l.clone());
-            l
-        }
-    }
-}
+pub type Shared = crate::sym::Sym;
 
 /// A status as recorded for one action at one review, with who recorded it and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedStatus {
-    /// Shared, like labels: a plan holds few distinct statuses, actors and batch times, and
-    /// one allocation each keeps loading a large plan cheap.
+    /// Interned, like labels: a plan holds few distinct statuses, actors and batch times, and
+    /// a 4-byte id each keeps a large plan small.
     pub status: Shared,
-    pub note: Option<String>,
+    pub note: Option<Shared>,
     /// The `status_recorded` entry.
     pub seq: Seq,
     /// The entry that last set the value shown: `seq`, or the latest correction of it.
@@ -127,9 +115,8 @@ pub struct Action {
     pub field_source: BTreeMap<String, Seq>,
     /// Set once the action is withdrawn from the plan.
     pub withdrawn: Option<Withdrawal>,
-    /// Keyed by review label. The keys are shared (interned) across actions: one allocation
-    /// per label, so looking a status up touches memory that stays in the cache.
-    pub statuses: BTreeMap<Label, RecordedStatus>,
+    /// Keyed by review label (interned).
+    pub statuses: super::statuses::Statuses,
     /// Evidence attached to it, oldest first.
     pub evidence: Vec<super::trust_records::EvidenceRef>,
     /// Sign-offs of its statuses, oldest first.
@@ -177,9 +164,6 @@ pub struct Plan {
     /// Reviews by label, kept with the action index: a status lookup is on every replay.
     #[serde(skip)]
     review_index: foldhash::HashMap<String, usize>,
-    /// One shared copy of each review label, status and actor held by a recorded status.
-    #[serde(skip)]
-    labels: foldhash::HashSet<Label>,
     /// The action [`Plan::index_of`] found last.
     #[serde(skip)]
     last_action: Hint,
@@ -241,7 +225,6 @@ impl PartialEq for Plan {
             sign_off_version,
             action_index: _,
             review_index: _,
-            labels: _,
             last_action: _,
             last_stamp: _,
             last_actor: _,
@@ -453,11 +436,13 @@ impl Plan {
                 next[*action] += 1;
             }
         }
-        for at in order {
-            let (action, held) = &mut later.held[at];
-            if let (Some(a), Some((label, r))) = (self.actions.get_mut(*action), held.take()) {
-                a.statuses.insert(label, r);
-            }
+        // `next[a]` now ends action `a`'s run in `order`.
+        let mut start = 0;
+        for (a, &end) in self.actions.iter_mut().zip(&next) {
+            let run = order[start..end].iter();
+            let records = run.filter_map(|&at| later.held[at].1.take());
+            a.statuses.extend_latest(records);
+            start = end;
         }
         later.held.clear();
     }
@@ -510,10 +495,10 @@ impl Plan {
         note: Option<String>,
     ) -> Option<(usize, Label, RecordedStatus)> {
         let i = self.index_of(s.action)?;
-        let label = intern(&mut self.labels, s.review);
+        let label = Label::new(s.review);
         let record = RecordedStatus {
-            status: intern(&mut self.labels, s.status),
-            note,
+            status: Label::new(s.status),
+            note: note.as_deref().map(Shared::rare),
             seq,
             source: seq,
             recorded_at: self.stamp(recorded_at),
@@ -524,11 +509,11 @@ impl Plan {
 
     /// `actor` as a shared string, reusing the last one when it is the same (a batch has one).
     fn actor(&mut self, actor: &str) -> Shared {
-        match &self.last_actor {
-            Some(s) if **s == *actor => s.clone(),
+        match self.last_actor {
+            Some(s) if s.as_str() == actor => s,
             _ => {
-                let s = intern(&mut self.labels, actor);
-                self.last_actor = Some(s.clone());
+                let s = Shared::new(actor);
+                self.last_actor = Some(s);
                 s
             }
         }
@@ -536,11 +521,12 @@ impl Plan {
 
     /// `recorded_at` as a shared string, reusing the last one when it is the same.
     fn stamp(&mut self, recorded_at: &str) -> Shared {
-        match &self.last_stamp {
-            Some(s) if **s == *recorded_at => s.clone(),
+        match self.last_stamp {
+            Some(s) if s.as_str() == recorded_at => s,
             _ => {
-                let s: Shared = recorded_at.into();
-                self.last_stamp = Some(s.clone());
+                // Each batch has its own time: not worth a place in the thread's cache.
+                let s = Shared::rare(recorded_at);
+                self.last_stamp = Some(s);
                 s
             }
         }
@@ -573,7 +559,7 @@ impl Plan {
                     amendments: Vec::new(),
                     field_source: BTreeMap::new(),
                     withdrawn: None,
-                    statuses: BTreeMap::new(),
+                    statuses: Default::default(),
                     evidence: Vec::new(),
                     signoffs: Vec::new(),
                 });
@@ -666,8 +652,8 @@ impl Plan {
                         if let Some(status) = &e.status {
                             record.status = status.as_str().into();
                         }
-                        if e.note.is_some() {
-                            record.note = e.note.clone();
+                        if let Some(note) = &e.note {
+                            record.note = Some(Shared::rare(note));
                         }
                         record.source = seq;
                     }
@@ -707,7 +693,7 @@ impl Plan {
             review
                 .former_labels
                 .push(std::mem::replace(&mut review.label, new.clone()));
-            let key = intern(&mut self.labels, new);
+            let key = Label::new(new);
             let renamed = |from: &mut Option<String>| {
                 if from.as_deref() == Some(e.label.as_str()) {
                     *from = Some(new.clone());
@@ -715,7 +701,7 @@ impl Plan {
             };
             for action in &mut self.actions {
                 if let Some(record) = action.statuses.remove(e.label.as_str()) {
-                    action.statuses.insert(key.clone(), record);
+                    action.statuses.insert(key, record);
                 }
                 if let Some(w) = &mut action.withdrawn {
                     renamed(&mut w.from);

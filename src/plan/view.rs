@@ -127,14 +127,14 @@ pub fn status_at(plan: &Plan, action: &Action, reviews: &[&Review]) -> Option<St
             .statuses
             .get(review.label.as_str())
             .map(|s| StatusAt {
-                status: s.status.clone(),
+                status: s.status,
                 rag: scale.rag(&s.status),
                 review: review.label.clone(),
                 carried_forward: i > 0,
                 seq: s.seq.0,
-                recorded_at: s.recorded_at.clone(),
-                actor: s.actor.clone(),
-                note: s.note.clone(),
+                recorded_at: s.recorded_at,
+                actor: s.actor,
+                note: s.note.map(|n| n.to_string()),
                 late: plan.is_late(s, review),
                 imported: plan.imported_by(s.seq).is_some(),
                 corrected_by: (s.source != s.seq).then_some(s.source.0),
@@ -245,7 +245,7 @@ pub fn matrix_reviews<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Vec<
 /// Builds the matrix over every review up to `point` (all reviews when `None`).
 pub fn matrix(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
     matrix_of_cells(plan, point, |_, a, _, r| {
-        a.statuses.get(r.label.as_str()).map(|s| s.status.clone())
+        a.statuses.get(r.label.as_str()).map(|s| s.status)
     })
 }
 

@@ -6,10 +6,11 @@
 //! which keeps derived data well under half the size of the log. Nothing here is trusted:
 //! every file holding it carries a checksum and the mark of the entry it covers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::entry::Seq;
 use crate::plan::state::{Label, Shared};
+use crate::plan::statuses::Statuses;
 use crate::plan::{Action, Plan, RecordedStatus};
 
 use super::review_columns::{self, ReviewColumns};
@@ -136,7 +137,7 @@ fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), Cod
         strings.push(s);
     }
     let mut shared: Vec<Option<Shared>> = vec![None; strings.len()];
-    let mut share = |i: usize| shared[i].get_or_insert_with(|| strings[i].into()).clone();
+    let mut share = |i: usize| *shared[i].get_or_insert_with(|| strings[i].into());
     let count = r.varint()?;
     let mut run: Vec<(Label, RecordedStatus)> = Vec::new();
     let mut run_action = 0;
@@ -150,7 +151,7 @@ fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), Cod
         let status = share(r.index(strings.len())?);
         let note = match r.varint()? as usize {
             0 => None,
-            i if i <= strings.len() => Some(strings[i - 1].to_string()),
+            i if i <= strings.len() => Some(Shared::rare(strings[i - 1])),
             _ => return Err(bad("note index out of range")),
         };
         let seq = r.varint()?;
@@ -175,13 +176,9 @@ fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), Cod
     Ok(())
 }
 
-/// Moves `run` into `statuses`: built whole when the map is empty (the usual case).
-fn flush(statuses: &mut BTreeMap<Label, RecordedStatus>, run: &mut Vec<(Label, RecordedStatus)>) {
-    if statuses.is_empty() {
-        *statuses = run.drain(..).collect();
-    } else {
-        statuses.extend(run.drain(..));
-    }
+/// Moves `run` into `statuses`, the later record for a label winning.
+fn flush(statuses: &mut Statuses, run: &mut Vec<(Label, RecordedStatus)>) {
+    statuses.extend_latest(run.drain(..));
 }
 
 fn frame(json: &[u8], tail: &[u8]) -> Vec<u8> {
@@ -210,7 +207,7 @@ pub fn encode_plan(plan: &mut Plan) -> Vec<u8> {
 
 /// [`encode_plan`] appended to `out` (a snapshot's header and plan in one buffer, not two).
 pub fn encode_plan_into(plan: &mut Plan, out: &mut Vec<u8>) {
-    let statuses: Vec<BTreeMap<Label, RecordedStatus>> = plan
+    let statuses: Vec<Statuses> = plan
         .actions
         .iter_mut()
         .map(|a| std::mem::take(&mut a.statuses))

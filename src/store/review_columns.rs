@@ -145,10 +145,10 @@ impl ReviewColumns {
 
     fn share(&mut self, i: usize) -> Shared {
         if let Some(s) = &self.shared[i] {
-            return s.clone();
+            return *s;
         }
         let s: Shared = self.text(i).into();
-        self.shared[i] = Some(s.clone());
+        self.shared[i] = Some(s);
         s
     }
 
@@ -241,13 +241,13 @@ impl ReviewColumns {
             at = r.at;
             let record = RecordedStatus {
                 status: self.share(status),
-                note: note.map(|i| self.text(i).to_string()),
+                note: note.map(|i| Shared::rare(self.text(i))),
                 seq: Seq(seq),
                 source: Seq(source),
                 recorded_at: self.share(recorded_at),
                 actor: self.share(actor),
             };
-            out.push((action, label.clone(), record));
+            out.push((action, label, record));
         }
         if at != end {
             return Err(bad("review records longer than their cells"));
@@ -273,11 +273,11 @@ impl ReviewColumns {
             if let Some(g) = self.group(label) {
                 for (action, label, record) in self.group_records(g)? {
                     let statuses = &mut actions[action].statuses;
-                    statuses.entry(label).or_insert(record);
+                    statuses.insert_if_absent(label, record);
                 }
             }
             for (action, done) in actions.iter().zip(covered.iter_mut()) {
-                if !*done && action.statuses.contains_key(*label) {
+                if !*done && action.statuses.contains_key(label) {
                     *done = true;
                     left -= 1;
                 }
@@ -300,7 +300,7 @@ impl ReviewColumns {
                 action.statuses = run.into_iter().collect();
             } else {
                 for (label, record) in run {
-                    action.statuses.entry(label).or_insert(record);
+                    action.statuses.insert_if_absent(label, record);
                 }
             }
         }
