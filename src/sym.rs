@@ -59,6 +59,22 @@ impl Sym {
         Sym::intern(text)
     }
 
+    /// The id of `text` if this process has interned it, without interning it: a lookup
+    /// by text that never grows the table.
+    pub fn existing(text: &str) -> Option<Sym> {
+        if let Some(sym) = SEEN.with(|seen| seen.borrow().get(text).copied()) {
+            return Some(sym);
+        }
+        let ids = IDS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        ids.as_ref()?.get(text).map(|&id| Sym(id))
+    }
+
+    /// The order of first interning in this process: an integer compare, for containers
+    /// that need some order but not the text's.
+    pub fn id(self) -> u32 {
+        self.0.get()
+    }
+
     fn intern(text: &str) -> Sym {
         let mut ids = IDS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let ids = ids.get_or_insert_with(HashMap::new);

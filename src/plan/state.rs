@@ -417,6 +417,11 @@ impl Plan {
     /// Puts the records `later` holds into their actions' maps, one action at a time and in
     /// ledger order within each (the latest for a review wins, as [`Plan::apply`] has it).
     pub fn settle(&mut self, later: &mut Unsettled) {
+        // Called before every entry that is not a status: with nothing held it must cost
+        // nothing, or a plan of many actions pays for each action once per action added.
+        if later.held.is_empty() {
+            return;
+        }
         // A counting sort by action: linear, and stable, so each action's records stay in
         // ledger order. An index past the actions (none is made) is dropped as before.
         let n = self.actions.len();
@@ -429,19 +434,23 @@ impl Plan {
         for i in 1..=n {
             next[i] += next[i - 1];
         }
-        let mut order = vec![usize::MAX; next[n]];
-        for (at, (action, _)) in later.held.iter().enumerate() {
+        // The records themselves move into action order (a sequential read, scattered
+        // writes), so that each action then reads its run front to back.
+        let mut sorted: Vec<Option<(Label, RecordedStatus)>> = Vec::new();
+        sorted.resize_with(next[n], || None);
+        for (action, held) in later.held.iter_mut() {
             if *action < n {
-                order[next[*action]] = at;
+                sorted[next[*action]] = held.take();
                 next[*action] += 1;
             }
         }
-        // `next[a]` now ends action `a`'s run in `order`.
+        // `next[a]` now ends action `a`'s run in `sorted`.
+        let mut runs = sorted.into_iter();
         let mut start = 0;
+        let expect = self.reviews.len();
         for (a, &end) in self.actions.iter_mut().zip(&next) {
-            let run = order[start..end].iter();
-            let records = run.filter_map(|&at| later.held[at].1.take());
-            a.statuses.extend_latest(records);
+            let run = runs.by_ref().take(end - start).flatten();
+            a.statuses.extend_latest_expecting(run, expect);
             start = end;
         }
         later.held.clear();

@@ -1,37 +1,49 @@
 //! One action's statuses by review label: a sorted vector, not a tree.
 //!
 //! A large plan is nearly all statuses, and a tree spends more on its nodes than on the
-//! records; a vector kept in label order holds each in 40 bytes and is looked up by binary
-//! search. It reads like the map it replaces, in the same order.
+//! records; a vector holds each in 40 bytes and is looked up by binary search. It is sorted
+//! by the labels' interned ids, not their text: replay puts in a million records, and an
+//! integer compare keeps that near the cost of moving them. Iteration is therefore in no
+//! meaningful order; what is shown to people or written as JSON is ordered by text.
 
 use serde::{Deserialize, Serialize};
 
 use super::state::{Label, RecordedStatus};
 
-/// An action's statuses, one per review label, in label order.
+/// An action's statuses, one per review label, sorted by the labels' ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Statuses(Vec<(Label, RecordedStatus)>);
 
+/// The container's order: by interned id.
+fn by_id(a: &Label, b: &Label) -> std::cmp::Ordering {
+    a.id().cmp(&b.id())
+}
+
 impl Statuses {
-    fn find(&self, label: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(l, _)| l.as_str().cmp(label))
+    fn find_sym(&self, label: Label) -> Result<usize, usize> {
+        self.0.binary_search_by(|(l, _)| by_id(l, &label))
+    }
+
+    /// Where `label` is; a text never interned is in no plan.
+    fn find(&self, label: &str) -> Option<usize> {
+        self.find_sym(Label::existing(label)?).ok()
     }
 
     pub fn get(&self, label: &str) -> Option<&RecordedStatus> {
-        self.find(label).ok().map(|i| &self.0[i].1)
+        self.find(label).map(|i| &self.0[i].1)
     }
 
     pub fn get_mut(&mut self, label: &str) -> Option<&mut RecordedStatus> {
-        self.find(label).ok().map(|i| &mut self.0[i].1)
+        self.find(label).map(|i| &mut self.0[i].1)
     }
 
     pub fn contains_key(&self, label: &str) -> bool {
-        self.find(label).is_ok()
+        self.find(label).is_some()
     }
 
     /// Sets the status at `label`, returning the one it replaces.
     pub fn insert(&mut self, label: Label, record: RecordedStatus) -> Option<RecordedStatus> {
-        match self.find(&label) {
+        match self.find_sym(label) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, record)),
             Err(i) => {
                 self.0.insert(i, (label, record));
@@ -42,52 +54,96 @@ impl Statuses {
 
     /// Sets the status at `label` only if it has none (a newer one is kept).
     pub fn insert_if_absent(&mut self, label: Label, record: RecordedStatus) {
-        if let Err(i) = self.find(&label) {
+        if let Err(i) = self.find_sym(label) {
             self.0.insert(i, (label, record));
         }
     }
 
     pub fn remove(&mut self, label: &str) -> Option<RecordedStatus> {
-        self.find(label).ok().map(|i| self.0.remove(i).1)
+        self.find(label).map(|i| self.0.remove(i).1)
     }
 
     /// Adds `records` in ledger order, the latest for a label winning, as [`Statuses::insert`]
-    /// one at a time would, but with one sort instead of a shift per record.
+    /// one at a time would, but sorting only the new records and moving the old ones once.
     pub fn extend_latest(&mut self, records: impl IntoIterator<Item = (Label, RecordedStatus)>) {
-        let before = self.0.len();
-        self.0.extend(records);
-        if self.0.len() == before {
-            return;
-        }
-        let sorted = self.0.windows(2).all(|w| w[0].0.as_str() < w[1].0.as_str());
-        if !sorted {
-            // Stable, so for one label the later record stays after the earlier one.
-            self.0.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-            let mut kept: Vec<(Label, RecordedStatus)> = Vec::with_capacity(self.0.len());
-            for item in self.0.drain(..) {
-                match kept.last_mut() {
-                    Some(last) if last.0 == item.0 => *last = item,
-                    _ => kept.push(item),
-                }
-            }
-            self.0 = kept;
-        }
-        self.0.shrink_to_fit();
+        self.extend_latest_expecting(records, 0);
     }
 
-    /// The statuses in label order.
+    /// [`Statuses::extend_latest`] for an action expected to reach `expect` statuses (one per
+    /// review of its plan): room for them is made at once, so a plan filled a few records at
+    /// a time is not moved, and its freed copies do not fragment the heap.
+    pub fn extend_latest_expecting(
+        &mut self,
+        records: impl IntoIterator<Item = (Label, RecordedStatus)>,
+        expect: usize,
+    ) {
+        let mut new: Vec<(Label, RecordedStatus)> = records.into_iter().collect();
+        if new.is_empty() {
+            return;
+        }
+        keep_latest_sorted(&mut new);
+        if self
+            .0
+            .last()
+            .is_none_or(|(last, _)| last.id() < new[0].0.id())
+        {
+            self.grow_by(new.len(), expect);
+            self.0.append(&mut new);
+            return;
+        }
+        // One pass over both, in order: the old records are read front to back (no probing
+        // a cold vector), and a new record replaces an old one with its label.
+        let mut merged = Vec::with_capacity(self.grown_capacity(new.len(), expect));
+        let mut old = std::mem::take(&mut self.0).into_iter().peekable();
+        for item in new {
+            while let Some(kept) = old.next_if(|o| o.0.id() < item.0.id()) {
+                merged.push(kept);
+            }
+            let _replaced = old.next_if(|o| o.0 == item.0);
+            merged.push(item);
+        }
+        merged.extend(old);
+        self.0 = merged;
+    }
+
+    /// The capacity for `more` records: what is expected if that is more, else a little
+    /// slack, so that an action growing a few records at a time is not copied every time,
+    /// without a doubling vector's waste.
+    fn grown_capacity(&self, more: usize, expect: usize) -> usize {
+        let need = self.0.len() + more;
+        if need <= expect {
+            return expect;
+        }
+        need.max(self.0.capacity()) + (need / 8).min(64)
+    }
+
+    fn grow_by(&mut self, more: usize, expect: usize) {
+        if self.0.capacity() < self.0.len() + more {
+            let extra = self.grown_capacity(more, expect) - self.0.len();
+            self.0.reserve_exact(extra);
+        }
+    }
+
+    /// The statuses, in no meaningful order (see [`Statuses::by_label`]).
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Label, &RecordedStatus)> + Clone {
         self.0.iter().map(|(l, r)| (l, r))
     }
 
-    /// The labels in order.
+    /// The labels, in no meaningful order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Label> + Clone {
         self.0.iter().map(|(l, _)| l)
     }
 
-    /// The records in label order.
+    /// The records, in no meaningful order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &RecordedStatus> + Clone {
         self.0.iter().map(|(_, r)| r)
+    }
+
+    /// The statuses in the text order of their labels, as people and JSON see them.
+    pub fn by_label(&self) -> Vec<(&Label, &RecordedStatus)> {
+        let mut all: Vec<_> = self.iter().collect();
+        all.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        all
     }
 
     pub fn len(&self) -> usize {
@@ -97,6 +153,23 @@ impl Statuses {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
+
+/// Sorts `records` (in ledger order) by label, keeping only the last for each label.
+fn keep_latest_sorted(records: &mut Vec<(Label, RecordedStatus)>) {
+    if records.windows(2).all(|w| w[0].0.id() < w[1].0.id()) {
+        return;
+    }
+    // Stable, so for one label the later record stays after the earlier one.
+    records.sort_by(|a, b| by_id(&a.0, &b.0));
+    let mut kept = 0;
+    for at in 1..records.len() {
+        if records[at].0 != records[kept].0 {
+            kept += 1;
+        }
+        records.swap(kept, at);
+    }
+    records.truncate(kept + 1);
 }
 
 impl<'a> IntoIterator for &'a Statuses {
@@ -130,7 +203,7 @@ impl FromIterator<(Label, RecordedStatus)> for Statuses {
 
 impl Serialize for Statuses {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.iter())
+        s.collect_map(self.by_label())
     }
 }
 
@@ -171,9 +244,39 @@ mod tests {
             .map(|&(l, seq)| (Label::from(l), record(seq, "Green")))
             .collect();
         assert_eq!(batch, one_by_one);
-        let seen: Vec<(&str, u64)> = batch.iter().map(|(l, r)| (l.as_str(), r.seq.0)).collect();
+        let seen: Vec<(&str, u64)> = batch
+            .by_label()
+            .iter()
+            .map(|(l, r)| (l.as_str(), r.seq.0))
+            .collect();
         let want: Vec<(&str, u64)> = map.into_iter().collect();
         assert_eq!(seen, want);
+    }
+
+    #[test]
+    fn batch_after_batch_merges_like_a_map() {
+        let labels = ["Q5", "Q1", "Q9", "Q3", "Q7", "Q2", "Q8"];
+        let mut s = Statuses::default();
+        let mut map = std::collections::BTreeMap::new();
+        let mut seq = 0u64;
+        for round in 0..12usize {
+            let batch: Vec<(Label, RecordedStatus)> = (0..1 + round % 4)
+                .map(|i| {
+                    seq += 1;
+                    let label = labels[(round * 3 + i * 5) % labels.len()];
+                    map.insert(label, seq);
+                    (Label::from(label), record(seq, "Green"))
+                })
+                .collect();
+            s.extend_latest(batch);
+            let seen: Vec<(&str, u64)> = s
+                .by_label()
+                .iter()
+                .map(|(l, r)| (l.as_str(), r.seq.0))
+                .collect();
+            let want: Vec<(&str, u64)> = map.iter().map(|(l, q)| (*l, *q)).collect();
+            assert_eq!(seen, want, "after round {round}");
+        }
     }
 
     #[test]

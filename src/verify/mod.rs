@@ -177,9 +177,10 @@ fn rule_check(e: &RuleError) -> &'static str {
     }
 }
 
-/// Statuses held back from their actions' maps at most, to be put in grouped by action
-/// ([`Plan::settle`]): enough to meet each of thousands of actions several times, a few MB.
-const SETTLE_AT: usize = 32 * 1024;
+/// Statuses held back from their actions' lists at most, to be put in grouped by action
+/// ([`Plan::settle`]): each settle moves every action it meets, so few large ones cost less
+/// than many small ones; 64k held records are about 3 MB.
+const SETTLE_AT: usize = 64 * 1024;
 
 /// A sign-off's named head, checked once the pass has gone by it.
 struct NamedHead {
