@@ -970,7 +970,7 @@ fn check_creation(
                 let name = e.expect("a directory entry").file_name();
                 let name = name.to_string_lossy();
                 assert!(
-                    name == "LOCK" || name == ".entries.jsonl.tmp",
+                    name == "LOCK" || name == ".entries.jsonl.tmp" || name == ".creating",
                     "{context}: the killed creation left {name:?} but no entries.jsonl"
                 );
             }

@@ -46,6 +46,7 @@ impl Statuses {
         match self.find_sym(label) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, record)),
             Err(i) => {
+                self.grow_by(1, 0);
                 self.0.insert(i, (label, record));
                 None
             }
@@ -55,6 +56,7 @@ impl Statuses {
     /// Sets the status at `label` only if it has none (a newer one is kept).
     pub fn insert_if_absent(&mut self, label: Label, record: RecordedStatus) {
         if let Err(i) = self.find_sym(label) {
+            self.grow_by(1, 0);
             self.0.insert(i, (label, record));
         }
     }
@@ -114,7 +116,7 @@ impl Statuses {
         if need <= expect {
             return expect;
         }
-        need.max(self.0.capacity()) + (need / 8).min(64)
+        need.max(self.0.capacity()) + (need / 8).clamp(2, 64)
     }
 
     fn grow_by(&mut self, more: usize, expect: usize) {

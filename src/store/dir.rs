@@ -254,21 +254,33 @@ impl DirLedger {
         let sealer = Sealer::new(Plan::new(), actor, clock.now(), total)?;
         let existed = std::fs::symlink_metadata(dir).is_ok();
         let log = dir.join(LOG_FILE);
-        let created = DirLedger::create_filled(
+        let creating = dir.join(CREATING_DIR);
+        let mut positions_failed = None;
+        let mut created = DirLedger::create_filled(
             dir,
             waiting,
             |_| Ok(()),
             |file, path| {
+                // Positions are saved as they are made, beside the log being written and
+                // under a name of ours, and moved into place with it. Failing to save them
+                // fails nothing: they are derived, and made again from the log.
+                fsx::ensure_derived_dir(&creating)?;
                 let (plan, positions) = super::stream_write::seal_and_write(
                     sealer,
                     events,
                     on_entry,
                     (file, path),
-                    (dir, &log),
+                    (&creating, &log),
                 )?;
-                Ok(Some((plan, Some(positions))))
+                let positions = positions.map_err(|e| positions_failed = Some(e)).ok();
+                Ok(Some((plan, positions)))
             },
         );
+        // Whatever became of the creation, its own folder is not left behind.
+        let _ = std::fs::remove_dir_all(&creating);
+        if let (Ok(made), Some(e)) = (&mut created, &positions_failed) {
+            made.warnings.insert(0, derived_failed(e));
+        }
         if let (Err(StoreError::Batch(_)), false) = (&created, existed) {
             // Refused input: leave the file system as it was.
             let _ = std::fs::remove_file(dir.join(super::lock::LOCK_FILE));
@@ -292,6 +304,14 @@ impl DirLedger {
             known = fill(file, path)?;
             Ok(())
         })?;
+        if let Some((_, Some(written))) = &mut known {
+            // The log is in place: its positions join it, or are made again from it.
+            let creating = dir.join(CREATING_DIR);
+            match fsx::rename(&creating.join(DERIVED_DIR), &dir.join(DERIVED_DIR)) {
+                Ok(()) => written.moved_to(dir),
+                Err(_) => known = known.map(|(plan, _)| (plan, None)),
+            }
+        }
         // The log is in place: from here, a failure is only derived data not yet built.
         let opened = DirLedger::assemble(dir, lock).and_then(|mut ledger| {
             if let Some((plan, written)) = known {
@@ -800,10 +820,12 @@ impl DirLedger {
             .filter(|_| from.is_none() && state_mark.is_none());
         // Positions made as this process wrote the log: no need to read it back; the head
         // and length are still checked against the plan and the file below.
+        // They were saved as they were made: used only if what was just opened is them.
+        let opened = (self.positions.size(), self.positions.last());
         let written = self
             .written
             .take()
-            .filter(|_| known.is_some() && self.positions.size() == 0);
+            .filter(|w| known.is_some() && opened == (w.size(), w.last()));
         let mut partial = match state_mark {
             Some(_) => None,
             None => Some(PartialPlan::empty()),
@@ -975,6 +997,9 @@ fn derived_failed(e: &StoreError) -> String {
     format!("the ledger is created, but its derived data could not be built ({e}); the next command builds it")
 }
 
+/// Where a streamed creation saves positions until its log is renamed into place.
+const CREATING_DIR: &str = ".creating";
+
 /// Refuses a directory that holds anything but a lock file (and our own leftovers).
 fn check_empty(dir: &Path) -> Result<(), StoreError> {
     if std::fs::symlink_metadata(dir.join(LOG_FILE)).is_ok() {
@@ -988,6 +1013,11 @@ fn check_empty(dir: &Path) -> Result<(), StoreError> {
         let entry = entry.map_err(io(dir))?;
         let path = entry.path();
         if path == dir.join(super::lock::LOCK_FILE) || path == tmp || path == evidence {
+            continue;
+        }
+        if path == dir.join(CREATING_DIR) {
+            // A creation killed before its log was in place: its positions go with it.
+            std::fs::remove_dir_all(&path).map_err(io(&path))?;
             continue;
         }
         return Err(StoreError::NotALedger {
@@ -1331,6 +1361,11 @@ mod tests {
             std::fs::read(streamed.join(LOG_FILE)).unwrap(),
             std::fs::read(batch.join(LOG_FILE)).unwrap()
         );
+        // The positions, saved part way as they were made, are the ones a batch writes.
+        for name in ["offsets", "positions.mark", "merkle/01"] {
+            let read = |ledger: &Path| std::fs::read(ledger.join(DERIVED_DIR).join(name)).unwrap();
+            assert_eq!(read(&streamed), read(&batch), "{name}");
+        }
         let mut opened = DirLedger::open(&streamed, &mut || {}).unwrap();
         assert!(opened.warnings.is_empty(), "{:?}", opened.warnings);
         assert_eq!(opened.plan().unwrap().areas.len(), 2);

@@ -132,6 +132,12 @@ impl Positions {
         Positions::empty(ledger, log, 0)
     }
 
+    /// Points these positions at `ledger`'s derived folder, to which their files were moved
+    /// (the files already open stay open).
+    pub fn moved_to(&mut self, ledger: &Path) {
+        self.dir = ledger.join(DERIVED_DIR);
+    }
+
     /// The byte just past the last line covered (or the read limit, if further).
     pub fn end(&self) -> u64 {
         self.limit

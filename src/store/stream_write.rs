@@ -19,6 +19,10 @@ use super::positions::Positions;
 const CHUNK: usize = 1 << 20;
 /// Chunks sealed ahead of the writer: bounds memory when the disk is the slower half.
 const AHEAD: usize = 2;
+/// Entries whose positions and Merkle nodes are held before they go to their files: a
+/// million entries' nodes would otherwise be 70 MB held until the end.
+/// (Every two in the unit tests, so that their small ledgers save part way too.)
+const SAVE_EVERY: usize = if cfg!(test) { 2 } else { 64 * 1024 };
 
 /// Sealed lines (each ending in `\n`) and, for each, its entry's number, hash and length
 /// without the newline.
@@ -36,7 +40,7 @@ pub(super) fn seal_and_write(
     on_entry: &mut dyn FnMut(&Entry),
     (file, path): (&mut File, &Path),
     (ledger, log): (&Path, &Path),
-) -> Result<(Plan, Positions), StoreError> {
+) -> Result<(Plan, Result<Positions, StoreError>), StoreError> {
     let positions = Positions::fresh(ledger, log);
     let (tx, rx) = sync_channel(AHEAD);
     std::thread::scope(|s| {
@@ -48,7 +52,8 @@ pub(super) fn seal_and_write(
         };
         // A refused event is the reason to tell; a write error stops the sealing too.
         sealed?;
-        let positions = written?;
+        let (written, positions) = written;
+        written?;
         Ok((sealer.into_plan(), positions))
     })
 }
@@ -81,22 +86,36 @@ fn seal_chunks(
     Ok(())
 }
 
-/// The writing half: each chunk written, then its lines added to the positions.
+/// The writing half: each chunk written, then its lines added to the positions, which go to
+/// their files as they grow (derived data: the log is not yet durable either, and whatever
+/// a crash leaves is checked against the log when it is next opened). A failure to write
+/// the log ends it; a failure to save the positions only ends them.
 fn write_chunks(
     file: &mut File,
     path: &Path,
     rx: Receiver<Chunk>,
     mut positions: Positions,
-) -> Result<Positions, StoreError> {
+) -> (Result<(), StoreError>, Result<Positions, StoreError>) {
+    let mut saved = positions.trim();
     let mut offset = 0u64;
     for chunk in rx {
-        fsx::write_all(file, path, &chunk.bytes)?;
-        let mut at = 0usize;
-        for (seq, hash, len) in chunk.lines {
-            positions.push(seq, hash, offset + at as u64, &chunk.bytes[at..at + len]);
-            at += len + 1;
+        if let Err(e) = fsx::write_all(file, path, &chunk.bytes) {
+            return (Err(e), saved.map(|_| positions));
+        }
+        if saved.is_ok() {
+            let mut at = 0usize;
+            for (seq, hash, len) in chunk.lines {
+                positions.push(seq, hash, offset + at as u64, &chunk.bytes[at..at + len]);
+                at += len + 1;
+            }
+            if positions.unsaved() >= SAVE_EVERY {
+                saved = positions.save();
+            }
         }
         offset += chunk.bytes.len() as u64;
     }
-    Ok(positions)
+    if saved.is_ok() {
+        saved = positions.save();
+    }
+    (Ok(()), saved.map(|_| positions))
 }
