@@ -1,11 +1,15 @@
 //! A small document model shared by every text renderer: headings, notes and grids.
 
+use std::borrow::Cow;
+
 use crate::scale::Rag;
 
 /// One cell: its text and, for statuses, the RAG colour to show it in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {
-    pub text: String,
+    /// Borrowed when the text lives for the process (an interned status name), so that a
+    /// matrix of a million cells does not copy a million strings.
+    pub text: Cow<'static, str>,
     pub rag: Option<Rag>,
 }
 
@@ -13,7 +17,7 @@ impl Cell {
     /// A plain cell.
     pub fn text(text: impl Into<String>) -> Cell {
         Cell {
-            text: text.into(),
+            text: Cow::Owned(text.into()),
             rag: None,
         }
     }
@@ -21,7 +25,15 @@ impl Cell {
     /// A status cell coloured by its RAG.
     pub fn status(text: impl Into<String>, rag: Option<Rag>) -> Cell {
         Cell {
-            text: text.into(),
+            text: Cow::Owned(text.into()),
+            rag,
+        }
+    }
+
+    /// A status cell whose text lives for the process (an interned name): not copied.
+    pub fn fixed_status(text: &'static str, rag: Option<Rag>) -> Cell {
+        Cell {
+            text: Cow::Borrowed(text),
             rag,
         }
     }

@@ -108,10 +108,10 @@ fn write_grid_with<'a>(
     show: impl Fn(&'a str) -> Cow<'a, str>,
 ) -> Result<(), TooWide> {
     let columns = g.rows.iter().map(Vec::len).fold(g.header.len(), usize::max);
-    let cell_count = g.header.len() + g.rows.iter().map(Vec::len).sum::<usize>();
 
-    // Pass 1: every cell's shown text and width, each column's width, every row's height.
-    let mut cells: Vec<Shown<'a>> = Vec::with_capacity(cell_count);
+    // Pass 1: each column's width and the lines and bytes of the whole grid. The cells'
+    // shown forms are made again row by row when written, not kept: a matrix has a million.
+    let mut multi_line = false;
     let mut widths = vec![1usize; columns];
     let mut text_lines = 0usize;
     let (mut text_bytes, mut text_width) = (0usize, 0usize);
@@ -126,14 +126,14 @@ fn write_grid_with<'a>(
             height = height.max(shown.lines);
             text_bytes += shown.text.len();
             text_width += shown.width;
-            cells.push(shown);
         }
+        multi_line |= height > 1;
         text_lines += height;
         Ok(())
     };
     measure(&mut g.header.iter().map(String::as_str))?;
     for row in &g.rows {
-        measure(&mut row.iter().map(|c| c.text.as_str()))?;
+        measure(&mut row.iter().map(|c| c.text.as_ref()))?;
     }
 
     // Pass 2: the lines, straight into `out`.
@@ -149,19 +149,19 @@ fn write_grid_with<'a>(
     let start = out.len();
 
     rule(out, &widths, frame::TOP);
-    let (header, mut body) = cells.split_at(g.header.len());
-    text_rows(out, &widths, header);
+    let mut row: Vec<Shown<'a>> = g.header.iter().map(|h| Shown::new(show(h))).collect();
+    text_rows(out, &widths, &row);
     out.push('\n');
     rule(out, &widths, frame::HEADER);
-    for row in &g.rows {
-        let (this, rest) = body.split_at(row.len());
-        text_rows(out, &widths, this);
-        body = rest;
+    for cells in &g.rows {
+        row.clear();
+        row.extend(cells.iter().map(|c| Shown::new(show(c.text.as_ref()))));
+        text_rows(out, &widths, &row);
     }
     out.push('\n');
     rule(out, &widths, frame::BOTTOM);
     // The size is exact when no cell has a line break (always, after `safe_text::terminal`).
-    debug_assert!(cells.iter().any(|c| c.lines > 1) || out.len() - start == reserved);
+    debug_assert!(multi_line || out.len() - start == reserved);
     Ok(())
 }
 

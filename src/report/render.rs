@@ -140,7 +140,7 @@ pub fn to_csv(doc: &Doc, raw: bool) -> String {
         }
         csv_row(&mut out, g.header.iter().map(String::as_str), raw);
         for row in &g.rows {
-            csv_row(&mut out, row.iter().map(|c: &Cell| c.text.as_str()), raw);
+            csv_row(&mut out, row.iter().map(|c: &Cell| c.text.as_ref()), raw);
         }
     }
     out

@@ -75,7 +75,8 @@ pub fn plan_doc(view: &PlanAt) -> Doc {
                     cell.text = format!(
                         "{} (to be withdrawn {}, entry {}: {})",
                         cell.text, w.from, w.seq, w.reason
-                    );
+                    )
+                    .into();
                     cell
                 }
                 (None, None) => status_cell(&a.status),
@@ -123,8 +124,8 @@ pub fn matrix_doc(m: &Matrix) -> Doc {
         };
         let mut cells = vec![Cell::text(name)];
         cells.extend(row.cells.iter().map(|c| match c {
-            Some(c) => Cell::status(&*c.status, c.rag),
-            None => Cell::text(""),
+            Some(c) => Cell::fixed_status(c.status.as_str(), c.rag),
+            None => Cell::fixed_status("", None),
         }));
         g.rows.push(cells);
     }
