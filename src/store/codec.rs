@@ -205,8 +205,15 @@ pub fn encode_plan(plan: &mut Plan) -> Vec<u8> {
     out
 }
 
-/// [`encode_plan`] appended to `out` (a snapshot's header and plan in one buffer, not two).
+/// [`encode_plan`] appended to `out`.
 pub fn encode_plan_into(plan: &mut Plan, out: &mut Vec<u8>) {
+    for piece in encode_plan_pieces(plan) {
+        out.extend_from_slice(&piece);
+    }
+}
+
+/// [`encode_plan`]'s bytes in pieces, for a writer that need not join them.
+pub fn encode_plan_pieces(plan: &mut Plan) -> Vec<Vec<u8>> {
     let statuses: Vec<Statuses> = plan
         .actions
         .iter_mut()
@@ -216,10 +223,13 @@ pub fn encode_plan_into(plan: &mut Plan, out: &mut Vec<u8>) {
     for (a, s) in plan.actions.iter_mut().zip(statuses) {
         a.statuses = s;
     }
-    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
-    out.extend_from_slice(&json);
+    let mut first = Vec::with_capacity(8 + json.len());
+    first.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    first.extend_from_slice(&json);
     drop(json);
-    review_columns::encode(plan.actions.iter(), out);
+    let mut pieces = vec![first];
+    pieces.extend(review_columns::encode_pieces(plan.actions.iter()));
+    pieces
 }
 
 /// Decodes a plan written by [`encode_plan`].

@@ -249,6 +249,30 @@ pub fn replace(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
     result
 }
 
+/// [`replace`] with the bytes given in pieces, each written and freed in turn (one write as
+/// the fault injector counts them, as [`replace`] makes).
+pub fn replace_pieces(
+    dir: &Path,
+    name: &str,
+    pieces: impl IntoIterator<Item = Vec<u8>>,
+) -> Result<(), StoreError> {
+    let target = dir.join(name);
+    let tmp = tmp_path(dir, name);
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| {
+        let mut f = create_new(&tmp)?;
+        fault(Op::Write).map_err(io(&tmp))?;
+        for piece in pieces {
+            f.write_all(&piece).map_err(io(&tmp))?;
+        }
+        rename(&tmp, &target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// The temporary name used while replacing `dir/name`.
 pub fn tmp_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!(".{name}.tmp"))

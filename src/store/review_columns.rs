@@ -34,6 +34,14 @@ type Building = (u64, u64, Vec<u8>, Vec<u8>);
 
 /// Appends the statuses of `actions` (numbered by position), grouped by review, to `out`.
 pub fn encode<'a>(actions: impl Iterator<Item = &'a Action>, out: &mut Vec<u8>) {
+    for piece in encode_pieces(actions) {
+        out.extend_from_slice(&piece);
+    }
+}
+
+/// [`encode`]'s bytes in the pieces they are made in, to be written one after another
+/// without first being copied into one buffer (a 1M-status plan's are about 20 MB).
+pub fn encode_pieces<'a>(actions: impl Iterator<Item = &'a Action>) -> Vec<Vec<u8>> {
     let mut strings = Strings::default();
     let mut groups: BTreeMap<&str, Building> = BTreeMap::new();
     for (i, action) in actions.enumerate() {
@@ -52,20 +60,24 @@ pub fn encode<'a>(actions: impl Iterator<Item = &'a Action>, out: &mut Vec<u8>) 
         }
     }
     let labels: Vec<u64> = groups.keys().map(|l| strings.id(l)).collect();
-    put_varint(out, strings.list.len() as u64);
+    let mut head = Vec::new();
+    put_varint(&mut head, strings.list.len() as u64);
     for s in &strings.list {
-        put_varint(out, s.len() as u64);
-        out.extend_from_slice(s.as_bytes());
+        put_varint(&mut head, s.len() as u64);
+        head.extend_from_slice(s.as_bytes());
     }
-    put_varint(out, groups.len() as u64);
+    put_varint(&mut head, groups.len() as u64);
+    let mut pieces = vec![head];
     for (label, (_, count, cells, rest)) in labels.into_iter().zip(groups.into_values()) {
-        put_varint(out, label);
-        put_varint(out, count);
-        put_varint(out, cells.len() as u64);
-        out.extend_from_slice(&cells);
-        put_varint(out, rest.len() as u64);
-        out.extend_from_slice(&rest);
+        let mut before = Vec::new();
+        put_varint(&mut before, label);
+        put_varint(&mut before, count);
+        put_varint(&mut before, cells.len() as u64);
+        let mut between = Vec::new();
+        put_varint(&mut between, rest.len() as u64);
+        pieces.extend([before, cells, between, rest]);
     }
+    pieces
 }
 
 /// Statuses by review, read on demand from the bytes they were encoded in.

@@ -226,12 +226,17 @@ pub fn write(ledger: &Path, plan: &mut Plan, offset: u64) -> Result<(), StoreErr
     bytes.extend_from_slice(&hash.0);
     bytes.extend_from_slice(&offset.to_le_bytes());
     bytes.resize(HEADER_LEN, 0);
-    codec::encode_plan_into(plan, &mut bytes);
-    let len = (bytes.len() - HEADER_LEN) as u64;
-    let sum = Sha256::digest(&bytes[HEADER_LEN..]);
+    // The plan's pieces are hashed and written as they are, never joined in one buffer.
+    let pieces = codec::encode_plan_pieces(plan);
+    let mut sum = Sha256::new();
+    let mut len = 0u64;
+    for piece in &pieces {
+        sum.update(piece);
+        len += piece.len() as u64;
+    }
     bytes[HEADER_LEN - 40..HEADER_LEN - 32].copy_from_slice(&len.to_le_bytes());
-    bytes[HEADER_LEN - 32..HEADER_LEN].copy_from_slice(&sum);
-    fsx::replace(&dir, &name(seq.0), &bytes)?;
+    bytes[HEADER_LEN - 32..HEADER_LEN].copy_from_slice(&sum.finalize());
+    fsx::replace_pieces(&dir, &name(seq.0), std::iter::once(bytes).chain(pieces))?;
     thin(ledger, seq.0)
 }
 
