@@ -60,13 +60,19 @@ impl Sym {
     }
 
     /// The id of `text` if this process has interned it, without interning it: a lookup
-    /// by text that never grows the table.
+    /// by text that never grows the table. A text found is remembered by the thread (these
+    /// are labels looked up again and again, not notes), so a server's reader threads do
+    /// not take the lock for every status they read.
     pub fn existing(text: &str) -> Option<Sym> {
         if let Some(sym) = SEEN.with(|seen| seen.borrow().get(text).copied()) {
             return Some(sym);
         }
-        let ids = IDS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        ids.as_ref()?.get(text).map(|&id| Sym(id))
+        let found = {
+            let ids = IDS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            ids.as_ref()?.get(text).map(|&id| Sym(id))?
+        };
+        SEEN.with(|seen| seen.borrow_mut().insert(found.as_str(), found));
+        Some(found)
     }
 
     /// The order of first interning in this process: an integer compare, for containers
@@ -218,6 +224,18 @@ mod tests {
         assert_eq!(here, there);
         assert_eq!(there.as_str(), "RAG May 21");
         assert_ne!(Sym::new("RAG May 21"), Sym::new("RAG May 22"));
+    }
+
+    #[test]
+    fn existing_finds_what_any_thread_interned_and_interns_nothing() {
+        let made = std::thread::spawn(|| Sym::new("zz existing test"))
+            .join()
+            .unwrap();
+        assert_eq!(Sym::existing("zz existing test"), Some(made));
+        assert_eq!(Sym::existing("zz existing test"), Some(made));
+        // Asked twice: had the first lookup interned it, the second would find it.
+        assert_eq!(Sym::existing("zz never interned"), None);
+        assert_eq!(Sym::existing("zz never interned"), None);
     }
 
     #[test]
