@@ -389,7 +389,10 @@ impl Plan {
         if let Some((i, label, record)) =
             self.status_record(seq, hash, recorded_at, actor, status, note)
         {
-            self.actions[i].statuses.insert(label, record);
+            let expect = self.reviews.len();
+            self.actions[i]
+                .statuses
+                .insert_expecting(label, record, expect);
         }
     }
 
@@ -489,7 +492,10 @@ impl Plan {
         note: Option<String>,
     ) {
         if let Some((i, label, record)) = self.new_status(seq, recorded_at, actor, s, note) {
-            self.actions[i].statuses.insert(label, record);
+            let expect = self.reviews.len();
+            self.actions[i]
+                .statuses
+                .insert_expecting(label, record, expect);
         }
     }
 

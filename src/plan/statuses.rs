@@ -43,10 +43,21 @@ impl Statuses {
 
     /// Sets the status at `label`, returning the one it replaces.
     pub fn insert(&mut self, label: Label, record: RecordedStatus) -> Option<RecordedStatus> {
+        self.insert_expecting(label, record, 0)
+    }
+
+    /// [`Statuses::insert`] for an action expected to reach `expect` statuses (see
+    /// [`Statuses::extend_latest_expecting`]).
+    pub fn insert_expecting(
+        &mut self,
+        label: Label,
+        record: RecordedStatus,
+        expect: usize,
+    ) -> Option<RecordedStatus> {
         match self.find_sym(label) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, record)),
             Err(i) => {
-                self.grow_by(1, 0);
+                self.grow_by(1, expect);
                 self.0.insert(i, (label, record));
                 None
             }
