@@ -75,6 +75,12 @@
   }
 
   var verifying = document.getElementById("verify-progress");
+  // A verification that ended before its page was served shows its verdict at once: the
+  // address loses its `run`, so that a reload shows this verdict rather than starting another.
+  var rerun = document.querySelector('form input[name="run"]');
+  if (!verifying && rerun && /[?&]run=/.test(location.search) && window.history && history.replaceState) {
+    history.replaceState(null, "", rerun.form.getAttribute("action"));
+  }
   if (verifying && window.fetch) {
     var poll = function () {
       fetch(verifying.getAttribute("data-poll"), { credentials: "same-origin" }).then(function (r) {
