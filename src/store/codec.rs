@@ -144,7 +144,7 @@ fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), Cod
     for _ in 0..count {
         let action = r.index(actions.len())?;
         if action != run_action {
-            flush(&mut actions[run_action].statuses, &mut run);
+            actions[run_action].statuses.extend_latest(run.drain(..));
             run_action = action;
         }
         let label = share(r.index(strings.len())?);
@@ -171,14 +171,9 @@ fn decode_statuses(r: &mut Reader<'_>, actions: &mut [Action]) -> Result<(), Cod
         ));
     }
     if let Some(statuses) = actions.get_mut(run_action).map(|a| &mut a.statuses) {
-        flush(statuses, &mut run);
+        statuses.extend_latest(run.drain(..));
     }
     Ok(())
-}
-
-/// Moves `run` into `statuses`, the later record for a label winning.
-fn flush(statuses: &mut Statuses, run: &mut Vec<(Label, RecordedStatus)>) {
-    statuses.extend_latest(run.drain(..));
 }
 
 fn frame(json: &[u8], tail: &[u8]) -> Vec<u8> {
@@ -200,16 +195,7 @@ fn unframe(bytes: &[u8]) -> Result<(&[u8], Reader<'_>), CodecError> {
 
 /// Encodes a whole plan.
 pub fn encode_plan(plan: &mut Plan) -> Vec<u8> {
-    let mut out = Vec::new();
-    encode_plan_into(plan, &mut out);
-    out
-}
-
-/// [`encode_plan`] appended to `out`.
-pub fn encode_plan_into(plan: &mut Plan, out: &mut Vec<u8>) {
-    for piece in encode_plan_pieces(plan) {
-        out.extend_from_slice(&piece);
-    }
+    encode_plan_pieces(plan).concat()
 }
 
 /// [`encode_plan`]'s bytes in pieces, for a writer that need not join them.

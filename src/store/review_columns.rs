@@ -32,15 +32,9 @@ struct Group {
 /// A group being written: last action number, record count, cells, rest.
 type Building = (u64, u64, Vec<u8>, Vec<u8>);
 
-/// Appends the statuses of `actions` (numbered by position), grouped by review, to `out`.
-pub fn encode<'a>(actions: impl Iterator<Item = &'a Action>, out: &mut Vec<u8>) {
-    for piece in encode_pieces(actions) {
-        out.extend_from_slice(&piece);
-    }
-}
-
-/// [`encode`]'s bytes in the pieces they are made in, to be written one after another
-/// without first being copied into one buffer (a 1M-status plan's are about 20 MB).
+/// The statuses of `actions` (numbered by position), grouped by review, in the pieces they
+/// are made in: written one after another, never first copied into one buffer (a
+/// 1M-status plan's are about 20 MB).
 pub fn encode_pieces<'a>(actions: impl Iterator<Item = &'a Action>) -> Vec<Vec<u8>> {
     let mut strings = Strings::default();
     let mut groups: BTreeMap<&str, Building> = BTreeMap::new();
@@ -90,7 +84,7 @@ pub struct ReviewColumns {
 }
 
 impl ReviewColumns {
-    /// Locates the groups written by [`encode`] at `at` in `bytes` (which must end with
+    /// Locates the groups written by [`encode_pieces`] at `at` in `bytes` (which must end with
     /// them), for a plan of `actions` actions. Checks the framing, not the records.
     pub fn parse(bytes: Vec<u8>, at: usize, actions: usize) -> Result<Self, CodecError> {
         let mut r = Reader { bytes: &bytes, at };
