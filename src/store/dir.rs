@@ -134,19 +134,19 @@ impl DirLedger {
     /// Opens the log and the derived data as they are, without catching up.
     fn assemble(dir: &Path, lock: LedgerLock) -> Result<DirLedger, StoreError> {
         check_dir(dir)?;
-        let (log, warnings) = EntryLog::open(dir)?;
-        let legacy = dir.join(LEGACY_INDEX);
-        if std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_dir()) {
-            std::fs::remove_dir_all(&legacy).map_err(io(&legacy))?;
-        }
-        let readable = log.end().readable;
-        let (mut positions, discarded) = Positions::open(dir, log.path(), readable)?;
-        let mut rebuilt = Vec::new();
-        if let Some(why) = discarded {
-            rebuilt.push(format!("entry positions and Merkle tree: {why}"));
-        }
-        positions.trim()?;
-        let (state, broken) = StateDb::open(dir)?;
+        fsx::ensure_derived_dir(&dir.join(DERIVED_DIR))?;
+        // sled's open is most of an append's cost (its recovery, and its thread pool's
+        // start-up); it touches only `derived/state`, so it runs beside the log's checks.
+        let (opened, state) = std::thread::scope(|s| {
+            let state = s.spawn(|| StateDb::open(dir));
+            let opened = DirLedger::open_log_and_positions(dir);
+            let state = state
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (opened, state)
+        });
+        let (log, warnings, positions, mut rebuilt) = opened?;
+        let (state, broken) = state?;
         if let Some(why) = broken {
             rebuilt.push(format!("plan state: {why}"));
         }
@@ -167,6 +167,26 @@ impl DirLedger {
             unflushed: false,
             _lock: lock,
         })
+    }
+
+    /// The log with its tail checked, and the positions trimmed to it (with why they were
+    /// rebuilt, if they were).
+    fn open_log_and_positions(
+        dir: &Path,
+    ) -> Result<(EntryLog, Vec<String>, Positions, Vec<String>), StoreError> {
+        let (log, warnings) = EntryLog::open(dir)?;
+        let legacy = dir.join(LEGACY_INDEX);
+        if std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_dir()) {
+            std::fs::remove_dir_all(&legacy).map_err(io(&legacy))?;
+        }
+        let readable = log.end().readable;
+        let (mut positions, discarded) = Positions::open(dir, log.path(), readable)?;
+        let mut rebuilt = Vec::new();
+        if let Some(why) = discarded {
+            rebuilt.push(format!("entry positions and Merkle tree: {why}"));
+        }
+        positions.trim()?;
+        Ok((log, warnings, positions, rebuilt))
     }
 
     /// Creates a new ledger in `dir` (missing, or empty but for a lock file) and appends its
