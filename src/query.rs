@@ -196,8 +196,8 @@ pub fn matrix_of_columns(
         }
         grid.push(column);
     }
-    Ok(matrix_of_cells(plan, point, |i, a, j, r| {
-        (a.statuses.get(r.label.as_str()))
+    Ok(matrix_of_cells(plan, point, |i, a, j, label| {
+        (label.and_then(|l| a.statuses.get_interned(l)))
             .map(|s| s.status)
             .or_else(|| grid[j][i])
     }))

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::asof::ResolvedPoint;
 use crate::entry::Head;
 use crate::plan::activity::ActivityRow;
+use crate::plan::state::Label;
 use crate::plan::{Action, Plan, Review};
 use crate::scale::Rag;
 
@@ -244,8 +245,10 @@ pub fn matrix_reviews<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Vec<
 
 /// Builds the matrix over every review up to `point` (all reviews when `None`).
 pub fn matrix(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
-    matrix_of_cells(plan, point, |_, a, _, r| {
-        a.statuses.get(r.label.as_str()).map(|s| s.status)
+    matrix_of_cells(plan, point, |_, a, _, label| {
+        label
+            .and_then(|l| a.statuses.get_interned(l))
+            .map(|s| s.status)
     })
 }
 
@@ -255,9 +258,11 @@ pub fn matrix(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
 pub fn matrix_of_cells(
     plan: &Plan,
     point: Option<&ResolvedPoint>,
-    mut cell: impl FnMut(usize, &Action, usize, &Review) -> Option<crate::plan::state::Shared>,
+    mut cell: impl FnMut(usize, &Action, usize, Option<Label>) -> Option<crate::plan::state::Shared>,
 ) -> Matrix {
     let reviews = matrix_reviews(plan, point);
+    // Looked up once per review, not once per cell; a label never interned has no status.
+    let labels: Vec<Option<Label>> = reviews.iter().map(|r| Label::existing(&r.label)).collect();
     let scale = plan.scale();
     let last = reviews.last().copied();
     let rows = plan
@@ -271,8 +276,8 @@ pub fn matrix_of_cells(
             cells: reviews
                 .iter()
                 .enumerate()
-                .map(|(j, r)| {
-                    cell(i, a, j, r).map(|status| MatrixCell {
+                .map(|(j, _)| {
+                    cell(i, a, j, labels[j]).map(|status| MatrixCell {
                         rag: scale.rag(&status),
                         status,
                     })

@@ -68,6 +68,7 @@ pub fn write_grid(out: &mut String, g: &Grid) -> Result<(), TooWide> {
 }
 
 /// One cell's text as shown, and its measurements.
+#[derive(Clone)]
 struct Shown<'a> {
     text: Cow<'a, str>,
     /// The widest of its lines.
@@ -86,6 +87,46 @@ impl<'a> Shown<'a> {
         };
         Shown { text, width, lines }
     }
+}
+
+/// Shown forms of texts borrowed by many cells (a matrix's status names, interned once):
+/// each is escaped and measured once, not once per cell. Keyed by address and length, which
+/// name one text while the grid is borrowed.
+struct SharedShown<'a> {
+    made: Vec<((usize, usize), Shown<'a>)>,
+}
+
+impl<'a> SharedShown<'a> {
+    /// Distinct shared texts remembered; past that they are shown one by one as before.
+    const MAX: usize = 64;
+
+    fn new() -> Self {
+        SharedShown { made: Vec::new() }
+    }
+
+    fn shown(
+        &mut self,
+        (text, shared): (&'a str, bool),
+        show: &impl Fn(&'a str) -> Cow<'a, str>,
+    ) -> Shown<'a> {
+        if !shared {
+            return Shown::new(show(text));
+        }
+        let key = (text.as_ptr() as usize, text.len());
+        if let Some((_, made)) = self.made.iter().find(|(k, _)| *k == key) {
+            return made.clone();
+        }
+        let made = Shown::new(show(text));
+        if self.made.len() < Self::MAX {
+            self.made.push((key, made.clone()));
+        }
+        made
+    }
+}
+
+/// A cell's text, and whether it is borrowed (shared by other cells) rather than its own.
+fn cell_text(c: &super::doc::Cell) -> (&str, bool) {
+    (c.text.as_ref(), matches!(c.text, Cow::Borrowed(_)))
 }
 
 /// Display width of one line, as comfy-table measures it (`UnicodeWidthStr::width`).
@@ -115,10 +156,11 @@ fn write_grid_with<'a>(
     let mut widths = vec![1usize; columns];
     let mut text_lines = 0usize;
     let (mut text_bytes, mut text_width) = (0usize, 0usize);
-    let mut measure = |texts: &mut dyn Iterator<Item = &'a str>| {
+    let mut memo = SharedShown::new();
+    let mut measure = |texts: &mut dyn Iterator<Item = (&'a str, bool)>| {
         let mut height = usize::from(columns > 0);
         for (column, text) in texts.enumerate() {
-            let shown = Shown::new(show(text));
+            let shown = memo.shown(text, &show);
             if shown.width > MAX_CONTENT_WIDTH {
                 return Err(TooWide);
             }
@@ -131,9 +173,9 @@ fn write_grid_with<'a>(
         text_lines += height;
         Ok(())
     };
-    measure(&mut g.header.iter().map(String::as_str))?;
+    measure(&mut g.header.iter().map(|h| (h.as_str(), false)))?;
     for row in &g.rows {
-        measure(&mut row.iter().map(|c| c.text.as_ref()))?;
+        measure(&mut row.iter().map(cell_text))?;
     }
 
     // Pass 2: the lines, straight into `out`.
@@ -155,7 +197,7 @@ fn write_grid_with<'a>(
     rule(out, &widths, frame::HEADER);
     for cells in &g.rows {
         row.clear();
-        row.extend(cells.iter().map(|c| Shown::new(show(c.text.as_ref()))));
+        row.extend(cells.iter().map(|c| memo.shown(cell_text(c), &show)));
         text_rows(out, &widths, &row);
     }
     out.push('\n');

@@ -231,15 +231,22 @@ pub fn decode_plan_lazily(
     bytes: Vec<u8>,
     start: usize,
 ) -> Result<(Plan, ReviewColumns), CodecError> {
+    let (plan, at) = decode_plan_shape(&bytes, start)?;
+    let columns = ReviewColumns::parse(bytes, at, plan.actions.len())?;
+    Ok((plan, columns))
+}
+
+/// The first half of [`decode_plan_lazily`]: the plan without statuses, and where its
+/// status columns start, read from borrowed bytes (so a caller can check their checksum
+/// on another thread meanwhile).
+pub fn decode_plan_shape(bytes: &[u8], start: usize) -> Result<(Plan, usize), CodecError> {
     let payload = bytes.get(start..).ok_or_else(|| bad("truncated"))?;
     let (json, r) = unframe(payload)?;
     let plan: Plan = serde_json::from_slice(json).map_err(|e| CodecError(e.to_string()))?;
     if plan.actions.iter().any(|a| !a.statuses.is_empty()) {
         return Err(bad("statuses outside their columns"));
     }
-    let at = start + r.at;
-    let columns = ReviewColumns::parse(bytes, at, plan.actions.len())?;
-    Ok((plan, columns))
+    Ok((plan, start + r.at))
 }
 
 /// Encodes one action.

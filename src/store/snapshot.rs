@@ -144,11 +144,19 @@ pub fn load_lazily(
     let mut hash = [0u8; 32];
     hash.copy_from_slice(&bytes[16..48]);
     let (offset, len) = (word(48), word(56));
-    let payload = &bytes[HEADER_LEN..];
-    if word(8) != seq || payload.len() as u64 != len {
+    if word(8) != seq || (bytes.len() - HEADER_LEN) as u64 != len {
         return Ok(None);
     }
-    let digest: [u8; 32] = Sha256::digest(payload).into();
+    // The checksum is computed beside the decoding of the plan's shape (its JSON), which
+    // reads untrusted bytes safely and is thrown away unless the checksum holds.
+    let (digest, shape) = std::thread::scope(|s| {
+        let digest = s.spawn(|| <[u8; 32]>::from(Sha256::digest(&bytes[HEADER_LEN..])));
+        let shape = codec::decode_plan_shape(&bytes, HEADER_LEN);
+        let digest = digest
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (digest, shape)
+    });
     if digest[..] != bytes[64..96] {
         return Ok(None);
     }
@@ -165,7 +173,11 @@ pub fn load_lazily(
     {
         return Ok(None);
     }
-    let Ok((plan, columns)) = codec::decode_plan_lazily(bytes, HEADER_LEN) else {
+    let Ok((plan, at)) = shape else {
+        return Ok(None);
+    };
+    let actions = plan.actions.len();
+    let Ok(columns) = ReviewColumns::parse(bytes, at, actions) else {
         return Ok(None);
     };
     if plan.head != Some((covered.seq, covered.hash)) {
