@@ -25,8 +25,9 @@
 //! 7. `export` once (timed, one run), then `restore` into a fresh directory each run;
 //! 8. bytes of `entries.jsonl` against everything else in the ledger but `evidence/`.
 //!
-//! Wall time is taken with `Instant` around the whole spawn and wait, so it includes process
-//! start (the `true` row shows that floor); peak RSS is the child's, `%M` of `/usr/bin/time`.
+//! Wall time is taken with `Instant` around the whole spawn and wait (not the `sync` before
+//! it), so it includes process start (the `true` row shows that floor); peak RSS is the
+//! child's, `%M` of `/usr/bin/time`.
 //! Every command runs `--runs` times, the steps taking turns (run 1 of every step, then run
 //! 2, ...), and the table shows the medians of both. The first import makes the ledger the
 //! other steps read (each status run adds one entry to it); later imports and every restore go
@@ -38,7 +39,12 @@
 //! Options: `--sizes 100k,1m` (the default; 100k is 2,000 actions x 50 reviews, 1m is
 //! 10,000 x 100, and `AxR` such as `400x50` makes a quick run), `--runs N` (default 5),
 //! `--dir DIR` (a new directory is made in it; default the system temp directory), `--keep`
-//! (keep that directory: tables, first ledgers, exports) and `--bin PATH`.
+//! (keep that directory: tables, first ledgers, exports), `--bin PATH` and `--no-sync`.
+//!
+//! Before each measured command the program runs `sync`, untimed: the steps take turns, so
+//! without it the `status` after a 1M `import` waits in its fsync for the disk to write back
+//! the import's 400 MB (30-65 ms instead of 16-19 ms on this machine). `--no-sync` measures
+//! that case.
 
 #![forbid(unsafe_code)]
 
@@ -115,6 +121,10 @@ struct Args {
     /// The binary to measure (default: target/release/readiness).
     #[arg(long)]
     bin: Option<PathBuf>,
+    /// Do not run `sync` before each measured command, so a command also waits for the
+    /// disk to write back what the commands before it wrote (an import's 400 MB at 1M).
+    #[arg(long)]
+    no_sync: bool,
 }
 
 // ----------------------------------------------------------------------------------------
@@ -223,8 +233,15 @@ enum Outcome {
     Skipped(&'static str),
 }
 
-/// Runs `argv` under `/usr/bin/time`, stdout to /dev/null, and times it.
-fn measure(work: &Path, argv: &[String]) -> Outcome {
+/// Runs `argv` under `/usr/bin/time`, stdout to /dev/null, and times it; first, unless
+/// `no_sync`, runs `sync` (untimed), so an fsync in `argv` waits for its own writes and not
+/// for the write-back of the command before it.
+fn measure(work: &Path, argv: &[String], no_sync: bool) -> Outcome {
+    if !no_sync {
+        if let Err(e) = Command::new("sync").status() {
+            return Outcome::Failed(None, format!("cannot run sync: {e}"));
+        }
+    }
     let report = work.join("time.out");
     let started = Instant::now();
     let output = Command::new("/usr/bin/time")
@@ -274,6 +291,8 @@ struct Bench {
     /// Lines of `entries.jsonl` after the first import, once it succeeded.
     entries: Option<u64>,
     export_result: Option<Outcome>,
+    /// See [`Args::no_sync`].
+    no_sync: bool,
     /// Per step (index into [`STEPS`]), one outcome per run.
     results: Vec<Vec<Outcome>>,
 }
@@ -338,7 +357,7 @@ impl Bench {
             } else if i == RESTORE && !self.export.exists() {
                 Outcome::Skipped("no export to restore from")
             } else {
-                measure(&self.work, &argv)
+                measure(&self.work, &argv, self.no_sync)
             };
             match i {
                 IMPORT if run > 0 => remove(&self.work.join("import-again")),
@@ -365,7 +384,7 @@ impl Bench {
             "EXPORT"
         };
         let argv = self.argv(&format!("BIN export --ledger LEDGER {out}"), 0, false);
-        self.export_result = Some(measure(&self.work, &argv));
+        self.export_result = Some(measure(&self.work, &argv, self.no_sync));
         import
     }
 }
@@ -538,7 +557,14 @@ fn print_table(b: &Bench, (name, actions, reviews): &Shape, runs: usize) {
     }
 }
 
-fn bench_size(bin: &Path, root: &Path, shape: &Shape, runs: usize, today: &str) -> Result<()> {
+fn bench_size(
+    bin: &Path,
+    root: &Path,
+    shape: &Shape,
+    runs: usize,
+    today: &str,
+    no_sync: bool,
+) -> Result<()> {
     let (name, actions, reviews) = shape;
     let work = root.join(format!("{actions}x{reviews}"));
     fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
@@ -558,6 +584,7 @@ fn bench_size(bin: &Path, root: &Path, shape: &Shape, runs: usize, today: &str) 
         today: today.to_string(),
         entries: None,
         export_result: None,
+        no_sync,
         results: STEPS.iter().map(|_| Vec::new()).collect(),
     };
     for run in 0..runs {
@@ -699,12 +726,19 @@ fn main() -> Result<()> {
     println!("{}", machine_facts());
     println!(
         "Binary `{}`. Each command is a fresh process, stdout to /dev/null; wall time includes \
-         process start; peak RSS is the child's (`/usr/bin/time -f %M`).",
-        bin.display()
+         process start; peak RSS is the child's (`/usr/bin/time -f %M`). {}",
+        bin.display(),
+        if args.no_sync {
+            "No `sync` between commands (`--no-sync`): a command may wait for the write-back of \
+             the one before."
+        } else {
+            "`sync` runs (untimed) before each command, so none waits for the write-back of \
+             the one before."
+        }
     );
     let mut result = Ok(());
     for shape in &shapes {
-        result = bench_size(&bin, &root, shape, args.runs, &today);
+        result = bench_size(&bin, &root, shape, args.runs, &today, args.no_sync);
         if result.is_err() {
             break;
         }
