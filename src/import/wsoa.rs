@@ -747,12 +747,17 @@ fn action_marker(action: &str) -> Option<char> {
 /// Gives each row its id: the number, plus the row's letter when the number is used more than once.
 pub(super) fn assign_ids(file: &str, rows: &[Numbered]) -> Result<Vec<String>, ImportError> {
     let letter = |r: &Numbered| r.letter.or_else(|| action_marker(r.action));
+    // Rows by number, in order: a row's twins are found without walking every row (which
+    // made an import of 10,000 actions in one area compare 100 million numbers).
+    let mut by_number: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        by_number.entry(row.number).or_default().push(i);
+    }
     let mut ids = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        let mut twins = rows
-            .iter()
-            .enumerate()
-            .filter(|(j, r)| *j != i && r.number == row.number);
+        let same = by_number.get(row.number).map_or(&[][..], Vec::as_slice);
+        let mut twins = same.iter().filter(|j| **j != i).map(|j| (*j, &rows[*j]));
         let Some((_, other)) = twins.next() else {
             // A unique number keeps a letter only if it was written as part of it ("2.1A |").
             ids.push(format!(
