@@ -12,6 +12,7 @@ use crate::entry::Seq;
 use crate::plan::state::{Label, Shared};
 use crate::plan::statuses::Statuses;
 use crate::plan::{Action, Plan, RecordedStatus};
+use crate::sym::Sym;
 
 use super::review_columns::{self, ReviewColumns};
 
@@ -80,9 +81,30 @@ impl<'a> Reader<'a> {
 pub(super) struct Strings<'a> {
     index: HashMap<&'a str, u64>,
     pub(super) list: Vec<&'a str>,
+    /// Number + 1 of each interned [`Sym`] already seen, by its id (0: not yet): a status's
+    /// strings are all interned, so a million of them cost an index each, not a hash of
+    /// their text.
+    by_sym: Vec<u32>,
 }
 
 impl<'a> Strings<'a> {
+    /// [`Strings::id`] of an interned string: the same number its text would get.
+    pub(super) fn sym(&mut self, s: Sym) -> u64 {
+        let at = s.id() as usize;
+        if let Some(&n) = self.by_sym.get(at).filter(|n| **n != 0) {
+            return u64::from(n - 1);
+        }
+        let n = self.id(s.as_str());
+        if self.by_sym.len() <= at {
+            self.by_sym.resize(at + 1, 0);
+        }
+        // A table of more than 2^32 - 1 strings is not kept by id: it is still right by text.
+        if let Ok(n1) = u32::try_from(n + 1) {
+            self.by_sym[at] = n1;
+        }
+        n
+    }
+
     pub(super) fn id(&mut self, s: &'a str) -> u64 {
         if let Some(i) = self.index.get(s) {
             return *i;
@@ -103,16 +125,13 @@ fn encode_statuses<'a>(actions: impl Iterator<Item = &'a Action> + Clone, out: &
         for (label, s) in &action.statuses {
             count += 1;
             put_varint(&mut records, i as u64);
-            put_varint(&mut records, strings.id(label));
-            put_varint(&mut records, strings.id(&s.status));
-            put_varint(
-                &mut records,
-                s.note.as_deref().map_or(0, |n| strings.id(n) + 1),
-            );
+            put_varint(&mut records, strings.sym(*label));
+            put_varint(&mut records, strings.sym(s.status));
+            put_varint(&mut records, s.note.map_or(0, |n| strings.sym(n) + 1));
             put_varint(&mut records, s.seq.0);
             put_varint(&mut records, s.source.0.wrapping_sub(s.seq.0));
-            put_varint(&mut records, strings.id(&s.recorded_at));
-            put_varint(&mut records, strings.id(&s.actor));
+            put_varint(&mut records, strings.sym(s.recorded_at));
+            put_varint(&mut records, strings.sym(s.actor));
         }
     }
     put_varint(out, strings.list.len() as u64);

@@ -12,7 +12,6 @@
 //! each block prefixed with its length. Nothing here is trusted: a group that does not
 //! parse to exactly its length is an error, and the caller discards the file.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::entry::Seq;
@@ -37,23 +36,35 @@ type Building = (u64, u64, Vec<u8>, Vec<u8>);
 /// 1M-status plan's are about 20 MB).
 pub fn encode_pieces<'a>(actions: impl Iterator<Item = &'a Action>) -> Vec<Vec<u8>> {
     let mut strings = Strings::default();
-    let mut groups: BTreeMap<&str, Building> = BTreeMap::new();
+    // Groups in the order first met, found by the label's interned id; put in label order
+    // once all are made.
+    let mut groups: Vec<(Label, Building)> = Vec::new();
+    let mut group_of: Vec<u32> = Vec::new();
     for (i, action) in actions.enumerate() {
         let i = i as u64;
         for (label, s) in &action.statuses {
-            let (last, count, cells, rest) = groups.entry(label).or_default();
+            let at = label.id() as usize;
+            if group_of.len() <= at {
+                group_of.resize(at + 1, 0);
+            }
+            if group_of[at] == 0 {
+                groups.push((*label, Building::default()));
+                group_of[at] = groups.len() as u32;
+            }
+            let (last, count, cells, rest) = &mut groups[group_of[at] as usize - 1].1;
             put_varint(cells, if *count == 0 { i } else { i - *last });
-            put_varint(cells, strings.id(&s.status));
-            put_varint(rest, s.note.as_deref().map_or(0, |n| strings.id(n) + 1));
+            put_varint(cells, strings.sym(s.status));
+            put_varint(rest, s.note.map_or(0, |n| strings.sym(n) + 1));
             put_varint(rest, s.seq.0);
             put_varint(rest, s.source.0.wrapping_sub(s.seq.0));
-            put_varint(rest, strings.id(&s.recorded_at));
-            put_varint(rest, strings.id(&s.actor));
+            put_varint(rest, strings.sym(s.recorded_at));
+            put_varint(rest, strings.sym(s.actor));
             *last = i;
             *count += 1;
         }
     }
-    let labels: Vec<u64> = groups.keys().map(|l| strings.id(l)).collect();
+    groups.sort_unstable_by(|(a, _), (b, _)| a.as_str().cmp(b.as_str()));
+    let labels: Vec<u64> = groups.iter().map(|(l, _)| strings.sym(*l)).collect();
     let mut head = Vec::new();
     put_varint(&mut head, strings.list.len() as u64);
     for s in &strings.list {
@@ -62,7 +73,7 @@ pub fn encode_pieces<'a>(actions: impl Iterator<Item = &'a Action>) -> Vec<Vec<u
     }
     put_varint(&mut head, groups.len() as u64);
     let mut pieces = vec![head];
-    for (label, (_, count, cells, rest)) in labels.into_iter().zip(groups.into_values()) {
+    for (label, (_, (_, count, cells, rest))) in labels.into_iter().zip(groups) {
         let mut before = Vec::new();
         put_varint(&mut before, label);
         put_varint(&mut before, count);
