@@ -185,16 +185,7 @@ impl Sealer {
     /// and its canonical line (no newline). Apply the entry ([`Sealer::apply`] or
     /// [`Sealer::apply_owned`]) before sealing the next.
     pub fn seal(&mut self, event: Event) -> Result<(Entry, Vec<u8>), BatchError> {
-        let (index, total) = (self.index, self.total);
-        self.index += 1;
-        self.plan
-            .check(&event)
-            .and_then(|()| self.id_case.check(&self.plan, &event))
-            .map_err(|source| BatchError::Rule {
-                index,
-                total,
-                source,
-            })?;
+        let (index, total) = self.check_next(&event)?;
         let (seq, prev) = match self.plan.head {
             Some((seq, hash)) => (Seq(seq.0 + 1), hash),
             None => (Seq(1), EntryHash::ZERO),
@@ -211,6 +202,64 @@ impl Sealer {
             total,
             source: source.into(),
         })
+    }
+
+    /// [`Sealer::seal`] without linking: checks the event and appends its entry's unlinked
+    /// parts to `out` ([`Entry::unlinked_into`]), returning the entry and the first part's
+    /// length. The entry's `prev` and `hash` are zero until whoever links the parts in order
+    /// ([`Entry::link_into`]) knows them; the rules never read them, so folding it
+    /// ([`Sealer::apply_owned`]) is sound, and [`Sealer::linked`] sets the head's hash at
+    /// the end.
+    pub fn seal_unlinked(
+        &mut self,
+        event: Event,
+        out: &mut Vec<u8>,
+    ) -> Result<(Entry, usize), BatchError> {
+        let (index, total) = self.check_next(&event)?;
+        let seq = Seq(self.plan.head.map_or(0, |(seq, _)| seq.0) + 1);
+        let head_len = Entry::unlinked_into(seq, &self.recorded_at, &self.actor, &event, out)
+            .map_err(|source| BatchError::Entry {
+                index,
+                total,
+                source: source.into(),
+            })?;
+        let entry = Entry {
+            seq,
+            recorded_at: self.recorded_at.clone(),
+            actor: self.actor.clone(),
+            event,
+            prev: EntryHash::ZERO,
+            hash: EntryHash::ZERO,
+        };
+        Ok((entry, head_len))
+    }
+
+    /// Checks the next event against the plan and the batch so far; its place in the batch.
+    fn check_next(&mut self, event: &Event) -> Result<(usize, usize), BatchError> {
+        let (index, total) = (self.index, self.total);
+        self.index += 1;
+        self.plan
+            .check(event)
+            .and_then(|()| self.id_case.check(&self.plan, event))
+            .map_err(|source| BatchError::Rule {
+                index,
+                total,
+                source,
+            })?;
+        Ok((index, total))
+    }
+
+    /// The hash of the head, once the entries sealed by [`Sealer::seal_unlinked`] are
+    /// linked: the plan's head takes it.
+    pub fn linked(&mut self, head: EntryHash) {
+        if let Some((seq, _)) = self.plan.head {
+            self.plan.head = Some((seq, head));
+        }
+    }
+
+    /// The hash the next entry links to: the head's, or zero for a first entry.
+    pub fn prev(&self) -> EntryHash {
+        self.plan.head.map_or(EntryHash::ZERO, |(_, hash)| hash)
     }
 
     /// Folds a sealed entry into the plan.

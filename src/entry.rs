@@ -187,33 +187,10 @@ impl Entry {
         event: Event,
         prev: EntryHash,
     ) -> Result<(Entry, Vec<u8>), CanonicalError> {
-        // Members in canonical (sorted) order: actor, event, [hash,] prev, recorded_at, seq.
-        // The event is the only nested value; it is canonicalised once, and the line is the
-        // hashed body with the hash member put in its place.
-        let event_bytes = event.canonical_bytes()?;
-        // Room for the whole line: the hash member and the tail go in without a reallocation.
-        let mut head = Vec::with_capacity(event_bytes.len() + actor.len() + 256);
-        head.extend_from_slice(b"{\"actor\":");
-        canonical::write_string(&actor, &mut head);
-        head.extend_from_slice(b",\"event\":");
-        head.extend_from_slice(&event_bytes);
-        let mut tail = Vec::with_capacity(128);
-        tail.extend_from_slice(b",\"prev\":\"");
-        crate::hex::encode_into(&prev.0, &mut tail);
-        tail.extend_from_slice(b"\",\"recorded_at\":");
-        canonical::write_string(&recorded_at, &mut tail);
-        tail.extend_from_slice(b",\"seq\":");
-        let _ = std::io::Write::write_fmt(&mut tail, format_args!("{}", seq.0));
-        tail.push(b'}');
-        let mut hasher = Sha256::new();
-        hasher.update(&head);
-        hasher.update(&tail);
-        let hash = EntryHash(hasher.finalize().into());
-        let mut line = head;
-        line.extend_from_slice(b",\"hash\":\"");
-        crate::hex::encode_into(&hash.0, &mut line);
-        line.push(b'"');
-        line.extend_from_slice(&tail);
+        let mut parts = Vec::with_capacity(512);
+        let head_len = Entry::unlinked_into(seq, &recorded_at, &actor, &event, &mut parts)?;
+        let mut line = Vec::with_capacity(parts.len() + 160);
+        let hash = Entry::link_into(&parts[..head_len], &parts[head_len..], &prev, &mut line);
         let entry = Entry {
             seq,
             recorded_at,
@@ -223,6 +200,63 @@ impl Entry {
             hash,
         };
         Ok((entry, line))
+    }
+
+    /// Appends to `out` an entry's canonical members but the two hashes, in two parts: the
+    /// members before them (`{"actor":…,"event":…`), then those after `prev`'s value
+    /// (`","recorded_at":…,"seq":…}`). Returns the first part's length. The parts do not
+    /// depend on the chain, so they can be made ahead of [`Entry::link_into`], on another
+    /// thread.
+    pub(crate) fn unlinked_into(
+        seq: Seq,
+        recorded_at: &str,
+        actor: &str,
+        event: &Event,
+        out: &mut Vec<u8>,
+    ) -> Result<usize, CanonicalError> {
+        // Members in canonical (sorted) order: actor, event, [hash,] prev, recorded_at, seq.
+        // The event is the only nested value; it is canonicalised once.
+        let event_bytes = event.canonical_bytes()?;
+        let start = out.len();
+        out.reserve(event_bytes.len() + actor.len() + recorded_at.len() + 64);
+        out.extend_from_slice(b"{\"actor\":");
+        canonical::write_string(actor, out);
+        out.extend_from_slice(b",\"event\":");
+        out.extend_from_slice(&event_bytes);
+        let head_len = out.len() - start;
+        out.extend_from_slice(b"\",\"recorded_at\":");
+        canonical::write_string(recorded_at, out);
+        out.extend_from_slice(b",\"seq\":");
+        let _ = std::io::Write::write_fmt(out, format_args!("{}", seq.0));
+        out.push(b'}');
+        Ok(head_len)
+    }
+
+    /// Links the parts made by [`Entry::unlinked_into`] after `prev`: appends the entry's
+    /// canonical line (no newline) to `line` and returns its hash, which covers the line
+    /// without its own `hash` member.
+    pub(crate) fn link_into(
+        head: &[u8],
+        rest: &[u8],
+        prev: &EntryHash,
+        line: &mut Vec<u8>,
+    ) -> EntryHash {
+        let mut prev_member = [0u8; 9 + 64];
+        prev_member[..9].copy_from_slice(b",\"prev\":\"");
+        crate::hex::encode_to(&prev.0, &mut prev_member[9..]);
+        let mut hasher = Sha256::new();
+        hasher.update(head);
+        hasher.update(prev_member);
+        hasher.update(rest);
+        let hash = EntryHash(hasher.finalize().into());
+        line.reserve(head.len() + rest.len() + 9 + 64 + 2 + prev_member.len());
+        line.extend_from_slice(head);
+        line.extend_from_slice(b",\"hash\":\"");
+        crate::hex::encode_into(&hash.0, line);
+        line.push(b'"');
+        line.extend_from_slice(&prev_member);
+        line.extend_from_slice(rest);
+        hash
     }
 
     /// Reads one line completely: shape, event, canonical form and hash are all checked.

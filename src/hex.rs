@@ -39,6 +39,14 @@ pub fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// [`encode`] into `out`, which must be twice as long as `bytes` (a hash's hex on the stack).
+pub fn encode_to(bytes: &[u8], out: &mut [u8]) {
+    for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0xf)];
+    }
+}
+
 /// Decodes exactly `2 * N` lowercase hex digits; anything else (uppercase included) is `None`.
 pub fn decode<const N: usize>(s: &str) -> Option<[u8; N]> {
     let bytes = s.as_bytes();

@@ -252,6 +252,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
                         super::waiting(err, &dir)
                     })?;
                 ctx.warn_all(created.warnings)?;
+                // Entries were shown before they were linked: the head's hash is the log's.
+                last = created.last;
             }
         }
     }

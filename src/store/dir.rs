@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::batch::{seal_batch, seal_one_into, BatchError, SealedBatch, Sealer};
 use crate::chain::ChainVerifier;
 use crate::clock::Clock;
-use crate::entry::{Entry, Seq};
+use crate::entry::{Entry, EntryHash, Seq};
 use crate::event::Event;
 use crate::plan::Plan;
 
@@ -256,7 +256,8 @@ impl DirLedger {
     /// Creates a new ledger whose first batch is `events` (`total` of them), sealed and
     /// written one by one into the log's temporary file, which is renamed into place only
     /// once every event is in: all or nothing, as [`DirLedger::create`], without holding the
-    /// batch. Each entry is shown to `on_entry` as it is sealed.
+    /// batch. Each entry is shown to `on_entry` as it is checked, before it is linked: its
+    /// `prev` and `hash` are zero there ([`Created::last`] has the head's hash).
     ///
     /// A refused event leaves no log; a directory this call made is taken away again.
     pub fn create_streamed(
@@ -333,6 +334,7 @@ impl DirLedger {
             }
         }
         // The log is in place: from here, a failure is only derived data not yet built.
+        let last = known.as_ref().and_then(|(plan, _)| plan.head);
         let opened = DirLedger::assemble(dir, lock).and_then(|mut ledger| {
             if let Some((plan, written)) = known {
                 ledger.known = Some(plan);
@@ -345,6 +347,7 @@ impl DirLedger {
             Ok(mut ledger) => {
                 let created = Created {
                     head: ledger.head(),
+                    last,
                     warnings: ledger.take_warnings(),
                 };
                 ledger.close_state_reopened();
@@ -352,6 +355,7 @@ impl DirLedger {
             }
             Err(e) => Created {
                 head: None,
+                last,
                 warnings: vec![derived_failed(&e)],
             },
         })
@@ -1027,6 +1031,9 @@ pub fn read_entry_line(
 #[derive(Debug, Clone)]
 pub struct Created {
     pub head: Option<Covered>,
+    /// The last entry written, as the creation folded it: known even when the derived
+    /// data (and so `head`) could not be built.
+    pub last: Option<(Seq, EntryHash)>,
     pub warnings: Vec<String>,
 }
 
