@@ -73,9 +73,15 @@ fn a_streamed_import_that_fails_midway_leaves_no_ledger_and_can_be_run_again() {
     let dir = tmp.path().join("new");
     assert!(!dir.join("entries.jsonl").exists(), "{failed:#?}");
     assert!(!dir.join(".entries.jsonl.tmp").exists(), "{failed:#?}");
-    import(tmp.path(), "new", None).ok();
+    let imported = import(tmp.path(), "new", None).ok();
     assert_eq!(log_lines(&dir), ENTRIES);
     run_in(tmp.path(), &["verify", "--ledger", "new"]).ok();
+    // The head it reports is the log's: entries are linked on another thread than the one
+    // that reports them.
+    let head = run_in(tmp.path(), &["head", "--ledger", "new"]).ok();
+    let head = head.stdout.trim();
+    assert!(head.starts_with(&format!("{ENTRIES} ")), "{head}");
+    imported.stdout_has(&format!("head {head}\n"));
 }
 
 #[test]
