@@ -37,8 +37,9 @@ struct Chunk {
 }
 
 /// Seals `events` after `sealer`'s plan and writes them to `file` (at `path`), showing each
-/// entry to `on_entry`: the plan after them and the positions of every line written (for
-/// `ledger`'s derived folder, its log to be at `log`). Nothing is fsynced here.
+/// entry to `on_entry` before it is linked: the plan after them (its head's hash that of
+/// the last line written) and the positions of every line written (for `ledger`'s derived
+/// folder, its log to be at `log`). Nothing is fsynced here.
 pub(super) fn seal_and_write(
     mut sealer: Sealer,
     events: Box<dyn Iterator<Item = Event> + '_>,
