@@ -284,7 +284,10 @@ pub fn read_small(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, StoreError
     let Some(f) = open_read_if_exists(path)? else {
         return Ok(None);
     };
-    let mut bytes = Vec::new();
+    // Room for the whole file at once: read through `take`, the buffer would otherwise
+    // grow by doubling, copying a 14 MB snapshot about twenty times over.
+    let len = f.metadata().map_or(0, |m| m.len()).min(limit);
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
     f.take(limit).read_to_end(&mut bytes).map_err(io(path))?;
     Ok(Some(bytes))
 }
