@@ -506,13 +506,20 @@ impl Positions {
         self.stored = size;
         self.extra_offsets.clear();
         self.extra_nodes.iter_mut().for_each(Vec::clear);
-        self.offsets = fsx::open_read_if_exists(&path_of(&self.dir, OFFSETS_FILE))?;
-        self.levels = (0..64 - size.leading_zeros() as usize)
-            .map(|l| match l {
-                0 => Ok(None),
-                _ => fsx::open_read_if_exists(&self.dir.join(MERKLE_DIR).join(level_name(l))),
-            })
-            .collect::<Result<_, _>>()?;
+        // Files already open are the ones just appended to (appends and cuts keep a file's
+        // inode): only those missing until now are opened.
+        if self.offsets.is_none() {
+            self.offsets = fsx::open_read_if_exists(&path_of(&self.dir, OFFSETS_FILE))?;
+        }
+        let levels = 64 - size.leading_zeros() as usize;
+        self.levels
+            .resize_with(levels.max(self.levels.len()), || None);
+        for l in 1..levels {
+            if self.levels[l].is_none() {
+                self.levels[l] =
+                    fsx::open_read_if_exists(&self.dir.join(MERKLE_DIR).join(level_name(l)))?;
+            }
+        }
         Ok(())
     }
 
