@@ -378,32 +378,30 @@ fn check_damage(subject: &Subject, damage: &dyn Fn(&Path), warn: Warn) {
 // 1. Damaged derived data
 // ---------------------------------------------------------------------------------------
 
-/// A kill while sled writes a snapshot leaves a zero-byte one, named after a log position
-/// past its last good snapshot: sled then refuses to open ("Read corrupted data").
-#[test]
-fn derived_a_zero_byte_sled_generating_snapshot_file() {
+/// A zero-byte file named as a sled snapshot in the state database.
+fn check_zero_byte_sled_snapshot(name: &str, warn: Warn) {
     let s = Subject::new();
     check_damage(
         &s,
         &|dir| {
-            File::create(dir.join("derived/state/snap.00000000FFFFFFFF.generating")).unwrap();
+            File::create(dir.join("derived/state").join(name)).unwrap();
         },
-        Warn::Rebuilt,
+        warn,
     );
+}
+
+/// A kill while sled writes a snapshot leaves a zero-byte one, named after a log position
+/// past its last good snapshot: sled then refuses to open ("Read corrupted data").
+#[test]
+fn derived_a_zero_byte_sled_generating_snapshot_file() {
+    check_zero_byte_sled_snapshot("snap.00000000FFFFFFFF.generating", Warn::Rebuilt);
 }
 
 /// One named before sled's last good snapshot is passed over by sled itself: nothing to
 /// rebuild, and nothing may differ.
 #[test]
 fn derived_a_zero_byte_sled_snapshot_file_older_than_the_last() {
-    let s = Subject::new();
-    check_damage(
-        &s,
-        &|dir| {
-            File::create(dir.join("derived/state/snap.0000000000000001.generating")).unwrap();
-        },
-        Warn::Maybe,
-    );
+    check_zero_byte_sled_snapshot("snap.0000000000000001.generating", Warn::Maybe);
 }
 
 #[test]
