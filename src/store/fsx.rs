@@ -235,18 +235,7 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StoreErr
 /// Replaces `dir/name` through a temporary file and a rename, without fsync: for derived
 /// files, which a crash may lose (they carry checksums and are rebuilt) but never half-write.
 pub fn replace(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-    let target = dir.join(name);
-    let tmp = tmp_path(dir, name);
-    let _ = std::fs::remove_file(&tmp);
-    let result = (|| {
-        let mut f = create_new(&tmp)?;
-        write_all(&mut f, &tmp, bytes)?;
-        rename(&tmp, &target)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    replace_with(dir, name, |f, tmp| write_all(f, tmp, bytes))
 }
 
 /// [`replace`] with the bytes given in pieces, each written and freed in turn (one write as
@@ -256,15 +245,28 @@ pub fn replace_pieces(
     name: &str,
     pieces: impl IntoIterator<Item = Vec<u8>>,
 ) -> Result<(), StoreError> {
+    replace_with(dir, name, |f, tmp| {
+        fault(Op::Write).map_err(io(tmp))?;
+        for piece in pieces {
+            f.write_all(&piece).map_err(io(tmp))?;
+        }
+        Ok(())
+    })
+}
+
+/// [`replace`]'s temporary file and rename around `write`; the file is taken away if
+/// anything fails.
+fn replace_with(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut File, &Path) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let target = dir.join(name);
     let tmp = tmp_path(dir, name);
     let _ = std::fs::remove_file(&tmp);
     let result = (|| {
         let mut f = create_new(&tmp)?;
-        fault(Op::Write).map_err(io(&tmp))?;
-        for piece in pieces {
-            f.write_all(&piece).map_err(io(&tmp))?;
-        }
+        write(&mut f, &tmp)?;
         rename(&tmp, &target)
     })();
     if result.is_err() {
