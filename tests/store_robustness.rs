@@ -453,6 +453,37 @@ fn derived_c_random_bytes_over_the_middle_of_merkle_offsets_and_a_snapshot() {
     );
 }
 
+/// A snapshot's parts are checked as they are read, not on open: damage in the statuses of
+/// one review (the file's last part) is met only by a view of that review, which must still
+/// give the clean answer (from a full replay), say so, and replace the snapshot.
+#[test]
+fn derived_c_damage_in_one_reviews_statuses_is_met_when_that_review_is_shown() {
+    let s = Subject::new();
+    let damage = |dir: &Path| {
+        use std::os::unix::fs::FileExt;
+        let snap = &snapshot_files(dir)[0];
+        let len = std::fs::metadata(snap).unwrap().len();
+        let f = OpenOptions::new().write(true).open(snap).unwrap();
+        f.write_all_at(&Rng(9).bytes(4), len - 4).unwrap();
+    };
+    check_damage(&s, &damage, Warn::Maybe);
+    // "RAG September 21" is the last review label in text order: its records are last.
+    let args = ["plan", "--as-of", "RAG September 21", "--format", "json"];
+    let (want, _) = view(&s.l, s.l.dir(), &args);
+    let case = fresh_copy(&s.l, s.l.dir(), "case");
+    damage(&case);
+    let (got, run) = view(&s.l, &case, &args);
+    assert!(got == want, "the answer of a clean rebuild");
+    assert!(
+        run.stderr.contains("snapshot"),
+        "the damaged snapshot is named: {}",
+        run.stderr
+    );
+    let (again, run) = view(&s.l, &case, &args);
+    assert!(again == want, "the same answer from the new snapshot");
+    assert_eq!(run.stderr, "", "the snapshot was replaced once");
+}
+
 /// A missing derived folder is rebuilt silently: nothing was damaged, so no warning is
 /// required.
 #[test]

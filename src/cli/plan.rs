@@ -28,7 +28,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let point = resolve_point(&plan, args.view.as_of.as_deref(), ctx)?;
     if let Some(columns) = columns {
         if fill_for_plan_at(&mut plan, columns, point.as_ref()).is_err() {
-            // Only a bug could make checksummed columns unreadable: the whole replay is sure.
+            // A status part read only now was damaged: the whole replay, which replaces the
+            // snapshot and says so.
             plan = load_plan(ctx, known_at.as_deref())?;
         }
     }

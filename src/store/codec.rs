@@ -10,10 +10,11 @@ use std::collections::HashMap;
 
 use crate::entry::Seq;
 use crate::plan::state::{Label, Shared};
-use crate::plan::statuses::Statuses;
 use crate::plan::{Action, Plan, RecordedStatus};
 use crate::sym::Sym;
 
+use super::action_records;
+use super::parts::Parts;
 use super::review_columns::{self, ReviewColumns};
 
 /// Why derived bytes could not be read back (the caller discards and rebuilds them).
@@ -212,60 +213,111 @@ fn unframe(bytes: &[u8]) -> Result<(&[u8], Reader<'_>), CodecError> {
     Ok((json, Reader { bytes, at: 8 + len }))
 }
 
-/// Encodes a whole plan.
+/// About how many bytes of actions go in one part: enough parts for every core to read
+/// some (a 10,000-action plan has about twenty).
+const ACTION_PART_BYTES: usize = 256 * 1024;
+
+/// Encodes a whole plan: its parts after their directory (see [`super::parts::encode`]).
 pub fn encode_plan(plan: &mut Plan) -> Vec<u8> {
-    encode_plan_pieces(plan).concat()
+    let (parts, action_parts) = encode_plan_parts(plan);
+    super::parts::encode(&parts, action_parts)
 }
 
-/// [`encode_plan`]'s bytes in pieces, for a writer that need not join them.
-pub fn encode_plan_pieces(plan: &mut Plan) -> Vec<Vec<u8>> {
-    let statuses: Vec<Statuses> = plan
-        .actions
-        .iter_mut()
-        .map(|a| std::mem::take(&mut a.statuses))
-        .collect();
-    let json = serde_json::to_vec(&*plan).unwrap_or_default();
-    for (a, s) in plan.actions.iter_mut().zip(statuses) {
-        a.statuses = s;
+/// A plan's parts, and how many after the first hold actions: the plan without actions
+/// (JSON), the actions without statuses ([`action_records`], about [`ACTION_PART_BYTES`]
+/// each), then the statuses by review ([`review_columns::encode_pieces`]).
+pub fn encode_plan_parts(plan: &mut Plan) -> (Vec<Vec<u8>>, usize) {
+    let mut actions = std::mem::take(&mut plan.actions);
+    let shape = serde_json::to_vec(&*plan).unwrap_or_default();
+    let mut parts = vec![shape];
+    let (mut records, mut count) = (Vec::new(), 0u64);
+    let mut close = |records: &mut Vec<u8>, count: &mut u64| {
+        let mut part = Vec::with_capacity(records.len() + 5);
+        put_varint(&mut part, std::mem::take(count));
+        part.append(records);
+        parts.push(part);
+    };
+    for action in &mut actions {
+        let statuses = std::mem::take(&mut action.statuses);
+        action_records::put_action(&mut records, action);
+        action.statuses = statuses;
+        count += 1;
+        if records.len() >= ACTION_PART_BYTES {
+            close(&mut records, &mut count);
+        }
     }
-    let mut first = Vec::with_capacity(8 + json.len());
-    first.extend_from_slice(&(json.len() as u64).to_le_bytes());
-    first.extend_from_slice(&json);
-    drop(json);
-    let mut pieces = vec![first];
-    pieces.extend(review_columns::encode_pieces(plan.actions.iter()));
-    pieces
+    if count > 0 {
+        close(&mut records, &mut count);
+    }
+    let action_parts = parts.len() - 1;
+    plan.actions = actions;
+    parts.extend(review_columns::encode_pieces(plan.actions.iter()));
+    (parts, action_parts)
 }
 
 /// Decodes a plan written by [`encode_plan`].
 pub fn decode_plan(bytes: &[u8]) -> Result<Plan, CodecError> {
-    let (mut plan, columns) = decode_plan_lazily(bytes.to_vec(), 0)?;
+    let parts = super::parts::MemoryParts::parse(bytes.to_vec())?;
+    let (mut plan, columns) = decode_plan_lazily(Box::new(parts))?;
     columns.fill_all(&mut plan.actions)?;
     Ok(plan)
 }
 
-/// Decodes the plan written by [`encode_plan`] at `start` in `bytes` without its statuses,
-/// which stay in the returned columns for the caller to read as far as it needs.
-pub fn decode_plan_lazily(
-    bytes: Vec<u8>,
-    start: usize,
-) -> Result<(Plan, ReviewColumns), CodecError> {
-    let (plan, at) = decode_plan_shape(&bytes, start)?;
-    let columns = ReviewColumns::parse(bytes, at, plan.actions.len())?;
-    Ok((plan, columns))
-}
-
-/// The first half of [`decode_plan_lazily`]: the plan without statuses, and where its
-/// status columns start, read from borrowed bytes (so a caller can check their checksum
-/// on another thread meanwhile).
-pub fn decode_plan_shape(bytes: &[u8], start: usize) -> Result<(Plan, usize), CodecError> {
-    let payload = bytes.get(start..).ok_or_else(|| bad("truncated"))?;
-    let (json, r) = unframe(payload)?;
-    let plan: Plan = serde_json::from_slice(json).map_err(|e| CodecError(e.to_string()))?;
+/// Decodes the plan in `parts` without its statuses, which stay in the returned columns for
+/// the caller to read as far as it needs. The action parts are checked and parsed on every
+/// core.
+pub fn decode_plan_lazily(parts: Box<dyn Parts>) -> Result<(Plan, ReviewColumns), CodecError> {
+    let action_parts = parts.directory().action_parts;
+    let mut plan: Plan =
+        serde_json::from_slice(&parts.read(0)?).map_err(|e| CodecError(e.to_string()))?;
+    if !plan.actions.is_empty() {
+        return Err(bad("actions outside their parts"));
+    }
+    plan.actions = decode_actions(&*parts, 1..action_parts + 1)?;
     if plan.actions.iter().any(|a| !a.statuses.is_empty()) {
         return Err(bad("statuses outside their columns"));
     }
-    Ok((plan, start + r.at))
+    let columns = ReviewColumns::parse(parts, action_parts + 1, plan.actions.len())?;
+    Ok((plan, columns))
+}
+
+/// The actions in parts `range`, in order, each part checked and parsed by whichever thread
+/// is free (parsing is most of the cost of opening a large plan).
+fn decode_actions(
+    parts: &dyn Parts,
+    range: std::ops::Range<usize>,
+) -> Result<Vec<Action>, CodecError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(range.start);
+    let work = || -> Result<Vec<(usize, Vec<Action>)>, CodecError> {
+        let (mut buf, mut got) = (Vec::new(), Vec::new());
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= range.end {
+                return Ok(got);
+            }
+            parts.read_into(i, &mut buf)?;
+            got.push((i, action_records::get_actions(&buf)?));
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(range.len())
+        .clamp(1, 8);
+    let mut done: Vec<(usize, Vec<Action>)> = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut done = work()?;
+        for h in helpers {
+            done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?);
+        }
+        Ok::<_, CodecError>(done)
+    })?;
+    done.sort_unstable_by_key(|(i, _)| *i);
+    let mut actions = Vec::with_capacity(done.iter().map(|(_, a)| a.len()).sum());
+    for (_, part) in done {
+        actions.extend(part);
+    }
+    Ok(actions)
 }
 
 /// Encodes one action.

@@ -2,6 +2,7 @@
 //! (positions, Merkle nodes, plan state, snapshots), read-only exports, and an in-memory
 //! log for tests. FORMAT.md lists every file of a ledger directory.
 
+mod action_records;
 pub mod codec;
 pub mod dir;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod journal;
 pub mod lines;
 pub mod lock;
 pub mod log;
+pub mod parts;
 pub mod positions;
 pub mod reader;
 pub mod review_columns;

@@ -3,13 +3,13 @@
 //! The statuses of a large plan are nearly all of a snapshot. `plan --as-of` needs the
 //! statuses of one review (and of earlier ones only for actions with none there), and
 //! `matrix` needs only each status's name: grouped by review label, each group's action
-//! numbers and status names (the cells) apart from the rest of each record, a view skips
-//! whole groups and whole columns without parsing them.
+//! numbers and status names (the cells) apart from the rest of each record, each in a part
+//! of its own ([`super::parts`]), a view reads and checks only the parts it uses.
 //!
-//! Layout: the string table, then the groups in label order, each as its label's string
-//! number, its record count, then the cells (action number as a gap from the previous
-//! one, status) and the rest (note, seq, source as a gap from seq, recorded_at, actor),
-//! each block prefixed with its length. Nothing here is trusted: a group that does not
+//! Layout: a head part (the string table, then each group's label as a string number and
+//! its record count, the groups in label order), then two parts per group: the cells
+//! (action number as a gap from the previous one, status) and the rest (note, seq, source
+//! as a gap from seq, recorded_at, actor). Nothing here is trusted: a part that does not
 //! parse to exactly its length is an error, and the caller discards the file.
 
 use std::ops::Range;
@@ -19,21 +19,21 @@ use crate::plan::state::{Label, Shared};
 use crate::plan::{Action, RecordedStatus};
 
 use super::codec::{bad, put_varint, CodecError, Reader, Strings};
+use super::parts::Parts;
 
-/// One review's statuses, located in the bytes.
+/// One review's statuses: its label's string number, its record count, and the part
+/// holding its cells (the rest is in the next one).
 struct Group {
     label: usize,
     count: usize,
-    cells: Range<usize>,
-    rest: Range<usize>,
+    part: usize,
 }
 
 /// A group being written: last action number, record count, cells, rest.
 type Building = (u64, u64, Vec<u8>, Vec<u8>);
 
-/// The statuses of `actions` (numbered by position), grouped by review, in the pieces they
-/// are made in: written one after another, never first copied into one buffer (a
-/// 1M-status plan's are about 20 MB).
+/// The statuses of `actions` (numbered by position), grouped by review, in the parts they
+/// are stored in: the head, then each group's cells and rest.
 pub fn encode_pieces<'a>(actions: impl Iterator<Item = &'a Action>) -> Vec<Vec<u8>> {
     let mut strings = Strings::default();
     // Groups in the order first met, found by the label's interned id; put in label order
@@ -72,22 +72,22 @@ pub fn encode_pieces<'a>(actions: impl Iterator<Item = &'a Action>) -> Vec<Vec<u
         head.extend_from_slice(s.as_bytes());
     }
     put_varint(&mut head, groups.len() as u64);
+    for (label, (_, (_, count, _, _))) in labels.into_iter().zip(&groups) {
+        put_varint(&mut head, label);
+        put_varint(&mut head, *count);
+    }
     let mut pieces = vec![head];
-    for (label, (_, (_, count, cells, rest))) in labels.into_iter().zip(groups) {
-        let mut before = Vec::new();
-        put_varint(&mut before, label);
-        put_varint(&mut before, count);
-        put_varint(&mut before, cells.len() as u64);
-        let mut between = Vec::new();
-        put_varint(&mut between, rest.len() as u64);
-        pieces.extend([before, cells, between, rest]);
+    for (_, (_, _, cells, rest)) in groups {
+        pieces.extend([cells, rest]);
     }
     pieces
 }
 
-/// Statuses by review, read on demand from the bytes they were encoded in.
+/// Statuses by review, read on demand from the parts they were stored in.
 pub struct ReviewColumns {
-    bytes: Vec<u8>,
+    parts: Box<dyn Parts>,
+    /// The head part: the string table.
+    head: Vec<u8>,
     strings: Vec<Range<usize>>,
     shared: Vec<Option<Shared>>,
     groups: Vec<Group>,
@@ -95,12 +95,16 @@ pub struct ReviewColumns {
 }
 
 impl ReviewColumns {
-    /// Locates the groups written by [`encode_pieces`] at `at` in `bytes` (which must end with
-    /// them), for a plan of `actions` actions. Checks the framing, not the records.
-    pub fn parse(bytes: Vec<u8>, at: usize, actions: usize) -> Result<Self, CodecError> {
-        let mut r = Reader { bytes: &bytes, at };
+    /// Reads the head written by [`encode_pieces`] from part `first` of `parts` (the groups
+    /// follow it), for a plan of `actions` actions. Checks the framing, not the records.
+    pub fn parse(parts: Box<dyn Parts>, first: usize, actions: usize) -> Result<Self, CodecError> {
+        let head = parts.read(first)?;
+        let mut r = Reader {
+            bytes: &head,
+            at: 0,
+        };
         let n = r.varint()? as usize;
-        let mut strings = Vec::with_capacity(n.min(1 << 20));
+        let mut strings = Vec::with_capacity(n.min(head.len()));
         for _ in 0..n {
             let len = r.varint()? as usize;
             let start = r.at;
@@ -108,37 +112,31 @@ impl ReviewColumns {
             strings.push(start..r.at);
         }
         let n = r.varint()? as usize;
-        let mut groups: Vec<Group> = Vec::with_capacity(n.min(1 << 16));
-        for _ in 0..n {
-            let label = r.index(strings.len())?;
-            let count = r.varint()? as usize;
-            let len = r.varint()? as usize;
-            let start = r.at;
-            r.take(len)?;
-            let cells = start..r.at;
-            let len = r.varint()? as usize;
-            let start = r.at;
-            r.take(len)?;
+        if first.checked_add(1 + 2 * n.min(usize::MAX / 4)) != Some(parts.directory().len()) {
+            return Err(bad("review groups and parts disagree"));
+        }
+        let mut groups: Vec<Group> = Vec::with_capacity(n);
+        for k in 0..n {
             let group = Group {
-                label,
-                count,
-                cells,
-                rest: start..r.at,
+                label: r.index(strings.len())?,
+                count: r.varint()? as usize,
+                part: first + 1 + 2 * k,
             };
             if let Some(prev) = groups.last() {
-                let name = |g: &Group| &bytes[strings[g.label].clone()];
+                let name = |g: &Group| &head[strings[g.label].clone()];
                 if name(prev) >= name(&group) {
                     return Err(bad("review groups out of order"));
                 }
             }
             groups.push(group);
         }
-        if r.at != bytes.len() {
+        if r.at != head.len() {
             return Err(bad("trailing bytes"));
         }
         let shared = vec![None; strings.len()];
         Ok(ReviewColumns {
-            bytes,
+            parts,
+            head,
             strings,
             shared,
             groups,
@@ -146,18 +144,8 @@ impl ReviewColumns {
         })
     }
 
-    /// Size of the file the columns were read from.
-    pub fn len(&self) -> usize {
-        self.bytes.len()
-    }
-
-    /// True when there are no statuses.
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
-
     fn text(&self, i: usize) -> &str {
-        std::str::from_utf8(&self.bytes[self.strings[i].clone()]).unwrap_or_default()
+        std::str::from_utf8(&self.head[self.strings[i].clone()]).unwrap_or_default()
     }
 
     fn share(&mut self, i: usize) -> Shared {
@@ -180,20 +168,16 @@ impl ReviewColumns {
         let Some(g) = self.group(label) else {
             return Ok(Vec::new());
         };
-        let (count, range) = (self.groups[g].count, self.groups[g].cells.clone());
-        let ids = self.cell_ids(count, range)?;
+        let (count, part) = (self.groups[g].count, self.groups[g].part);
+        let ids = self.cell_ids(count, &self.parts.read(part)?)?;
         Ok(ids.into_iter().map(|(a, s)| (a, self.share(s))).collect())
     }
 
-    /// The cells of a group as (action number, status string number).
-    fn cell_ids(
-        &self,
-        count: usize,
-        range: Range<usize>,
-    ) -> Result<Vec<(usize, usize)>, CodecError> {
+    /// The cells of a group (its part's bytes) as (action number, status string number).
+    fn cell_ids(&self, count: usize, cells: &[u8]) -> Result<Vec<(usize, usize)>, CodecError> {
         let mut r = Reader {
-            bytes: &self.bytes[..range.end],
-            at: range.start,
+            bytes: cells,
+            at: 0,
         };
         let mut out = Vec::with_capacity(count.min(self.actions));
         let mut action = 0usize;
@@ -211,7 +195,7 @@ impl ReviewColumns {
             }
             out.push((action, r.index(self.strings.len())?));
         }
-        if r.at != range.end {
+        if r.at != cells.len() {
             return Err(bad("review cells longer than their records"));
         }
         Ok(out)
@@ -232,20 +216,14 @@ impl ReviewColumns {
         &mut self,
         g: usize,
     ) -> Result<Vec<(usize, Label, RecordedStatus)>, CodecError> {
-        let (count, cells, rest) = {
-            let group = &self.groups[g];
-            (group.count, group.cells.clone(), group.rest.clone())
-        };
+        let (count, part) = (self.groups[g].count, self.groups[g].part);
         let label = self.share(self.groups[g].label);
-        let ids = self.cell_ids(count, cells)?;
-        let end = rest.end;
-        let mut at = rest.start;
+        let ids = self.cell_ids(count, &self.parts.read(part)?)?;
+        let rest = self.parts.read(part + 1)?;
+        let mut at = 0;
         let mut out = Vec::with_capacity(ids.len());
         for (action, status) in ids {
-            let mut r = Reader {
-                bytes: &self.bytes[..end],
-                at,
-            };
+            let mut r = Reader { bytes: &rest, at };
             let n = self.strings.len();
             let note = match r.varint()? as usize {
                 0 => None,
@@ -266,7 +244,7 @@ impl ReviewColumns {
             };
             out.push((action, label, record));
         }
-        if at != end {
+        if at != rest.len() {
             return Err(bad("review records longer than their cells"));
         }
         Ok(out)
@@ -331,6 +309,7 @@ mod tests {
     use crate::clock::FixedClock;
     use crate::event::*;
     use crate::store::codec::{decode_plan, decode_plan_lazily, encode_plan};
+    use crate::store::parts::MemoryParts;
     use crate::store::MemoryLog;
     use crate::test_events::{area, created, review};
     use chrono::TimeZone;
@@ -369,6 +348,10 @@ mod tests {
         log.plan().clone()
     }
 
+    fn lazily(bytes: Vec<u8>) -> Result<(crate::plan::Plan, ReviewColumns), CodecError> {
+        decode_plan_lazily(Box::new(MemoryParts::parse(bytes)?))
+    }
+
     fn labels(plan: &crate::plan::Plan, action: usize) -> Vec<String> {
         plan.actions[action]
             .statuses
@@ -384,7 +367,7 @@ mod tests {
         assert_eq!(decode_plan(&bytes).unwrap(), whole);
 
         // At R1: only R1's group is read.
-        let (mut p, mut columns) = decode_plan_lazily(bytes.clone(), 0).unwrap();
+        let (mut p, mut columns) = lazily(bytes.clone()).unwrap();
         columns.fill_until(&mut p.actions, &["R1"]).unwrap();
         assert_eq!(
             (labels(&p, 0), labels(&p, 1)),
@@ -393,12 +376,12 @@ mod tests {
         assert_eq!(p.actions[1].statuses, whole.actions[1].statuses);
 
         // At R2: 1.2 has nothing there, so R1 is read too.
-        let (mut p, mut columns) = decode_plan_lazily(bytes.clone(), 0).unwrap();
+        let (mut p, mut columns) = lazily(bytes.clone()).unwrap();
         columns.fill_until(&mut p.actions, &["R1", "R2"]).unwrap();
         assert_eq!(p.actions, whole.actions);
 
         // A status folded in after the snapshot covers its action and wins over the columns.
-        let (mut p, mut columns) = decode_plan_lazily(bytes.clone(), 0).unwrap();
+        let (mut p, mut columns) = lazily(bytes.clone()).unwrap();
         let newer = RecordedStatus {
             status: "Completed".into(),
             ..whole.actions[0].statuses["R1"].clone()
@@ -409,7 +392,7 @@ mod tests {
         assert_eq!(p.actions[1].statuses["R2"], newer);
 
         // Cells: status names only, by action number.
-        let (_, mut columns) = decode_plan_lazily(bytes, 0).unwrap();
+        let (_, mut columns) = lazily(bytes).unwrap();
         let cells: Vec<(usize, String)> = (columns.cells("R1").unwrap().into_iter())
             .map(|(a, s)| (a, s.to_string()))
             .collect();

@@ -2,9 +2,12 @@
 //! entry 1 (derived, rebuildable; readers use them without any lock).
 //!
 //! `derived/snapshots/<seq, 20 digits>` holds a header (magic, seq, hash and log offset of
-//! entry `seq`, payload length and SHA-256) and the plan in [`codec`] form. A snapshot is
-//! used only if its checksum holds, the log's line at that offset is that entry, and the
-//! decoded plan's head is it. Writers keep a few, spread over the log, for `--known-at`.
+//! entry `seq`, the length and SHA-256 of the part directory), the directory, and the plan
+//! in [`codec`] form, in parts that each carry their own checksum ([`super::parts`]): a view
+//! reads and checks the parts it shows, not the whole file. A snapshot is used only if the
+//! directory's checksum holds, the log's line at that offset is that entry, every part read
+//! checks out, and the decoded plan's head is that entry. Writers keep a few, spread over
+//! the log, for `--known-at`.
 
 use std::path::{Path, PathBuf};
 
@@ -17,11 +20,12 @@ use crate::plan::Plan;
 use super::codec;
 use super::error::{io, StoreError};
 use super::fsx;
+use super::parts::{Directory, FileParts};
 use super::positions::{line_at, Covered, DERIVED_DIR};
 use super::review_columns::ReviewColumns;
 
 const SNAPSHOT_DIR: &str = "snapshots";
-const MAGIC: &[u8; 8] = b"RLSNAP03";
+const MAGIC: &[u8; 8] = b"RLSNAP04";
 const HEADER_LEN: usize = 8 + 8 + 32 + 8 + 8 + 32;
 /// Snapshots kept at most.
 const KEEP: usize = 8;
@@ -78,6 +82,8 @@ pub struct Lazy {
     pub plan: Plan,
     pub columns: ReviewColumns,
     pub covered: Covered,
+    /// Size of the file.
+    pub bytes: u64,
 }
 
 /// True when the newest snapshot's header names an entry the log holds (cheap: the
@@ -110,11 +116,11 @@ pub fn load(ledger: &Path, log: &Path, limit: u64, seq: u64) -> Result<Option<Lo
         mut plan,
         columns,
         covered,
+        bytes,
     }) = load_lazily(ledger, log, limit, seq)?
     else {
         return Ok(None);
     };
-    let bytes = columns.len() as u64;
     if columns.fill_all(&mut plan.actions).is_err() {
         return Ok(None);
     }
@@ -133,33 +139,33 @@ pub fn load_lazily(
     limit: u64,
     seq: u64,
 ) -> Result<Option<Lazy>, StoreError> {
+    use std::os::unix::fs::FileExt;
     let path = dir_of(ledger).join(name(seq));
-    let Some(bytes) = fsx::read_small(&path, u64::MAX)? else {
+    let Some(file) = fsx::open_read_if_exists(&path)? else {
         return Ok(None);
     };
-    if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+    let size = file.metadata().map_err(io(&path))?.len();
+    let mut head = [0u8; HEADER_LEN];
+    if size < HEADER_LEN as u64 || file.read_exact_at(&mut head, 0).is_err() {
         return Ok(None);
     }
-    let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or_default());
+    let word = |i: usize| u64::from_le_bytes(head[i..i + 8].try_into().unwrap_or_default());
+    let (offset, dir_len) = (word(48), word(56));
+    let body = size - HEADER_LEN as u64;
+    if &head[..8] != MAGIC || word(8) != seq || dir_len > body {
+        return Ok(None);
+    }
+    let mut dir = vec![0u8; dir_len as usize];
+    if file.read_exact_at(&mut dir, HEADER_LEN as u64).is_err()
+        || Sha256::digest(&dir)[..] != head[64..96]
+    {
+        return Ok(None);
+    }
+    let Ok(directory) = Directory::parse(&dir, body - dir_len) else {
+        return Ok(None);
+    };
     let mut hash = [0u8; 32];
-    hash.copy_from_slice(&bytes[16..48]);
-    let (offset, len) = (word(48), word(56));
-    if word(8) != seq || (bytes.len() - HEADER_LEN) as u64 != len {
-        return Ok(None);
-    }
-    // The checksum is computed beside the decoding of the plan's shape (its JSON), which
-    // reads untrusted bytes safely and is thrown away unless the checksum holds.
-    let (digest, shape) = std::thread::scope(|s| {
-        let digest = s.spawn(|| <[u8; 32]>::from(Sha256::digest(&bytes[HEADER_LEN..])));
-        let shape = codec::decode_plan_shape(&bytes, HEADER_LEN);
-        let digest = digest
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (digest, shape)
-    });
-    if digest[..] != bytes[64..96] {
-        return Ok(None);
-    }
+    hash.copy_from_slice(&head[16..48]);
     let covered = Covered {
         seq: Seq(seq),
         hash: EntryHash(hash),
@@ -173,11 +179,8 @@ pub fn load_lazily(
     {
         return Ok(None);
     }
-    let Ok((plan, at)) = shape else {
-        return Ok(None);
-    };
-    let actions = plan.actions.len();
-    let Ok(columns) = ReviewColumns::parse(bytes, at, actions) else {
+    let parts = FileParts::new(file, HEADER_LEN as u64 + dir_len, directory);
+    let Ok((plan, columns)) = codec::decode_plan_lazily(Box::new(parts)) else {
         return Ok(None);
     };
     if plan.head != Some((covered.seq, covered.hash)) {
@@ -187,6 +190,7 @@ pub fn load_lazily(
         plan,
         columns,
         covered,
+        bytes: size,
     }))
 }
 
@@ -231,24 +235,21 @@ pub fn write(ledger: &Path, plan: &mut Plan, offset: u64) -> Result<(), StoreErr
     fsx::ensure_derived_dir(&derived)?;
     let dir = dir_of(ledger);
     fsx::ensure_derived_dir(&dir)?;
-    // The header, its length and checksum filled in once the plan is encoded after it.
+    // The header, the directory's length and checksum filled in once the plan is encoded.
     let mut bytes = Vec::with_capacity(HEADER_LEN);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&seq.0.to_le_bytes());
     bytes.extend_from_slice(&hash.0);
     bytes.extend_from_slice(&offset.to_le_bytes());
     bytes.resize(HEADER_LEN, 0);
-    // The plan's pieces are hashed and written as they are, never joined in one buffer.
-    let pieces = codec::encode_plan_pieces(plan);
-    let mut sum = Sha256::new();
-    let mut len = 0u64;
-    for piece in &pieces {
-        sum.update(piece);
-        len += piece.len() as u64;
-    }
-    bytes[HEADER_LEN - 40..HEADER_LEN - 32].copy_from_slice(&len.to_le_bytes());
-    bytes[HEADER_LEN - 32..HEADER_LEN].copy_from_slice(&sum.finalize());
-    fsx::replace_pieces(&dir, &name(seq.0), std::iter::once(bytes).chain(pieces))?;
+    // The plan's parts are written as they are, never joined in one buffer.
+    let (parts, action_parts) = codec::encode_plan_parts(plan);
+    let directory = Directory::encode(&parts, action_parts);
+    bytes[HEADER_LEN - 40..HEADER_LEN - 32]
+        .copy_from_slice(&(directory.len() as u64).to_le_bytes());
+    bytes[HEADER_LEN - 32..HEADER_LEN].copy_from_slice(&Sha256::digest(&directory));
+    let pieces = [bytes, directory].into_iter().chain(parts);
+    fsx::replace_pieces(&dir, &name(seq.0), pieces)?;
     thin(ledger, seq.0)
 }
 
