@@ -122,7 +122,7 @@ pub fn reviews_until<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Vec<&
 
 /// The status of `action` at the last of `reviews`, carried forward from earlier ones.
 pub fn status_at(plan: &Plan, action: &Action, reviews: &[&Review]) -> Option<StatusAt> {
-    let scale = plan.scale();
+    let scale = plan.scale_ref();
     reviews.iter().rev().enumerate().find_map(|(i, review)| {
         action
             .statuses
