@@ -264,25 +264,35 @@ pub fn matrix_of_cells(
     // Looked up once per review, not once per cell; a label never interned has no status.
     let labels: Vec<Option<Label>> = reviews.iter().map(|r| Label::existing(&r.label)).collect();
     let scale = plan.scale();
+    let mut m = matrix_outline(plan, point);
+    for ((i, a), row) in plan.actions.iter().enumerate().zip(&mut m.rows) {
+        row.cells = labels
+            .iter()
+            .enumerate()
+            .map(|(j, &label)| {
+                cell(i, a, j, label).map(|status| MatrixCell {
+                    rag: scale.rag(&status),
+                    status,
+                })
+            })
+            .collect();
+    }
+    m
+}
+
+/// The matrix with every row's cells left empty: its title, head, reviews and actions,
+/// for a view that writes the cells from [`MatrixStatuses`] instead.
+pub fn matrix_outline(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
+    let reviews = matrix_reviews(plan, point);
     let last = reviews.last().copied();
     let rows = plan
         .actions
         .iter()
-        .enumerate()
-        .map(|(i, a)| MatrixRow {
+        .map(|a| MatrixRow {
             action: a.fields.id.clone(),
             area: a.fields.area.clone(),
             withdrawn: a.withdrawn_at(plan, last).is_some(),
-            cells: reviews
-                .iter()
-                .enumerate()
-                .map(|(j, _)| {
-                    cell(i, a, j, labels[j]).map(|status| MatrixCell {
-                        rag: scale.rag(&status),
-                        status,
-                    })
-                })
-                .collect(),
+            cells: Vec::new(),
         })
         .collect();
     Matrix {
@@ -296,6 +306,98 @@ pub fn matrix_of_cells(
             })
             .collect(),
         rows,
+    }
+}
+
+/// A matrix's statuses as numbers into its distinct status names, four bytes a cell: a
+/// view that writes only the names needs no [`MatrixCell`] per cell (a million of them).
+#[derive(Debug, Clone, Default)]
+pub struct MatrixStatuses {
+    /// The distinct names, in the order first set.
+    names: Vec<crate::plan::state::Shared>,
+    /// Where each name is in `names`, by its interned id.
+    numbers: foldhash::HashMap<u32, u32>,
+    /// By action, then review: 0 for no status, `k` for `names[k - 1]`.
+    cells: Vec<u32>,
+    reviews: usize,
+}
+
+impl MatrixStatuses {
+    /// The statuses [`matrix`] shows at `point`: first those `fill` sets (the columns of a
+    /// snapshot, by column number in [`matrix_reviews`]), then the plan's own, which are
+    /// newer and take their place.
+    pub fn of_plan<E>(
+        plan: &Plan,
+        point: Option<&ResolvedPoint>,
+        fill: impl FnOnce(&mut Self, &[&Review]) -> Result<(), E>,
+    ) -> Result<Self, E> {
+        let reviews = matrix_reviews(plan, point);
+        let mut s = MatrixStatuses {
+            cells: vec![0; plan.actions.len().saturating_mul(reviews.len())],
+            reviews: reviews.len(),
+            ..MatrixStatuses::default()
+        };
+        fill(&mut s, &reviews)?;
+        let labels: Vec<Option<Label>> = reviews.iter().map(|r| Label::existing(&r.label)).collect();
+        for (i, a) in plan.actions.iter().enumerate() {
+            if a.statuses.is_empty() {
+                continue;
+            }
+            for (j, label) in labels.iter().enumerate() {
+                if let Some(s2) = label.and_then(|l| a.statuses.get_interned(l)) {
+                    s.set(i, j, s2.status);
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    /// Sets the status of action `action` at column `review`; a cell outside the matrix is
+    /// ignored.
+    pub fn set(&mut self, action: usize, review: usize, status: crate::plan::state::Shared) {
+        if review >= self.reviews {
+            return;
+        }
+        let Some(at) = action.checked_mul(self.reviews).and_then(|a| a.checked_add(review)) else {
+            return;
+        };
+        let next = self.names.len() as u32 + 1;
+        let number = *self.numbers.entry(status.id()).or_insert(next);
+        if number == next {
+            self.names.push(status);
+        }
+        if let Some(cell) = self.cells.get_mut(at) {
+            *cell = number;
+        }
+    }
+
+    /// The status of action `action` at column `review`.
+    pub fn get(&self, action: usize, review: usize) -> Option<crate::plan::state::Shared> {
+        if review >= self.reviews {
+            return None;
+        }
+        let at = action.checked_mul(self.reviews)?.checked_add(review)?;
+        self.name(*self.cells.get(at)?)
+    }
+
+    /// Action `action`'s statuses as numbers, one per review: 0 for none, else a name's
+    /// number ([`MatrixStatuses::name`]).
+    pub fn row(&self, action: usize) -> &[u32] {
+        let start = action.saturating_mul(self.reviews);
+        self.cells
+            .get(start..start.saturating_add(self.reviews))
+            .unwrap_or_default()
+    }
+
+    /// The status name numbered `number` in [`MatrixStatuses::row`]; none for 0.
+    pub fn name(&self, number: u32) -> Option<crate::plan::state::Shared> {
+        let k = (number as usize).checked_sub(1)?;
+        self.names.get(k).copied()
+    }
+
+    /// The whole matrix, each cell from these statuses.
+    pub fn matrix(&self, plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
+        matrix_of_cells(plan, point, |i, _, j, _| self.get(i, j))
     }
 }
 
