@@ -315,7 +315,7 @@ pub fn matrix_outline(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
 pub struct MatrixStatuses {
     /// The distinct names, in the order first set.
     names: Vec<crate::plan::state::Shared>,
-    /// Where each name is in `names`, by its interned id.
+    /// Where each name is in `names`, by its interned id (searched once there are many).
     numbers: foldhash::HashMap<u32, u32>,
     /// By action, then review: 0 for no status, `k` for `names[k - 1]`.
     cells: Vec<u32>,
@@ -332,11 +332,7 @@ impl MatrixStatuses {
         fill: impl FnOnce(&mut Self, &[&Review]) -> Result<(), E>,
     ) -> Result<Self, E> {
         let reviews = matrix_reviews(plan, point);
-        let mut s = MatrixStatuses {
-            cells: vec![0; plan.actions.len().saturating_mul(reviews.len())],
-            reviews: reviews.len(),
-            ..MatrixStatuses::default()
-        };
+        let mut s = MatrixStatuses::new(plan.actions.len(), reviews.len());
         fill(&mut s, &reviews)?;
         let labels: Vec<Option<Label>> = reviews.iter().map(|r| Label::existing(&r.label)).collect();
         for (i, a) in plan.actions.iter().enumerate() {
@@ -352,6 +348,15 @@ impl MatrixStatuses {
         Ok(s)
     }
 
+    /// A matrix of `actions` by `reviews` with no statuses.
+    pub fn new(actions: usize, reviews: usize) -> Self {
+        MatrixStatuses {
+            cells: vec![0; actions.saturating_mul(reviews)],
+            reviews,
+            ..MatrixStatuses::default()
+        }
+    }
+
     /// Sets the status of action `action` at column `review`; a cell outside the matrix is
     /// ignored.
     pub fn set(&mut self, action: usize, review: usize, status: crate::plan::state::Shared) {
@@ -361,14 +366,30 @@ impl MatrixStatuses {
         let Some(at) = action.checked_mul(self.reviews).and_then(|a| a.checked_add(review)) else {
             return;
         };
+        if at >= self.cells.len() {
+            return;
+        }
+        let number = self.number(status);
+        if let Some(cell) = self.cells.get_mut(at) {
+            *cell = number;
+        }
+    }
+
+    /// The number of `status`, numbering it if new. A matrix has a handful of names, found
+    /// faster in a list than by hashing; past that the map finds them.
+    fn number(&mut self, status: crate::plan::state::Shared) -> u32 {
+        const LISTED: usize = 16;
+        if self.names.len() <= LISTED {
+            if let Some(k) = self.names.iter().position(|&s| s == status) {
+                return k as u32 + 1;
+            }
+        }
         let next = self.names.len() as u32 + 1;
         let number = *self.numbers.entry(status.id()).or_insert(next);
         if number == next {
             self.names.push(status);
         }
-        if let Some(cell) = self.cells.get_mut(at) {
-            *cell = number;
-        }
+        number
     }
 
     /// The status of action `action` at column `review`.

@@ -69,3 +69,154 @@ impl Rows for MatrixRows<'_> {
         name.map_or("", |s| s.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::entry::{EntryHash, Head};
+    use crate::plan::view::{MatrixCell, MatrixRow, ReviewRef};
+    use crate::report::render::to_table;
+    use crate::report::views::matrix_doc;
+    use crate::sym::Sym;
+
+    /// The matrix's outline and statuses, as the command builds them.
+    fn parts(m: &Matrix) -> (Matrix, MatrixStatuses) {
+        let mut outline = m.clone();
+        let mut statuses = MatrixStatuses::new(m.rows.len(), m.reviews.len());
+        for (i, row) in outline.rows.iter_mut().enumerate() {
+            for (j, cell) in row.cells.drain(..).enumerate() {
+                if let Some(cell) = cell {
+                    statuses.set(i, j, cell.status);
+                }
+            }
+        }
+        (outline, statuses)
+    }
+
+    /// The fast path's bytes, or none if it declined.
+    fn streamed(m: &Matrix) -> Option<Vec<u8>> {
+        let (outline, statuses) = parts(m);
+        let mut out = Vec::new();
+        let written = write_matrix_table(&mut out, &outline, &statuses).expect("a Vec takes all");
+        match written {
+            Ok(()) => Some(out),
+            Err(TooWide) => {
+                assert!(out.is_empty(), "nothing written when declined");
+                None
+            }
+        }
+    }
+
+    fn matrix(rows: Vec<MatrixRow>, reviews: &[&str]) -> Matrix {
+        Matrix {
+            title: "Plan \u{1b}[2J".to_string(),
+            head: Some(Head {
+                seq: 7,
+                hash: EntryHash([0xab; 32]),
+            }),
+            reviews: reviews
+                .iter()
+                .map(|&label| ReviewRef {
+                    label: label.to_string(),
+                    date: "2020-05-31".to_string(),
+                })
+                .collect(),
+            rows,
+        }
+    }
+
+    fn row(action: &str, withdrawn: bool, cells: &[Option<&str>]) -> MatrixRow {
+        MatrixRow {
+            action: action.to_string(),
+            area: "1".to_string(),
+            withdrawn,
+            cells: cells
+                .iter()
+                .map(|c| {
+                    c.map(|s| MatrixCell {
+                        status: Sym::new(s),
+                        rag: None,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn writes_what_the_document_renders() {
+        let m = matrix(
+            vec![
+                row("1.1", false, &[Some("Completed"), None]),
+                row("1.2", true, &[None, Some("日本\u{7}")]),
+            ],
+            &["RAG May 20", "RAG August 20"],
+        );
+        let expected = to_table(&matrix_doc(&m), false);
+        assert_eq!(streamed(&m), Some(expected.into_bytes()));
+    }
+
+    #[test]
+    fn a_column_too_wide_is_left_to_comfy_table() {
+        let wide = "x".repeat(usize::from(u16::MAX));
+        let m = matrix(vec![row(&wide, false, &[Some("Completed")])], &["RAG May 20"]);
+        assert_eq!(streamed(&m), None);
+    }
+
+    /// Characters whose width or escaping is easy to get wrong: ASCII, wide CJK and emoji,
+    /// combining marks, joiners, controls, line breaks and bidi controls.
+    fn any_text() -> impl Strategy<Value = String> {
+        let c = prop_oneof![
+            6 => proptest::char::range(' ', '~'),
+            2 => proptest::char::range('\u{4e00}', '\u{9fff}'),
+            1 => prop::sample::select(vec!['😀', '👩', '\u{200d}', '\u{fe0f}', '\u{301}']),
+            1 => proptest::char::range('\0', '\u{1f}'),
+            1 => prop::sample::select(vec!['\n', '\r', '\t', '\u{202e}', '\u{9b}', '\u{7f}']),
+        ];
+        prop::collection::vec(c, 0..12).prop_map(|v| v.into_iter().collect())
+    }
+
+    fn any_matrix() -> impl Strategy<Value = Matrix> {
+        let names = prop::collection::vec(any_text(), 1..6);
+        let labels = prop::collection::vec(any_text(), 0..5);
+        let action = prop_oneof![
+            4 => any_text(),
+            1 => "[0-9.]{40,200}",
+        ];
+        (names, labels).prop_flat_map(move |(names, labels)| {
+            let reviews = labels.len();
+            let cell = prop::option::of(prop::sample::select(names));
+            let row = (
+                action.clone(),
+                any::<bool>(),
+                prop::collection::vec(cell, reviews),
+            );
+            prop::collection::vec(row, 0..8).prop_map(move |rows| {
+                let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+                let rows = rows
+                    .iter()
+                    .map(|(action, withdrawn, cells)| {
+                        let cells: Vec<Option<&str>> = cells.iter().map(|c| c.as_deref()).collect();
+                        row(action, *withdrawn, &cells)
+                    })
+                    .collect();
+                let mut m = matrix(rows, &labels);
+                m.head = None;
+                m
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Byte for byte what `render(m, matrix_doc, ViewFormat::Table, ..)` writes
+        /// without colour.
+        #[test]
+        fn matches_the_rendered_document(m in any_matrix()) {
+            let expected = to_table(&matrix_doc(&m), false);
+            prop_assert_eq!(streamed(&m), Some(expected.into_bytes()));
+        }
+    }
+}

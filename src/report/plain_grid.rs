@@ -264,6 +264,8 @@ pub(super) struct Table<'r, R, F> {
     show: F,
     /// The rows' shared texts shown, by number: each escaped and measured once.
     shared: Vec<Shown<'r>>,
+    /// The first of them padded, by number, once the widths are known.
+    padded: Vec<Padded>,
     size: Size,
     /// Whether a cell has a line break (never after [`safe_text::terminal`]).
     multi_line: bool,
@@ -310,16 +312,76 @@ impl Size {
 }
 
 /// Shared text `n` of `rows` shown, showing it (and any before it not yet met) on first use.
+#[inline]
 fn shared_shown<'v, 'r, R: Rows>(
     shared: &'v mut Vec<Shown<'r>>,
     rows: &'r R,
     show: &impl for<'x> Fn(&'x str) -> Cow<'x, str>,
     n: usize,
 ) -> &'v Shown<'r> {
+    if shared.len() <= n {
+        show_shared_until(shared, rows, show, n);
+    }
+    &shared[n]
+}
+
+/// Shows the shared texts of `rows` up to number `n`: once a table each.
+#[cold]
+fn show_shared_until<'r, R: Rows>(
+    shared: &mut Vec<Shown<'r>>,
+    rows: &'r R,
+    show: &impl for<'x> Fn(&'x str) -> Cow<'x, str>,
+    n: usize,
+) {
     while shared.len() <= n {
         shared.push(Shown::new(show(rows.shared(shared.len()))));
     }
-    &shared[n]
+}
+
+/// A shared one-line text ready to be written whole: the column separator, the padding,
+/// the text and as many spaces as the widest column needs after it. A cell of it is then
+/// one copy of a prefix, not four writes.
+struct Padded {
+    cell: String,
+    /// Where the text ends in `cell`.
+    text_end: usize,
+    /// The text's display width.
+    width: usize,
+}
+
+impl Padded {
+    /// Columns wider than this leave their shared texts unpadded (a wide column would
+    /// make every padded text as long).
+    const MAX_COLUMN: usize = 512;
+    /// Shared texts padded at most (a matrix has a handful).
+    const MAX_TEXTS: usize = 1024;
+
+    /// The shared texts padded for columns up to `widest` wide; none if that is too wide.
+    fn all(shared: &[Shown<'_>], widest: usize) -> Vec<Padded> {
+        if widest > Self::MAX_COLUMN {
+            return Vec::new();
+        }
+        let padded = shared.iter().take(Self::MAX_TEXTS).map(|s| {
+            let mut cell = String::new();
+            cell.push_str(frame::BETWEEN);
+            push_spaces(&mut cell, PAD);
+            cell.push_str(&s.text);
+            let text_end = cell.len();
+            push_spaces(&mut cell, widest.saturating_sub(s.width) + PAD);
+            Padded {
+                cell,
+                text_end,
+                width: s.width,
+            }
+        });
+        padded.collect()
+    }
+
+    /// The cell in a column `column` wide, separator first; none if it would not fit.
+    fn in_column(&self, column: usize) -> Option<&str> {
+        let end = self.text_end + column.checked_sub(self.width)? + PAD;
+        self.cell.get(..end)
+    }
 }
 
 impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
@@ -365,6 +427,7 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
             rows,
             show,
             shared,
+            padded: Vec::new(),
             size,
             multi_line: tallest > 1,
         })
@@ -378,6 +441,7 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
     /// Writes the table (pass 2): no line break after the last line.
     pub(super) fn write(&mut self, out: &mut impl Sink) -> io::Result<()> {
         let widths = &self.size.widths;
+        self.padded = Padded::all(&self.shared, widths.iter().copied().max().unwrap_or(0));
         rule(out, widths, frame::TOP);
         text_rows(out, widths, &self.header);
         out.push('\n');
@@ -419,11 +483,16 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
         out.push('\n');
         out.push_str(frame::LEFT);
         for (i, &w) in widths.iter().enumerate() {
+            let text = texts.get(i);
             if i > 0 {
+                if let Some(cell) = text.and_then(|&t| self.padded_cell(t, w)) {
+                    out.push_str(cell);
+                    continue;
+                }
                 out.push_str(frame::BETWEEN);
             }
             let own;
-            let shown = match texts.get(i) {
+            let shown = match text {
                 Some(Text::Own(s)) => {
                     own = Shown::new((self.show)(s));
                     Some(&own)
@@ -437,6 +506,14 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
             }
         }
         out.push_str(frame::RIGHT);
+    }
+
+    /// A shared text's cell, separator first, in a column `column` wide, if padded.
+    fn padded_cell(&self, text: Text<'_>, column: usize) -> Option<&str> {
+        match text {
+            Text::Shared(n) => self.padded.get(n)?.in_column(column),
+            Text::Own(_) => None,
+        }
     }
 }
 
