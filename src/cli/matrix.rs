@@ -80,7 +80,10 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
 
 /// Writes `m` in the format asked for, through its document.
 fn show(ctx: &mut Context<'_>, view: &ViewArgs, plan: Plan, m: Matrix) -> Result<Exit, CliError> {
-    emit(ctx, &render(&m, matrix_doc, view.format, view.csv.options()))?;
+    emit(
+        ctx,
+        &render(&m, matrix_doc, view.format, view.csv.options()),
+    )?;
     release((plan, m));
     Ok(Exit::Success)
 }

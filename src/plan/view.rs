@@ -315,7 +315,9 @@ pub fn matrix_outline(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
 pub struct MatrixStatuses {
     /// The distinct names, in the order first set.
     names: Vec<crate::plan::state::Shared>,
-    /// Where each name is in `names`, by its interned id (searched once there are many).
+    /// Where each name is in `names`, by its interned id: ids below a bound in `dense`,
+    /// others in `numbers`.
+    dense: Vec<u32>,
     numbers: foldhash::HashMap<u32, u32>,
     /// By action, then review: 0 for no status, `k` for `names[k - 1]`.
     cells: Vec<u32>,
@@ -334,7 +336,8 @@ impl MatrixStatuses {
         let reviews = matrix_reviews(plan, point);
         let mut s = MatrixStatuses::new(plan.actions.len(), reviews.len());
         fill(&mut s, &reviews)?;
-        let labels: Vec<Option<Label>> = reviews.iter().map(|r| Label::existing(&r.label)).collect();
+        let labels: Vec<Option<Label>> =
+            reviews.iter().map(|r| Label::existing(&r.label)).collect();
         for (i, a) in plan.actions.iter().enumerate() {
             if a.statuses.is_empty() {
                 continue;
@@ -363,7 +366,10 @@ impl MatrixStatuses {
         if review >= self.reviews {
             return;
         }
-        let Some(at) = action.checked_mul(self.reviews).and_then(|a| a.checked_add(review)) else {
+        let Some(at) = action
+            .checked_mul(self.reviews)
+            .and_then(|a| a.checked_add(review))
+        else {
             return;
         };
         if at >= self.cells.len() {
@@ -375,21 +381,31 @@ impl MatrixStatuses {
         }
     }
 
-    /// The number of `status`, numbering it if new. A matrix has a handful of names, found
-    /// faster in a list than by hashing; past that the map finds them.
+    /// The number of `status`, numbering it if new: one load a cell for the ids of a
+    /// process's first texts (status names are interned early), the map for later ones.
     fn number(&mut self, status: crate::plan::state::Shared) -> u32 {
-        const LISTED: usize = 16;
-        if self.names.len() <= LISTED {
-            if let Some(k) = self.names.iter().position(|&s| s == status) {
-                return k as u32 + 1;
+        /// Ids looked up in a table; it is allocated zeroed, so only pages used are touched.
+        const DENSE: usize = 1 << 20;
+        let id = status.id() as usize;
+        if id >= DENSE {
+            let names = &mut self.names;
+            return *self.numbers.entry(status.id()).or_insert_with(|| {
+                names.push(status);
+                names.len() as u32
+            });
+        }
+        if self.dense.is_empty() {
+            self.dense = vec![0; DENSE];
+        }
+        match self.dense.get_mut(id) {
+            Some(&mut k) if k != 0 => k,
+            Some(k) => {
+                self.names.push(status);
+                *k = self.names.len() as u32;
+                *k
             }
+            None => 0,
         }
-        let next = self.names.len() as u32 + 1;
-        let number = *self.numbers.entry(status.id()).or_insert(next);
-        if number == next {
-            self.names.push(status);
-        }
-        number
     }
 
     /// The status of action `action` at column `review`.
