@@ -319,8 +319,10 @@ pub struct MatrixStatuses {
     /// others in `numbers`.
     dense: Vec<u32>,
     numbers: foldhash::HashMap<u32, u32>,
-    /// By action, then review: 0 for no status, `k` for `names[k - 1]`.
+    /// By review, then action (a snapshot's columns fill it in order, and the rows read
+    /// a few cache lines at a time): 0 for no status, `k` for `names[k - 1]`.
     cells: Vec<u32>,
+    actions: usize,
     reviews: usize,
 }
 
@@ -355,6 +357,7 @@ impl MatrixStatuses {
     pub fn new(actions: usize, reviews: usize) -> Self {
         MatrixStatuses {
             cells: vec![0; actions.saturating_mul(reviews)],
+            actions,
             reviews,
             ..MatrixStatuses::default()
         }
@@ -362,19 +365,11 @@ impl MatrixStatuses {
 
     /// Sets the status of action `action` at column `review`; a cell outside the matrix is
     /// ignored.
+    #[inline]
     pub fn set(&mut self, action: usize, review: usize, status: crate::plan::state::Shared) {
-        if review >= self.reviews {
-            return;
-        }
-        let Some(at) = action
-            .checked_mul(self.reviews)
-            .and_then(|a| a.checked_add(review))
-        else {
+        let Some(at) = self.at(action, review) else {
             return;
         };
-        if at >= self.cells.len() {
-            return;
-        }
         let number = self.number(status);
         if let Some(cell) = self.cells.get_mut(at) {
             *cell = number;
@@ -410,20 +405,23 @@ impl MatrixStatuses {
 
     /// The status of action `action` at column `review`.
     pub fn get(&self, action: usize, review: usize) -> Option<crate::plan::state::Shared> {
-        if review >= self.reviews {
-            return None;
-        }
-        let at = action.checked_mul(self.reviews)?.checked_add(review)?;
-        self.name(*self.cells.get(at)?)
+        self.name(*self.cells.get(self.at(action, review)?)?)
+    }
+
+    /// Where the cell of `action` at `review` is in `cells`, if in the matrix.
+    fn at(&self, action: usize, review: usize) -> Option<usize> {
+        (action < self.actions && review < self.reviews).then(|| review * self.actions + action)
     }
 
     /// Action `action`'s statuses as numbers, one per review: 0 for none, else a name's
     /// number ([`MatrixStatuses::name`]).
-    pub fn row(&self, action: usize) -> &[u32] {
-        let start = action.saturating_mul(self.reviews);
-        self.cells
-            .get(start..start.saturating_add(self.reviews))
-            .unwrap_or_default()
+    pub fn row(&self, action: usize) -> impl Iterator<Item = u32> + '_ {
+        let reviews = if action < self.actions {
+            self.reviews
+        } else {
+            0
+        };
+        (0..reviews).map(move |j| self.cells.get(j * self.actions + action).map_or(0, |&n| n))
     }
 
     /// The status name numbered `number` in [`MatrixStatuses::row`]; none for 0.

@@ -60,7 +60,7 @@ impl Rows for MatrixRows<'_> {
         };
         cells.push(Text::Own(action));
         let numbers = self.statuses.row(i);
-        cells.extend(numbers.iter().map(|&n| Text::Shared(n as usize)));
+        cells.extend(numbers.map(|n| Text::Shared(n as usize)));
     }
 
     /// Shared text 0 is the empty cell; `n` is the status numbered `n`.
