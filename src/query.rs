@@ -199,3 +199,13 @@ pub fn matrix_statuses(
         Ok(())
     })
 }
+
+/// [`crate::plan::view::matrix`] of `plan` (loaded with its snapshot's statuses left in
+/// `columns`), reading only the status names.
+pub fn matrix_of_columns(
+    plan: &Plan,
+    point: Option<&ResolvedPoint>,
+    columns: ReviewColumns,
+) -> Result<crate::plan::view::Matrix, CodecError> {
+    Ok(matrix_statuses(plan, point, Some(columns))?.matrix(plan, point))
+}
