@@ -3,7 +3,7 @@
 use crate::plan::view::{matrix, matrix_outline, Matrix};
 use crate::plan::Plan;
 use crate::query::matrix_statuses;
-use crate::report::matrix_table::write_matrix_table;
+use crate::report::matrix_table::{write_matrix_csv, write_matrix_table};
 use crate::report::wsoa_table::to_wsoa_table;
 use crate::report::{render, views::matrix_doc, ViewFormat};
 
@@ -63,6 +63,13 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         }
     };
     let options = args.view.csv.options();
+    if args.view.format == ViewFormat::Csv {
+        let outline = matrix_outline(&plan, point.as_ref());
+        write_matrix_csv(ctx.out, &outline, &statuses, options.csv_raw)
+            .map_err(CliError::Output)?;
+        release((plan, statuses, outline));
+        return Ok(Exit::Success);
+    }
     if args.view.format == ViewFormat::Table && !options.colour {
         // A million cells: streamed from the status numbers, unless a column is too wide
         // for the plain writer (then comfy-table lays it out, below).

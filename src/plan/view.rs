@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::asof::ResolvedPoint;
 use crate::entry::Head;
 use crate::plan::activity::ActivityRow;
-use crate::plan::state::Label;
+use crate::plan::state::{Label, Shared};
 use crate::plan::{Action, Plan, Review};
 use crate::scale::Rag;
 
@@ -314,7 +314,7 @@ pub fn matrix_outline(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
 #[derive(Debug, Clone, Default)]
 pub struct MatrixStatuses {
     /// The distinct names, in the order first set.
-    names: Vec<crate::plan::state::Shared>,
+    names: Vec<Shared>,
     /// Where each name is in `names`, by its interned id: ids below a bound in `dense`,
     /// others in `numbers`.
     dense: Vec<u32>,
@@ -345,8 +345,8 @@ impl MatrixStatuses {
                 continue;
             }
             for (j, label) in labels.iter().enumerate() {
-                if let Some(s2) = label.and_then(|l| a.statuses.get_interned(l)) {
-                    s.set(i, j, s2.status);
+                if let Some(recorded) = label.and_then(|l| a.statuses.get_interned(l)) {
+                    s.set(i, j, recorded.status);
                 }
             }
         }
@@ -366,7 +366,7 @@ impl MatrixStatuses {
     /// Sets the status of action `action` at column `review`; a cell outside the matrix is
     /// ignored.
     #[inline]
-    pub fn set(&mut self, action: usize, review: usize, status: crate::plan::state::Shared) {
+    pub fn set(&mut self, action: usize, review: usize, status: Shared) {
         let Some(at) = self.at(action, review) else {
             return;
         };
@@ -376,9 +376,9 @@ impl MatrixStatuses {
         }
     }
 
-    /// The number of `status`, numbering it if new: one load a cell for the ids of a
-    /// process's first texts (status names are interned early), the map for later ones.
-    fn number(&mut self, status: crate::plan::state::Shared) -> u32 {
+    /// The number of `status`, numbering it if new: one load a cell for ids below a
+    /// million (a process interns far fewer texts), the map beyond.
+    fn number(&mut self, status: Shared) -> u32 {
         /// Ids looked up in a table; it is allocated zeroed, so only pages used are touched.
         const DENSE: usize = 1 << 20;
         let id = status.id() as usize;
@@ -404,7 +404,7 @@ impl MatrixStatuses {
     }
 
     /// The status of action `action` at column `review`.
-    pub fn get(&self, action: usize, review: usize) -> Option<crate::plan::state::Shared> {
+    pub fn get(&self, action: usize, review: usize) -> Option<Shared> {
         self.name(*self.cells.get(self.at(action, review)?)?)
     }
 
@@ -424,8 +424,13 @@ impl MatrixStatuses {
         (0..reviews).map(move |j| self.cells.get(j * self.actions + action).map_or(0, |&n| n))
     }
 
+    /// The distinct status names: name `k` is numbered `k + 1` in [`MatrixStatuses::row`].
+    pub fn names(&self) -> &[Shared] {
+        &self.names
+    }
+
     /// The status name numbered `number` in [`MatrixStatuses::row`]; none for 0.
-    pub fn name(&self, number: u32) -> Option<crate::plan::state::Shared> {
+    pub fn name(&self, number: u32) -> Option<Shared> {
         let k = (number as usize).checked_sub(1)?;
         self.names.get(k).copied()
     }

@@ -1,12 +1,13 @@
-//! `matrix` as a terminal table without colour, streamed: the text of
-//! `render(m, matrix_doc, ViewFormat::Table, ..)` without colour, written from the
-//! matrix's outline and its [`MatrixStatuses`] straight to a writer. A large matrix then
-//! never becomes a [`super::Doc`] of a million cells, nor one string of all its text.
+//! `matrix` as a terminal table without colour, or as CSV, streamed: the text of
+//! `render(m, matrix_doc, ..)` in those formats, written from the matrix's outline and
+//! its [`MatrixStatuses`] straight to a writer. A large matrix then never becomes a
+//! [`super::Doc`] of a million cells, nor one string of all its text.
 
 use std::borrow::Cow;
 use std::io;
 
 use super::plain_grid::{Chunked, Rows, Sink, Table, Text, TooWide};
+use super::render::csv_field;
 use super::safe_text;
 use super::views::{head_note_text, matrix_action, matrix_header, matrix_heading};
 use crate::plan::view::{Matrix, MatrixStatuses};
@@ -40,6 +41,37 @@ pub fn write_matrix_table(
     sink.push('\n');
     sink.finish()?;
     Ok(Ok(()))
+}
+
+/// Writes the matrix of `outline` with the cells of `statuses` exactly as
+/// `to_csv(&matrix_doc(m), raw)` writes the whole matrix: each distinct status name made
+/// a field once.
+pub fn write_matrix_csv(
+    out: &mut dyn io::Write,
+    outline: &Matrix,
+    statuses: &MatrixStatuses,
+    raw: bool,
+) -> io::Result<()> {
+    let mut fields: Vec<Cow<'_, str>> = vec![csv_field("", raw)];
+    fields.extend(statuses.names().iter().map(|s| csv_field(s.as_str(), raw)));
+    let mut sink = Chunked::new(out);
+    for (i, name) in matrix_header(outline).enumerate() {
+        if i > 0 {
+            sink.push(',');
+        }
+        sink.push_str(&csv_field(name, raw));
+    }
+    sink.push('\n');
+    for (i, row) in outline.rows.iter().enumerate() {
+        sink.push_str(&csv_field(&matrix_action(row), raw));
+        for n in statuses.row(i) {
+            sink.push(',');
+            sink.push_str(fields.get(n as usize).map_or("", |f| f));
+        }
+        sink.push('\n');
+        sink.row_done()?;
+    }
+    sink.finish()
 }
 
 /// The matrix's rows as `matrix_doc` makes them: the action, then a status name (shared:
@@ -77,7 +109,7 @@ mod tests {
     use super::*;
     use crate::entry::{EntryHash, Head};
     use crate::plan::view::{MatrixCell, MatrixRow, ReviewRef};
-    use crate::report::render::to_table;
+    use crate::report::render::{to_csv, to_table};
     use crate::report::views::matrix_doc;
     use crate::sym::Sym;
 
@@ -107,6 +139,14 @@ mod tests {
                 None
             }
         }
+    }
+
+    /// The streamed CSV's bytes.
+    fn streamed_csv(m: &Matrix, raw: bool) -> Vec<u8> {
+        let (outline, statuses) = parts(m);
+        let mut out = Vec::new();
+        write_matrix_csv(&mut out, &outline, &statuses, raw).expect("a Vec takes all");
+        out
     }
 
     fn matrix(rows: Vec<MatrixRow>, reviews: &[&str]) -> Matrix {
@@ -220,6 +260,13 @@ mod tests {
         fn matches_the_rendered_document(m in any_matrix()) {
             let expected = to_table(&matrix_doc(&m), false);
             prop_assert_eq!(streamed(&m), Some(expected.into_bytes()));
+        }
+
+        /// Byte for byte what `render(m, matrix_doc, ViewFormat::Csv, ..)` writes.
+        #[test]
+        fn csv_matches_the_rendered_document(m in any_matrix(), raw in any::<bool>()) {
+            let expected = to_csv(&matrix_doc(&m), raw);
+            prop_assert_eq!(streamed_csv(&m, raw), expected.into_bytes());
         }
     }
 }
