@@ -9,8 +9,8 @@ use crate::names::fold;
 use crate::plan::activity::ActivityRow;
 use crate::plan::diff::Touches;
 use crate::plan::gaps::RecentEntries;
-use crate::plan::state::{Label, Shared};
-use crate::plan::view::{matrix_of_cells, matrix_reviews, Matrix};
+use crate::plan::state::Label;
+use crate::plan::view::MatrixStatuses;
 use crate::plan::Plan;
 use crate::store::codec::CodecError;
 use crate::store::review_columns::ReviewColumns;
@@ -180,25 +180,32 @@ pub fn fill_for_plan_at(
     columns.fill_until(&mut plan.actions, &labels)
 }
 
+/// The statuses [`crate::plan::view::matrix`] shows at `point`, of `plan` loaded with its
+/// snapshot's statuses left in `columns` (if any): reading only the status names.
+pub fn matrix_statuses(
+    plan: &Plan,
+    point: Option<&ResolvedPoint>,
+    columns: Option<ReviewColumns>,
+) -> Result<MatrixStatuses, CodecError> {
+    MatrixStatuses::of_plan(plan, point, |statuses, reviews| {
+        let Some(mut columns) = columns else {
+            return Ok(());
+        };
+        for (j, review) in reviews.iter().enumerate() {
+            for (action, status) in columns.cells(&review.label)? {
+                statuses.set(action, j, status);
+            }
+        }
+        Ok(())
+    })
+}
+
 /// [`crate::plan::view::matrix`] of `plan` (loaded with its snapshot's statuses left in
 /// `columns`), reading only the status names.
 pub fn matrix_of_columns(
     plan: &Plan,
     point: Option<&ResolvedPoint>,
-    mut columns: ReviewColumns,
-) -> Result<Matrix, CodecError> {
-    let reviews = matrix_reviews(plan, point);
-    let mut grid = Vec::with_capacity(reviews.len());
-    for review in reviews {
-        let mut column: Vec<Option<Shared>> = vec![None; plan.actions.len()];
-        for (action, status) in columns.cells(&review.label)? {
-            column[action] = Some(status);
-        }
-        grid.push(column);
-    }
-    Ok(matrix_of_cells(plan, point, |i, a, j, label| {
-        (label.and_then(|l| a.statuses.get_interned(l)))
-            .map(|s| s.status)
-            .or_else(|| grid[j][i])
-    }))
+    columns: ReviewColumns,
+) -> Result<crate::plan::view::Matrix, CodecError> {
+    Ok(matrix_statuses(plan, point, Some(columns))?.matrix(plan, point))
 }

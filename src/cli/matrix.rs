@@ -1,7 +1,9 @@
 //! `readiness matrix`: the RAG table, actions by reviews.
 
-use crate::plan::view::matrix;
-use crate::query::matrix_of_columns;
+use crate::plan::view::{matrix, matrix_outline, Matrix};
+use crate::plan::Plan;
+use crate::query::matrix_statuses;
+use crate::report::matrix_table::{write_matrix_csv, write_matrix_table};
 use crate::report::wsoa_table::to_wsoa_table;
 use crate::report::{render, views::matrix_doc, ViewFormat};
 
@@ -38,25 +40,12 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         Some(p) => resolve_point(&plan, Some(p), ctx)?,
         None => None,
     };
-    let wsoa = args.view.format == ViewFormat::Wsoa;
-    let m = match columns {
-        Some(columns) if !wsoa => match matrix_of_columns(&plan, point.as_ref(), columns) {
-            Ok(m) => m,
-            // Only a bug could make checksummed columns unreadable: the whole replay is sure.
-            Err(_) => {
-                plan = load_plan(ctx, known_at.as_deref())?;
-                matrix(&plan, point.as_ref())
-            }
-        },
-        Some(columns) => {
-            if columns.fill_all(&mut plan.actions).is_err() {
-                plan = load_plan(ctx, known_at.as_deref())?;
-            }
-            matrix(&plan, point.as_ref())
+    if args.view.format == ViewFormat::Wsoa {
+        // The table writes every field of the plan, not only the statuses.
+        if columns.is_some_and(|c| c.fill_all(&mut plan.actions).is_err()) {
+            plan = load_plan(ctx, known_at.as_deref())?;
         }
-        None => matrix(&plan, point.as_ref()),
-    };
-    if wsoa {
+        let m = matrix(&plan, point.as_ref());
         let table = to_wsoa_table(&plan, &m, point.is_some())
             .map_err(|e| CliError::Usage(e.to_string()))?;
         ctx.warn_all(table.warnings)?;
@@ -64,9 +53,43 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         release((plan, m));
         return Ok(Exit::Success);
     }
+    let statuses = match matrix_statuses(&plan, point.as_ref(), columns) {
+        Ok(statuses) => statuses,
+        // Only a bug could make checksummed columns unreadable: the whole replay is sure.
+        Err(_) => {
+            plan = load_plan(ctx, known_at.as_deref())?;
+            let m = matrix(&plan, point.as_ref());
+            return show(ctx, &args.view, plan, m);
+        }
+    };
+    let options = args.view.csv.options();
+    if args.view.format == ViewFormat::Csv {
+        let outline = matrix_outline(&plan, point.as_ref());
+        write_matrix_csv(ctx.out, &outline, &statuses, options.csv_raw)
+            .map_err(CliError::Output)?;
+        release((plan, statuses, outline));
+        return Ok(Exit::Success);
+    }
+    if args.view.format == ViewFormat::Table && !options.colour {
+        // A million cells: streamed from the status numbers, unless a column is too wide
+        // for the plain writer (then comfy-table lays it out, below).
+        let outline = matrix_outline(&plan, point.as_ref());
+        let written = write_matrix_table(ctx.out, &outline, &statuses);
+        if written.map_err(CliError::Output)?.is_ok() {
+            release((plan, statuses, outline));
+            return Ok(Exit::Success);
+        }
+    }
+    let m = statuses.matrix(&plan, point.as_ref());
+    release(statuses);
+    show(ctx, &args.view, plan, m)
+}
+
+/// Writes `m` in the format asked for, through its document.
+fn show(ctx: &mut Context<'_>, view: &ViewArgs, plan: Plan, m: Matrix) -> Result<Exit, CliError> {
     emit(
         ctx,
-        &render(&m, matrix_doc, args.view.format, args.view.csv.options()),
+        &render(&m, matrix_doc, view.format, view.csv.options()),
     )?;
     release((plan, m));
     Ok(Exit::Success)

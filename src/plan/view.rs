@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::asof::ResolvedPoint;
 use crate::entry::Head;
 use crate::plan::activity::ActivityRow;
-use crate::plan::state::Label;
+use crate::plan::state::{Label, Shared};
 use crate::plan::{Action, Plan, Review};
 use crate::scale::Rag;
 
@@ -264,25 +264,35 @@ pub fn matrix_of_cells(
     // Looked up once per review, not once per cell; a label never interned has no status.
     let labels: Vec<Option<Label>> = reviews.iter().map(|r| Label::existing(&r.label)).collect();
     let scale = plan.scale();
+    let mut m = matrix_outline(plan, point);
+    for ((i, a), row) in plan.actions.iter().enumerate().zip(&mut m.rows) {
+        row.cells = labels
+            .iter()
+            .enumerate()
+            .map(|(j, &label)| {
+                cell(i, a, j, label).map(|status| MatrixCell {
+                    rag: scale.rag(&status),
+                    status,
+                })
+            })
+            .collect();
+    }
+    m
+}
+
+/// The matrix with every row's cells left empty: its title, head, reviews and actions,
+/// for a view that writes the cells from [`MatrixStatuses`] instead.
+pub fn matrix_outline(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
+    let reviews = matrix_reviews(plan, point);
     let last = reviews.last().copied();
     let rows = plan
         .actions
         .iter()
-        .enumerate()
-        .map(|(i, a)| MatrixRow {
+        .map(|a| MatrixRow {
             action: a.fields.id.clone(),
             area: a.fields.area.clone(),
             withdrawn: a.withdrawn_at(plan, last).is_some(),
-            cells: reviews
-                .iter()
-                .enumerate()
-                .map(|(j, _)| {
-                    cell(i, a, j, labels[j]).map(|status| MatrixCell {
-                        rag: scale.rag(&status),
-                        status,
-                    })
-                })
-                .collect(),
+            cells: Vec::new(),
         })
         .collect();
     Matrix {
@@ -296,6 +306,138 @@ pub fn matrix_of_cells(
             })
             .collect(),
         rows,
+    }
+}
+
+/// A matrix's statuses as numbers into its distinct status names, four bytes a cell: a
+/// view that writes only the names needs no [`MatrixCell`] per cell (a million of them).
+#[derive(Debug, Clone, Default)]
+pub struct MatrixStatuses {
+    /// The distinct names, in the order first set.
+    names: Vec<Shared>,
+    /// Where each name is in `names`, by its interned id: ids below a bound in `dense`,
+    /// others in `numbers`.
+    dense: Vec<u32>,
+    numbers: foldhash::HashMap<u32, u32>,
+    /// By review, then action (a snapshot's columns fill it in order, and the rows read
+    /// a few cache lines at a time): 0 for no status, `k` for `names[k - 1]`.
+    cells: Vec<u32>,
+    actions: usize,
+    reviews: usize,
+}
+
+impl MatrixStatuses {
+    /// The statuses [`matrix`] shows at `point`: first those `fill` sets (the columns of a
+    /// snapshot, by column number in [`matrix_reviews`]), then the plan's own, which are
+    /// newer and take their place.
+    pub fn of_plan<E>(
+        plan: &Plan,
+        point: Option<&ResolvedPoint>,
+        fill: impl FnOnce(&mut Self, &[&Review]) -> Result<(), E>,
+    ) -> Result<Self, E> {
+        let reviews = matrix_reviews(plan, point);
+        let mut s = MatrixStatuses::new(plan.actions.len(), reviews.len());
+        fill(&mut s, &reviews)?;
+        let labels: Vec<Option<Label>> =
+            reviews.iter().map(|r| Label::existing(&r.label)).collect();
+        for (i, a) in plan.actions.iter().enumerate() {
+            if a.statuses.is_empty() {
+                continue;
+            }
+            for (j, label) in labels.iter().enumerate() {
+                if let Some(recorded) = label.and_then(|l| a.statuses.get_interned(l)) {
+                    s.set(i, j, recorded.status);
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    /// A matrix of `actions` by `reviews` with no statuses.
+    pub fn new(actions: usize, reviews: usize) -> Self {
+        MatrixStatuses {
+            cells: vec![0; actions.saturating_mul(reviews)],
+            actions,
+            reviews,
+            ..MatrixStatuses::default()
+        }
+    }
+
+    /// Sets the status of action `action` at column `review`; a cell outside the matrix is
+    /// ignored.
+    #[inline]
+    pub fn set(&mut self, action: usize, review: usize, status: Shared) {
+        let Some(at) = self.at(action, review) else {
+            return;
+        };
+        let number = self.number(status);
+        if let Some(cell) = self.cells.get_mut(at) {
+            *cell = number;
+        }
+    }
+
+    /// The number of `status`, numbering it if new: one load a cell for ids below a
+    /// million (a process interns far fewer texts), the map beyond.
+    fn number(&mut self, status: Shared) -> u32 {
+        /// Ids looked up in a table; it is allocated zeroed, so only pages used are touched.
+        const DENSE: usize = 1 << 20;
+        let id = status.id() as usize;
+        if id >= DENSE {
+            let names = &mut self.names;
+            return *self.numbers.entry(status.id()).or_insert_with(|| {
+                names.push(status);
+                names.len() as u32
+            });
+        }
+        if self.dense.is_empty() {
+            self.dense = vec![0; DENSE];
+        }
+        match self.dense.get_mut(id) {
+            Some(&mut k) if k != 0 => k,
+            Some(k) => {
+                self.names.push(status);
+                *k = self.names.len() as u32;
+                *k
+            }
+            None => 0,
+        }
+    }
+
+    /// The status of action `action` at column `review`.
+    pub fn get(&self, action: usize, review: usize) -> Option<Shared> {
+        self.name(*self.cells.get(self.at(action, review)?)?)
+    }
+
+    /// Where the cell of `action` at `review` is in `cells`, if in the matrix.
+    fn at(&self, action: usize, review: usize) -> Option<usize> {
+        (action < self.actions && review < self.reviews).then(|| review * self.actions + action)
+    }
+
+    /// Action `action`'s statuses as numbers, one per review: 0 for none, else a name's
+    /// number ([`MatrixStatuses::name`]).
+    pub fn row(&self, action: usize) -> impl Iterator<Item = u32> + '_ {
+        let reviews = if action < self.actions {
+            self.reviews
+        } else {
+            0
+        };
+        (0..reviews).map(move |j| self.cells.get(j * self.actions + action).map_or(0, |&n| n))
+    }
+
+    /// The distinct status names: name `k` is numbered `k + 1` in [`MatrixStatuses::row`].
+    pub fn names(&self) -> &[Shared] {
+        &self.names
+    }
+
+    /// The status name numbered `number` in [`MatrixStatuses::row`]; none for 0.
+    pub fn name(&self, number: u32) -> Option<Shared> {
+        let k = (number as usize).checked_sub(1)?;
+        self.names.get(k).copied()
+    }
+
+    /// The whole matrix, each cell from these statuses.
+    pub fn matrix(&self, plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
+        matrix_of_cells(plan, point, |i, _, j, _| self.get(i, j))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod board_summary;
 pub mod doc;
 pub mod html;
 pub mod markers;
+pub mod matrix_table;
 mod plain_grid;
 pub mod render;
 pub mod safe_text;
@@ -17,6 +18,7 @@ pub mod wsoa_table;
 use serde::Serialize;
 
 pub use doc::Doc;
+pub use plain_grid::TooWide;
 
 /// The formats every projection can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

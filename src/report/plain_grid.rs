@@ -1,5 +1,6 @@
-//! A [`Grid`] as plain terminal text, byte for byte what comfy-table 7.2.2 writes for it
-//! without colour, in one pass over the cells and one `String`.
+//! A table as plain terminal text, byte for byte what comfy-table 7.2.2 writes for it
+//! without colour: from a [`Grid`] or any other [`Rows`], in two passes over the cells
+//! (measure, then write), into a `String` or streamed to a writer in chunks ([`Chunked`]).
 //!
 //! Without colour, [`super::render::to_table`] gives comfy-table no terminal width, so it
 //! never wraps and its output is a padded grid; building that grid through comfy-table
@@ -26,10 +27,12 @@
 //! - Without a width (not a terminal), comfy-table's dynamic arrangement falls back to
 //!   its disabled one, which applies no constraint besides the minimum width of 1. It
 //!   keeps widths in a `u16`, though: a column wider than that (with padding) is wrapped
-//!   or its border saturates, so [`write_grid`] declines such a grid ([`TooWide`]) and the
-//!   caller hands it to comfy-table.
+//!   or its border saturates, so [`Table::measure`] declines such a table ([`TooWide`])
+//!   and the caller hands it to comfy-table.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::io;
 
 use unicode_width::UnicodeWidthStr;
 
@@ -48,9 +51,9 @@ mod frame {
     pub const TOP: [char; 4] = ['┌', '─', '┬', '┐'];
     pub const HEADER: [char; 4] = ['╞', '═', '╪', '╡'];
     pub const BOTTOM: [char; 4] = ['└', '─', '┴', '┘'];
-    pub const LEFT: char = '│';
-    pub const BETWEEN: char = '┆';
-    pub const RIGHT: char = '│';
+    pub const LEFT: &str = "│";
+    pub const BETWEEN: &str = "┆";
+    pub const RIGHT: &str = "│";
     /// Bytes of each of the characters above in UTF-8.
     pub const BYTES: usize = 3;
 }
@@ -65,6 +68,105 @@ pub struct TooWide;
 /// is too wide to lay out without wrapping.
 pub fn write_grid(out: &mut String, g: &Grid) -> Result<(), TooWide> {
     write_grid_with(out, g, safe_text::terminal)
+}
+
+/// [`write_grid`] with `show` in place of [`safe_text::terminal`] (tests use the identity
+/// to reach line breaks and control characters).
+fn write_grid_with(
+    out: &mut String,
+    g: &Grid,
+    show: impl for<'x> Fn(&'x str) -> Cow<'x, str>,
+) -> Result<(), TooWide> {
+    let rows = GridRows::new(g);
+    let header: Vec<&str> = g.header.iter().map(String::as_str).collect();
+    let mut table = Table::measure(&header, &rows, show)?;
+    out.reserve(table.bytes());
+    let start = out.len();
+    let written = table.write(out);
+    debug_assert!(written.is_ok(), "a String takes every byte");
+    // The size is exact when no cell has a line break (always, after `safe_text::terminal`).
+    debug_assert!(table.multi_line || out.len() - start == table.bytes());
+    Ok(())
+}
+
+/// A cell's text as [`Rows`] give it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Text<'s> {
+    /// Text of this cell alone: shown and measured where it is met.
+    Own(&'s str),
+    /// Text number `n` of the rows' shared texts ([`Rows::shared`]), which many cells
+    /// show (a status name): shown and measured once a table, not once a cell.
+    Shared(usize),
+}
+
+/// The body of a table, read by row: once to measure it, once to write it. Rows are not
+/// kept between the passes (a matrix has a million cells).
+pub(super) trait Rows {
+    /// How many rows there are.
+    fn count(&self) -> usize;
+    /// Appends row `i`'s cells, maybe fewer than the columns, to `cells`.
+    fn row<'s>(&'s self, i: usize, cells: &mut Vec<Text<'s>>);
+    /// Shared text `n`, as [`Rows::row`] names it.
+    fn shared(&self, n: usize) -> &str;
+}
+
+/// Where a table's text goes: a `String`, or a writer fed in chunks.
+pub(super) trait Sink {
+    fn push_str(&mut self, s: &str);
+    /// Passes on what has been written, if the sink holds enough to: called after each
+    /// row, so that a chunk ends with a whole line.
+    fn row_done(&mut self) -> io::Result<()>;
+
+    fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+}
+
+impl Sink for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+
+    fn row_done(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A writer fed in chunks of about [`Chunked::SIZE`] bytes: a table of a million cells
+/// is never held whole, and the writer sees few, large writes.
+pub(super) struct Chunked<W: io::Write> {
+    buf: String,
+    out: W,
+}
+
+impl<W: io::Write> Chunked<W> {
+    const SIZE: usize = 1 << 20;
+
+    pub(super) fn new(out: W) -> Self {
+        Chunked {
+            buf: String::with_capacity(Self::SIZE + Self::SIZE / 4),
+            out,
+        }
+    }
+
+    /// Writes what is left.
+    pub(super) fn finish(mut self) -> io::Result<()> {
+        self.out.write_all(self.buf.as_bytes())
+    }
+}
+
+impl<W: io::Write> Sink for Chunked<W> {
+    fn push_str(&mut self, s: &str) {
+        self.buf.push_str(s);
+    }
+
+    fn row_done(&mut self) -> io::Result<()> {
+        if self.buf.len() >= Self::SIZE {
+            self.out.write_all(self.buf.as_bytes())?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
 }
 
 /// One cell's text as shown, and its measurements.
@@ -89,44 +191,57 @@ impl<'a> Shown<'a> {
     }
 }
 
-/// Shown forms of texts borrowed by many cells (a matrix's status names, interned once):
-/// each is escaped and measured once, not once per cell. Keyed by address and length, which
-/// name one text while the grid is borrowed.
-struct SharedShown<'a> {
-    made: Vec<((usize, usize), Shown<'a>)>,
+/// A [`Grid`] as [`Rows`]: a cell whose text is borrowed (an interned status name, shared
+/// by many cells) names a shared text, numbered as first met.
+struct GridRows<'g> {
+    grid: &'g Grid,
+    shared: RefCell<Vec<&'static str>>,
 }
 
-impl<'a> SharedShown<'a> {
-    /// Distinct shared texts remembered; past that they are shown one by one as before.
+impl<'g> GridRows<'g> {
+    /// Distinct shared texts numbered; past that they are shown one by one.
     const MAX: usize = 64;
 
-    fn new() -> Self {
-        SharedShown { made: Vec::new() }
+    fn new(grid: &'g Grid) -> Self {
+        GridRows {
+            grid,
+            shared: RefCell::default(),
+        }
     }
 
-    fn shown(
-        &mut self,
-        (text, shared): (&'a str, bool),
-        show: &impl Fn(&'a str) -> Cow<'a, str>,
-    ) -> Shown<'a> {
-        if !shared {
-            return Shown::new(show(text));
+    /// The number of borrowed text `t`, known by its address and length (which name one
+    /// text while the grid is borrowed).
+    fn number(shared: &mut Vec<&'static str>, t: &'static str) -> Option<usize> {
+        let same = |s: &&str| s.as_ptr() == t.as_ptr() && s.len() == t.len();
+        if let Some(n) = shared.iter().position(same) {
+            return Some(n);
         }
-        let key = (text.as_ptr() as usize, text.len());
-        if let Some((_, made)) = self.made.iter().find(|(k, _)| *k == key) {
-            return made.clone();
-        }
-        let made = Shown::new(show(text));
-        if self.made.len() < Self::MAX {
-            self.made.push((key, made.clone()));
-        }
-        made
+        (shared.len() < Self::MAX).then(|| {
+            shared.push(t);
+            shared.len() - 1
+        })
     }
 }
 
-/// A cell's text, and whether it is borrowed (shared by other cells) rather than its own.
-fn cell_text(c: &super::doc::Cell) -> (&str, bool) {
-    (c.text.as_ref(), matches!(c.text, Cow::Borrowed(_)))
+impl Rows for GridRows<'_> {
+    fn count(&self) -> usize {
+        self.grid.rows.len()
+    }
+
+    fn row<'s>(&'s self, i: usize, cells: &mut Vec<Text<'s>>) {
+        let Some(row) = self.grid.rows.get(i) else {
+            return;
+        };
+        let mut shared = self.shared.borrow_mut();
+        cells.extend(row.iter().map(|c| match &c.text {
+            Cow::Borrowed(t) => Self::number(&mut shared, t).map_or(Text::Own(t), Text::Shared),
+            Cow::Owned(t) => Text::Own(t),
+        }));
+    }
+
+    fn shared(&self, n: usize) -> &str {
+        self.shared.borrow().get(n).copied().unwrap_or_default()
+    }
 }
 
 /// Display width of one line, as comfy-table measures it (`UnicodeWidthStr::width`).
@@ -141,75 +256,277 @@ fn line_width(s: &str) -> usize {
     }
 }
 
-/// [`write_grid`] with `show` in place of [`safe_text::terminal`] (tests use the identity
-/// to reach line breaks and control characters).
-fn write_grid_with<'a>(
-    out: &mut String,
-    g: &'a Grid,
-    show: impl Fn(&'a str) -> Cow<'a, str>,
-) -> Result<(), TooWide> {
-    let columns = g.rows.iter().map(Vec::len).fold(g.header.len(), usize::max);
+/// A table measured (pass 1), to be written (pass 2): the header shown, the columns'
+/// widths, the shared texts shown.
+pub(super) struct Table<'r, R, F> {
+    header: Vec<Shown<'r>>,
+    rows: &'r R,
+    show: F,
+    /// The rows' shared texts shown, by number: each escaped and measured once.
+    shared: Vec<Shown<'r>>,
+    /// The first of them padded, by number, once the widths are known.
+    padded: Vec<Padded>,
+    size: Size,
+    /// Whether a cell has a line break (never after [`safe_text::terminal`]).
+    multi_line: bool,
+}
 
-    // Pass 1: each column's width and the lines and bytes of the whole grid. The cells'
-    // shown forms are made again row by row when written, not kept: a matrix has a million.
-    let mut multi_line = false;
-    let mut widths = vec![1usize; columns];
-    let mut text_lines = 0usize;
-    let (mut text_bytes, mut text_width) = (0usize, 0usize);
-    let mut memo = SharedShown::new();
-    let mut measure = |texts: &mut dyn Iterator<Item = (&'a str, bool)>| {
-        let mut height = usize::from(columns > 0);
-        for (column, text) in texts.enumerate() {
-            let shown = memo.shown(text, &show);
-            if shown.width > MAX_CONTENT_WIDTH {
-                return Err(TooWide);
-            }
-            widths[column] = widths[column].max(shown.width);
-            height = height.max(shown.lines);
-            text_bytes += shown.text.len();
-            text_width += shown.width;
+/// What pass 1 learns of a table's size.
+#[derive(Default)]
+struct Size {
+    /// Each column's content width.
+    widths: Vec<usize>,
+    /// Lines of text (header and rows).
+    text_lines: usize,
+    /// Bytes and display width of all cells' text.
+    text_bytes: usize,
+    text_width: usize,
+}
+
+impl Size {
+    /// Takes in the cell at `column`.
+    fn cell(&mut self, column: usize, shown: &Shown<'_>) -> Result<(), TooWide> {
+        if shown.width > MAX_CONTENT_WIDTH {
+            return Err(TooWide);
         }
-        multi_line |= height > 1;
-        text_lines += height;
+        if self.widths.len() <= column {
+            self.widths.resize(column + 1, 1);
+        }
+        self.widths[column] = self.widths[column].max(shown.width);
+        self.text_bytes += shown.text.len();
+        self.text_width += shown.width;
         Ok(())
-    };
-    measure(&mut g.header.iter().map(|h| (h.as_str(), false)))?;
-    for row in &g.rows {
-        measure(&mut row.iter().map(cell_text))?;
     }
 
-    // Pass 2: the lines, straight into `out`.
-    let inner: usize = widths.iter().map(|w| w + 2 * PAD).sum();
-    let rule_bytes = (inner + columns.saturating_sub(1) + 2) * frame::BYTES;
-    let text_line_bytes = inner + (columns + 1) * frame::BYTES;
-    // Every text line is as wide as `inner`, of which the cells' text takes `text_width`
-    // columns in `text_bytes` bytes (exact for one-line cells; never below zero, as a cell
-    // is no wider than its column).
-    let reserved =
-        3 * rule_bytes + 2 + text_lines * (text_line_bytes + 1) + text_bytes - text_width;
-    out.reserve(reserved);
-    let start = out.len();
-
-    rule(out, &widths, frame::TOP);
-    let mut row: Vec<Shown<'a>> = g.header.iter().map(|h| Shown::new(show(h))).collect();
-    text_rows(out, &widths, &row);
-    out.push('\n');
-    rule(out, &widths, frame::HEADER);
-    for cells in &g.rows {
-        row.clear();
-        row.extend(cells.iter().map(|c| memo.shown(cell_text(c), &show)));
-        text_rows(out, &widths, &row);
+    /// The table's bytes: every text line is as wide as the columns with their padding, of
+    /// which the cells' text takes `text_width` columns in `text_bytes` bytes. Exact for
+    /// one-line cells; never below zero, as a cell is no wider than its column.
+    fn bytes(&self) -> usize {
+        let columns = self.widths.len();
+        let inner: usize = self.widths.iter().map(|w| w + 2 * PAD).sum();
+        let rule_bytes = (inner + columns.saturating_sub(1) + 2) * frame::BYTES;
+        let text_line_bytes = inner + (columns + 1) * frame::BYTES;
+        (3 * rule_bytes + 2 + self.text_lines * (text_line_bytes + 1) + self.text_bytes)
+            .saturating_sub(self.text_width)
     }
-    out.push('\n');
-    rule(out, &widths, frame::BOTTOM);
-    // The size is exact when no cell has a line break (always, after `safe_text::terminal`).
-    debug_assert!(multi_line || out.len() - start == reserved);
-    Ok(())
+}
+
+/// Shared text `n` of `rows` shown, showing it (and any before it not yet met) on first use.
+#[inline]
+fn shared_shown<'v, 'r, R: Rows>(
+    shared: &'v mut Vec<Shown<'r>>,
+    rows: &'r R,
+    show: &impl for<'x> Fn(&'x str) -> Cow<'x, str>,
+    n: usize,
+) -> &'v Shown<'r> {
+    if shared.len() <= n {
+        show_shared_until(shared, rows, show, n);
+    }
+    &shared[n]
+}
+
+/// Shows the shared texts of `rows` up to number `n`: once a table each.
+#[cold]
+fn show_shared_until<'r, R: Rows>(
+    shared: &mut Vec<Shown<'r>>,
+    rows: &'r R,
+    show: &impl for<'x> Fn(&'x str) -> Cow<'x, str>,
+    n: usize,
+) {
+    while shared.len() <= n {
+        shared.push(Shown::new(show(rows.shared(shared.len()))));
+    }
+}
+
+/// A shared one-line text ready to be written whole: the column separator, the padding,
+/// the text and as many spaces as the widest column needs after it. A cell of it is then
+/// one copy of a prefix, not four writes.
+struct Padded {
+    cell: String,
+    /// Where the text ends in `cell`.
+    text_end: usize,
+    /// The text's display width.
+    width: usize,
+}
+
+impl Padded {
+    /// Columns wider than this leave their shared texts unpadded (a wide column would
+    /// make every padded text as long).
+    const MAX_COLUMN: usize = 512;
+    /// Shared texts padded at most (a matrix has a handful).
+    const MAX_TEXTS: usize = 1024;
+
+    /// The shared texts padded for columns up to `widest` wide; none if that is too wide.
+    fn all(shared: &[Shown<'_>], widest: usize) -> Vec<Padded> {
+        if widest > Self::MAX_COLUMN {
+            return Vec::new();
+        }
+        let padded = shared.iter().take(Self::MAX_TEXTS).map(|s| {
+            let mut cell = String::new();
+            cell.push_str(frame::BETWEEN);
+            push_spaces(&mut cell, PAD);
+            cell.push_str(&s.text);
+            let text_end = cell.len();
+            push_spaces(&mut cell, widest.saturating_sub(s.width) + PAD);
+            Padded {
+                cell,
+                text_end,
+                width: s.width,
+            }
+        });
+        padded.collect()
+    }
+
+    /// The cell in a column `column` wide, separator first; none if it would not fit.
+    fn in_column(&self, column: usize) -> Option<&str> {
+        let end = self.text_end + column.checked_sub(self.width)? + PAD;
+        self.cell.get(..end)
+    }
+}
+
+impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
+    /// Measures `header` and `rows`, each text shown by `show` (pass 1). [`TooWide`] if a
+    /// column is too wide for comfy-table to lay out without wrapping.
+    pub(super) fn measure(header: &[&'r str], rows: &'r R, show: F) -> Result<Self, TooWide> {
+        let header: Vec<Shown<'r>> = header.iter().map(|h| Shown::new(show(h))).collect();
+        let mut size = Size::default();
+        let mut height = 1;
+        for (column, shown) in header.iter().enumerate() {
+            size.cell(column, shown)?;
+            height = height.max(shown.lines);
+        }
+        let mut tallest = height;
+        size.text_lines = height;
+        let mut shared = Vec::new();
+        let mut texts = Vec::new();
+        for i in 0..rows.count() {
+            texts.clear();
+            rows.row(i, &mut texts);
+            let mut height = 1;
+            for (column, &text) in texts.iter().enumerate() {
+                let own;
+                let shown = match text {
+                    Text::Own(s) => {
+                        own = Shown::new(show(s));
+                        &own
+                    }
+                    Text::Shared(n) => shared_shown(&mut shared, rows, &show, n),
+                };
+                size.cell(column, shown)?;
+                height = height.max(shown.lines);
+            }
+            size.text_lines += height;
+            tallest = tallest.max(height);
+        }
+        // With no columns at all, no row has a line.
+        if size.widths.is_empty() {
+            size.text_lines = 0;
+        }
+        Ok(Table {
+            header,
+            rows,
+            show,
+            shared,
+            padded: Vec::new(),
+            size,
+            multi_line: tallest > 1,
+        })
+    }
+
+    /// The bytes [`Table::write`] writes, exactly when no cell has a line break.
+    pub(super) fn bytes(&self) -> usize {
+        self.size.bytes()
+    }
+
+    /// Writes the table (pass 2): no line break after the last line.
+    pub(super) fn write(&mut self, out: &mut impl Sink) -> io::Result<()> {
+        let widths = &self.size.widths;
+        self.padded = Padded::all(&self.shared, widths.iter().copied().max().unwrap_or(0));
+        rule(out, widths, frame::TOP);
+        text_rows(out, widths, &self.header);
+        out.push('\n');
+        rule(out, widths, frame::HEADER);
+        out.row_done()?;
+        let mut texts = Vec::new();
+        let mut cells = Vec::new();
+        for i in 0..self.rows.count() {
+            texts.clear();
+            self.rows.row(i, &mut texts);
+            if self.multi_line {
+                cells.clear();
+                for &text in &texts {
+                    cells.push(match text {
+                        Text::Own(s) => Shown::new((self.show)(s)),
+                        Text::Shared(n) => {
+                            shared_shown(&mut self.shared, self.rows, &self.show, n).clone()
+                        }
+                    });
+                }
+                text_rows(out, widths, &cells);
+            } else {
+                self.line(out, &texts);
+            }
+            out.row_done()?;
+        }
+        out.push('\n');
+        rule(out, widths, frame::BOTTOM);
+        Ok(())
+    }
+
+    /// A row of one-line cells as its one line, preceded by `'\n'`; shared texts were all
+    /// shown in pass 1.
+    fn line(&self, out: &mut impl Sink, texts: &[Text<'_>]) {
+        let widths = &self.size.widths;
+        if widths.is_empty() {
+            return;
+        }
+        out.push('\n');
+        out.push_str(frame::LEFT);
+        for (i, &w) in widths.iter().enumerate() {
+            let text = texts.get(i);
+            if i > 0 {
+                if let Some(cell) = text.and_then(|&t| self.padded_cell(t, w)) {
+                    out.push_str(cell);
+                    continue;
+                }
+                out.push_str(frame::BETWEEN);
+            }
+            let own;
+            let shown = match text {
+                Some(Text::Own(s)) => {
+                    own = Shown::new((self.show)(s));
+                    Some(&own)
+                }
+                Some(&Text::Shared(n)) => self.shared.get(n),
+                None => None,
+            };
+            match shown {
+                Some(c) => one_line_cell(out, &c.text, c.width, w),
+                None => push_spaces(out, w + 2 * PAD),
+            }
+        }
+        out.push_str(frame::RIGHT);
+    }
+
+    /// A shared text's cell, separator first, in a column `column` wide, if padded.
+    fn padded_cell(&self, text: Text<'_>, column: usize) -> Option<&str> {
+        match text {
+            Text::Shared(n) => self.padded.get(n)?.in_column(column),
+            Text::Own(_) => None,
+        }
+    }
+}
+
+/// One line of a cell, `width` wide, padded to `column` with padding either side.
+fn one_line_cell(out: &mut impl Sink, text: &str, width: usize, column: usize) {
+    push_spaces(out, PAD);
+    out.push_str(text);
+    push_spaces(out, column - width + PAD);
 }
 
 /// A horizontal rule: `[left, line, intersection, right]`, each column its width with
 /// padding.
-fn rule(out: &mut String, widths: &[usize], [left, line, between, right]: [char; 4]) {
+fn rule(out: &mut impl Sink, widths: &[usize], [left, line, between, right]: [char; 4]) {
     out.push(left);
     for (i, &w) in widths.iter().enumerate() {
         if i > 0 {
@@ -224,53 +541,30 @@ fn rule(out: &mut String, widths: &[usize], [left, line, between, right]: [char;
 
 /// The lines of one row (`cells` may be fewer than the columns), each preceded by `'\n'`.
 /// A row has no lines when there are no columns.
-fn text_rows(out: &mut String, widths: &[usize], cells: &[Shown<'_>]) {
+fn text_rows(out: &mut impl Sink, widths: &[usize], cells: &[Shown<'_>]) {
+    // A cell may hold a line break (never after `safe_text::terminal`): the row is as high
+    // as its tallest cell, shorter cells and missing ones are topped up with blanks.
+    let height = cells.iter().map(|c| c.lines).max().unwrap_or(1);
     if widths.is_empty() {
         return;
     }
-    if cells.iter().all(|c| c.lines == 1) {
-        out.push('\n');
-        out.push(frame::LEFT);
-        for (i, &w) in widths.iter().enumerate() {
-            if i > 0 {
-                out.push(frame::BETWEEN);
-            }
-            match cells.get(i) {
-                Some(c) => {
-                    push_spaces(out, PAD);
-                    out.push_str(&c.text);
-                    push_spaces(out, w - c.width + PAD);
-                }
-                None => push_spaces(out, w + 2 * PAD),
-            }
-        }
-        out.push(frame::RIGHT);
-        return;
-    }
-    // A cell holds a line break (never after `safe_text::terminal`): the row is as high
-    // as its tallest cell, shorter cells and missing ones are topped up with blanks.
-    let height = cells.iter().map(|c| c.lines).max().unwrap_or(1);
     for line in 0..height {
         out.push('\n');
-        out.push(frame::LEFT);
+        out.push_str(frame::LEFT);
         for (i, &w) in widths.iter().enumerate() {
             if i > 0 {
-                out.push(frame::BETWEEN);
+                out.push_str(frame::BETWEEN);
             }
             match cells.get(i).and_then(|c| c.text.split('\n').nth(line)) {
-                Some(text) => {
-                    push_spaces(out, PAD);
-                    out.push_str(text);
-                    push_spaces(out, w - line_width(text) + PAD);
-                }
+                Some(text) => one_line_cell(out, text, line_width(text), w),
                 None => push_spaces(out, w + 2 * PAD),
             }
         }
-        out.push(frame::RIGHT);
+        out.push_str(frame::RIGHT);
     }
 }
 
-fn push_spaces(out: &mut String, mut n: usize) {
+fn push_spaces(out: &mut impl Sink, mut n: usize) {
     const SPACES: &str = "                                                                ";
     while n > SPACES.len() {
         out.push_str(SPACES);
@@ -324,7 +618,7 @@ mod tests {
 
     fn plain_raw(g: &Grid) -> String {
         let mut out = String::new();
-        write_grid_with(&mut out, g, Cow::Borrowed).expect("not too wide");
+        write_grid_with(&mut out, g, |s| Cow::Borrowed(s)).expect("not too wide");
         out
     }
 

@@ -1,5 +1,7 @@
 //! Renders a [`Doc`] as a terminal table, Markdown or CSV.
 
+use std::borrow::Cow;
+
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Color, ContentArrangement, Table};
 
 use super::doc::{Block, Cell, Doc, Grid};
@@ -147,18 +149,23 @@ pub fn to_csv(doc: &Doc, raw: bool) -> String {
 }
 
 fn csv_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>, raw: bool) {
-    let cells: Vec<String> = cells
-        .map(|c| {
-            let c = safe_text::csv_cell(c, raw);
-            if c.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", c.replace('"', "\"\""))
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
-    out.push_str(&cells.join(","));
+    for (i, c) in cells.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&csv_field(c, raw));
+    }
     out.push('\n');
+}
+
+/// One CSV field: the cell's text ([`safe_text::csv_cell`]), quoted if it needs to be.
+pub(super) fn csv_field(c: &str, raw: bool) -> Cow<'_, str> {
+    let c = safe_text::csv_cell(c, raw);
+    if c.contains([',', '"', '\n', '\r']) {
+        Cow::Owned(format!("\"{}\"", c.replace('"', "\"\"")))
+    } else {
+        c
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! How each projection reads as a document: which headings, notes and columns.
 
-use crate::plan::view::{History, Matrix, PlanAt, StatusAt};
+use std::borrow::Cow;
+
+use crate::plan::view::{History, Matrix, MatrixRow, PlanAt, StatusAt};
 use crate::scale::Rag;
 
 use super::doc::{Cell, Doc, Grid};
@@ -47,9 +49,14 @@ fn opt(s: &Option<String>) -> Cell {
 }
 
 fn head_note(doc: &mut Doc, head: Option<crate::entry::Head>) {
+    doc.note(head_note_text(head));
+}
+
+/// The note naming the ledger's head, under a view's heading.
+pub(super) fn head_note_text(head: Option<crate::entry::Head>) -> String {
     match head {
-        Some(h) => doc.note(format!("Ledger head: {} {}", h.seq, h.hash)),
-        None => doc.note("Ledger head: empty"),
+        Some(h) => format!("Ledger head: {} {}", h.seq, h.hash),
+        None => "Ledger head: empty".to_string(),
     }
 }
 
@@ -108,21 +115,14 @@ pub fn plan_doc(view: &PlanAt) -> Doc {
 /// The RAG matrix: `action,<review label>,...` with the status text in each cell.
 pub fn matrix_doc(m: &Matrix) -> Doc {
     let mut doc = Doc::default();
-    doc.heading(format!("{}: RAG by review", m.title));
+    doc.heading(matrix_heading(m));
     head_note(&mut doc, m.head);
-    let mut header = vec!["action".to_string()];
-    header.extend(m.reviews.iter().map(|r| r.label.clone()));
     let mut g = Grid {
-        header,
+        header: matrix_header(m).map(str::to_string).collect(),
         rows: Vec::new(),
     };
     for row in &m.rows {
-        let name = if row.withdrawn {
-            format!("{} (withdrawn)", row.action)
-        } else {
-            row.action.clone()
-        };
-        let mut cells = vec![Cell::text(name)];
+        let mut cells = vec![Cell::text(matrix_action(row))];
         cells.extend(row.cells.iter().map(|c| match c {
             Some(c) => Cell::fixed_status(c.status.as_str(), c.rag),
             None => Cell::fixed_status("", None),
@@ -131,6 +131,25 @@ pub fn matrix_doc(m: &Matrix) -> Doc {
     }
     doc.grid(g);
     doc
+}
+
+/// The matrix's heading; [`super::matrix_table`] writes it too.
+pub(super) fn matrix_heading(m: &Matrix) -> String {
+    format!("{}: RAG by review", m.title)
+}
+
+/// The matrix's column names.
+pub(super) fn matrix_header(m: &Matrix) -> impl Iterator<Item = &str> {
+    std::iter::once("action").chain(m.reviews.iter().map(|r| r.label.as_str()))
+}
+
+/// A matrix row's first cell: its action, marked if withdrawn.
+pub(super) fn matrix_action(row: &MatrixRow) -> Cow<'_, str> {
+    if row.withdrawn {
+        Cow::Owned(format!("{} (withdrawn)", row.action))
+    } else {
+        Cow::Borrowed(&row.action)
+    }
 }
 
 /// An action's entries, then its status at each review.
