@@ -55,7 +55,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     }
     let statuses = match matrix_statuses(&plan, point.as_ref(), columns) {
         Ok(statuses) => statuses,
-        // Only a bug could make checksummed columns unreadable: the whole replay is sure.
+        // A status part read only now was damaged: the whole replay, which replaces the
+        // snapshot and says so.
         Err(_) => {
             plan = load_plan(ctx, known_at.as_deref())?;
             let m = matrix(&plan, point.as_ref());

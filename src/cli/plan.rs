@@ -2,7 +2,8 @@
 
 use crate::plan::view::plan_at;
 use crate::query::fill_for_plan_at;
-use crate::report::{render, views::plan_doc};
+use crate::report::plan_table::write_plan_table;
+use crate::report::{render, views::plan_doc, ViewFormat};
 
 use super::view::{emit, load_plan, load_plan_lazily, release, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
@@ -34,10 +35,17 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
         }
     }
     let view = plan_at(&plan, point.as_ref());
-    emit(
-        ctx,
-        &render(&view, plan_doc, args.view.format, args.view.csv.options()),
-    )?;
+    let options = args.view.csv.options();
+    if args.view.format == ViewFormat::Table && !options.colour {
+        // Streamed from the view's rows, unless a column is too wide for the plain writer
+        // (then comfy-table lays it out, below).
+        let written = write_plan_table(ctx.out, &view).map_err(CliError::Output)?;
+        if written.is_ok() {
+            release((plan, view));
+            return Ok(Exit::Success);
+        }
+    }
+    emit(ctx, &render(&view, plan_doc, args.view.format, options))?;
     release((plan, view));
     Ok(Exit::Success)
 }

@@ -8,6 +8,7 @@ pub mod html;
 pub mod markers;
 pub mod matrix_table;
 mod plain_grid;
+pub mod plan_table;
 pub mod render;
 pub mod safe_text;
 mod trend_svg;

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::plan::view::{History, Matrix, MatrixRow, PlanAt, StatusAt};
+use crate::plan::view::{ActionAt, AreaAt, History, Matrix, MatrixRow, PlanAt, StatusAt};
 use crate::scale::Rag;
 
 use super::doc::{Cell, Doc, Grid};
@@ -13,6 +13,12 @@ fn rag_name(rag: Option<Rag>) -> &'static str {
 
 /// A status with its marks: "Completed (carried from RAG May 20; late)".
 pub fn status_text(s: &StatusAt) -> String {
+    status_words(s).into_owned()
+}
+
+/// [`status_text`], the status's own interned name when it has no marks (the usual case:
+/// not copied for each of ten thousand rows).
+fn status_words(s: &StatusAt) -> Cow<'static, str> {
     let mut marks = Vec::new();
     if s.carried_forward {
         marks.push(format!("carried from {}", s.review));
@@ -30,9 +36,9 @@ pub fn status_text(s: &StatusAt) -> String {
         marks.push("an earlier sign-off was of another status".to_string());
     }
     if marks.is_empty() {
-        s.status.to_string()
+        Cow::Borrowed(s.status.as_str())
     } else {
-        format!("{} ({})", s.status, marks.join("; "))
+        Cow::Owned(format!("{} ({})", s.status, marks.join("; ")))
     }
 }
 
@@ -42,10 +48,6 @@ pub fn status_cell(s: &Option<StatusAt>) -> Cell {
         Some(s) => Cell::status(status_text(s), s.rag),
         None => Cell::text(""),
     }
-}
-
-fn opt(s: &Option<String>) -> Cell {
-    Cell::text(s.clone().unwrap_or_default())
 }
 
 fn head_note(doc: &mut Doc, head: Option<crate::entry::Head>) {
@@ -64,52 +66,86 @@ pub(super) fn head_note_text(head: Option<crate::entry::Head>) -> String {
 pub fn plan_doc(view: &PlanAt) -> Doc {
     let mut doc = Doc::default();
     doc.heading(&view.title);
-    match &view.review {
-        Some(r) => doc.note(format!("As at {} ({})", r.label, r.date)),
-        None => doc.note("No reviews yet"),
+    for note in plan_notes(view) {
+        doc.note(note);
     }
-    head_note(&mut doc, view.head);
-    let mut g = Grid::new(&["area", "action", "status", "rag", "lead", "start", "end"]);
+    let mut g = Grid::new(&PLAN_COLUMNS);
     for area in &view.areas {
         for a in &area.actions {
-            let status = match (&a.withdrawn, &a.withdrawal_pending) {
-                (Some(w), _) => Cell::text(format!(
-                    "Withdrawn {} (entry {}): {}",
-                    w.from, w.seq, w.reason
-                )),
-                (None, Some(w)) => {
-                    let mut cell = status_cell(&a.status);
-                    cell.text = format!(
-                        "{} (to be withdrawn {}, entry {}: {})",
-                        cell.text, w.from, w.seq, w.reason
-                    )
-                    .into();
-                    cell
-                }
-                (None, None) => status_cell(&a.status),
-            };
-            g.rows.push(vec![
-                Cell::text(&area.id),
-                Cell::text(&a.id),
-                status,
-                match &a.withdrawn {
-                    Some(_) => Cell::text(""),
-                    None => Cell::status(
-                        rag_name(a.status.as_ref().and_then(|s| s.rag)),
-                        a.status.as_ref().and_then(|s| s.rag),
-                    ),
-                },
-                opt(&a.lead),
-                opt(&a.start),
-                opt(&a.end),
-            ]);
+            let (texts, rag) = plan_row(area, a);
+            let coloured = [2, 3];
+            g.rows.push(
+                (texts.into_iter().enumerate())
+                    .map(|(i, t)| match coloured.contains(&i) {
+                        true => Cell::status(t, rag),
+                        false => Cell::text(t),
+                    })
+                    .collect(),
+            );
         }
     }
     doc.grid(g);
     for area in &view.areas {
-        doc.note(format!("Area {}: {}", area.id, area.title));
+        doc.note(area_note(area));
     }
     doc
+}
+
+/// The plan grid's column names; [`super::plan_table`] writes them too.
+pub(super) const PLAN_COLUMNS: [&str; 7] =
+    ["area", "action", "status", "rag", "lead", "start", "end"];
+
+/// The notes under the plan's heading: the review it is at, and the ledger's head.
+pub(super) fn plan_notes(view: &PlanAt) -> [String; 2] {
+    let at = match &view.review {
+        Some(r) => format!("As at {} ({})", r.label, r.date),
+        None => "No reviews yet".to_string(),
+    };
+    [at, head_note_text(view.head)]
+}
+
+/// The note naming an area, under the plan's grid.
+pub(super) fn area_note(area: &AreaAt) -> String {
+    format!("Area {}: {}", area.id, area.title)
+}
+
+/// One action's row of the plan grid, and the RAG colouring its status and rag cells (none
+/// once withdrawn).
+pub(super) fn plan_row<'v>(area: &'v AreaAt, a: &'v ActionAt) -> ([Cow<'v, str>; 7], Option<Rag>) {
+    let shown = |s: &Option<StatusAt>| s.as_ref().map_or(Cow::Borrowed(""), status_words);
+    let rag = a.status.as_ref().and_then(|s| s.rag);
+    let (status, rag) = match (&a.withdrawn, &a.withdrawal_pending) {
+        (Some(w), _) => {
+            let text = format!("Withdrawn {} (entry {}): {}", w.from, w.seq, w.reason);
+            (Cow::Owned(text), None)
+        }
+        (None, Some(w)) => {
+            let text = format!(
+                "{} (to be withdrawn {}, entry {}: {})",
+                shown(&a.status),
+                w.from,
+                w.seq,
+                w.reason
+            );
+            (Cow::Owned(text), rag)
+        }
+        (None, None) => (shown(&a.status), rag),
+    };
+    let rag_cell = match &a.withdrawn {
+        Some(_) => "",
+        None => rag_name(rag),
+    };
+    let field = |s: &'v Option<String>| Cow::Borrowed(s.as_deref().unwrap_or_default());
+    let texts = [
+        Cow::Borrowed(area.id.as_str()),
+        Cow::Borrowed(a.id.as_str()),
+        status,
+        Cow::Borrowed(rag_cell),
+        field(&a.lead),
+        field(&a.start),
+        field(&a.end),
+    ];
+    (texts, rag)
 }
 
 /// The RAG matrix: `action,<review label>,...` with the status text in each cell.

@@ -1,0 +1,202 @@
+//! `plan` as a terminal table without colour, streamed: the text of
+//! `render(view, plan_doc, ..)` in that format, written from the view's rows straight to a
+//! writer, each cell borrowed from the view where it can be rather than copied into a
+//! [`super::Doc`] (a plan of ten thousand actions has seventy thousand cells).
+
+use std::borrow::Cow;
+use std::io;
+
+use super::plain_grid::{Chunked, Rows, Sink, Table, Text, TooWide};
+use super::safe_text;
+use super::views::{area_note, plan_notes, plan_row, PLAN_COLUMNS};
+use crate::plan::view::PlanAt;
+
+/// Writes `view` exactly as `to_table(&plan_doc(view), false)` shows it. Writes nothing and
+/// returns [`TooWide`] if a column is too wide to lay out without comfy-table.
+pub fn write_plan_table(out: &mut dyn io::Write, view: &PlanAt) -> io::Result<Result<(), TooWide>> {
+    let rows = PlanRows(
+        (view.areas.iter())
+            .flat_map(|area| area.actions.iter().map(move |a| plan_row(area, a).0))
+            .collect(),
+    );
+    let mut table = match Table::measure(&PLAN_COLUMNS, &rows, safe_text::terminal) {
+        Ok(table) => table,
+        Err(TooWide) => return Ok(Err(TooWide)),
+    };
+    let mut sink = Chunked::new(out);
+    // `plan_doc`'s blocks as `to_table` writes them: the heading and notes, the grid, then
+    // a note per area, each ending its line.
+    let line = |sink: &mut Chunked<_>, text: &str| {
+        sink.push_str(&safe_text::terminal(text));
+        sink.push('\n');
+    };
+    line(&mut sink, &view.title);
+    for note in plan_notes(view) {
+        line(&mut sink, &note);
+    }
+    table.write(&mut sink)?;
+    sink.push('\n');
+    for area in &view.areas {
+        line(&mut sink, &area_note(area));
+    }
+    sink.finish()?;
+    Ok(Ok(()))
+}
+
+/// The plan's rows as `plan_doc` makes them, every cell the row's own.
+struct PlanRows<'v>(Vec<[Cow<'v, str>; 7]>);
+
+impl Rows for PlanRows<'_> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn row<'s>(&'s self, i: usize, cells: &mut Vec<Text<'s>>) {
+        if let Some(row) = self.0.get(i) {
+            cells.extend(row.iter().map(|c| Text::Own(c)));
+        }
+    }
+
+    fn shared(&self, _: usize) -> &str {
+        ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::entry::{EntryHash, Head};
+    use crate::plan::view::{ActionAt, AreaAt, ReviewRef, StatusAt, WithdrawnAt};
+    use crate::report::render::to_table;
+    use crate::report::views::plan_doc;
+    use crate::scale::Rag;
+
+    fn status(name: &str, rag: Option<Rag>, marked: bool) -> StatusAt {
+        StatusAt {
+            status: name.into(),
+            rag,
+            review: "RAG May 20".into(),
+            carried_forward: marked,
+            seq: 4,
+            recorded_at: "2021-01-01T00:00:00Z".into(),
+            actor: "me".into(),
+            note: None,
+            late: marked,
+            imported: false,
+            corrected_by: marked.then_some(9),
+            signed_by: Vec::new(),
+            signoff_superseded: false,
+        }
+    }
+
+    fn withdrawal(reason: &str) -> WithdrawnAt {
+        WithdrawnAt {
+            seq: 12,
+            reason: reason.into(),
+            from: "from RAG May 21".into(),
+        }
+    }
+
+    /// The fast path's bytes, or none if it declined (having written nothing).
+    fn streamed(view: &PlanAt) -> Option<String> {
+        let mut out = Vec::new();
+        let written = write_plan_table(&mut out, view).expect("a Vec takes all");
+        if written.is_err() {
+            assert!(out.is_empty(), "nothing written when declined");
+            return None;
+        }
+        Some(String::from_utf8(out).expect("UTF-8"))
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-zA-Z0-9 .()]{0,12}",
+            any::<String>().prop_map(|s| s.chars().take(8).collect()),
+            Just("wide \u{4e2d}\u{6587} e\u{301}".to_string()),
+            Just("tab\there\nline \u{1b}[31m".to_string()),
+        ]
+    }
+
+    fn action() -> impl Strategy<Value = ActionAt> {
+        let rag = prop_oneof![Just(None), Just(Some(Rag::Red)), Just(Some(Rag::Blue))];
+        let status = (text(), rag, any::<bool>()).prop_map(|(n, r, m)| status(&n, r, m));
+        (
+            (text(), text(), proptest::option::of(text())),
+            proptest::option::of(status),
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+        )
+            .prop_map(|((id, lead, end), status, gone, pending)| ActionAt {
+                id,
+                action: "do it".into(),
+                lead: Some(lead),
+                start: None,
+                end,
+                status,
+                withdrawn: gone.map(|r| withdrawal(&r)),
+                withdrawal_pending: pending.map(|r| withdrawal(&r)),
+            })
+    }
+
+    fn view() -> impl Strategy<Value = PlanAt> {
+        let area = (text(), text(), proptest::collection::vec(action(), 0..4))
+            .prop_map(|(id, title, actions)| AreaAt { id, title, actions });
+        (
+            text(),
+            proptest::option::of(text()),
+            proptest::collection::vec(area, 0..3),
+        )
+            .prop_map(|(title, review, areas)| PlanAt {
+                title,
+                origin: "o".into(),
+                review: review.map(|label| ReviewRef {
+                    label,
+                    date: "2021-05-31".into(),
+                }),
+                head: Some(Head {
+                    seq: 7,
+                    hash: EntryHash([3; 32]),
+                }),
+                areas,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_streamed_table_is_the_documents(v in view()) {
+            prop_assert_eq!(streamed(&v), Some(to_table(&plan_doc(&v), false)));
+        }
+    }
+
+    #[test]
+    fn a_column_too_wide_is_declined() {
+        let mut v = PlanAt {
+            title: "T".into(),
+            origin: "o".into(),
+            review: None,
+            head: None,
+            areas: Vec::new(),
+        };
+        assert_eq!(
+            streamed(&v).as_deref(),
+            Some(to_table(&plan_doc(&v), false).as_str())
+        );
+        v.areas.push(AreaAt {
+            id: "x".repeat(70_000),
+            title: "wide".into(),
+            actions: vec![ActionAt {
+                id: "1.1".into(),
+                action: "a".into(),
+                lead: None,
+                start: None,
+                end: None,
+                status: None,
+                withdrawn: None,
+                withdrawal_pending: None,
+            }],
+        });
+        assert_eq!(streamed(&v), None);
+    }
+}
