@@ -192,9 +192,9 @@ pub fn matrix_statuses(
             return Ok(());
         };
         for (j, review) in reviews.iter().enumerate() {
-            for (action, status) in columns.cells(&review.label)? {
-                statuses.set(action, j, status);
-            }
+            columns.each_cell(&review.label, |action, status| {
+                statuses.set(action, j, status)
+            })?;
         }
         Ok(())
     })

@@ -83,6 +83,40 @@ pub fn encode_pieces<'a>(actions: impl Iterator<Item = &'a Action>) -> Vec<Vec<u
     pieces
 }
 
+/// Calls `f` with each (action number, status string number) of a group's cells, checking
+/// them against a plan of `actions` actions and a table of `strings` strings.
+fn each_id(
+    count: usize,
+    actions: usize,
+    strings: usize,
+    cells: &[u8],
+    mut f: impl FnMut(usize, usize),
+) -> Result<(), CodecError> {
+    let mut r = Reader {
+        bytes: cells,
+        at: 0,
+    };
+    let mut action = 0usize;
+    for k in 0..count {
+        let gap = r.varint()? as usize;
+        action = match k {
+            0 => gap,
+            _ if gap == 0 => return Err(bad("action repeated in a review")),
+            _ => action
+                .checked_add(gap)
+                .ok_or_else(|| bad("action overflow"))?,
+        };
+        if action >= actions {
+            return Err(bad("action index out of range"));
+        }
+        f(action, r.index(strings)?);
+    }
+    if r.at != cells.len() {
+        return Err(bad("review cells longer than their records"));
+    }
+    Ok(())
+}
+
 /// Statuses by review, read on demand from the parts they were stored in.
 pub struct ReviewColumns {
     parts: Box<dyn Parts>,
@@ -165,39 +199,34 @@ impl ReviewColumns {
 
     /// Each (action number, status name) recorded for `label`, in action order.
     pub fn cells(&mut self, label: &str) -> Result<Vec<(usize, Shared)>, CodecError> {
+        let mut out = Vec::new();
+        self.each_cell(label, |a, s| out.push((a, s)))?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each (action number, status name) recorded for `label`, in action
+    /// order, as they are read (a matrix reads a million, so none is gathered first). On an
+    /// error, `f` may have seen some.
+    pub fn each_cell(
+        &mut self,
+        label: &str,
+        mut f: impl FnMut(usize, Shared),
+    ) -> Result<(), CodecError> {
         let Some(g) = self.group(label) else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         let (count, part) = (self.groups[g].count, self.groups[g].part);
-        let ids = self.cell_ids(count, &self.parts.read(part)?)?;
-        Ok(ids.into_iter().map(|(a, s)| (a, self.share(s))).collect())
+        let bytes = self.parts.read(part)?;
+        let (actions, strings) = (self.actions, self.strings.len());
+        each_id(count, actions, strings, &bytes, |a, s| f(a, self.share(s)))
     }
 
     /// The cells of a group (its part's bytes) as (action number, status string number).
     fn cell_ids(&self, count: usize, cells: &[u8]) -> Result<Vec<(usize, usize)>, CodecError> {
-        let mut r = Reader {
-            bytes: cells,
-            at: 0,
-        };
         let mut out = Vec::with_capacity(count.min(self.actions));
-        let mut action = 0usize;
-        for k in 0..count {
-            let gap = r.varint()? as usize;
-            action = match k {
-                0 => gap,
-                _ if gap == 0 => return Err(bad("action repeated in a review")),
-                _ => action
-                    .checked_add(gap)
-                    .ok_or_else(|| bad("action overflow"))?,
-            };
-            if action >= self.actions {
-                return Err(bad("action index out of range"));
-            }
-            out.push((action, r.index(self.strings.len())?));
-        }
-        if r.at != cells.len() {
-            return Err(bad("review cells longer than their records"));
-        }
+        each_id(count, self.actions, self.strings.len(), cells, |a, s| {
+            out.push((a, s))
+        })?;
         Ok(out)
     }
 
