@@ -180,6 +180,21 @@ struct Shown<'a> {
 }
 
 impl<'a> Shown<'a> {
+    /// A cell's own text as `show` shows it. Printable ASCII is left as it is by every
+    /// `show` this module is given (escaping touches only control and bidirectional
+    /// characters) and is one column a byte: most cells skip the escaping scan, the search
+    /// for line breaks and the width measure.
+    fn own(show: &impl Fn(&'a str) -> Cow<'a, str>, s: &'a str) -> Shown<'a> {
+        if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return Shown {
+                text: Cow::Borrowed(s),
+                width: s.len(),
+                lines: 1,
+            };
+        }
+        Shown::new(show(s))
+    }
+
     fn new(text: Cow<'a, str>) -> Shown<'a> {
         let (width, lines) = if memchr::memchr(b'\n', text.as_bytes()).is_none() {
             (line_width(&text), 1)
@@ -407,7 +422,7 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
                 let own;
                 let shown = match text {
                     Text::Own(s) => {
-                        own = Shown::new(show(s));
+                        own = Shown::own(&show, s);
                         &own
                     }
                     Text::Shared(n) => shared_shown(&mut shared, rows, &show, n),
@@ -456,7 +471,7 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
                 cells.clear();
                 for &text in &texts {
                     cells.push(match text {
-                        Text::Own(s) => Shown::new((self.show)(s)),
+                        Text::Own(s) => Shown::own(&self.show, s),
                         Text::Shared(n) => {
                             shared_shown(&mut self.shared, self.rows, &self.show, n).clone()
                         }
@@ -494,7 +509,7 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
             let own;
             let shown = match text {
                 Some(Text::Own(s)) => {
-                    own = Shown::new((self.show)(s));
+                    own = Shown::own(&self.show, s);
                     Some(&own)
                 }
                 Some(&Text::Shared(n)) => self.shared.get(n),
