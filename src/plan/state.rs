@@ -123,6 +123,24 @@ pub struct Action {
     pub signoffs: Vec<super::trust_records::SignOff>,
 }
 
+impl Action {
+    /// An action as its `action_added` entry (`seq`) makes it: nothing amended, withdrawn,
+    /// recorded or attached yet.
+    pub fn from_added(fields: ActionAdded, seq: Seq) -> Action {
+        Action {
+            fields,
+            added: seq,
+            original: None,
+            amendments: Vec::new(),
+            field_source: BTreeMap::new(),
+            withdrawn: None,
+            statuses: Default::default(),
+            evidence: Vec::new(),
+            signoffs: Vec::new(),
+        }
+    }
+}
+
 /// A file imported into the ledger, and the entries it produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Import {
@@ -567,17 +585,7 @@ impl Plan {
             }),
             Event::ActionAdded(e) => {
                 self.action_index.insert(e.id.clone(), self.actions.len());
-                self.actions.push(Action {
-                    fields: e.clone(),
-                    added: entry.seq,
-                    original: None,
-                    amendments: Vec::new(),
-                    field_source: BTreeMap::new(),
-                    withdrawn: None,
-                    statuses: Default::default(),
-                    evidence: Vec::new(),
-                    signoffs: Vec::new(),
-                });
+                self.actions.push(Action::from_added(e.clone(), entry.seq));
             }
             Event::ActionAmended(e) => {
                 if let Some(i) = self.index_of(&e.id) {

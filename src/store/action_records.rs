@@ -200,17 +200,7 @@ pub fn get_actions(part: &Split, actions: &mut Vec<Action>) -> Result<(), CodecE
                     measures: text.optional(&mut r)?,
                     evidence_impact: text.optional(&mut r)?,
                 };
-                Action {
-                    fields,
-                    added: Seq(r.varint()?),
-                    original: None,
-                    amendments: Vec::new(),
-                    field_source: Default::default(),
-                    withdrawn: None,
-                    statuses: Default::default(),
-                    evidence: Vec::new(),
-                    signoffs: Vec::new(),
-                }
+                Action::from_added(fields, Seq(r.varint()?))
             }
             JSON => {
                 let len = r.varint()? as usize;
@@ -232,24 +222,15 @@ mod tests {
     use crate::plan::state::Withdrawal;
 
     fn added(id: &str, lead: Option<&str>) -> Action {
-        Action {
-            fields: ActionAdded {
-                id: id.into(),
-                area: "1".into(),
-                action: "Publish the local offer: \u{e9}t\u{e9}".into(),
-                lead: lead.map(Into::into),
-                end: Some(String::new()),
-                ..ActionAdded::default()
-            },
-            added: Seq(7),
-            original: None,
-            amendments: Vec::new(),
-            field_source: Default::default(),
-            withdrawn: None,
-            statuses: Default::default(),
-            evidence: Vec::new(),
-            signoffs: Vec::new(),
-        }
+        let fields = ActionAdded {
+            id: id.into(),
+            area: "1".into(),
+            action: "Publish the local offer: \u{e9}t\u{e9}".into(),
+            lead: lead.map(Into::into),
+            end: Some(String::new()),
+            ..ActionAdded::default()
+        };
+        Action::from_added(fields, Seq(7))
     }
 
     fn part(actions: &[Action]) -> Vec<u8> {
