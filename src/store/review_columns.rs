@@ -197,13 +197,6 @@ impl ReviewColumns {
             .ok()
     }
 
-    /// Each (action number, status name) recorded for `label`, in action order.
-    pub fn cells(&mut self, label: &str) -> Result<Vec<(usize, Shared)>, CodecError> {
-        let mut out = Vec::new();
-        self.each_cell(label, |a, s| out.push((a, s)))?;
-        Ok(out)
-    }
-
     /// Calls `f` with each (action number, status name) recorded for `label`, in action
     /// order, as they are read (a matrix reads a million, so none is gathered first). On an
     /// error, `f` may have seen some.
@@ -422,13 +415,17 @@ mod tests {
 
         // Cells: status names only, by action number.
         let (_, mut columns) = lazily(bytes).unwrap();
-        let cells: Vec<(usize, String)> = (columns.cells("R1").unwrap().into_iter())
-            .map(|(a, s)| (a, s.to_string()))
-            .collect();
+        let mut cells: Vec<(usize, String)> = Vec::new();
+        let mut cells_of = |label: &str| {
+            cells.clear();
+            let got = columns.each_cell(label, |a, s| cells.push((a, s.to_string())));
+            got.unwrap();
+            cells.clone()
+        };
         assert_eq!(
-            cells,
+            cells_of("R1"),
             vec![(0, "Not started".into()), (1, "Completed".into())]
         );
-        assert!(columns.cells("R9").unwrap().is_empty());
+        assert!(cells_of("R9").is_empty());
     }
 }
