@@ -253,6 +253,18 @@ impl ReadLedger {
         }
     }
 
+    /// The last readable entry's seq and hash. A directory knows it from opening (its tail
+    /// checked against the derived mark), so only an export is read through to its end.
+    pub fn head(&self) -> Result<Option<crate::entry::Head>, StoreError> {
+        match self {
+            ReadLedger::Dir(d) => Ok(d.positions().last().map(|c| crate::entry::Head {
+                seq: c.seq.0,
+                hash: c.hash,
+            })),
+            ReadLedger::Export(f) => export_head(f),
+        }
+    }
+
     /// Repairs made while opening a directory.
     pub fn take_warnings(&mut self) -> Vec<String> {
         match self {
@@ -274,6 +286,32 @@ impl EntrySource for ReadLedger {
             ReadLedger::Dir(d) => d.name(),
             ReadLedger::Export(f) => f.name(),
         }
+    }
+}
+
+/// The last entry of an export, every line checked to be one.
+fn export_head(source: &JsonlFile) -> Result<Option<crate::entry::Head>, StoreError> {
+    let mut head = None;
+    let mut bad = None;
+    source.scan(&mut |l| match crate::chain::stored_facts(l.bytes) {
+        Some(f) => {
+            head = Some(crate::entry::Head {
+                seq: f.seq.0,
+                hash: f.hash,
+            });
+            Ok(ControlFlow::Continue(()))
+        }
+        None => {
+            bad = Some(l.number);
+            Ok(ControlFlow::Break(()))
+        }
+    })?;
+    match bad {
+        Some(n) => Err(StoreError::Damaged(format!(
+            "line {n} of {} is not an entry",
+            source.name()
+        ))),
+        None => Ok(head),
     }
 }
 
