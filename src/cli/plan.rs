@@ -1,6 +1,6 @@
 //! `readiness plan`: the plan as it stood at a review.
 
-use crate::plan::view::plan_at;
+use crate::plan::view::{plan_at, plan_outline, ActionsAt};
 use crate::query::fill_for_plan_at;
 use crate::report::plan_table::write_plan_table;
 use crate::report::{render, views::plan_doc, ViewFormat};
@@ -34,18 +34,22 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             plan = load_plan(ctx, known_at.as_deref())?;
         }
     }
-    let view = plan_at(&plan, point.as_ref());
     let options = args.view.csv.options();
     if args.view.format == ViewFormat::Table && !options.colour {
-        // Streamed from the view's rows, unless a column is too wide for the plain writer
-        // (then comfy-table lays it out, below).
-        let written = write_plan_table(ctx.out, &view).map_err(CliError::Output)?;
+        // Streamed, each action's row made as it is read, unless a column is too wide for
+        // the plain writer (then comfy-table lays out the whole view, below).
+        let outline = plan_outline(&plan, point.as_ref());
+        let actions = ActionsAt::new(&plan, point.as_ref());
+        let written = write_plan_table(ctx.out, &outline, &actions).map_err(CliError::Output)?;
         if written.is_ok() {
-            release((plan, view));
+            drop((outline, actions));
+            release(plan);
             return Ok(Exit::Success);
         }
     }
+    let view = plan_at(&plan, point.as_ref());
     emit(ctx, &render(&view, plan_doc, args.view.format, options))?;
-    release((plan, view));
+    drop(view);
+    release(plan);
     Ok(Exit::Success)
 }

@@ -3,6 +3,8 @@
 //! Each is a plain value built from the folded [`Plan`]; renderers turn the same value into
 //! a terminal table, Markdown, CSV or JSON.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::asof::ResolvedPoint;
@@ -72,14 +74,15 @@ impl WithdrawnAt {
     }
 }
 
-/// One action in the plan view.
+/// One action in the plan view: its fields borrowed from the plan unless an amendment
+/// that does not hold yet means they are made for the view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ActionAt {
-    pub id: String,
-    pub action: String,
-    pub lead: Option<String>,
-    pub start: Option<String>,
-    pub end: Option<String>,
+pub struct ActionAt<'p> {
+    pub id: Cow<'p, str>,
+    pub action: Cow<'p, str>,
+    pub lead: Option<Cow<'p, str>>,
+    pub start: Option<Cow<'p, str>>,
+    pub end: Option<Cow<'p, str>>,
     pub status: Option<StatusAt>,
     /// The withdrawal in effect at the view's review.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -91,21 +94,21 @@ pub struct ActionAt {
 
 /// One area and its actions, in plan order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AreaAt {
+pub struct AreaAt<'p> {
     pub id: String,
     pub title: String,
-    pub actions: Vec<ActionAt>,
+    pub actions: Vec<ActionAt<'p>>,
 }
 
 /// The plan as it stood at a review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PlanAt {
+pub struct PlanAt<'p> {
     pub title: String,
     pub origin: String,
     pub review: Option<ReviewRef>,
     /// The last entry this view covers.
     pub head: Option<Head>,
-    pub areas: Vec<AreaAt>,
+    pub areas: Vec<AreaAt<'p>>,
 }
 
 /// The plan's reviews up to and including `point`, in date order.
@@ -167,35 +170,18 @@ pub fn review_of<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Option<&'
 /// Builds the plan view at `point` (no point: a plan with no reviews yet).
 ///
 /// Each action shows the fields and withdrawal in effect at that review.
-pub fn plan_at(plan: &Plan, point: Option<&ResolvedPoint>) -> PlanAt {
-    let reviews = reviews_until(plan, point);
-    let at = review_of(plan, point);
-    let areas = plan
-        .areas
-        .iter()
-        .map(|area| AreaAt {
-            id: area.id.clone(),
-            title: area.title.clone(),
-            actions: plan
-                .actions
-                .iter()
-                .filter(|a| a.fields.area == area.id)
-                .map(|a| {
-                    let fields = a.fields_at(plan, at);
-                    ActionAt {
-                        id: fields.id.clone(),
-                        action: fields.action.clone(),
-                        lead: fields.lead.clone(),
-                        start: fields.start.clone(),
-                        end: fields.end.clone(),
-                        status: status_at(plan, a, &reviews),
-                        withdrawn: a.withdrawn_at(plan, at).map(WithdrawnAt::of),
-                        withdrawal_pending: a.withdrawal_pending_at(plan, at).map(WithdrawnAt::of),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
+pub fn plan_at<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> PlanAt<'p> {
+    let actions = ActionsAt::new(plan, point);
+    let mut view = plan_outline(plan, point);
+    for area in &mut view.areas {
+        area.actions = actions.of_area(&area.id).collect();
+    }
+    view
+}
+
+/// [`plan_at`] with every area's actions left out: a view too large to hold is written from
+/// this and [`ActionsAt`], which makes each action's row as it is read.
+pub fn plan_outline<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> PlanAt<'p> {
     PlanAt {
         title: plan.title.clone(),
         origin: plan.origin.clone(),
@@ -204,7 +190,69 @@ pub fn plan_at(plan: &Plan, point: Option<&ResolvedPoint>) -> PlanAt {
             date: p.date.clone(),
         }),
         head: plan.head.map(|(seq, hash)| Head { seq: seq.0, hash }),
-        areas,
+        areas: (plan.areas.iter())
+            .map(|area| AreaAt {
+                id: area.id.clone(),
+                title: area.title.clone(),
+                actions: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
+/// The actions of the plan view at a point, made one at a time.
+pub struct ActionsAt<'p> {
+    plan: &'p Plan,
+    reviews: Vec<&'p Review>,
+    at: Option<&'p Review>,
+}
+
+impl<'p> ActionsAt<'p> {
+    pub fn new(plan: &'p Plan, point: Option<&ResolvedPoint>) -> ActionsAt<'p> {
+        ActionsAt {
+            plan,
+            reviews: reviews_until(plan, point),
+            at: review_of(plan, point),
+        }
+    }
+
+    /// The actions of area `area`, in plan order, as they stood.
+    pub fn of_area<'a>(&'a self, area: &'a str) -> impl Iterator<Item = ActionAt<'p>> + 'a {
+        (self.plan.actions.iter())
+            .filter(move |a| a.fields.area == area)
+            .map(|a| self.action(a))
+    }
+
+    fn action(&self, a: &'p Action) -> ActionAt<'p> {
+        let (plan, at) = (self.plan, self.at);
+        let own = |s: Option<String>| s.map(Cow::Owned);
+        let borrow = |s: &'p Option<String>| s.as_deref().map(Cow::Borrowed);
+        let (id, action, lead, start, end) = match a.fields_at(plan, at) {
+            Cow::Borrowed(f) => (
+                Cow::Borrowed(f.id.as_str()),
+                Cow::Borrowed(f.action.as_str()),
+                borrow(&f.lead),
+                borrow(&f.start),
+                borrow(&f.end),
+            ),
+            Cow::Owned(f) => (
+                Cow::Owned(f.id),
+                Cow::Owned(f.action),
+                own(f.lead),
+                own(f.start),
+                own(f.end),
+            ),
+        };
+        ActionAt {
+            id,
+            action,
+            lead,
+            start,
+            end,
+            status: status_at(plan, a, &self.reviews),
+            withdrawn: a.withdrawn_at(plan, at).map(WithdrawnAt::of),
+            withdrawal_pending: a.withdrawal_pending_at(plan, at).map(WithdrawnAt::of),
+        }
     }
 }
 

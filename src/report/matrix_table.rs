@@ -82,17 +82,15 @@ struct MatrixRows<'m> {
 }
 
 impl Rows for MatrixRows<'_> {
-    fn count(&self) -> usize {
-        self.actions.len()
-    }
-
-    fn row<'s>(&'s self, i: usize, cells: &mut Vec<Text<'s>>) {
-        let Some(action) = self.actions.get(i) else {
-            return;
-        };
-        cells.push(Text::Own(action));
-        let numbers = self.statuses.row(i);
-        cells.extend(numbers.map(|n| Text::Shared(n as usize)));
+    fn each_row<E>(&self, mut visit: impl FnMut(&[Text<'_>]) -> Result<(), E>) -> Result<(), E> {
+        let mut cells = Vec::new();
+        for (i, action) in self.actions.iter().enumerate() {
+            cells.clear();
+            cells.push(Text::Own(action));
+            cells.extend(self.statuses.row(i).map(|n| Text::Shared(n as usize)));
+            visit(&cells)?;
+        }
+        Ok(())
     }
 
     /// Shared text 0 is the empty cell; `n` is the status numbered `n`.

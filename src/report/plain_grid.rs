@@ -102,11 +102,11 @@ pub(super) enum Text<'s> {
 /// The body of a table, read by row: once to measure it, once to write it. Rows are not
 /// kept between the passes (a matrix has a million cells).
 pub(super) trait Rows {
-    /// How many rows there are.
-    fn count(&self) -> usize;
-    /// Appends row `i`'s cells, maybe fewer than the columns, to `cells`.
-    fn row<'s>(&'s self, i: usize, cells: &mut Vec<Text<'s>>);
-    /// Shared text `n`, as [`Rows::row`] names it.
+    /// Hands `visit` each row's cells in order (maybe fewer than the columns), the same
+    /// rows on every call, stopping at the first error. A row's cells need live only while
+    /// `visit` reads them, so a source can make each row as it goes.
+    fn each_row<E>(&self, visit: impl FnMut(&[Text<'_>]) -> Result<(), E>) -> Result<(), E>;
+    /// Shared text `n`, as [`Rows::each_row`] names it.
     fn shared(&self, n: usize) -> &str;
 }
 
@@ -239,19 +239,19 @@ impl<'g> GridRows<'g> {
 }
 
 impl Rows for GridRows<'_> {
-    fn count(&self) -> usize {
-        self.grid.rows.len()
-    }
-
-    fn row<'s>(&'s self, i: usize, cells: &mut Vec<Text<'s>>) {
-        let Some(row) = self.grid.rows.get(i) else {
-            return;
-        };
-        let mut shared = self.shared.borrow_mut();
-        cells.extend(row.iter().map(|c| match &c.text {
-            Cow::Borrowed(t) => Self::number(&mut shared, t).map_or(Text::Own(t), Text::Shared),
-            Cow::Owned(t) => Text::Own(t),
-        }));
+    fn each_row<E>(&self, mut visit: impl FnMut(&[Text<'_>]) -> Result<(), E>) -> Result<(), E> {
+        let mut cells = Vec::new();
+        for row in &self.grid.rows {
+            cells.clear();
+            let mut shared = self.shared.borrow_mut();
+            cells.extend(row.iter().map(|c| match &c.text {
+                Cow::Borrowed(t) => Self::number(&mut shared, t).map_or(Text::Own(t), Text::Shared),
+                Cow::Owned(t) => Text::Own(t),
+            }));
+            drop(shared);
+            visit(&cells)?;
+        }
+        Ok(())
     }
 
     fn shared(&self, n: usize) -> &str {
@@ -413,10 +413,7 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
         let mut tallest = height;
         size.text_lines = height;
         let mut shared = Vec::new();
-        let mut texts = Vec::new();
-        for i in 0..rows.count() {
-            texts.clear();
-            rows.row(i, &mut texts);
+        rows.each_row(|texts| {
             let mut height = 1;
             for (column, &text) in texts.iter().enumerate() {
                 let own;
@@ -432,7 +429,8 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
             }
             size.text_lines += height;
             tallest = tallest.max(height);
-        }
+            Ok(())
+        })?;
         // With no columns at all, no row has a line.
         if size.widths.is_empty() {
             size.text_lines = 0;
@@ -462,27 +460,24 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
         out.push('\n');
         rule(out, widths, frame::HEADER);
         out.row_done()?;
-        let mut texts = Vec::new();
-        let mut cells = Vec::new();
-        for i in 0..self.rows.count() {
-            texts.clear();
-            self.rows.row(i, &mut texts);
-            if self.multi_line {
-                cells.clear();
-                for &text in &texts {
+        let this = &*self;
+        this.rows.each_row(|texts| {
+            if this.multi_line {
+                let mut cells = Vec::with_capacity(texts.len());
+                for &text in texts {
                     cells.push(match text {
-                        Text::Own(s) => Shown::own(&self.show, s),
-                        Text::Shared(n) => {
-                            shared_shown(&mut self.shared, self.rows, &self.show, n).clone()
-                        }
+                        Text::Own(s) => Shown::own(&this.show, s),
+                        // Pass 1 showed every shared text the rows name.
+                        Text::Shared(n) => (this.shared.get(n).cloned())
+                            .unwrap_or_else(|| Shown::new((this.show)(this.rows.shared(n)))),
                     });
                 }
                 text_rows(out, widths, &cells);
             } else {
-                self.line(out, &texts);
+                this.line(out, texts);
             }
-            out.row_done()?;
-        }
+            out.row_done()
+        })?;
         out.push('\n');
         rule(out, widths, frame::BOTTOM);
         Ok(())

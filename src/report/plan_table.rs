@@ -3,22 +3,22 @@
 //! writer, each cell borrowed from the view where it can be rather than copied into a
 //! [`super::Doc`] (a plan of ten thousand actions has seventy thousand cells).
 
-use std::borrow::Cow;
 use std::io;
 
 use super::plain_grid::{Chunked, Rows, Sink, Table, Text, TooWide};
 use super::safe_text;
 use super::views::{area_note, plan_notes, plan_row, PLAN_COLUMNS};
-use crate::plan::view::PlanAt;
+use crate::plan::view::{ActionAt, ActionsAt, AreaAt, PlanAt};
 
-/// Writes `view` exactly as `to_table(&plan_doc(view), false)` shows it. Writes nothing and
-/// returns [`TooWide`] if a column is too wide to lay out without comfy-table.
-pub fn write_plan_table(out: &mut dyn io::Write, view: &PlanAt) -> io::Result<Result<(), TooWide>> {
-    let rows = PlanRows(
-        (view.areas.iter())
-            .flat_map(|area| area.actions.iter().map(move |a| plan_row(area, a).0))
-            .collect(),
-    );
+/// Writes `view` exactly as `to_table(&plan_doc(view), false)` shows it, each area's
+/// actions given by `actions`. Writes nothing and returns [`TooWide`] if a column is too
+/// wide to lay out without comfy-table.
+pub fn write_plan_table(
+    out: &mut dyn io::Write,
+    view: &PlanAt<'_>,
+    actions: &impl PlanActions,
+) -> io::Result<Result<(), TooWide>> {
+    let rows = PlanRows { view, actions };
     let mut table = match Table::measure(&PLAN_COLUMNS, &rows, safe_text::terminal) {
         Ok(table) => table,
         Err(TooWide) => return Ok(Err(TooWide)),
@@ -43,18 +43,56 @@ pub fn write_plan_table(out: &mut dyn io::Write, view: &PlanAt) -> io::Result<Re
     Ok(Ok(()))
 }
 
-/// The plan's rows as `plan_doc` makes them, every cell the row's own.
-struct PlanRows<'v>(Vec<[Cow<'v, str>; 7]>);
+/// Where the table's actions come from: those a view holds ([`Held`]), or actions made
+/// as they are read ([`ActionsAt`], with a [`crate::plan::view::plan_outline`]), so that
+/// a plan of ten thousand actions is never a second list of them.
+pub trait PlanActions {
+    /// Hands `visit` the actions of `area` in plan order, stopping at the first error.
+    fn each<E>(
+        &self,
+        area: &AreaAt<'_>,
+        visit: impl FnMut(&ActionAt<'_>) -> Result<(), E>,
+    ) -> Result<(), E>;
+}
 
-impl Rows for PlanRows<'_> {
-    fn count(&self) -> usize {
-        self.0.len()
+/// The actions each area of the view holds.
+pub struct Held;
+
+impl PlanActions for Held {
+    fn each<E>(
+        &self,
+        area: &AreaAt<'_>,
+        visit: impl FnMut(&ActionAt<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        area.actions.iter().try_for_each(visit)
     }
+}
 
-    fn row<'s>(&'s self, i: usize, cells: &mut Vec<Text<'s>>) {
-        if let Some(row) = self.0.get(i) {
-            cells.extend(row.iter().map(|c| Text::Own(c)));
+impl PlanActions for ActionsAt<'_> {
+    fn each<E>(
+        &self,
+        area: &AreaAt<'_>,
+        mut visit: impl FnMut(&ActionAt<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.of_area(&area.id).try_for_each(|a| visit(&a))
+    }
+}
+
+/// The plan's rows as `plan_doc` makes them, each made when it is read.
+struct PlanRows<'v, A> {
+    view: &'v PlanAt<'v>,
+    actions: &'v A,
+}
+
+impl<A: PlanActions> Rows for PlanRows<'_, A> {
+    fn each_row<E>(&self, mut visit: impl FnMut(&[Text<'_>]) -> Result<(), E>) -> Result<(), E> {
+        for area in &self.view.areas {
+            self.actions.each(area, |a| {
+                let (cells, _) = plan_row(area, a);
+                visit(&cells.each_ref().map(|c| Text::Own(c)))
+            })?;
         }
+        Ok(())
     }
 
     fn shared(&self, _: usize) -> &str {
@@ -102,7 +140,7 @@ mod tests {
     /// The fast path's bytes, or none if it declined (having written nothing).
     fn streamed(view: &PlanAt) -> Option<String> {
         let mut out = Vec::new();
-        let written = write_plan_table(&mut out, view).expect("a Vec takes all");
+        let written = write_plan_table(&mut out, view, &Held).expect("a Vec takes all");
         if written.is_err() {
             assert!(out.is_empty(), "nothing written when declined");
             return None;
@@ -119,7 +157,7 @@ mod tests {
         ]
     }
 
-    fn action() -> impl Strategy<Value = ActionAt> {
+    fn action() -> impl Strategy<Value = ActionAt<'static>> {
         let rag = prop_oneof![Just(None), Just(Some(Rag::Red)), Just(Some(Rag::Blue))];
         let status = (text(), rag, any::<bool>()).prop_map(|(n, r, m)| status(&n, r, m));
         (
@@ -129,18 +167,18 @@ mod tests {
             proptest::option::of(text()),
         )
             .prop_map(|((id, lead, end), status, gone, pending)| ActionAt {
-                id,
+                id: id.into(),
                 action: "do it".into(),
-                lead: Some(lead),
+                lead: Some(lead.into()),
                 start: None,
-                end,
+                end: end.map(Into::into),
                 status,
                 withdrawn: gone.map(|r| withdrawal(&r)),
                 withdrawal_pending: pending.map(|r| withdrawal(&r)),
             })
     }
 
-    fn view() -> impl Strategy<Value = PlanAt> {
+    fn view() -> impl Strategy<Value = PlanAt<'static>> {
         let area = (text(), text(), proptest::collection::vec(action(), 0..4))
             .prop_map(|(id, title, actions)| AreaAt { id, title, actions });
         (
@@ -198,5 +236,69 @@ mod tests {
             }],
         });
         assert_eq!(streamed(&v), None);
+    }
+
+    #[test]
+    fn actions_made_as_read_give_the_table_of_the_whole_view() {
+        use crate::asof::ResolvedPoint;
+        use crate::event::{ActionAdded, ActionAmended, ActionWithdrawn, Event, StatusRecorded};
+        use crate::plan::view::{plan_at, plan_outline, ActionsAt};
+        use crate::test_events::{area, plan_from, small_plan};
+
+        let mut events = small_plan();
+        events.push(area("2"));
+        for (id, area) in [("1.2", "1"), ("2.1", "2"), ("1.3", "1")] {
+            events.push(Event::ActionAdded(ActionAdded {
+                id: id.into(),
+                area: area.into(),
+                action: format!("Action {id}"),
+                end: Some("March 21".into()),
+                ..Default::default()
+            }));
+        }
+        events.push(Event::StatusRecorded(StatusRecorded {
+            action: "1.2".into(),
+            review: "R1".into(),
+            status: "Embedded".into(),
+            note: None,
+        }));
+        // Amended from R2: a view at R1 shows the old lead, made for the view.
+        events.push(Event::ActionAmended(ActionAmended {
+            id: "1.1".into(),
+            changes: [("lead".to_string(), "New lead".to_string())].into(),
+            reason: "moved".into(),
+            from: Some("R2".into()),
+        }));
+        events.push(Event::ActionWithdrawn(ActionWithdrawn {
+            id: "2.1".into(),
+            reason: "merged".into(),
+            from: Some("R2".into()),
+        }));
+        let plan = plan_from(&events);
+        for (label, date) in [("R1", "2020-05-31"), ("R2", "2020-08-31")] {
+            let point = ResolvedPoint {
+                label: label.into(),
+                date: date.into(),
+            };
+            let whole = plan_at(&plan, Some(&point));
+            let mut out = Vec::new();
+            let outline = plan_outline(&plan, Some(&point));
+            let actions = ActionsAt::new(&plan, Some(&point));
+            let written = write_plan_table(&mut out, &outline, &actions).expect("a Vec");
+            assert!(written.is_ok());
+            let text = String::from_utf8(out).expect("UTF-8");
+            assert_eq!(text, to_table(&plan_doc(&whole), false));
+            assert!(text.contains(if label == "R1" {
+                "Old lead"
+            } else {
+                "New lead"
+            }));
+            let withdrawn = if label == "R1" {
+                "(to be withdrawn from R2"
+            } else {
+                "Withdrawn from R2"
+            };
+            assert!(text.contains(withdrawn), "{text}");
+        }
     }
 }

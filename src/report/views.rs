@@ -135,10 +135,10 @@ pub(super) fn plan_row<'v>(area: &'v AreaAt, a: &'v ActionAt) -> ([Cow<'v, str>;
         Some(_) => "",
         None => rag_name(rag),
     };
-    let field = |s: &'v Option<String>| Cow::Borrowed(s.as_deref().unwrap_or_default());
+    let field = |s: &'v Option<Cow<'_, str>>| Cow::Borrowed(s.as_deref().unwrap_or_default());
     let texts = [
         Cow::Borrowed(area.id.as_str()),
-        Cow::Borrowed(a.id.as_str()),
+        Cow::Borrowed(&*a.id),
         status,
         Cow::Borrowed(rag_cell),
         field(&a.lead),
