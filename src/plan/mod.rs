@@ -7,6 +7,7 @@ pub mod decide_trust;
 pub mod diff;
 pub mod effective;
 pub mod gaps;
+pub mod id_index;
 pub mod rules;
 pub mod short_hex;
 pub mod sign_off_draft;

@@ -154,7 +154,7 @@ pub struct Import {
 /// The whole plan state; its size follows the plan, not the length of the log.
 ///
 /// Equality compares contents only, not the lookup cache (empty after deserialising).
-#[derive(Debug, Clone, Default, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Plan {
     pub title: String,
     pub origin: String,
@@ -178,7 +178,7 @@ pub struct Plan {
     /// The indexes use foldhash: seeded at random per map like SipHash, so crafted ids do
     /// not collide at will, and several times quicker on short keys looked up per status.
     #[serde(skip)]
-    action_index: foldhash::HashMap<String, usize>,
+    action_index: super::id_index::IdIndex,
     /// Reviews by label, kept with the action index: a status lookup is on every replay.
     #[serde(skip)]
     review_index: foldhash::HashMap<String, usize>,
@@ -224,6 +224,8 @@ impl Clone for Hint {
         Hint(std::sync::atomic::AtomicUsize::new(self.get()))
     }
 }
+
+impl Eq for Plan {}
 
 impl PartialEq for Plan {
     fn eq(&self, other: &Plan) -> bool {
@@ -333,7 +335,8 @@ impl Plan {
             }
         }
         if self.action_index.len() == self.actions.len() {
-            let found = self.action_index.get(id).copied();
+            let actions = &self.actions;
+            let found = (self.action_index).get(id, |i| actions[i].fields.id.as_str());
             if let Some(i) = found {
                 self.last_action.set(i);
             }
@@ -345,12 +348,9 @@ impl Plan {
     }
 
     fn rebuild_index(&mut self) {
-        self.action_index = self
-            .actions
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.fields.id.clone(), i))
-            .collect();
+        let actions = &self.actions;
+        self.action_index =
+            super::id_index::IdIndex::of(actions.len(), |i| actions[i].fields.id.as_str());
         self.rebuild_review_index();
     }
 
@@ -584,8 +584,10 @@ impl Plan {
                 finding: e.finding.clone(),
             }),
             Event::ActionAdded(e) => {
-                self.action_index.insert(e.id.clone(), self.actions.len());
                 self.actions.push(Action::from_added(e.clone(), entry.seq));
+                let actions = &self.actions;
+                (self.action_index)
+                    .insert(&e.id, actions.len() - 1, |i| actions[i].fields.id.as_str());
             }
             Event::ActionAmended(e) => {
                 if let Some(i) = self.index_of(&e.id) {

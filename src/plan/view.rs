@@ -461,15 +461,32 @@ impl MatrixStatuses {
         (action < self.actions && review < self.reviews).then(|| review * self.actions + action)
     }
 
-    /// Action `action`'s statuses as numbers, one per review: 0 for none, else a name's
-    /// number ([`MatrixStatuses::name`]).
-    pub fn row(&self, action: usize) -> impl Iterator<Item = u32> + '_ {
-        let reviews = if action < self.actions {
-            self.reviews
-        } else {
-            0
-        };
-        (0..reviews).map(move |j| self.cells.get(j * self.actions + action).map_or(0, |&n| n))
+    /// Hands `visit` each action's number and its statuses as numbers, one per review (0
+    /// for none, else a name's number, [`MatrixStatuses::name`]), stopping at the first
+    /// error. The cells are kept by review; they are turned into rows a block of actions at
+    /// a time, so that each review's cells are read in runs rather than one cache line a
+    /// cell.
+    pub fn each_row<E>(
+        &self,
+        mut visit: impl FnMut(usize, &[u32]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        const BLOCK: usize = 64;
+        let (actions, reviews) = (self.actions, self.reviews);
+        let mut block = vec![0u32; BLOCK * reviews];
+        for first in (0..actions).step_by(BLOCK) {
+            let rows = BLOCK.min(actions - first);
+            for j in 0..reviews {
+                let start = j * actions + first;
+                let column = self.cells.get(start..start + rows).unwrap_or_default();
+                for (k, &n) in column.iter().enumerate() {
+                    block[k * reviews + j] = n;
+                }
+            }
+            for k in 0..rows {
+                visit(first + k, &block[k * reviews..(k + 1) * reviews])?;
+            }
+        }
+        Ok(())
     }
 
     /// The distinct status names: name `k` is numbered `k + 1` in [`MatrixStatuses::row`].
@@ -527,5 +544,48 @@ pub fn history(
         text: action.fields.action.clone(),
         entries,
         reviews,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MatrixStatuses;
+    use crate::sym::Sym;
+
+    /// Every row `each_row` hands over, as (action, numbers).
+    fn rows(s: &MatrixStatuses) -> Vec<(usize, Vec<u32>)> {
+        let mut out = Vec::new();
+        s.each_row(|i, numbers| {
+            out.push((i, numbers.to_vec()));
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn rows_read_in_blocks_are_the_cells_set_by_review() {
+        let (actions, reviews) = (150, 3);
+        let mut s = MatrixStatuses::new(actions, reviews);
+        let names = [Sym::new("Embedded"), Sym::new("Completed")];
+        for i in 0..actions {
+            for j in 0..reviews {
+                if (i + j) % 3 != 0 {
+                    s.set(i, j, names[(i * j) % 2]);
+                }
+            }
+        }
+        let got = rows(&s);
+        assert_eq!(got.len(), actions);
+        for (i, numbers) in got.iter().enumerate() {
+            assert_eq!(numbers.0, i);
+            for (j, &n) in numbers.1.iter().enumerate() {
+                assert_eq!(s.name(n), s.get(i, j), "action {i}, review {j}");
+                assert_eq!(n == 0, (i + j) % 3 == 0);
+            }
+        }
+        // A plan with no reviews yet still has a row per action.
+        assert_eq!(rows(&MatrixStatuses::new(70, 0)).len(), 70);
+        assert!(rows(&MatrixStatuses::new(0, 4)).is_empty());
     }
 }

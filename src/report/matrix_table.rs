@@ -62,15 +62,18 @@ pub fn write_matrix_csv(
         sink.push_str(&csv_field(name, raw));
     }
     sink.push('\n');
-    for (i, row) in outline.rows.iter().enumerate() {
+    statuses.each_row(|i, numbers| {
+        let Some(row) = outline.rows.get(i) else {
+            return Ok(());
+        };
         sink.push_str(&csv_field(&matrix_action(row), raw));
-        for n in statuses.row(i) {
+        for &n in numbers {
             sink.push(',');
             sink.push_str(fields.get(n as usize).map_or("", |f| f));
         }
         sink.push('\n');
-        sink.row_done()?;
-    }
+        sink.row_done()
+    })?;
     sink.finish()
 }
 
@@ -84,13 +87,15 @@ struct MatrixRows<'m> {
 impl Rows for MatrixRows<'_> {
     fn each_row<E>(&self, mut visit: impl FnMut(&[Text<'_>]) -> Result<(), E>) -> Result<(), E> {
         let mut cells = Vec::new();
-        for (i, action) in self.actions.iter().enumerate() {
+        self.statuses.each_row(|i, numbers| {
+            let Some(action) = self.actions.get(i) else {
+                return Ok(());
+            };
             cells.clear();
             cells.push(Text::Own(action));
-            cells.extend(self.statuses.row(i).map(|n| Text::Shared(n as usize)));
-            visit(&cells)?;
-        }
-        Ok(())
+            cells.extend(numbers.iter().map(|&n| Text::Shared(n as usize)));
+            visit(&cells)
+        })
     }
 
     /// Shared text 0 is the empty cell; `n` is the status numbered `n`.

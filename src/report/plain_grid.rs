@@ -326,6 +326,40 @@ impl Size {
     }
 }
 
+/// Which shared texts each column has taken in, for the first [`SharedMet::BITS`] texts,
+/// and how many more times each was met.
+#[derive(Default)]
+struct SharedMet {
+    columns: Vec<u64>,
+    repeats: Vec<usize>,
+}
+
+impl SharedMet {
+    const BITS: usize = 64;
+
+    /// True when shared text `n` was met in `column` before (and counts it); false the
+    /// first time, when the caller takes it in as any other cell.
+    #[inline]
+    fn again(&mut self, column: usize, n: usize) -> bool {
+        if n >= Self::BITS {
+            return false;
+        }
+        if self.columns.len() <= column {
+            self.columns.resize(column + 1, 0);
+        }
+        let bit = 1u64 << n;
+        if self.columns[column] & bit == 0 {
+            self.columns[column] |= bit;
+            return false;
+        }
+        if self.repeats.len() <= n {
+            self.repeats.resize(n + 1, 0);
+        }
+        self.repeats[n] += 1;
+        true
+    }
+}
+
 /// Shared text `n` of `rows` shown, showing it (and any before it not yet met) on first use.
 #[inline]
 fn shared_shown<'v, 'r, R: Rows>(
@@ -413,6 +447,9 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
         let mut tallest = height;
         size.text_lines = height;
         let mut shared = Vec::new();
+        // A shared text already met in a column widens it no more: it is counted here and
+        // its bytes and width added once at the end (a matrix has a million such cells).
+        let mut met = SharedMet::default();
         rows.each_row(|texts| {
             let mut height = 1;
             for (column, &text) in texts.iter().enumerate() {
@@ -422,7 +459,14 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
                         own = Shown::own(&show, s);
                         &own
                     }
-                    Text::Shared(n) => shared_shown(&mut shared, rows, &show, n),
+                    Text::Shared(n) => {
+                        let shown = shared_shown(&mut shared, rows, &show, n);
+                        if met.again(column, n) {
+                            height = height.max(shown.lines);
+                            continue;
+                        }
+                        shown
+                    }
                 };
                 size.cell(column, shown)?;
                 height = height.max(shown.lines);
@@ -431,6 +475,12 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
             tallest = tallest.max(height);
             Ok(())
         })?;
+        for (n, &times) in met.repeats.iter().enumerate() {
+            if let Some(shown) = shared.get(n) {
+                size.text_bytes += times * shown.text.len();
+                size.text_width += times * shown.width;
+            }
+        }
         // With no columns at all, no row has a line.
         if size.widths.is_empty() {
             size.text_lines = 0;
