@@ -1,57 +1,77 @@
-//! Actions by id, holding positions only: each id is hashed where its action keeps it, so a
-//! plan of ten thousand actions is indexed without ten thousand copies of their ids (the
-//! index is rebuilt whenever a plan is read from a snapshot and then extended).
+//! Actions by id. The ids are kept again here, all in one string in plan order, so that a
+//! lookup compares against a few kilobytes that stay in cache rather than following each
+//! action to its own allocation (the fold and the rules look up an action per status: a
+//! million lookups in a large replay), and rebuilding the index allocates twice, not once
+//! per action.
 
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
-/// Positions in a list of ids, found by id. Every method is given the list (`id_at`), which
-/// the caller keeps in step with what it inserted.
+/// Ids in the order they were pushed, and the position of each found by id.
 #[derive(Debug, Default, Clone)]
 pub struct IdIndex {
+    /// Position by id; a later duplicate takes the earlier one's place.
     table: HashTable<usize>,
+    text: String,
+    /// Where each id ends in `text`.
+    ends: Vec<usize>,
     /// Seeded at random per index like SipHash, so crafted ids do not collide at will.
     hasher: foldhash::fast::RandomState,
 }
 
 impl IdIndex {
-    /// How many distinct ids it holds.
-    pub fn len(&self) -> usize {
-        self.table.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
-    }
-
-    /// The position of `id`.
-    pub fn get<'a>(&self, id: &str, id_at: impl Fn(usize) -> &'a str) -> Option<usize> {
-        let hash = self.hasher.hash_one(id);
-        self.table.find(hash, |&i| id_at(i) == id).copied()
-    }
-
-    /// Puts `id` at `position`: a later position for an id already held replaces it.
-    pub fn insert<'a>(&mut self, id: &str, position: usize, id_at: impl Fn(usize) -> &'a str) {
-        let hash = self.hasher.hash_one(id);
-        if let Some(found) = self.table.find_mut(hash, |&i| id_at(i) == id) {
-            *found = position;
-            return;
-        }
-        let hasher = &self.hasher;
-        self.table
-            .insert_unique(hash, position, |&i| hasher.hash_one(id_at(i)));
-    }
-
-    /// The index of the `count` ids `id_at` gives, in order (a later duplicate wins).
-    pub fn of<'a>(count: usize, id_at: impl Fn(usize) -> &'a str) -> IdIndex {
+    /// The index of `ids`, in order.
+    pub fn of<'a>(ids: impl ExactSizeIterator<Item = &'a str> + Clone) -> IdIndex {
         let mut index = IdIndex::default();
-        let hasher = &index.hasher;
-        index.table.reserve(count, |&i| hasher.hash_one(id_at(i)));
-        for i in 0..count {
-            index.insert(id_at(i), i, &id_at);
+        index.text.reserve(ids.clone().map(str::len).sum());
+        index.ends.reserve(ids.len());
+        for id in ids {
+            index.push(id);
         }
         index
+    }
+
+    /// How many ids were pushed (duplicates included).
+    pub fn positions(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The id at `position`.
+    pub fn id(&self, position: usize) -> Option<&str> {
+        let end = *self.ends.get(position)?;
+        let start = position.checked_sub(1).map_or(0, |p| self.ends[p]);
+        self.text.get(start..end)
+    }
+
+    /// The position of `id` (the latest, if pushed more than once).
+    pub fn get(&self, id: &str) -> Option<usize> {
+        let hash = self.hasher.hash_one(id);
+        self.table.find(hash, |&i| self.id(i) == Some(id)).copied()
+    }
+
+    /// Adds `id` at the next position.
+    pub fn push(&mut self, id: &str) {
+        let position = self.ends.len();
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+        let hash = self.hasher.hash_one(id);
+        let IdIndex {
+            table,
+            text,
+            ends,
+            hasher,
+        } = self;
+        let id_at = |i: usize| {
+            let start = i.checked_sub(1).map_or(0, |p| ends[p]);
+            &text[start..ends[i]]
+        };
+        match table.find_mut(hash, |&i| id_at(i) == id) {
+            Some(found) => *found = position,
+            None => {
+                table.insert_unique(hash, position, |&i| hasher.hash_one(id_at(i)));
+            }
+        }
     }
 }
 
@@ -61,19 +81,24 @@ mod tests {
 
     #[test]
     fn ids_are_found_where_they_are_and_a_later_duplicate_wins() {
-        let ids = ["1.1", "1.2", "2.1", "1.2"];
-        let at = |i: usize| ids[i];
-        let index = IdIndex::of(ids.len(), at);
-        assert_eq!(index.get("1.1", at), Some(0));
-        assert_eq!(index.get("2.1", at), Some(2));
-        assert_eq!(index.get("1.2", at), Some(3));
-        assert_eq!(index.get("9.9", at), None);
-        assert_eq!(index.len(), 3);
+        let ids = ["1.1", "1.2", "2.1", "1.2", ""];
+        let index = IdIndex::of(ids.iter().copied());
+        assert_eq!(index.get("1.1"), Some(0));
+        assert_eq!(index.get("2.1"), Some(2));
+        assert_eq!(index.get("1.2"), Some(3));
+        assert_eq!(index.get(""), Some(4));
+        assert_eq!(index.get("9.9"), None);
+        assert_eq!(index.positions(), 5);
+        assert_eq!(index.id(1), Some("1.2"));
+        assert_eq!(index.id(5), None);
         let many: Vec<String> = (0..5000).map(|i| format!("{}.{}", i % 7, i)).collect();
-        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
-        let index = IdIndex::of(refs.len(), |j| refs[j]);
-        for (i, id) in refs.iter().enumerate() {
-            assert_eq!(index.get(id, |j| refs[j]), Some(i));
+        let mut index = IdIndex::default();
+        for id in &many {
+            index.push(id);
+        }
+        for (i, id) in many.iter().enumerate() {
+            assert_eq!(index.get(id), Some(i));
+            assert_eq!(index.id(i), Some(id.as_str()));
         }
     }
 }

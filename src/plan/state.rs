@@ -328,15 +328,14 @@ impl Plan {
         // up in turn) or the next one (an import records a review's column in plan order):
         // try those two before hashing.
         let last = self.last_action.get();
-        for i in [last, last + 1] {
-            if self.actions.get(i).is_some_and(|a| a.fields.id == id) {
-                self.last_action.set(i);
-                return Some(i);
+        if self.action_index.positions() == self.actions.len() {
+            for i in [last, last + 1] {
+                if self.action_index.id(i) == Some(id) {
+                    self.last_action.set(i);
+                    return Some(i);
+                }
             }
-        }
-        if self.action_index.len() == self.actions.len() {
-            let actions = &self.actions;
-            let found = (self.action_index).get(id, |i| actions[i].fields.id.as_str());
+            let found = self.action_index.get(id);
             if let Some(i) = found {
                 self.last_action.set(i);
             }
@@ -348,9 +347,8 @@ impl Plan {
     }
 
     fn rebuild_index(&mut self) {
-        let actions = &self.actions;
         self.action_index =
-            super::id_index::IdIndex::of(actions.len(), |i| actions[i].fields.id.as_str());
+            super::id_index::IdIndex::of(self.actions.iter().map(|a| a.fields.id.as_str()));
         self.rebuild_review_index();
     }
 
@@ -487,7 +485,7 @@ impl Plan {
         status: StatusRef<'_>,
         note: Option<String>,
     ) -> Option<(usize, Label, RecordedStatus)> {
-        if self.action_index.len() != self.actions.len()
+        if self.action_index.positions() != self.actions.len()
             || self.review_index.len() != self.reviews.len()
         {
             self.rebuild_index();
@@ -567,7 +565,7 @@ impl Plan {
 
     /// Folds one entry in. No rules: an event naming something unknown changes nothing.
     pub fn apply(&mut self, entry: &Entry) {
-        if self.action_index.len() != self.actions.len()
+        if self.action_index.positions() != self.actions.len()
             || self.review_index.len() != self.reviews.len()
         {
             self.rebuild_index();
@@ -584,10 +582,8 @@ impl Plan {
                 finding: e.finding.clone(),
             }),
             Event::ActionAdded(e) => {
+                self.action_index.push(&e.id);
                 self.actions.push(Action::from_added(e.clone(), entry.seq));
-                let actions = &self.actions;
-                (self.action_index)
-                    .insert(&e.id, actions.len() - 1, |i| actions[i].fields.id.as_str());
             }
             Event::ActionAmended(e) => {
                 if let Some(i) = self.index_of(&e.id) {

@@ -115,7 +115,7 @@ impl PartWriter {
     }
 }
 
-/// A part's text proved UTF-8, and its records: what [`split`] hands to [`get_actions`].
+/// A part's text proved UTF-8, and its records: what [`split_part`] hands to [`get_actions`].
 pub struct Split {
     /// How many actions the part holds.
     pub count: usize,
@@ -123,19 +123,25 @@ pub struct Split {
     records: Vec<u8>,
 }
 
-/// Splits a part into its text, proved UTF-8, and its records.
-pub fn split(part: &[u8]) -> Result<Split, CodecError> {
-    let mut r = Reader { bytes: part, at: 0 };
+/// Splits a part into its text, proved UTF-8, and its records. The text stays where it was
+/// read (only the records, a few bytes an action, are copied out): a plan's action text is
+/// megabytes, and a second copy of it was most of the pages this step touched.
+pub fn split_part(mut part: Vec<u8>) -> Result<Split, CodecError> {
+    let mut r = Reader {
+        bytes: &part,
+        at: 0,
+    };
     let count = r.varint()? as usize;
     let len = r.varint()? as usize;
-    let text = std::str::from_utf8(r.take(len)?)
-        .map_err(|_| bad("action text is not UTF-8"))?
-        .to_owned();
-    let records = part[r.at..].to_vec();
+    let start = r.at;
+    r.take(len)?;
+    let records = part.split_off(r.at);
     // Every record takes at least a byte: a larger count is damage, not room to reserve.
     if count > records.len() {
         return Err(bad("more actions than records"));
     }
+    part.drain(..start);
+    let text = String::from_utf8(part).map_err(|_| bad("action text is not UTF-8"))?;
     Ok(Split {
         count,
         text,
@@ -173,7 +179,7 @@ impl<'a> Text<'a> {
     }
 }
 
-/// Appends to `actions` those of a part [`split`] from what a [`PartWriter`] made.
+/// Appends to `actions` those of a part [`split_part`] from what a [`PartWriter`] made.
 pub fn get_actions(part: &Split, actions: &mut Vec<Action>) -> Result<(), CodecError> {
     let mut r = Reader {
         bytes: &part.records,
@@ -243,7 +249,7 @@ mod tests {
 
     fn read(part: &[u8]) -> Result<Vec<Action>, CodecError> {
         let mut actions = Vec::new();
-        get_actions(&split(part)?, &mut actions)?;
+        get_actions(&split_part(part.to_vec())?, &mut actions)?;
         Ok(actions)
     }
 

@@ -286,11 +286,8 @@ fn decode_actions(
     let (tx, rx) = mpsc::sync_channel::<Result<action_records::Split, CodecError>>(2);
     std::thread::scope(|s| {
         s.spawn(move || {
-            let mut buf = Vec::new();
             for i in range {
-                let split = parts
-                    .read_into(i, &mut buf)
-                    .and_then(|()| action_records::split(&buf));
+                let split = parts.read(i).and_then(action_records::split_part);
                 let failed = split.is_err();
                 if tx.send(split).is_err() || failed {
                     return;
