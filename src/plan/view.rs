@@ -363,9 +363,7 @@ pub fn matrix_outline(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
 pub struct MatrixStatuses {
     /// The distinct names, in the order first set.
     names: Vec<Shared>,
-    /// Where each name is in `names`, by its interned id: ids below a bound in `dense`,
-    /// others in `numbers`.
-    dense: Vec<u32>,
+    /// Where each name past the first few is in `names`, by its interned id.
     numbers: foldhash::HashMap<u32, u32>,
     /// By review, then action (a snapshot's columns fill it in order, and the rows read
     /// a few cache lines at a time): 0 for no status, `k` for `names[k - 1]`.
@@ -424,31 +422,24 @@ impl MatrixStatuses {
         }
     }
 
-    /// The number of `status`, numbering it if new: one load a cell for ids below a
-    /// million (a process interns far fewer texts), the map beyond.
+    /// The number of `status`, numbering it if new. A scale has a handful of names, so a
+    /// look along them finds it (a table by id, zeroed, cost more to make than it saved);
+    /// past the first sixteen a map takes over.
     fn number(&mut self, status: Shared) -> u32 {
-        /// Ids looked up in a table; it is allocated zeroed, so only pages used are touched.
-        const DENSE: usize = 1 << 20;
-        let id = status.id() as usize;
-        if id >= DENSE {
-            let names = &mut self.names;
-            return *self.numbers.entry(status.id()).or_insert_with(|| {
-                names.push(status);
-                names.len() as u32
-            });
+        const FEW_NAMES: usize = 16;
+        let few = &self.names[..self.names.len().min(FEW_NAMES)];
+        if let Some(k) = few.iter().position(|&n| n == status) {
+            return k as u32 + 1;
         }
-        if self.dense.is_empty() {
-            self.dense = vec![0; DENSE];
+        if self.names.len() < FEW_NAMES {
+            self.names.push(status);
+            return self.names.len() as u32;
         }
-        match self.dense.get_mut(id) {
-            Some(&mut k) if k != 0 => k,
-            Some(k) => {
-                self.names.push(status);
-                *k = self.names.len() as u32;
-                *k
-            }
-            None => 0,
-        }
+        let names = &mut self.names;
+        *self.numbers.entry(status.id()).or_insert_with(|| {
+            names.push(status);
+            names.len() as u32
+        })
     }
 
     /// The status of action `action` at column `review`.
@@ -587,5 +578,21 @@ mod tests {
         // A plan with no reviews yet still has a row per action.
         assert_eq!(rows(&MatrixStatuses::new(70, 0)).len(), 70);
         assert!(rows(&MatrixStatuses::new(0, 4)).is_empty());
+    }
+
+    #[test]
+    fn names_past_the_first_few_keep_their_numbers() {
+        // More names than the look along them covers: the rest are found by the map.
+        let names: Vec<Sym> = (0..40).map(|k| Sym::new(&format!("status {k}"))).collect();
+        let mut s = MatrixStatuses::new(names.len(), 2);
+        for (i, &name) in names.iter().enumerate() {
+            s.set(i, 0, name);
+            s.set(names.len() - 1 - i, 1, name);
+        }
+        assert_eq!(s.names().len(), names.len(), "each name numbered once");
+        for (i, &name) in names.iter().enumerate() {
+            assert_eq!(s.get(i, 0), Some(name));
+            assert_eq!(s.get(names.len() - 1 - i, 1), Some(name));
+        }
     }
 }
