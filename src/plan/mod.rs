@@ -8,6 +8,7 @@ pub mod diff;
 pub mod effective;
 pub mod gaps;
 pub mod id_index;
+pub mod rule_statuses;
 pub mod rules;
 pub mod short_hex;
 pub mod sign_off_draft;

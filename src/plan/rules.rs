@@ -346,7 +346,7 @@ impl Plan {
                 if e.status.is_none() && e.note.is_none() {
                     return Err(RuleError::EmptyCorrection("give --status, --note or both"));
                 }
-                let Some(record) = action.statuses.get(review.as_str()) else {
+                let Some(record) = self.shown_status(&e.action, review) else {
                     return Err(RuleError::NothingToCorrect {
                         action: e.action.clone(),
                         review: review.clone(),
@@ -503,6 +503,89 @@ mod tests {
             });
         }
         plan
+    }
+
+    /// The plan `events` fold to, starting from `plan` (a whole plan or one for the rules).
+    fn folded(mut plan: Plan, events: &[Event]) -> Plan {
+        for (i, event) in events.iter().enumerate() {
+            plan.apply(&Entry {
+                seq: Seq(i as u64 + 1),
+                recorded_at: "2020-01-01T00:00:00.000000Z".into(),
+                actor: "t".into(),
+                event: event.clone(),
+                prev: EntryHash::ZERO,
+                hash: EntryHash::ZERO,
+            });
+        }
+        plan
+    }
+
+    #[test]
+    fn a_plan_kept_for_the_rules_refuses_and_accepts_what_the_whole_plan_does() {
+        use crate::test_events::review;
+        let correct = |target: u64, review: &str, status: Option<&str>| {
+            Event::Correction(Correction {
+                target,
+                action: "1.1".into(),
+                review: Some(review.into()),
+                status: status.map(Into::into),
+                note: Some("n".into()),
+                changes: Default::default(),
+                reason: "typo".into(),
+            })
+        };
+        let sign = |review: &str, status: &str| {
+            Event::SignedOff(SignedOff {
+                action: "1.1".into(),
+                review: review.into(),
+                status: status.into(),
+                key_id: "k".into(),
+                role: "chair".into(),
+                head_seq: 1,
+                head_hash: "00".into(),
+                statement: None,
+                signature: "ab".into(),
+                version: 2,
+            })
+        };
+        let mut events = york();
+        events.push(review("RAG August 20", "2020-08-31")); // 5
+        events.push(status("1.1", "RAG May 20", "Completed")); // 6
+        events.push(status("1.1", "RAG August 20", "Embedded")); // 7
+        events.push(status("1.1", "RAG May 20", "Not started")); // 8: replaces 6
+        events.push(correct(8, "RAG May 20", Some("Embedded"))); // 9
+        events.push(correct(7, "RAG August 20", None)); // 10: the note only
+        events.push(Event::ReviewRescheduled(ReviewRescheduled {
+            label: "RAG May 20".into(),
+            new_label: Some("RAG June 20".into()),
+            date: None,
+            reason: "moved".into(),
+        })); // 11
+        let whole = folded(Plan::new(), &events);
+        let rules = folded(Plan::for_rules(), &events);
+        assert!(
+            rules.actions[0].statuses.is_empty(),
+            "the statuses are the rules' alone"
+        );
+        let mut candidates = Vec::new();
+        for review in ["RAG May 20", "RAG June 20", "RAG August 20", "RAG Nowhere"] {
+            for target in 5..=12 {
+                candidates.push(correct(target, review, Some("Completed")));
+                candidates.push(correct(target, review, None));
+            }
+            for status in ["Completed", "Embedded", "Not started"] {
+                candidates.push(sign(review, status));
+            }
+        }
+        let mut accepted = 0;
+        for event in &candidates {
+            let result = whole.check(event);
+            accepted += usize::from(result.is_ok());
+            assert_eq!(rules.check(event), result, "{event:?}");
+        }
+        // Only the corrections naming what is shown pass (9 at June, 10 at August, each with
+        // and without a status); the sign-offs fail later, at their key, in both.
+        assert_eq!(accepted, 4);
     }
 
     fn york() -> Vec<Event> {

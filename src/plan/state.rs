@@ -191,6 +191,10 @@ pub struct Plan {
     /// The last actor shared into a status, for the same reason.
     #[serde(skip)]
     last_actor: Option<Shared>,
+    /// A plan folded only to check entries ([`Plan::for_rules`]) keeps its statuses here,
+    /// as the rules read them, and none in its actions.
+    #[serde(skip)]
+    rules_only: Option<super::rule_statuses::RuleStatuses>,
 }
 
 /// The index of the action found last: a lookup hint, atomic so that one plan can be read
@@ -248,6 +252,7 @@ impl PartialEq for Plan {
             last_action: _,
             last_stamp: _,
             last_actor: _,
+            rules_only,
         } = self;
         *title == other.title
             && *origin == other.origin
@@ -261,6 +266,7 @@ impl PartialEq for Plan {
             && *head == other.head
             && *last_recorded_at == other.last_recorded_at
             && *sign_off_version == other.sign_off_version
+            && *rules_only == other.rules_only
     }
 }
 
@@ -268,6 +274,48 @@ impl Plan {
     /// An empty plan: a ledger with no entries.
     pub fn new() -> Plan {
         Plan::default()
+    }
+
+    /// An empty plan for checking entries only (verify's fold): it keeps of each status
+    /// what the rules read, its value and the entry that set it, and its actions show
+    /// none. It refuses and accepts exactly what [`Plan::new`] does; it is never shown.
+    pub fn for_rules() -> Plan {
+        Plan {
+            rules_only: Some(Default::default()),
+            ..Plan::default()
+        }
+    }
+
+    /// The status shown for `action` at `review`, as the rules read it.
+    pub(crate) fn shown_status(
+        &self,
+        action: &str,
+        review: &str,
+    ) -> Option<super::rule_statuses::Shown> {
+        let i = self.index_of(action)?;
+        match &self.rules_only {
+            Some(rules) => rules.shown(i, Label::existing(review)?),
+            None => {
+                let record = self.actions[i].statuses.get(review)?;
+                Some(super::rule_statuses::Shown {
+                    status: record.status,
+                    source: record.source,
+                })
+            }
+        }
+    }
+
+    /// Puts a new status of action `i` into its map (or the rules' table).
+    fn insert_status(&mut self, i: usize, label: Label, record: RecordedStatus) {
+        let expect = self.reviews.len();
+        match &mut self.rules_only {
+            Some(rules) => rules.insert(i, label, &record, expect),
+            None => {
+                self.actions[i]
+                    .statuses
+                    .insert_expecting(label, record, expect);
+            }
+        }
     }
 
     /// True once `plan_created` has been folded in.
@@ -405,10 +453,7 @@ impl Plan {
         if let Some((i, label, record)) =
             self.status_record(seq, hash, recorded_at, actor, status, note)
         {
-            let expect = self.reviews.len();
-            self.actions[i]
-                .statuses
-                .insert_expecting(label, record, expect);
+            self.insert_status(i, label, record);
         }
     }
 
@@ -467,9 +512,12 @@ impl Plan {
         let mut runs = sorted.into_iter();
         let mut start = 0;
         let expect = self.reviews.len();
-        for (a, &end) in self.actions.iter_mut().zip(&next) {
+        for (i, (a, &end)) in self.actions.iter_mut().zip(&next).enumerate() {
             let run = runs.by_ref().take(end - start).flatten();
-            a.statuses.extend_latest_expecting(run, expect);
+            match &mut self.rules_only {
+                Some(rules) => rules.extend(i, run, expect),
+                None => a.statuses.extend_latest_expecting(run, expect),
+            }
             start = end;
         }
         later.held.clear();
@@ -508,10 +556,7 @@ impl Plan {
         note: Option<String>,
     ) {
         if let Some((i, label, record)) = self.new_status(seq, recorded_at, actor, s, note) {
-            let expect = self.reviews.len();
-            self.actions[i]
-                .statuses
-                .insert_expecting(label, record, expect);
+            self.insert_status(i, label, record);
         }
     }
 
@@ -664,8 +709,13 @@ impl Plan {
         let Some(i) = self.index_of(&e.action) else {
             return;
         };
-        let action = &mut self.actions[i];
         let target = Seq(e.target);
+        if let (Some(rules), Some(review)) = (&mut self.rules_only, &e.review) {
+            let status = e.status.as_deref().map(Shared::from);
+            rules.correct(i, review, target, status, seq);
+            return;
+        }
+        let action = &mut self.actions[i];
         match &e.review {
             Some(review) => {
                 if let Some(record) = action.statuses.get_mut(review.as_str()) {
@@ -720,6 +770,9 @@ impl Plan {
                     *from = Some(new.clone());
                 }
             };
+            if let Some(rules) = &mut self.rules_only {
+                rules.rename(&e.label, key);
+            }
             for action in &mut self.actions {
                 if let Some(record) = action.statuses.remove(e.label.as_str()) {
                     action.statuses.insert(key, record);

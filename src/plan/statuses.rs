@@ -10,16 +10,24 @@ use serde::{Deserialize, Serialize};
 
 use super::state::{Label, RecordedStatus};
 
-/// An action's statuses, one per review label, sorted by the labels' ids.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Statuses(Vec<(Label, RecordedStatus)>);
+/// An action's statuses, one per review label, sorted by the labels' ids. The record is
+/// the whole [`RecordedStatus`], or a smaller one where only the rules read the statuses
+/// (verify's fold, [`super::state::RuleStatus`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statuses<R = RecordedStatus>(Vec<(Label, R)>);
+
+impl<R> Default for Statuses<R> {
+    fn default() -> Self {
+        Statuses(Vec::new())
+    }
+}
 
 /// The container's order: by interned id.
 fn by_id(a: &Label, b: &Label) -> std::cmp::Ordering {
     a.id().cmp(&b.id())
 }
 
-impl Statuses {
+impl<R> Statuses<R> {
     fn find_sym(&self, label: Label) -> Result<usize, usize> {
         // Labels are interned as reviews are added, so a new status is usually for the
         // newest label: one look at the last record (likely one cache miss in a large
@@ -37,17 +45,17 @@ impl Statuses {
         self.find_sym(Label::existing(label)?).ok()
     }
 
-    pub fn get(&self, label: &str) -> Option<&RecordedStatus> {
+    pub fn get(&self, label: &str) -> Option<&R> {
         self.find(label).map(|i| &self.0[i].1)
     }
 
     /// [`Statuses::get`] by a label already looked up, for a view reading one review across
     /// every action (a lookup by text per cell was a tenth of `matrix` at 1M statuses).
-    pub fn get_interned(&self, label: Label) -> Option<&RecordedStatus> {
+    pub fn get_interned(&self, label: Label) -> Option<&R> {
         self.find_sym(label).ok().map(|i| &self.0[i].1)
     }
 
-    pub fn get_mut(&mut self, label: &str) -> Option<&mut RecordedStatus> {
+    pub fn get_mut(&mut self, label: &str) -> Option<&mut R> {
         self.find(label).map(|i| &mut self.0[i].1)
     }
 
@@ -56,18 +64,13 @@ impl Statuses {
     }
 
     /// Sets the status at `label`, returning the one it replaces.
-    pub fn insert(&mut self, label: Label, record: RecordedStatus) -> Option<RecordedStatus> {
+    pub fn insert(&mut self, label: Label, record: R) -> Option<R> {
         self.insert_expecting(label, record, 0)
     }
 
     /// [`Statuses::insert`] for an action expected to reach `expect` statuses (see
     /// [`Statuses::extend_latest_expecting`]).
-    pub fn insert_expecting(
-        &mut self,
-        label: Label,
-        record: RecordedStatus,
-        expect: usize,
-    ) -> Option<RecordedStatus> {
+    pub fn insert_expecting(&mut self, label: Label, record: R, expect: usize) -> Option<R> {
         match self.find_sym(label) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, record)),
             Err(i) => {
@@ -79,20 +82,20 @@ impl Statuses {
     }
 
     /// Sets the status at `label` only if it has none (a newer one is kept).
-    pub fn insert_if_absent(&mut self, label: Label, record: RecordedStatus) {
+    pub fn insert_if_absent(&mut self, label: Label, record: R) {
         if let Err(i) = self.find_sym(label) {
             self.grow_by(1, 0);
             self.0.insert(i, (label, record));
         }
     }
 
-    pub fn remove(&mut self, label: &str) -> Option<RecordedStatus> {
+    pub fn remove(&mut self, label: &str) -> Option<R> {
         self.find(label).map(|i| self.0.remove(i).1)
     }
 
     /// Adds `records` in ledger order, the latest for a label winning, as [`Statuses::insert`]
     /// one at a time would, but sorting only the new records and moving the old ones once.
-    pub fn extend_latest(&mut self, records: impl IntoIterator<Item = (Label, RecordedStatus)>) {
+    pub fn extend_latest(&mut self, records: impl IntoIterator<Item = (Label, R)>) {
         self.extend_latest_expecting(records, 0);
     }
 
@@ -101,10 +104,10 @@ impl Statuses {
     /// a time is not moved, and its freed copies do not fragment the heap.
     pub fn extend_latest_expecting(
         &mut self,
-        records: impl IntoIterator<Item = (Label, RecordedStatus)>,
+        records: impl IntoIterator<Item = (Label, R)>,
         expect: usize,
     ) {
-        let mut new: Vec<(Label, RecordedStatus)> = records.into_iter().collect();
+        let mut new: Vec<(Label, R)> = records.into_iter().collect();
         if new.is_empty() {
             return;
         }
@@ -152,7 +155,7 @@ impl Statuses {
     }
 
     /// The statuses, in no meaningful order (see [`Statuses::by_label`]).
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Label, &RecordedStatus)> + Clone {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Label, &R)> + Clone {
         self.0.iter().map(|(l, r)| (l, r))
     }
 
@@ -162,12 +165,12 @@ impl Statuses {
     }
 
     /// The records, in no meaningful order.
-    pub fn values(&self) -> impl DoubleEndedIterator<Item = &RecordedStatus> + Clone {
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &R> + Clone {
         self.0.iter().map(|(_, r)| r)
     }
 
     /// The statuses in the text order of their labels, as people and JSON see them.
-    pub fn by_label(&self) -> Vec<(&Label, &RecordedStatus)> {
+    pub fn by_label(&self) -> Vec<(&Label, &R)> {
         let mut all: Vec<_> = self.iter().collect();
         all.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         all
@@ -183,7 +186,7 @@ impl Statuses {
 }
 
 /// Sorts `records` (in ledger order) by label, keeping only the last for each label.
-fn keep_latest_sorted(records: &mut Vec<(Label, RecordedStatus)>) {
+fn keep_latest_sorted<R>(records: &mut Vec<(Label, R)>) {
     if records.windows(2).all(|w| w[0].0.id() < w[1].0.id()) {
         return;
     }

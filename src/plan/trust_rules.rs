@@ -113,7 +113,7 @@ impl Plan {
                 let Some(action) = self.action(&e.action) else {
                     return Err(RuleError::SignOff(format!("unknown action {:?}", e.action)));
                 };
-                let Some(record) = action.statuses.get(e.review.as_str()) else {
+                let Some(record) = self.shown_status(&e.action, &e.review) else {
                     return Err(RuleError::SignOff(format!(
                         "{} has no status at {:?} to sign",
                         e.action, e.review
