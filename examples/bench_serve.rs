@@ -6,14 +6,14 @@
 //!
 //! cargo build --release && cargo run --release --example bench_serve -- --clients 1,16,128
 //!
-//! Each client keeps one HTTP/1.1 connection open. The ledger is the York table imported
+//! Each client keeps one HTTP/1.1 connection open, and all clients run on one thread of this
+//! program (tokio), so that the load takes as little of the machine as it can. The ledger is the York table imported
 //! into a temporary directory, or the table `--table PATH` names (e.g. one `bench_cli --keep`
 //! wrote: its actions 1.1 to 1.6 get the writes, under `--review LABEL`). `--bin PATH` serves
 //! with another build (to compare before and after in one sitting). The server's peak RSS
 //! (VmHWM) is reported after the writes and at the end.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -58,50 +58,95 @@ fn run(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// One keep-alive connection.
+/// One keep-alive connection. Every client of a round runs on one thread (a tokio
+/// current-thread runtime): a thread per client spent most of the two cores on its own
+/// context switches and reads, and the server was measured against what was left.
 struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+    stream: tokio::net::TcpStream,
+    /// Bytes read and not yet taken as a response.
+    buf: Vec<u8>,
 }
 
 impl Client {
-    fn new(addr: &str) -> Client {
-        let s = TcpStream::connect(addr).unwrap();
-        s.set_nodelay(true).unwrap();
+    async fn new(addr: &str) -> Client {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
         Client {
-            reader: BufReader::new(s.try_clone().unwrap()),
-            writer: s,
+            stream,
+            buf: Vec::with_capacity(16 * 1024),
         }
     }
 
-    fn send(&mut self, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
-        write!(
-            self.writer,
-            "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut status = String::new();
-        self.reader.read_line(&mut status).unwrap();
-        let code = status.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let mut length = 0usize;
+    /// Sends one request and reads its whole response: the status and the body.
+    async fn send(&mut self, request: &[u8]) -> (u16, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.stream.write_all(request).await.unwrap();
         loop {
-            let mut line = String::new();
-            self.reader.read_line(&mut line).unwrap();
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
+            if let Some((code, body, end)) = response(&self.buf) {
+                let body = String::from_utf8_lossy(&self.buf[body]).into_owned();
+                self.buf.drain(..end);
+                return (code, body);
             }
-            if let Some((k, v)) = line.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    length = v.trim().parse().unwrap();
-                }
-            }
+            let mut chunk = [0u8; 16 * 1024];
+            let n = self.stream.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "the server closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
         }
-        let mut body = vec![0u8; length];
-        self.reader.read_exact(&mut body).unwrap();
-        (code, String::from_utf8_lossy(&body).into_owned())
     }
+}
+
+/// A request's bytes.
+fn request(method: &str, path: &str, token: &str, body: &str) -> Vec<u8> {
+    format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// The first response in `buf`, if all of it is there: its status, where its body is, and
+/// where it ends. Bodies come with a Content-Length (the server does not chunk these).
+fn response(buf: &[u8]) -> Option<(u16, std::ops::Range<usize>, usize)> {
+    let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = std::str::from_utf8(&buf[..head_end]).unwrap();
+    let code = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let length: usize = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .map_or(0, |(_, v)| v.trim().parse().unwrap());
+    let end = head_end + length;
+    (buf.len() >= end).then_some((code, head_end..end, end))
+}
+
+/// Runs `clients` clients at once, all on this one thread, each `work(client number,
+/// connection)`, and hands back what each returned.
+fn on_clients<T: 'static, F: std::future::Future<Output = T> + 'static>(
+    addr: &str,
+    clients: usize,
+    work: impl Fn(usize, Client) -> F,
+) -> Vec<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async {
+        let mut connections = Vec::with_capacity(clients);
+        for _ in 0..clients {
+            connections.push(Client::new(addr).await);
+        }
+        let tasks: Vec<_> = connections
+            .into_iter()
+            .enumerate()
+            .map(|(c, client)| tokio::task::spawn_local(work(c, client)))
+            .collect();
+        let mut out = Vec::with_capacity(clients);
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    })
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -157,30 +202,27 @@ fn main() {
         let per = (writes / c).max(1);
         let before = entries(ledger);
         let start = Instant::now();
-        let threads: Vec<_> = (0..c)
-            .map(|t| {
-                let (addr, token, review) = (addr.clone(), token.clone(), review.clone());
-                std::thread::spawn(move || {
-                    let mut client = Client::new(&addr);
-                    let mut latencies = Vec::with_capacity(per);
-                    for w in 0..per {
-                        let body = format!(
-                            r#"{{"action":"{}","review":"{review}","status":"Completed","note":"{t}-{w}"}}"#,
-                            actions[(t + w) % actions.len()]
-                        );
-                        let sent = Instant::now();
-                        let (code, answer) = client.send("POST", "/api/v1/plans/york/status", &token, &body);
-                        assert_eq!(code, 201, "{answer}");
-                        latencies.push(sent.elapsed());
-                    }
-                    latencies
-                })
-            })
-            .collect();
-        let mut all: Vec<Duration> = threads
-            .into_iter()
-            .flat_map(|t| t.join().unwrap())
-            .collect();
+        let review = review.clone();
+        let token = token.clone();
+        let per_client = on_clients(&addr, c, move |t, mut client| {
+            let (review, token) = (review.clone(), token.clone());
+            async move {
+                let mut latencies = Vec::with_capacity(per);
+                for w in 0..per {
+                    let body = format!(
+                        r#"{{"action":"{}","review":"{review}","status":"Completed","note":"{t}-{w}"}}"#,
+                        actions[(t + w) % actions.len()]
+                    );
+                    let post = request("POST", "/api/v1/plans/york/status", &token, &body);
+                    let sent = Instant::now();
+                    let (code, answer) = client.send(&post).await;
+                    assert_eq!(code, 201, "{answer}");
+                    latencies.push(sent.elapsed());
+                }
+                latencies
+            }
+        });
+        let mut all: Vec<Duration> = per_client.into_iter().flatten().collect();
         let elapsed = start.elapsed().as_secs_f64();
         all.sort();
         let commits = commits_since(ledger, before);
@@ -225,22 +267,17 @@ fn main() {
 /// `clients` connections each sending `per` GETs of `path` at once: how many were
 /// answered, and how many per second.
 fn gets(addr: &str, token: &str, path: &str, clients: usize, per: usize) -> (usize, f64) {
+    let get = request("GET", path, token, "");
     let start = Instant::now();
-    let threads: Vec<_> = (0..clients)
-        .map(|_| {
-            let (addr, token, path) = (addr.to_string(), token.to_string(), path.to_string());
-            std::thread::spawn(move || {
-                let mut client = Client::new(&addr);
-                for _ in 0..per {
-                    let (code, _) = client.send("GET", &path, &token, "");
-                    assert_eq!(code, 200, "GET {path}");
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
+    on_clients(addr, clients, move |_, mut client| {
+        let (get, path) = (get.clone(), path.to_string());
+        async move {
+            for _ in 0..per {
+                let (code, _) = client.send(&get).await;
+                assert_eq!(code, 200, "GET {path}");
+            }
+        }
+    });
     let n = per * clients;
     (n, n as f64 / start.elapsed().as_secs_f64())
 }
