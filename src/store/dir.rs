@@ -30,6 +30,9 @@ const LEGACY_INDEX: &str = "index";
 /// Entries folded between saves of derived data during a long catch-up.
 const CATCH_UP_CHUNK: usize = 100_000;
 
+/// Entries a held ledger appends before it saves their positions without waiting to settle.
+const HELD_POSITIONS_MAX: usize = 16 * 1024;
+
 /// An open, locked ledger directory with its derived data caught up to the log.
 pub struct DirLedger {
     dir: PathBuf,
@@ -419,11 +422,12 @@ impl DirLedger {
         self.held = true;
     }
 
-    /// Flushes plan state stored since the last flush (derived data: losing it costs a
-    /// catch-up, never an entry).
+    /// Makes the log durable, then saves the positions and flushes the plan state stored
+    /// since the last settle (derived data: losing it costs a catch-up, never an entry).
     pub fn settle(&mut self) -> Result<(), StoreError> {
         // The log first: derived data must never be durable ahead of it.
         self.log.settle()?;
+        self.positions.save()?;
         if std::mem::take(&mut self.unflushed) {
             self.state.flush()?;
         }
@@ -798,7 +802,16 @@ impl DirLedger {
         partial: &mut PartialPlan,
         changed: &Changed,
     ) -> Result<(), StoreError> {
-        self.positions.save()?;
+        // A held ledger saves its positions when it settles: their mark is a file replaced
+        // whole (an fsync and a rename), which cost a commit as much as its journal record.
+        // Readers meanwhile find the entries past the mark in the log, as after any append.
+        if !self.held {
+            self.positions.save()?;
+        } else if self.positions.unsaved() >= HELD_POSITIONS_MAX {
+            // Writes that never pause would keep them all in memory: settle now and then.
+            self.log.settle()?;
+            self.positions.save()?;
+        }
         let Some(head) = self.head else {
             return Ok(());
         };
