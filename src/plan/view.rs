@@ -357,12 +357,17 @@ pub fn matrix_outline(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
     }
 }
 
+/// Slots of [`MatrixStatuses`]'s cache of numbers.
+const RECENT: usize = 16;
+
 /// A matrix's statuses as numbers into its distinct status names, four bytes a cell: a
 /// view that writes only the names needs no [`MatrixCell`] per cell (a million of them).
 #[derive(Debug, Clone, Default)]
 pub struct MatrixStatuses {
     /// The distinct names, in the order first set.
     names: Vec<Shared>,
+    /// The last (interned id, number) looked up, by the id's residue.
+    recent: [(u32, u32); RECENT],
     /// Where each name past the first few is in `names`, by its interned id.
     numbers: foldhash::HashMap<u32, u32>,
     /// By review, then action (a snapshot's columns fill it in order, and the rows read
@@ -426,6 +431,20 @@ impl MatrixStatuses {
     /// look along them finds it (a table by id, zeroed, cost more to make than it saved);
     /// past the first sixteen a map takes over.
     fn number(&mut self, status: Shared) -> u32 {
+        // The last number found for ids of each residue: a cell is nearly always one load.
+        // Ids are never 0, so the empty slots match nothing.
+        let slot = status.id() as usize % RECENT;
+        let (id, k) = self.recent[slot];
+        if id == status.id() {
+            return k;
+        }
+        let k = self.look_up(status);
+        self.recent[slot] = (status.id(), k);
+        k
+    }
+
+    /// [`MatrixStatuses::number`] past its cache.
+    fn look_up(&mut self, status: Shared) -> u32 {
         const FEW_NAMES: usize = 16;
         let few = &self.names[..self.names.len().min(FEW_NAMES)];
         if let Some(k) = few.iter().position(|&n| n == status) {
