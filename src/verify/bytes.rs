@@ -23,8 +23,8 @@ const BATCH_BYTES: usize = 256 * 1024;
 
 /// Batches waiting for the fold at most: 4 MB, so that the byte checks are not held up
 /// while the fold works through the slower entries that add areas and actions. (32 was no
-/// quicker once the fold kept only what the rules read, and let a run whose fold fell
-/// behind reach 50 MB at a million statuses.)
+/// quicker once the fold kept only what the rules read, and allowed 4 MB more in flight
+/// in a run whose fold falls behind; one such run peaked at 49.7 MB at a million statuses.)
 pub(super) const QUEUED: usize = 16;
 
 /// The next batch is handed over unchecked when fewer than this many wait for the fold.
