@@ -49,32 +49,22 @@ impl RuleStatuses {
         })
     }
 
-    /// The compact record of `shown`, noting a far source aside.
-    fn record(&mut self, action: usize, label: Label, shown: Shown) -> RuleStatus {
-        let source = match u32::try_from(shown.source.0) {
-            Ok(small) if small != FAR => small,
-            _ => {
-                self.far.insert((action, label.id()), shown.source);
-                FAR
-            }
-        };
-        RuleStatus {
-            status: shown.status,
-            source,
+    /// Makes a place for action `action`'s statuses, if there is none yet.
+    fn make_room(&mut self, action: usize) {
+        if self.by_action.len() <= action {
+            self.by_action.resize_with(action + 1, Statuses::default);
         }
     }
 
     fn action(&mut self, action: usize) -> &mut Statuses<RuleStatus> {
-        if self.by_action.len() <= action {
-            self.by_action.resize_with(action + 1, Statuses::default);
-        }
+        self.make_room(action);
         &mut self.by_action[action]
     }
 
     /// Records a new status of action `action` at `label`, which an action reaching
     /// `expect` statuses makes room for at once.
     pub fn insert(&mut self, action: usize, label: Label, record: &RecordedStatus, expect: usize) {
-        let compact = self.record(action, label, shown_of(record));
+        let compact = compact(&mut self.far, action, label, shown_of(record));
         self.action(action).insert_expecting(label, compact, expect);
     }
 
@@ -85,11 +75,12 @@ impl RuleStatuses {
         run: impl IntoIterator<Item = (Label, RecordedStatus)>,
         expect: usize,
     ) {
-        let compact: Vec<(Label, RuleStatus)> = run
+        self.make_room(action);
+        let (statuses, far) = (&mut self.by_action[action], &mut self.far);
+        let run = run
             .into_iter()
-            .map(|(label, r)| (label, self.record(action, label, shown_of(&r))))
-            .collect();
-        self.action(action).extend_latest_expecting(compact, expect);
+            .map(|(label, r)| (label, compact(far, action, label, shown_of(&r))));
+        statuses.extend_latest_expecting(run, expect);
     }
 
     /// A correction by entry `seq` of the status at `label`, if `target` set the value
@@ -115,7 +106,7 @@ impl RuleStatuses {
             status: status.unwrap_or(shown.status),
             source: seq,
         };
-        let compact = self.record(action, label, updated);
+        let compact = compact(&mut self.far, action, label, updated);
         self.action(action).insert(label, compact);
     }
 
@@ -132,6 +123,26 @@ impl RuleStatuses {
                 }
             }
         }
+    }
+}
+
+/// The compact record of `shown`, a far source noted aside in `far`.
+fn compact(
+    far: &mut foldhash::HashMap<(usize, u32), Seq>,
+    action: usize,
+    label: Label,
+    shown: Shown,
+) -> RuleStatus {
+    let source = match u32::try_from(shown.source.0) {
+        Ok(small) if small != FAR => small,
+        _ => {
+            far.insert((action, label.id()), shown.source);
+            FAR
+        }
+    };
+    RuleStatus {
+        status: shown.status,
+        source,
     }
 }
 
