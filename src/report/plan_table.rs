@@ -3,6 +3,7 @@
 //! writer, each cell borrowed from the view where it can be rather than copied into a
 //! [`super::Doc`] (a plan of ten thousand actions has seventy thousand cells).
 
+use std::cell::RefCell;
 use std::io;
 
 use super::plain_grid::{Chunked, Rows, Sink, Table, Text, TooWide};
@@ -18,7 +19,11 @@ pub fn write_plan_table(
     view: &PlanAt<'_>,
     actions: &impl PlanActions,
 ) -> io::Result<Result<(), TooWide>> {
-    let rows = PlanRows { view, actions };
+    let rows = PlanRows {
+        view,
+        actions,
+        kept: RefCell::default(),
+    };
     let mut table = match Table::measure(&PLAN_COLUMNS, &rows, safe_text::terminal) {
         Ok(table) => table,
         Err(TooWide) => return Ok(Err(TooWide)),
@@ -78,20 +83,68 @@ impl PlanActions for ActionsAt<'_> {
     }
 }
 
-/// The plan's rows as `plan_doc` makes them, each made when it is read.
+/// The plan's rows as `plan_doc` makes them, each made when it is first read. Pass 1 keeps
+/// their text, so pass 2 copies it rather than making every row again (making a row is
+/// most of the table's cost: its status found, its fields in effect, its cells).
 struct PlanRows<'v, A> {
     view: &'v PlanAt<'v>,
     actions: &'v A,
+    kept: RefCell<Option<KeptRows>>,
+}
+
+/// Rows' cells as one text, and where each cell ends in it.
+#[derive(Default)]
+struct KeptRows {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl KeptRows {
+    const CELLS: usize = PLAN_COLUMNS.len();
+
+    /// Keeps a row; false once the text outgrows the `u32` offsets (the rows are then
+    /// made again).
+    fn keep(&mut self, cells: &[std::borrow::Cow<'_, str>; Self::CELLS]) -> bool {
+        for cell in cells {
+            self.text.push_str(cell);
+            match u32::try_from(self.text.len()) {
+                Ok(end) => self.ends.push(end),
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    fn each_row<E>(&self, mut visit: impl FnMut(&[Text<'_>]) -> Result<(), E>) -> Result<(), E> {
+        let mut start = 0;
+        for ends in self.ends.chunks_exact(Self::CELLS) {
+            let cells: [Text<'_>; Self::CELLS] = std::array::from_fn(|i| {
+                let (from, to) = (if i == 0 { start } else { ends[i - 1] }, ends[i]);
+                Text::Own(&self.text[from as usize..to as usize])
+            });
+            start = ends[Self::CELLS - 1];
+            visit(&cells)?;
+        }
+        Ok(())
+    }
 }
 
 impl<A: PlanActions> Rows for PlanRows<'_, A> {
     fn each_row<E>(&self, mut visit: impl FnMut(&[Text<'_>]) -> Result<(), E>) -> Result<(), E> {
+        if let Some(kept) = &*self.kept.borrow() {
+            return kept.each_row(visit);
+        }
+        let mut kept = Some(KeptRows::default());
         for area in &self.view.areas {
             self.actions.each(area, |a| {
                 let (cells, _) = plan_row(area, a);
+                if kept.as_mut().is_some_and(|k| !k.keep(&cells)) {
+                    kept = None;
+                }
                 visit(&cells.each_ref().map(|c| Text::Own(c)))
             })?;
         }
+        *self.kept.borrow_mut() = kept;
         Ok(())
     }
 
