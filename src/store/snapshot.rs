@@ -25,7 +25,7 @@ use super::positions::{line_at, Covered, DERIVED_DIR};
 use super::review_columns::ReviewColumns;
 
 const SNAPSHOT_DIR: &str = "snapshots";
-const MAGIC: &[u8; 8] = b"RLSNAP04";
+const MAGIC: &[u8; 8] = b"RLSNAP05";
 const HEADER_LEN: usize = 8 + 8 + 32 + 8 + 8 + 32;
 /// Snapshots kept at most.
 const KEEP: usize = 8;
