@@ -31,10 +31,11 @@ use readiness_ledger::event::{
 use readiness_ledger::plan::activity::ActivityRow;
 use readiness_ledger::plan::view::{history, matrix, plan_at};
 use readiness_ledger::query::{fill_for_plan_at, matrix_of_columns};
+use readiness_ledger::report::{render, views::plan_doc, RenderOptions, ViewFormat};
 use readiness_ledger::scale::StatusScale;
 use readiness_ledger::store::snapshot;
 use readiness_ledger::store::source::{fold, Location, ReadLedger};
-use readiness_ledger::store::{EntrySource, MemoryLog};
+use readiness_ledger::store::{ActionText, EntrySource, MemoryLog};
 use readiness_ledger::verify::replay_with;
 
 // ---------------------------------------------------------------------------------------
@@ -403,7 +404,9 @@ proptest! {
 /// Also whether the columns were used.
 fn column_projections(dir: &std::path::Path, known_at: Option<&str>) -> (Value, bool) {
     let reader = ReadLedger::open(&Location::Dir(dir.to_path_buf())).expect("the ledger opens");
-    let (plan, columns, _) = reader.load_plan_lazily(known_at).expect("the plan loads");
+    let (plan, columns, _) = reader
+        .load_plan_lazily(known_at, ActionText::All)
+        .expect("the plan loads");
     let used = columns.is_some();
     if !plan.is_created() {
         return (Value::Null, used);
@@ -418,14 +421,41 @@ fn column_projections(dir: &std::path::Path, known_at: Option<&str>) -> (Value, 
     let mut out = Vec::new();
     for point in &points {
         // Each view reads its own copy, as each command does.
-        let (mut at, columns, _) = reader.load_plan_lazily(known_at).expect("the plan loads");
-        let (whole, more, _) = reader.load_plan_lazily(known_at).expect("the plan loads");
+        let (mut at, columns, _) = reader
+            .load_plan_lazily(known_at, ActionText::All)
+            .expect("the plan loads");
+        // The matrix, and the plan's table below, from actions without the texts they do
+        // not show.
+        let (whole, more, _) = reader
+            .load_plan_lazily(known_at, ActionText::Shown)
+            .expect("the plan loads");
+        let (mut shown, shown_columns, _) = reader
+            .load_plan_lazily(known_at, ActionText::Shown)
+            .expect("the plan loads");
         let m = match more {
             Some(c) => matrix_of_columns(&whole, point.as_ref(), c).expect("columns read"),
             None => matrix(&whole, point.as_ref()),
         };
         if let Some(c) = columns {
             fill_for_plan_at(&mut at, c, point.as_ref()).expect("columns read");
+        }
+        if let Some(c) = shown_columns {
+            fill_for_plan_at(&mut shown, c, point.as_ref()).expect("columns read");
+        }
+        for format in [ViewFormat::Table, ViewFormat::Csv, ViewFormat::Markdown] {
+            let table = |p| {
+                render(
+                    &plan_at(p, point.as_ref()),
+                    plan_doc,
+                    format,
+                    RenderOptions::default(),
+                )
+            };
+            assert_eq!(
+                table(&shown),
+                table(&at),
+                "{format:?} of the plan without unshown texts"
+            );
         }
         out.push(json!({
             "point": point.as_ref().map(|p| &p.label),

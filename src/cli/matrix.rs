@@ -6,6 +6,7 @@ use crate::query::matrix_statuses;
 use crate::report::matrix_table::{write_matrix_csv, write_matrix_table};
 use crate::report::wsoa_table::to_wsoa_table;
 use crate::report::{render, views::matrix_doc, ViewFormat};
+use crate::store::ActionText;
 
 use super::view::{emit, load_plan, load_plan_lazily, release, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
@@ -35,7 +36,13 @@ pub struct Args {
 /// Prints the matrix.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = args.view.known_at()?;
-    let (mut plan, columns) = load_plan_lazily(ctx, known_at.as_deref())?;
+    // The WSoA layout writes every field of the plan; the other formats only ids and
+    // statuses.
+    let wanted = match args.view.format {
+        ViewFormat::Wsoa => ActionText::All,
+        _ => ActionText::Shown,
+    };
+    let (mut plan, columns) = load_plan_lazily(ctx, known_at.as_deref(), wanted)?;
     let point = match args.view.as_of.as_deref() {
         Some(p) => resolve_point(&plan, Some(p), ctx)?,
         None => None,

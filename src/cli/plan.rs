@@ -4,6 +4,7 @@ use crate::plan::view::{plan_at, plan_outline, ActionsAt};
 use crate::query::fill_for_plan_at;
 use crate::report::plan_table::write_plan_table;
 use crate::report::{render, views::plan_doc, ViewFormat};
+use crate::store::ActionText;
 
 use super::view::{emit, load_plan, load_plan_lazily, release, resolve_point, ViewArgs};
 use super::{CliError, Context, Exit};
@@ -25,7 +26,13 @@ pub struct Args {
 /// Prints the plan view.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = args.view.known_at()?;
-    let (mut plan, columns) = load_plan_lazily(ctx, known_at.as_deref())?;
+    // Only JSON writes the actions' own text; no format writes their outcomes, measures or
+    // evidence of impact.
+    let wanted = match args.view.format {
+        ViewFormat::Json => ActionText::All,
+        _ => ActionText::Shown,
+    };
+    let (mut plan, columns) = load_plan_lazily(ctx, known_at.as_deref(), wanted)?;
     let point = resolve_point(&plan, args.view.as_of.as_deref(), ctx)?;
     if let Some(columns) = columns {
         if fill_for_plan_at(&mut plan, columns, point.as_ref()).is_err() {

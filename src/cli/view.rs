@@ -6,6 +6,7 @@ use crate::asof::{resolve, ResolvedPoint};
 use crate::plan::Plan;
 use crate::report::{RenderOptions, ViewFormat};
 use crate::store::review_columns::ReviewColumns;
+use crate::store::ActionText;
 
 use super::{CliError, Context};
 
@@ -89,12 +90,14 @@ pub fn load_plan(ctx: &mut Context<'_>, known_at: Option<&str>) -> Result<Plan, 
 
 /// [`load_plan`], the snapshot's statuses left in their columns when the reader can (see
 /// [`crate::store::reader::DirReader::load_plan_lazily`]): the view reads those it shows.
+/// Its actions have the texts `wanted`.
 pub fn load_plan_lazily(
     ctx: &mut Context<'_>,
     known_at: Option<&str>,
+    wanted: ActionText,
 ) -> Result<(Plan, Option<ReviewColumns>), CliError> {
     let ledger = ctx.open_for_read()?;
-    let (plan, columns, notes) = ledger.load_plan_lazily(known_at)?;
+    let (plan, columns, notes) = ledger.load_plan_lazily(known_at, wanted)?;
     ctx.warn_all(notes)?;
     require_plan(ctx, &plan, known_at)?;
     Ok((plan, columns))

@@ -149,6 +149,19 @@ pub fn split_part(mut part: Vec<u8>) -> Result<Split, CodecError> {
     })
 }
 
+/// Which of an action's texts [`get_actions`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionText {
+    /// Every field: a plan that may be shown whole, compared, stored or served.
+    All,
+    /// Only those a table of the plan or the RAG matrix shows (id, area, lead, start, end):
+    /// the action's own text, its outcome, measures and evidence of impact are left empty.
+    /// They are most of a plan's bytes and allocations, and `plan` and `matrix` print their
+    /// rows and drop the plan. Actions ever amended, withdrawn, attached to or signed keep
+    /// every field.
+    Shown,
+}
+
 /// The text block being read, field by field.
 struct Text<'a> {
     text: &'a str,
@@ -177,10 +190,38 @@ impl<'a> Text<'a> {
             n => self.take(n - 1).map(|s| Some(s.to_owned())),
         }
     }
+
+    /// Passes over a field read by [`Text::owned`] (`optional` false) or
+    /// [`Text::optional`], checking that it is there.
+    fn skip(&mut self, r: &mut Reader<'_>, optional: bool) -> Result<(), CodecError> {
+        match (r.varint()? as usize, optional) {
+            (0, true) => Ok(()),
+            (n, true) => self.take(n - 1).map(drop),
+            (n, false) => self.take(n).map(drop),
+        }
+    }
+
+    /// An optional field, made only when `wanted`.
+    fn optional_if(
+        &mut self,
+        r: &mut Reader<'_>,
+        wanted: bool,
+    ) -> Result<Option<String>, CodecError> {
+        match wanted {
+            true => self.optional(r),
+            false => self.skip(r, true).map(|()| None),
+        }
+    }
 }
 
-/// Appends to `actions` those of a part [`split_part`] from what a [`PartWriter`] made.
-pub fn get_actions(part: &Split, actions: &mut Vec<Action>) -> Result<(), CodecError> {
+/// Appends to `actions` those of a part [`split_part`] from what a [`PartWriter`] made, with
+/// the texts `wanted`.
+pub fn get_actions(
+    part: &Split,
+    actions: &mut Vec<Action>,
+    wanted: ActionText,
+) -> Result<(), CodecError> {
+    let all = wanted == ActionText::All;
     let mut r = Reader {
         bytes: &part.records,
         at: 0,
@@ -195,16 +236,20 @@ pub fn get_actions(part: &Split, actions: &mut Vec<Action>) -> Result<(), CodecE
         let action = match kind {
             PLAIN => {
                 let (id, area) = (text.owned(&mut r)?, text.owned(&mut r)?);
+                let action = match all {
+                    true => text.owned(&mut r)?,
+                    false => text.skip(&mut r, false).map(|()| String::new())?,
+                };
                 let fields = ActionAdded {
                     id,
                     area,
-                    action: text.owned(&mut r)?,
-                    outcome: text.optional(&mut r)?,
+                    action,
+                    outcome: text.optional_if(&mut r, all)?,
                     start: text.optional(&mut r)?,
                     end: text.optional(&mut r)?,
                     lead: text.optional(&mut r)?,
-                    measures: text.optional(&mut r)?,
-                    evidence_impact: text.optional(&mut r)?,
+                    measures: text.optional_if(&mut r, all)?,
+                    evidence_impact: text.optional_if(&mut r, all)?,
                 };
                 Action::from_added(fields, Seq(r.varint()?))
             }
@@ -249,7 +294,7 @@ mod tests {
 
     fn read(part: &[u8]) -> Result<Vec<Action>, CodecError> {
         let mut actions = Vec::new();
-        get_actions(&split_part(part.to_vec())?, &mut actions)?;
+        get_actions(&split_part(part.to_vec())?, &mut actions, ActionText::All)?;
         Ok(actions)
     }
 
@@ -267,6 +312,49 @@ mod tests {
         let bytes = part(&actions);
         assert_eq!(read(&bytes).unwrap(), actions);
         assert!(read(&part(&[])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn shown_texts_leave_out_only_what_no_table_shows() {
+        let mut full = added("1.1", Some("CYC"));
+        full.fields.outcome = Some("outcome".into());
+        full.fields.start = Some("April 2020".into());
+        full.fields.measures = Some("measures".into());
+        full.fields.evidence_impact = Some("impact".into());
+        let mut amended = added("1.2", None);
+        amended.fields.outcome = Some("kept whole".into());
+        amended.field_source.insert("lead".into(), Seq(8));
+        let bytes = part(&[full.clone(), amended.clone()]);
+        let mut shown = Vec::new();
+        get_actions(
+            &split_part(bytes.clone()).unwrap(),
+            &mut shown,
+            ActionText::Shown,
+        )
+        .unwrap();
+        let f = &shown[0].fields;
+        assert_eq!((f.id.as_str(), f.area.as_str()), ("1.1", "1"));
+        assert_eq!(
+            (f.lead.as_deref(), f.start.as_deref()),
+            (Some("CYC"), Some("April 2020"))
+        );
+        assert_eq!(f.end.as_deref(), Some(""));
+        assert_eq!(f.action, "");
+        assert_eq!(
+            (&f.outcome, &f.measures, &f.evidence_impact),
+            (&None, &None, &None)
+        );
+        assert_eq!(shown[0].added, full.added);
+        assert_eq!(
+            shown[1], amended,
+            "an action with a history keeps every field"
+        );
+        // Texts passed over are still checked: a cut part is an error either way.
+        for cut in 0..bytes.len() {
+            let split = split_part(bytes[..cut].to_vec());
+            let read = split.and_then(|s| get_actions(&s, &mut Vec::new(), ActionText::Shown));
+            assert!(read.is_err(), "cut at {cut}");
+        }
     }
 
     #[test]

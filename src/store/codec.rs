@@ -13,7 +13,7 @@ use crate::plan::state::{Label, Shared};
 use crate::plan::{Action, Plan, RecordedStatus};
 use crate::sym::Sym;
 
-use super::action_records;
+use super::action_records::{self, ActionText};
 use super::parts::Parts;
 use super::review_columns::{self, ReviewColumns};
 
@@ -251,22 +251,24 @@ pub fn encode_plan_parts(plan: &mut Plan) -> (Vec<Vec<u8>>, usize) {
 /// Decodes a plan written by [`encode_plan`].
 pub fn decode_plan(bytes: &[u8]) -> Result<Plan, CodecError> {
     let parts = super::parts::MemoryParts::parse(bytes.to_vec())?;
-    let (mut plan, columns) = decode_plan_lazily(Box::new(parts))?;
+    let (mut plan, columns) = decode_plan_lazily(Box::new(parts), ActionText::All)?;
     columns.fill_all(&mut plan.actions)?;
     Ok(plan)
 }
 
 /// Decodes the plan in `parts` without its statuses, which stay in the returned columns for
-/// the caller to read as far as it needs. The action parts are checked and parsed on every
-/// core.
-pub fn decode_plan_lazily(parts: Box<dyn Parts>) -> Result<(Plan, ReviewColumns), CodecError> {
+/// the caller to read as far as it needs, and with the actions' texts `wanted`.
+pub fn decode_plan_lazily(
+    parts: Box<dyn Parts>,
+    wanted: ActionText,
+) -> Result<(Plan, ReviewColumns), CodecError> {
     let action_parts = parts.directory().action_parts;
     let mut plan: Plan =
         serde_json::from_slice(&parts.read(0)?).map_err(|e| CodecError(e.to_string()))?;
     if !plan.actions.is_empty() {
         return Err(bad("actions outside their parts"));
     }
-    plan.actions = decode_actions(&*parts, 1..action_parts + 1)?;
+    plan.actions = decode_actions(&*parts, 1..action_parts + 1, wanted)?;
     if plan.actions.iter().any(|a| !a.statuses.is_empty()) {
         return Err(bad("statuses outside their columns"));
     }
@@ -280,6 +282,7 @@ pub fn decode_plan_lazily(parts: Box<dyn Parts>) -> Result<(Plan, ReviewColumns)
 fn decode_actions(
     parts: &dyn Parts,
     range: std::ops::Range<usize>,
+    wanted: ActionText,
 ) -> Result<Vec<Action>, CodecError> {
     use std::sync::mpsc;
     let parts_len = range.len();
@@ -302,7 +305,7 @@ fn decode_actions(
                 // (within reason: the count is the file's word).
                 actions.reserve(split.count.saturating_mul(parts_len).min(1 << 22));
             }
-            action_records::get_actions(&split, &mut actions)?;
+            action_records::get_actions(&split, &mut actions, wanted)?;
         }
         Ok(actions)
     })

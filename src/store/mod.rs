@@ -24,6 +24,7 @@ pub mod state_file;
 mod stream_write;
 pub mod tail;
 
+pub use action_records::ActionText;
 pub use dir::DirLedger;
 pub use error::StoreError;
 pub use reader::DirReader;

@@ -13,6 +13,7 @@ use crate::chain::{stored_facts, stored_time};
 use crate::entry::{Entry, Seq};
 use crate::plan::Plan;
 
+use super::action_records::ActionText;
 use super::dir::{check_dir, read_entry_line, DirLedger};
 use super::error::StoreError;
 use super::fsx;
@@ -223,10 +224,12 @@ impl DirReader {
     /// When the entries after the newest snapshot are all statuses (the usual case), the
     /// plan comes back without the snapshot's statuses, which stay in the columns returned
     /// with it (the statuses after the snapshot are in the plan, and win over them);
-    /// otherwise the whole plan, and no columns.
+    /// otherwise the whole plan, and no columns. The snapshot's actions come with the texts
+    /// `wanted` (a whole plan has them all).
     pub fn load_plan_lazily(
         &self,
         known_at: Option<&str>,
+        wanted: ActionText,
     ) -> Result<(Plan, Option<ReviewColumns>, Vec<String>), StoreError> {
         let upto = match known_at {
             Some(t) => self.last_known_at(t)?,
@@ -234,7 +237,7 @@ impl DirReader {
         };
         let newest = snapshot::list(&self.dir)?.into_iter().rfind(|s| *s <= upto);
         let snap = match newest {
-            Some(seq) => snapshot::load_lazily(&self.dir, &self.log, self.readable, seq)?,
+            Some(seq) => snapshot::load_lazily(&self.dir, &self.log, self.readable, seq, wanted)?,
             None => None,
         };
         let Some(snap) = snap else {

@@ -332,6 +332,7 @@ mod tests {
     use crate::event::*;
     use crate::store::codec::{decode_plan, decode_plan_lazily, encode_plan};
     use crate::store::parts::MemoryParts;
+    use crate::store::ActionText;
     use crate::store::MemoryLog;
     use crate::test_events::{area, created, review};
     use chrono::TimeZone;
@@ -371,7 +372,7 @@ mod tests {
     }
 
     fn lazily(bytes: Vec<u8>) -> Result<(crate::plan::Plan, ReviewColumns), CodecError> {
-        decode_plan_lazily(Box::new(MemoryParts::parse(bytes)?))
+        decode_plan_lazily(Box::new(MemoryParts::parse(bytes)?), ActionText::All)
     }
 
     fn labels(plan: &crate::plan::Plan, action: usize) -> Vec<String> {

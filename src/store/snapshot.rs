@@ -17,6 +17,7 @@ use crate::chain::stored_facts;
 use crate::entry::{EntryHash, Seq};
 use crate::plan::Plan;
 
+use super::action_records::ActionText;
 use super::codec;
 use super::error::{io, StoreError};
 use super::fsx;
@@ -117,7 +118,7 @@ pub fn load(ledger: &Path, log: &Path, limit: u64, seq: u64) -> Result<Option<Lo
         columns,
         covered,
         bytes,
-    }) = load_lazily(ledger, log, limit, seq)?
+    }) = load_lazily(ledger, log, limit, seq, ActionText::All)?
     else {
         return Ok(None);
     };
@@ -132,12 +133,14 @@ pub fn load(ledger: &Path, log: &Path, limit: u64, seq: u64) -> Result<Option<Lo
 }
 
 /// [`load`], the statuses left in their columns (checked by whoever reads them: the whole
-/// file's checksum holds, so only a bug in this program could make them unreadable).
+/// file's checksum holds, so only a bug in this program could make them unreadable), and
+/// the actions' texts `wanted`.
 pub fn load_lazily(
     ledger: &Path,
     log: &Path,
     limit: u64,
     seq: u64,
+    wanted: ActionText,
 ) -> Result<Option<Lazy>, StoreError> {
     use std::os::unix::fs::FileExt;
     let path = dir_of(ledger).join(name(seq));
@@ -180,7 +183,7 @@ pub fn load_lazily(
         return Ok(None);
     }
     let parts = FileParts::new(file, HEADER_LEN as u64 + dir_len, directory);
-    let Ok((plan, columns)) = codec::decode_plan_lazily(Box::new(parts)) else {
+    let Ok((plan, columns)) = codec::decode_plan_lazily(Box::new(parts), wanted) else {
         return Ok(None);
     };
     if plan.head != Some((covered.seq, covered.hash)) {

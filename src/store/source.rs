@@ -246,9 +246,10 @@ impl ReadLedger {
     pub fn load_plan_lazily(
         &self,
         known_at: Option<&str>,
+        wanted: super::ActionText,
     ) -> Result<(Plan, Option<ReviewColumns>, Vec<String>), StoreError> {
         match self {
-            ReadLedger::Dir(d) => d.load_plan_lazily(known_at),
+            ReadLedger::Dir(d) => d.load_plan_lazily(known_at, wanted),
             ReadLedger::Export(f) => Ok((fold(f, known_at)?, None, Vec::new())),
         }
     }
