@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::dates::{parse_date_text, read_day, DayError, YearMonth};
-use crate::names::{edit_distance, fold, SUGGESTIONS};
+use crate::names::{edit_distance, fold, folds_to, SUGGESTIONS};
 use crate::plan::Review;
 
 /// The review a point resolved to.
@@ -85,12 +85,12 @@ fn find(given: &str, reviews: &[Review], want: Use) -> Result<ResolvedPoint, AsO
     if want == Use::Point && wanted == "latest" {
         return Ok(found(last));
     }
-    if let Some(r) = by_date.iter().find(|r| fold(&r.label) == wanted) {
+    if let Some(r) = by_date.iter().find(|r| folds_to(&r.label, &wanted)) {
         return Ok(found(r));
     }
     if let Some(r) = by_date
         .iter()
-        .find(|r| r.former_labels.iter().any(|l| fold(l) == wanted))
+        .find(|r| r.former_labels.iter().any(|l| folds_to(l, &wanted)))
     {
         return match want {
             Use::Point => Ok(found(r)),

@@ -10,7 +10,19 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 
+use super::tokens::TokenStore;
 use super::AppState;
+
+tokio::task_local! {
+    /// The token file as read when the request came in: the request's access checks and its
+    /// log line use this one reading (one look at the file per request, not one per use).
+    static TOKENS: Arc<TokenStore>;
+}
+
+/// The token file as this request's log line read it, inside a request.
+pub fn request_tokens() -> Option<Arc<TokenStore>> {
+    TOKENS.try_with(Arc::clone).ok()
+}
 
 /// Logs `request` once it is answered.
 pub async fn log(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
@@ -28,15 +40,17 @@ pub async fn log(State(state): State<Arc<AppState>>, request: Request, next: Nex
             crate::web::session::cookie(request.headers(), crate::web::session::COOKIE)
                 .and_then(|id| state.sessions.token_of(&id))
         });
-    let response = next.run(request).await;
-    let actor = match token {
-        None => "-".to_string(),
-        Some(t) => state
-            .token_cache
-            .current(&state.tokens)
-            .ok()
-            .and_then(|s| s.find(&t).map(|r| r.name.clone()))
-            .unwrap_or_else(|| "(unknown token)".to_string()),
+    let tokens = state.token_cache.current(&state.tokens).ok();
+    let actor = match (&token, &tokens) {
+        (None, _) => "-".to_string(),
+        (Some(t), Some(store)) => store
+            .find(t)
+            .map_or_else(|| "(unknown token)".to_string(), |r| r.name.clone()),
+        (Some(_), None) => "(unknown token)".to_string(),
+    };
+    let response = match tokens {
+        Some(store) => TOKENS.scope(store, next.run(request)).await,
+        None => next.run(request).await,
     };
     tracing::info!(
         target: "readiness::access",

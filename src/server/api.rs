@@ -49,10 +49,13 @@ pub fn caller_of(state: &AppState, token: Option<&str>, plan: &str) -> Result<Ca
         }
         return Err(ApiError::Unauthorized);
     };
-    let store = state
-        .token_cache
-        .current(&state.tokens)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let store = match super::access_log::request_tokens() {
+        Some(store) => store,
+        None => state
+            .token_cache
+            .current(&state.tokens)
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    };
     let record = store.find(token.trim()).ok_or(ApiError::Unauthorized)?;
     if record.plan.as_deref().is_some_and(|p| p != plan) {
         return Err(ApiError::Forbidden(format!(

@@ -30,7 +30,8 @@ const LEGACY_INDEX: &str = "index";
 /// Entries folded between saves of derived data during a long catch-up.
 const CATCH_UP_CHUNK: usize = 100_000;
 
-/// Entries a held ledger appends before it saves their positions without waiting to settle.
+/// Entries a held ledger appends before it saves their positions and plan state without
+/// waiting to settle: what a reopen after a crash folds again at most.
 const HELD_POSITIONS_MAX: usize = 16 * 1024;
 
 /// An open, locked ledger directory with its derived data caught up to the log.
@@ -61,7 +62,18 @@ pub struct DirLedger {
     whole: Option<PartialPlan>,
     /// Plan state stored since the last flush.
     unflushed: bool,
+    /// What a held ledger's plan state lags behind the head by (it stores the state with
+    /// its whole plan when it settles, as it saves positions): sled's writes cost a commit
+    /// more than its journal record. Only while `whole` is kept, or the state is caught up
+    /// from the log before anything reads it.
+    deferred: Option<Deferred>,
     _lock: LedgerLock,
+}
+
+/// Plan state not stored yet: the actions changed since the last store, over how many entries.
+struct Deferred {
+    changed: Changed,
+    entries: usize,
 }
 
 /// What an append reports once it is durable.
@@ -168,6 +180,7 @@ impl DirLedger {
             held: false,
             whole: None,
             unflushed: false,
+            deferred: None,
             _lock: lock,
         })
     }
@@ -428,10 +441,32 @@ impl DirLedger {
         // The log first: derived data must never be durable ahead of it.
         self.log.settle()?;
         self.positions.save()?;
+        self.state_current()?;
         if std::mem::take(&mut self.unflushed) {
             self.state.flush()?;
         }
         Ok(())
+    }
+
+    /// Stores the plan state a held ledger put off, from its whole plan; without one (an
+    /// append failed after taking it), folds the log into the state from the state's mark.
+    fn state_current(&mut self) -> Result<(), StoreError> {
+        let (Some(deferred), Some(head)) = (self.deferred.take(), self.head) else {
+            return Ok(());
+        };
+        let Some(whole) = self.whole.as_mut() else {
+            return self.catch_up();
+        };
+        match self.state.store_unflushed(whole, head, &deferred.changed) {
+            Ok(()) => {
+                self.unflushed = true;
+                Ok(())
+            }
+            Err(e) => {
+                self.deferred = Some(deferred);
+                Err(e)
+            }
+        }
     }
 
     /// Takes `plan` as the held whole plan if it is the plan at the head (the server's kept
@@ -500,6 +535,7 @@ impl DirLedger {
         &mut self,
         read: impl Fn(&StateDb) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.state_current()?;
         match read(&self.state) {
             Err(StoreError::Index(e)) => {
                 self.rebuild_state(&e.to_string())?;
@@ -593,6 +629,7 @@ impl DirLedger {
         events: Vec<Event>,
     ) -> Result<Appended, StoreError> {
         self.writable()?;
+        self.state_current()?;
         let mut partial = match self.load_for(&events) {
             Ok(p) => p,
             // Derived data that opened but does not read back: rebuild it, then go on.
@@ -628,6 +665,9 @@ impl DirLedger {
         groups: Vec<Group>,
     ) -> Result<GroupCommit, StoreError> {
         self.writable()?;
+        if self.whole.is_none() {
+            self.state_current()?;
+        }
         let cached = self.whole.take();
         let mut partial = match cached.map_or_else(|| self.state.load_all(), Ok) {
             Ok(p) if self.head.is_some() => p,
@@ -704,12 +744,20 @@ impl DirLedger {
         };
         // Kept only when it is the whole plan and the derived data took it (a failed save
         // leaves the next append to load it again).
-        if self.held
+        let keep = self.held
             && self.head.is_some()
             && appended.warnings.is_empty()
-            && partial.orders.len() == partial.count as usize
-        {
-            self.whole = Some(partial);
+            && partial.orders.len() == partial.count as usize;
+        self.whole = Some(partial);
+        let mut appended = appended;
+        if !keep {
+            // The state put off is stored from this plan before it goes.
+            if let Err(e) = self.state_current() {
+                appended.warnings.push(format!(
+                    "the append is saved, but derived data could not be updated ({e}); it catches up next time"
+                ));
+            }
+            self.whole = None;
         }
         Ok(GroupCommit { outcomes, appended })
     }
@@ -784,7 +832,7 @@ impl DirLedger {
         self.head = self.positions.last();
         partial.plan = batch.plan;
         let changed = Changed::by(&batch.entries);
-        if let Err(e) = self.save_derived(partial, &changed) {
+        if let Err(e) = self.save_derived(partial, changed, batch.entries.len()) {
             warnings.push(format!(
                 "the append is saved, but derived data could not be updated ({e}); it catches up next time"
             ));
@@ -795,12 +843,13 @@ impl DirLedger {
         }
     }
 
-    /// Saves positions and state after the head (of the plan's actions, those `changed`),
-    /// and a snapshot when one is due.
+    /// Saves positions and state after the head (of the plan's actions, those `changed` by
+    /// the last `changed_entries` entries), and a snapshot when one is due.
     fn save_derived(
         &mut self,
         partial: &mut PartialPlan,
-        changed: &Changed,
+        changed: Changed,
+        changed_entries: usize,
     ) -> Result<(), StoreError> {
         // A held ledger saves its positions when it settles: their mark is a file replaced
         // whole (an fsync and a rename), which cost a commit as much as its journal record.
@@ -816,10 +865,26 @@ impl DirLedger {
             return Ok(());
         };
         if self.held {
-            self.state.store_unflushed(partial, head, changed)?;
-            self.unflushed = true;
+            let entries = changed_entries;
+            let deferred = match self.deferred.take() {
+                Some(mut d) => {
+                    d.changed.merge(changed);
+                    d.entries += entries;
+                    d
+                }
+                None => Deferred { changed, entries },
+            };
+            if deferred.entries >= HELD_POSITIONS_MAX {
+                if let Err(e) = self.state.store_unflushed(partial, head, &deferred.changed) {
+                    self.deferred = Some(deferred);
+                    return Err(e);
+                }
+                self.unflushed = true;
+            } else {
+                self.deferred = Some(deferred);
+            }
         } else {
-            self.state.store(partial, head, changed)?;
+            self.state.store(partial, head, &changed)?;
         }
         let newest = snapshot::newest(&self.dir)?;
         if snapshot::due(head.seq.0, newest) {
@@ -1351,6 +1416,47 @@ mod tests {
         assert_eq!(stored, held);
         let moved = |id: &str| stored.action(id).unwrap().statuses.contains_key("R1 moved");
         assert!(moved("1.1") && moved("1.2") && moved("1.4") && !moved("1.3"));
+    }
+
+    #[test]
+    fn a_held_ledger_puts_off_its_plan_state_and_nothing_reads_it_stale() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, clock) = small_ledger(tmp.path());
+        let mut ledger = DirLedger::open(&dir, &mut || {}).unwrap();
+        let stored_at = ledger.state.mark().unwrap();
+        ledger.hold();
+        let commit = |ledger: &mut DirLedger, id: &str| {
+            let group = Group {
+                actor: "a".into(),
+                events: vec![area(id)],
+                if_head: None,
+            };
+            let done = ledger.append_groups(&clock, vec![group]).unwrap();
+            assert!(done.outcomes[0].is_ok() && done.appended.warnings.is_empty());
+        };
+        for id in ["2", "3"] {
+            commit(&mut ledger, id);
+        }
+        assert_eq!(
+            ledger.state.mark().unwrap(),
+            stored_at,
+            "not stored per commit"
+        );
+        let held = ledger.whole_plan().unwrap().clone();
+        // A commit that loses the whole plan (as a failed append does): the state is
+        // folded from the log before anything reads it.
+        ledger.whole = None;
+        assert_eq!(ledger.plan().unwrap(), held);
+        commit(&mut ledger, "4");
+        let held = ledger.whole_plan().unwrap().clone();
+        // A crash before settling: the state's mark is behind, and opening catches up.
+        drop(ledger);
+        let mut reopened = DirLedger::open(&dir, &mut || {}).unwrap();
+        assert_eq!(reopened.plan().unwrap(), held);
+        assert_eq!(
+            reopened.state.mark().unwrap().map(|c| c.seq),
+            held.head.map(|(s, _)| s)
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! records are written before the batch that points at them, and each is checked against
 //! its checksum when read: a record lost or damaged is found, and the state rebuilt.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::entry::{Entry, EntryHash, Seq};
@@ -77,7 +78,7 @@ pub enum Changed {
     Every,
     /// Only the actions with these ids: a long-lived writer holds the whole plan, and
     /// encoding all of it for each commit would make a commit cost the plan's size.
-    Actions(Vec<String>),
+    Actions(BTreeSet<String>),
 }
 
 impl Changed {
@@ -85,24 +86,34 @@ impl Changed {
     /// one renames a review (its statuses move in every action), as [`StateDb::load_for`]
     /// decides what to load.
     pub fn by(entries: &[Entry]) -> Changed {
-        let mut ids: Vec<String> = Vec::new();
+        let mut ids = BTreeSet::new();
         for entry in entries {
             if matches!(&entry.event, Event::ReviewRescheduled(r) if r.new_label.is_some()) {
                 return Changed::Every;
             }
             if let Some(id) = entry.event.action_id() {
-                if !ids.iter().any(|i| i == id) {
-                    ids.push(id.to_string());
+                if !ids.contains(id) {
+                    ids.insert(id.to_string());
                 }
             }
         }
         Changed::Actions(ids)
     }
 
+    /// What this and `later` changed together: a store of both at once writes the same
+    /// actions as the two stores one after the other.
+    pub fn merge(&mut self, later: Changed) {
+        match (&mut *self, later) {
+            (Changed::Every, _) => {}
+            (_, Changed::Every) => *self = Changed::Every,
+            (Changed::Actions(mine), Changed::Actions(theirs)) => mine.extend(theirs),
+        }
+    }
+
     fn includes(&self, id: &str) -> bool {
         match self {
             Changed::Every => true,
-            Changed::Actions(ids) => ids.iter().any(|i| i == id),
+            Changed::Actions(ids) => ids.contains(id),
         }
     }
 }
@@ -649,6 +660,19 @@ mod tests {
         };
         db.store(&mut p, at(1), &Changed::Every).unwrap();
         (db, p)
+    }
+
+    #[test]
+    fn merged_changes_cover_both_and_every_action_absorbs_the_rest() {
+        let ids = |v: &[&str]| Changed::Actions(v.iter().map(|s| s.to_string()).collect());
+        let mut c = ids(&["1.1", "1.2"]);
+        c.merge(ids(&["1.2", "2.1"]));
+        assert_eq!(c, ids(&["1.1", "1.2", "2.1"]));
+        assert!(c.includes("2.1") && !c.includes("3.1"));
+        c.merge(Changed::Every);
+        assert_eq!(c, Changed::Every);
+        c.merge(ids(&["9.9"]));
+        assert_eq!(c, Changed::Every);
     }
 
     #[test]
