@@ -140,6 +140,9 @@ pub async fn plan_of(served: &Served, known_at: Option<String>) -> Result<Arc<Pl
     if known_at.is_some() {
         return load(served.dir.clone(), known_at).await.map(Arc::new);
     }
+    if let Some(plan) = served.cache.held() {
+        return Ok(plan);
+    }
     let Some(now) = super::plan_cache::stamp(&served.dir) else {
         return load(served.dir.clone(), None).await.map(Arc::new);
     };

@@ -73,6 +73,16 @@ impl PlanCache {
         }
     }
 
+    /// The kept plan while the writer holds the ledger: current without a look at the log
+    /// (what [`PlanCache::get`] would answer, for the price of no `stat`).
+    pub fn held(&self) -> Option<Arc<Plan>> {
+        let slot = self.slot();
+        match &slot.kept {
+            Some((_, plan)) if slot.held => Some(plan.clone()),
+            _ => None,
+        }
+    }
+
     /// Keeps `plan`, read from disk after the log had stamp `at`, unless the writer's plan
     /// is kept (a read that started before a commit must not replace it).
     pub fn put(&self, at: Stamp, plan: Arc<Plan>) {
@@ -217,7 +227,9 @@ mod tests {
             vec![crate::test_events::created()],
         );
         cache.advance(tmp.path(), &c1.entries, &c1.plan);
+        assert_eq!(*cache.held().unwrap(), c1.plan, "the writer's plan, held");
         cache.release();
+        assert!(cache.held().is_none(), "let go: only the log's stamp says");
         let kept = Arc::as_ptr(&cache.get(stamp(tmp.path()).unwrap()).unwrap());
         cache.adopt(tmp.path());
         let c2 = commit(tmp.path(), &c1.plan, vec![area("1")]);

@@ -67,6 +67,9 @@ pub struct DirLedger {
     /// more than its journal record. Only while `whole` is kept, or the state is caught up
     /// from the log before anything reads it.
     deferred: Option<Deferred>,
+    /// The newest snapshot's seq and size, once looked up: only the lock's holder writes
+    /// snapshots, so a commit need not list the folder again.
+    newest_snapshot: Option<Option<(u64, u64)>>,
     _lock: LedgerLock,
 }
 
@@ -181,6 +184,7 @@ impl DirLedger {
             whole: None,
             unflushed: false,
             deferred: None,
+            newest_snapshot: None,
             _lock: lock,
         })
     }
@@ -886,8 +890,12 @@ impl DirLedger {
         } else {
             self.state.store(partial, head, &changed)?;
         }
-        let newest = snapshot::newest(&self.dir)?;
+        let newest = match self.newest_snapshot {
+            Some(known) => known,
+            None => *self.newest_snapshot.insert(snapshot::newest(&self.dir)?),
+        };
         if snapshot::due(head.seq.0, newest) {
+            self.newest_snapshot = None;
             if partial.orders.len() == partial.count as usize {
                 snapshot::write(&self.dir, &mut partial.plan, head.offset)?;
             } else {
@@ -900,6 +908,7 @@ impl DirLedger {
     /// Brings positions and plan state up to the end of the log, verifying the chain from
     /// where they stood (or from entry 1, for whatever was rebuilt).
     fn catch_up(&mut self) -> Result<(), StoreError> {
+        self.newest_snapshot = None;
         let state_mark = match self.state.mark()? {
             Some(c) if self.mark_holds(c)? => Some(c),
             Some(_) => {
