@@ -438,6 +438,18 @@ fn concurrent_writes_are_group_committed_into_one_chain() {
     unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
     let status = s.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
+    // Every request has its log line, those still queued written out as it stopped.
+    let logged = || {
+        let log = s.log.lock().unwrap();
+        log.iter()
+            .filter(|l| l.contains("/status") && l.contains("status=201"))
+            .count()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while logged() < 24 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(logged(), 24, "{:?}", s.log.lock().unwrap());
 }
 
 #[test]
