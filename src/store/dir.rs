@@ -869,14 +869,16 @@ impl DirLedger {
             return Ok(());
         };
         if self.held {
-            let entries = changed_entries;
             let deferred = match self.deferred.take() {
                 Some(mut d) => {
                     d.changed.merge(changed);
-                    d.entries += entries;
+                    d.entries += changed_entries;
                     d
                 }
-                None => Deferred { changed, entries },
+                None => Deferred {
+                    changed,
+                    entries: changed_entries,
+                },
             };
             if deferred.entries >= HELD_POSITIONS_MAX {
                 if let Err(e) = self.state.store_unflushed(partial, head, &deferred.changed) {
