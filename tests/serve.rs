@@ -453,6 +453,28 @@ fn concurrent_writes_are_group_committed_into_one_chain() {
 }
 
 #[test]
+fn a_stopped_server_leaves_its_ledger_settled() {
+    let l = york();
+    let officer = token(&l, "officer1", "officer");
+    let plan = l.dir().file_name().unwrap().to_str().unwrap().to_string();
+    let mut s = start(&l, &[]);
+    let body = r#"{"action":"1.1","review":"RAG August 22","status":"Completed"}"#;
+    let path = format!("/api/v1/plans/{plan}/status");
+    let (code, answer) = request(&s.addr, "POST", &path, Some(&officer), body);
+    assert_eq!(code, 201, "{answer}");
+    // At once: the writer still holds the ledger, its commit only in the journal.
+    unsafe { libc::kill(s.child.id() as i32, libc::SIGTERM) };
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let journal = std::fs::metadata(l.dir().join("append.journal")).map_or(0, |m| m.len());
+    assert_eq!(
+        journal, 0,
+        "the log was made durable and the journal emptied"
+    );
+    l.read(&["verify"]).ok();
+}
+
+#[test]
 fn the_entry_stream_resumes_and_shows_a_new_entry_within_a_second() {
     let l = york();
     let officer = token(&l, "officer1", "officer");

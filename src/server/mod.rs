@@ -222,7 +222,7 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
             source,
         })?;
     let bound = std_listener.local_addr().map_err(ServerError::Serve)?;
-    let app = router(state);
+    let app = router(state.clone());
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
     tokio::spawn(async move {
@@ -239,11 +239,9 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
             ));
         limits::header_timeout(server.http_builder(), config.header_timeout);
         ready(bound);
-        return server
-            .handle(handle)
-            .serve(app.into_make_service())
-            .await
-            .map_err(ServerError::Serve);
+        let served = server.handle(handle).serve(app.into_make_service()).await;
+        stop_writers(&state).await;
+        return served.map_err(ServerError::Serve);
     };
     // rustls with the ring provider (no C toolchain beyond the linker's); installing it
     // twice (a second server in one process) is harmless.
@@ -263,11 +261,17 @@ pub async fn serve(config: ServeConfig, ready: impl FnOnce(SocketAddr)) -> Resul
         ));
     limits::header_timeout(server.http_builder(), config.header_timeout);
     ready(bound);
-    server
-        .handle(handle)
-        .serve(app.into_make_service())
-        .await
-        .map_err(ServerError::Serve)
+    let served = server.handle(handle).serve(app.into_make_service()).await;
+    stop_writers(&state).await;
+    served.map_err(ServerError::Serve)
+}
+
+/// Leaves every served ledger settled once the last request is answered: the log fsynced,
+/// the journal empty and the derived data saved, as after any pause in the writes.
+async fn stop_writers(state: &AppState) {
+    for served in state.plans.values() {
+        served.writer.stop().await;
+    }
 }
 
 async fn shutdown() {

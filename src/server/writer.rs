@@ -35,10 +35,17 @@ pub struct WriteRequest {
     pub reply: oneshot::Sender<Result<Vec<Written>, ApiError>>,
 }
 
+/// What the writer task is sent.
+enum Message {
+    Write(WriteRequest),
+    /// Settle and stop once the writes before this are answered; then say so.
+    Stop(oneshot::Sender<()>),
+}
+
 /// A handle to a ledger's writer task.
 #[derive(Clone)]
 pub struct Writer {
-    tx: mpsc::Sender<WriteRequest>,
+    tx: mpsc::Sender<Message>,
 }
 
 impl Writer {
@@ -66,12 +73,21 @@ impl Writer {
             reply,
         };
         self.tx
-            .send(request)
+            .send(Message::Write(request))
             .await
             .map_err(|_| ApiError::Internal("the writer has stopped".into()))?;
         answer
             .await
             .map_err(|_| ApiError::Internal("the writer stopped before answering".into()))?
+    }
+
+    /// Answers the writes queued so far, settles the ledger (log fsynced, journal emptied,
+    /// derived data saved) and stops the writer: how a stopping server leaves its ledgers.
+    pub async fn stop(&self) {
+        let (done, stopped) = oneshot::channel();
+        if self.tx.send(Message::Stop(done)).await.is_ok() {
+            let _ = stopped.await;
+        }
     }
 }
 
@@ -79,9 +95,10 @@ impl Writer {
 /// stream of writes pays for opening once, and a command-line writer gets in when it pauses.
 const IDLE: std::time::Duration = std::time::Duration::from_millis(50);
 
-async fn run(dir: PathBuf, mut rx: mpsc::Receiver<WriteRequest>, cache: Arc<PlanCache>) {
+async fn run(dir: PathBuf, mut rx: mpsc::Receiver<Message>, cache: Arc<PlanCache>) {
     let mut open: Option<DirLedger> = None;
-    loop {
+    let mut stop = None;
+    while stop.is_none() {
         let first = match open.is_some() {
             true => match tokio::time::timeout(IDLE, rx.recv()).await {
                 Ok(r) => r,
@@ -94,11 +111,22 @@ async fn run(dir: PathBuf, mut rx: mpsc::Receiver<WriteRequest>, cache: Arc<Plan
             },
             false => rx.recv().await,
         };
-        let Some(first) = first else { break };
+        let first = match first {
+            Some(Message::Write(w)) => w,
+            Some(Message::Stop(done)) => {
+                stop = Some(done);
+                break;
+            }
+            None => break,
+        };
         let mut requests = vec![first];
         while requests.len() < MAX_GROUP {
             match rx.try_recv() {
-                Ok(more) => requests.push(more),
+                Ok(Message::Write(more)) => requests.push(more),
+                Ok(Message::Stop(done)) => {
+                    stop = Some(done);
+                    break;
+                }
                 Err(_) => break,
             }
         }
@@ -133,6 +161,9 @@ async fn run(dir: PathBuf, mut rx: mpsc::Receiver<WriteRequest>, cache: Arc<Plan
     }
     if let Some(ledger) = open.take() {
         release(&dir, &cache, ledger).await;
+    }
+    if let Some(done) = stop {
+        let _ = done.send(());
     }
 }
 
