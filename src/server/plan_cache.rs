@@ -51,6 +51,16 @@ struct Slot {
     held: bool,
 }
 
+impl Slot {
+    /// The kept plan, if it is the writer's (current whatever the log's stamp).
+    fn writers(&self) -> Option<Arc<Plan>> {
+        match &self.kept {
+            Some((_, plan)) if self.held => Some(plan.clone()),
+            _ => None,
+        }
+    }
+}
+
 /// One plan and the stamp of the log it was read from (or at least that recent).
 #[derive(Default)]
 pub struct PlanCache {
@@ -66,21 +76,16 @@ impl PlanCache {
     /// the stamp `now` the plan was kept under.
     pub fn get(&self, now: Stamp) -> Option<Arc<Plan>> {
         let slot = self.slot();
-        match &slot.kept {
-            Some((_, plan)) if slot.held => Some(plan.clone()),
+        slot.writers().or_else(|| match &slot.kept {
             Some((s, plan)) if *s == now => Some(plan.clone()),
             _ => None,
-        }
+        })
     }
 
     /// The kept plan while the writer holds the ledger: current without a look at the log
     /// (what [`PlanCache::get`] would answer, for the price of no `stat`).
     pub fn held(&self) -> Option<Arc<Plan>> {
-        let slot = self.slot();
-        match &slot.kept {
-            Some((_, plan)) if slot.held => Some(plan.clone()),
-            _ => None,
-        }
+        self.slot().writers()
     }
 
     /// Keeps `plan`, read from disk after the log had stamp `at`, unless the writer's plan
