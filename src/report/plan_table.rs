@@ -261,6 +261,38 @@ mod tests {
         }
     }
 
+    /// A table many times [`Chunked`]'s chunk: every chunk ends with a whole row, and the
+    /// text is the document's byte for byte.
+    #[test]
+    fn a_table_of_many_chunks_is_the_documents() {
+        let actions: Vec<ActionAt> = (0..3_000)
+            .map(|i| ActionAt {
+                id: format!("1.{i}").into(),
+                action: "do it".into(),
+                lead: Some(format!("Lead {}", i % 17).into()),
+                start: None,
+                end: Some("March 21".into()),
+                status: Some(status("Embedded", Some(Rag::Blue), i % 5 == 0)),
+                withdrawn: None,
+                withdrawal_pending: None,
+            })
+            .collect();
+        let v = PlanAt {
+            title: "T".into(),
+            origin: "o".into(),
+            review: None,
+            head: None,
+            areas: vec![AreaAt {
+                id: "1".into(),
+                title: "One".into(),
+                actions,
+            }],
+        };
+        let whole = to_table(&plan_doc(&v), false);
+        assert!(whole.len() > 4 * (1 << 16), "{} bytes", whole.len());
+        assert_eq!(streamed(&v), Some(whole));
+    }
+
     #[test]
     fn a_column_too_wide_is_declined() {
         let mut v = PlanAt {
