@@ -29,8 +29,8 @@ pub(super) const QUEUED: usize = 16;
 
 /// The next batch is handed over unchecked when fewer than this many are with the fold
 /// (waiting or being folded). At 2 the fold still waited a quarter of the time while the
-/// byte thread checked a batch; 4 keeps both busy (verify at a million statuses went from
-/// 1.93x to 1.61x openssl's time, alternated; 6 was no quicker).
+/// byte thread checked a batch. At 4, verify at a million statuses went from 1.93x to 1.61x
+/// openssl's time in alternated runs; 6 was no quicker (BENCHMARKS.md, "Twelfth round").
 const HAND_OVER_BELOW: usize = 4;
 
 /// Lines handed from the byte checks to the fold, a batch at a time.
