@@ -192,7 +192,7 @@ fn event_for(log: &MemoryLog, op: &Op, n: usize) -> Option<Event> {
                 .actions
                 .iter()
                 .flat_map(|a| {
-                    a.field_source
+                    a.field_source()
                         .iter()
                         .map(|(field, seq)| (a.fields.id.clone(), field.clone(), seq.0))
                 })

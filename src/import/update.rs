@@ -228,7 +228,7 @@ pub fn wsoa_update_events(
                 }
                 let in_table: HashSet<&str> = area.rows.iter().map(|r| r.id.as_str()).collect();
                 for a in plan.actions.iter().filter(|a| a.fields.area == area.number) {
-                    if !in_table.contains(a.fields.id.as_str()) && a.withdrawn.is_none() {
+                    if !in_table.contains(a.fields.id.as_str()) && a.withdrawn().is_none() {
                         warnings.push(format!(
                             "{file_name}: action {} is in the ledger but not in area {}'s table; it is kept",
                             a.fields.id, area.number
@@ -252,7 +252,7 @@ pub fn wsoa_update_events(
                 skipped.insert(&row.id);
                 continue;
             }
-            if let Some(w) = &existing.withdrawn {
+            if let Some(w) = existing.withdrawn() {
                 warnings.push(format!(
                     "{at}: action {} was withdrawn at entry {}, {}; its text is not applied, nor its cells from then on",
                     row.id,

@@ -42,17 +42,17 @@ pub fn describe_from(from: Option<&str>, recorded_at: &str) -> String {
 impl Action {
     /// The action's fields as they stood at `review` (`None`: as they stand now).
     pub fn fields_at(&self, plan: &Plan, review: Option<&Review>) -> Cow<'_, ActionAdded> {
-        let (Some(original), Some(review)) = (&self.original, review) else {
+        let (Some(original), Some(review)) = (self.original(), review) else {
             return Cow::Borrowed(&self.fields);
         };
         let holding = |a: &&crate::plan::state::Amendment| {
             applies_at(plan, a.from.as_deref(), &a.recorded_at, review)
         };
-        if self.amendments.iter().all(|a| holding(&a)) {
+        if self.amendments().iter().all(|a| holding(&a)) {
             return Cow::Borrowed(&self.fields);
         }
         let mut fields = ActionAdded::clone(original);
-        for a in self.amendments.iter().filter(holding) {
+        for a in self.amendments().iter().filter(holding) {
             for (field, value) in &a.changes {
                 fields.set_field(field, value);
             }
@@ -62,7 +62,7 @@ impl Action {
 
     /// The withdrawal in effect at `review` (`None` review: any withdrawal recorded).
     pub fn withdrawn_at(&self, plan: &Plan, review: Option<&Review>) -> Option<&Withdrawal> {
-        let w = self.withdrawn.as_ref()?;
+        let w = self.withdrawn()?;
         match review {
             None => Some(w),
             Some(r) => applies_at(plan, w.from.as_deref(), &w.recorded_at, r).then_some(w),
@@ -75,7 +75,7 @@ impl Action {
         plan: &Plan,
         review: Option<&Review>,
     ) -> Option<&Withdrawal> {
-        let w = self.withdrawn.as_ref()?;
+        let w = self.withdrawn()?;
         self.withdrawn_at(plan, review).is_none().then_some(w)
     }
 }

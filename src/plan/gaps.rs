@@ -237,7 +237,7 @@ pub fn gaps(plan: &Plan, at: &ResolvedPoint, recent: &RecentEntries) -> Result<G
         }
 
         if completed {
-            let has_evidence = a.evidence.iter().any(|ev| {
+            let has_evidence = a.evidence().iter().any(|ev| {
                 ev.superseded_by.is_none()
                     && ev.review.as_ref().is_none_or(|r| {
                         timeline[..=i]
@@ -541,7 +541,7 @@ mod tests {
         let shown = g.gaps[0].status.as_ref().unwrap();
         assert!(shown.signed_by.is_empty() && shown.signoff_superseded);
         // Evidence superseded by a correction no longer supports the action.
-        let attached = log.plan().action("ev").unwrap().evidence[0].seq.0;
+        let attached = log.plan().action("ev").unwrap().evidence()[0].seq.0;
         let supersede = Event::Correction(crate::event::Correction {
             target: attached,
             action: "ev".into(),

@@ -1,5 +1,6 @@
 //! Domain state and projections: pure folds over entries, no I/O.
 
+pub mod action;
 pub mod activity;
 pub mod actors;
 pub mod decide;

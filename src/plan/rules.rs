@@ -235,7 +235,7 @@ impl Plan {
             Event::Correction(e) => self.check_correction(e),
             Event::ActionWithdrawn(e) => {
                 self.known_action(&e.id)?;
-                if let Some(w) = self.action(&e.id).and_then(|a| a.withdrawn.as_ref()) {
+                if let Some(w) = self.action(&e.id).and_then(|a| a.withdrawn()) {
                     return Err(RuleError::AlreadyWithdrawn {
                         id: e.id.clone(),
                         seq: w.seq.0,
@@ -281,7 +281,7 @@ impl Plan {
                 known: list(self.reviews.iter().map(|r| format!("{:?}", r.label))),
             });
         }
-        if found.withdrawn.is_some() {
+        if found.withdrawn().is_some() {
             self.open_action(action, Some(review))?;
         }
         let scale = self.scale_ref();
@@ -309,7 +309,7 @@ impl Plan {
     /// for `None` (an amendment, undated evidence), has no withdrawal recorded at all.
     pub(crate) fn open_action(&self, id: &str, at: Option<&str>) -> Result<(), RuleError> {
         self.known_action(id)?;
-        let Some(w) = self.action(id).and_then(|a| a.withdrawn.as_ref()) else {
+        let Some(w) = self.action(id).and_then(|a| a.withdrawn()) else {
             return Ok(());
         };
         let (closed, refused) = match at.and_then(|l| self.review(l)) {
@@ -370,7 +370,9 @@ impl Plan {
                 }
                 Ok(())
             }
-            None if e.changes.is_empty() && action.evidence.iter().any(|r| r.seq.0 == e.target) => {
+            None if e.changes.is_empty()
+                && action.evidence().iter().any(|r| r.seq.0 == e.target) =>
+            {
                 // Superseding an attachment: the file and its entry stay; views stop counting it.
                 if e.status.is_some() {
                     return Err(RuleError::EmptyCorrection(
@@ -378,7 +380,7 @@ impl Plan {
                     ));
                 }
                 match action
-                    .evidence
+                    .evidence()
                     .iter()
                     .find(|r| r.seq.0 == e.target)
                     .and_then(|r| r.superseded_by)
@@ -411,7 +413,7 @@ impl Plan {
                     if field == "action" {
                         non_empty(value, "the action text")?;
                     }
-                    let Some(current) = action.field_source.get(field).map(|s| s.0) else {
+                    let Some(current) = action.field_source().get(field).map(|s| s.0) else {
                         return Err(RuleError::NotSetBy {
                             target: e.target,
                             field: field.clone(),
@@ -872,7 +874,7 @@ mod tests {
             from: None,
         }));
         let plan = given(events);
-        assert!(plan.action("1.1").unwrap().withdrawn.is_some());
+        assert!(plan.action("1.1").unwrap().withdrawn().is_some());
         assert!(matches!(
             plan.check(&status("1.1", "RAG May 20", "Completed")),
             Err(RuleError::Withdrawn { seq: 5, .. })

@@ -3,12 +3,12 @@
 //! [`Plan::apply`] holds no rules (it trusts what it is given); the rules live in
 //! [`crate::plan::rules`], which the append path runs before anything is written.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::entry::{Entry, EntryHash, Seq};
-use crate::event::{ActionAdded, Event};
+use crate::event::Event;
+
+pub use super::action::{Action, Amendment, Withdrawal};
 use crate::scale::StatusScale;
 
 /// Days after a review's date within which its statuses count as on time.
@@ -79,66 +79,6 @@ pub struct StatusRef<'a> {
     pub action: &'a str,
     pub review: &'a str,
     pub status: &'a str,
-}
-
-/// When and why an action was withdrawn, and the review it holds from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Withdrawal {
-    pub seq: Seq,
-    pub reason: String,
-    pub recorded_at: String,
-    pub actor: String,
-    /// The first review it applies at (its label now); `None`: see [`super::effective`].
-    pub from: Option<String>,
-}
-
-/// An amendment as it reads now (corrections applied), and the review it holds from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Amendment {
-    pub seq: Seq,
-    pub from: Option<String>,
-    pub recorded_at: String,
-    pub changes: BTreeMap<String, String>,
-}
-
-/// An action: its current fields and its status at each review (latest record wins).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Action {
-    pub fields: ActionAdded,
-    pub added: Seq,
-    /// The fields as added, kept once the action is amended: views of reviews before an
-    /// amendment holds show these.
-    pub original: Option<Box<ActionAdded>>,
-    /// Amendments in ledger order.
-    pub amendments: Vec<Amendment>,
-    /// For each amended field, the entry that last set it (amendment or correction).
-    pub field_source: BTreeMap<String, Seq>,
-    /// Set once the action is withdrawn from the plan.
-    pub withdrawn: Option<Withdrawal>,
-    /// Keyed by review label (interned).
-    pub statuses: super::statuses::Statuses,
-    /// Evidence attached to it, oldest first.
-    pub evidence: Vec<super::trust_records::EvidenceRef>,
-    /// Sign-offs of its statuses, oldest first.
-    pub signoffs: Vec<super::trust_records::SignOff>,
-}
-
-impl Action {
-    /// An action as its `action_added` entry (`seq`) makes it: nothing amended, withdrawn,
-    /// recorded or attached yet.
-    pub fn from_added(fields: ActionAdded, seq: Seq) -> Action {
-        Action {
-            fields,
-            added: seq,
-            original: None,
-            amendments: Vec::new(),
-            field_source: BTreeMap::new(),
-            withdrawn: None,
-            statuses: Default::default(),
-            evidence: Vec::new(),
-            signoffs: Vec::new(),
-        }
-    }
 }
 
 /// A file imported into the ledger, and the entries it produced.
@@ -633,14 +573,16 @@ impl Plan {
             Event::ActionAmended(e) => {
                 if let Some(i) = self.index_of(&e.id) {
                     let action = &mut self.actions[i];
-                    if action.original.is_none() {
-                        action.original = Some(Box::new(action.fields.clone()));
+                    let fields = &mut action.fields;
+                    let later = action.later.get_or_insert_with(Box::default);
+                    if later.original.is_none() {
+                        later.original = Some(fields.clone());
                     }
                     for (field, value) in &e.changes {
-                        action.fields.set_field(field, value);
-                        action.field_source.insert(field.clone(), entry.seq);
+                        fields.set_field(field, value);
+                        later.field_source.insert(field.clone(), entry.seq);
                     }
-                    action.amendments.push(Amendment {
+                    later.amendments.push(Amendment {
                         seq: entry.seq,
                         from: e.from.clone(),
                         recorded_at: entry.recorded_at.clone(),
@@ -681,7 +623,7 @@ impl Plan {
             Event::Correction(e) => self.apply_correction(entry.seq, e),
             Event::ActionWithdrawn(e) => {
                 if let Some(i) = self.index_of(&e.id) {
-                    self.actions[i].withdrawn = Some(Withdrawal {
+                    self.actions[i].later_mut().withdrawn = Some(Withdrawal {
                         seq: entry.seq,
                         reason: e.reason.clone(),
                         recorded_at: entry.recorded_at.clone(),
@@ -731,18 +673,26 @@ impl Plan {
                 }
             }
             None if e.changes.is_empty() => {
-                let attachment = action.evidence.iter_mut().find(|r| r.seq == target);
+                let attachment = action
+                    .later_mut()
+                    .evidence
+                    .iter_mut()
+                    .find(|r| r.seq == target);
                 if let Some(r) = attachment {
                     r.superseded_by.get_or_insert(seq);
                 }
             }
             None => {
+                let fields = &mut action.fields;
+                let Some(later) = action.later.as_deref_mut() else {
+                    return;
+                };
                 for (field, value) in &e.changes {
-                    if action.field_source.get(field) == Some(&target) {
-                        action.fields.set_field(field, value);
-                        action.field_source.insert(field.clone(), seq);
+                    if later.field_source.get(field) == Some(&target) {
+                        fields.set_field(field, value);
+                        later.field_source.insert(field.clone(), seq);
                         // The field's current source is always the last amendment that set it.
-                        let mut setters = action.amendments.iter_mut().rev();
+                        let mut setters = later.amendments.iter_mut().rev();
                         if let Some(a) = setters.find(|a| a.changes.contains_key(field)) {
                             a.changes.insert(field.clone(), value.clone());
                         }
@@ -777,10 +727,13 @@ impl Plan {
                 if let Some(record) = action.statuses.remove(e.label.as_str()) {
                     action.statuses.insert(key, record);
                 }
-                if let Some(w) = &mut action.withdrawn {
+                let Some(later) = action.later.as_deref_mut() else {
+                    continue;
+                };
+                if let Some(w) = &mut later.withdrawn {
                     renamed(&mut w.from);
                 }
-                for a in &mut action.amendments {
+                for a in &mut later.amendments {
                     renamed(&mut a.from);
                 }
             }

@@ -27,7 +27,7 @@ impl Plan {
             });
         record.attached.push(entry.seq);
         if let Some(action) = self.action_mut(&e.action) {
-            action.evidence.push(EvidenceRef {
+            action.later_mut().evidence.push(EvidenceRef {
                 seq: entry.seq,
                 sha256: e.sha256.clone(),
                 file_name: e.file_name.clone(),
@@ -71,7 +71,7 @@ impl Plan {
     pub(crate) fn apply_signoff(&mut self, entry: &Entry, e: &SignedOff) {
         self.sign_off_version = self.sign_off_version.max(e.version);
         if let Some(action) = self.action_mut(&e.action) {
-            action.signoffs.push(SignOff {
+            action.later_mut().signoffs.push(SignOff {
                 seq: entry.seq,
                 review: e.review.clone(),
                 status: e.status.clone(),

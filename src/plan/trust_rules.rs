@@ -119,7 +119,11 @@ impl Plan {
                         e.action, e.review
                     )));
                 };
-                if let Some(earlier) = action.signoffs.iter().find(|o| o.signature == e.signature) {
+                if let Some(earlier) = action
+                    .signoffs()
+                    .iter()
+                    .find(|o| o.signature == e.signature)
+                {
                     return Err(RuleError::SignOff(format!(
                         "it repeats the sign-off at entry {} (the same signature): a sign-off counts once",
                         earlier.seq

@@ -157,7 +157,7 @@ fn signoffs_of<'a>(
     review: &'a Review,
 ) -> impl Iterator<Item = &'a crate::plan::trust::SignOff> + 'a {
     action
-        .signoffs
+        .signoffs()
         .iter()
         .filter(move |o| o.review == review.label || review.former_labels.contains(&o.review))
 }

@@ -17,26 +17,9 @@ use super::codec::{bad, put_varint, CodecError, Reader};
 const PLAIN: u8 = 0;
 const JSON: u8 = 1;
 
-/// True when `a` holds nothing but its fields and the seq that added them. Every member is
-/// named, so a member added to [`Action`] must be considered here.
+/// True when `a` holds nothing but its fields and the seq that added them.
 fn plain(a: &Action) -> bool {
-    let Action {
-        fields: _,
-        added: _,
-        original,
-        amendments,
-        field_source,
-        withdrawn,
-        statuses: _,
-        evidence,
-        signoffs,
-    } = a;
-    original.is_none()
-        && amendments.is_empty()
-        && field_source.is_empty()
-        && withdrawn.is_none()
-        && evidence.is_empty()
-        && signoffs.is_empty()
+    a.only_added()
 }
 
 /// A part of actions being written.
@@ -301,7 +284,7 @@ mod tests {
     #[test]
     fn plain_and_other_actions_read_back_as_written() {
         let mut withdrawn = added("1.3", None);
-        withdrawn.withdrawn = Some(Withdrawal {
+        withdrawn.later_mut().withdrawn = Some(Withdrawal {
             seq: Seq(9),
             reason: "merged into 1.1".into(),
             recorded_at: "2021-01-01T00:00:00Z".into(),
@@ -323,7 +306,10 @@ mod tests {
         full.fields.evidence_impact = Some("impact".into());
         let mut amended = added("1.2", None);
         amended.fields.outcome = Some("kept whole".into());
-        amended.field_source.insert("lead".into(), Seq(8));
+        amended
+            .later_mut()
+            .field_source
+            .insert("lead".into(), Seq(8));
         let bytes = part(&[full.clone(), amended.clone()]);
         let mut shown = Vec::new();
         get_actions(

@@ -42,7 +42,7 @@ pub async fn action_page(
                 @if let Some(l) = &a.fields.lead { dt { "Lead" } dd { (l) } }
                 @if let Some(s) = &a.fields.start { dt { "Start" } dd { (uk_date(s)) } }
                 @if let Some(e) = &a.fields.end { dt { "End" } dd { (uk_date(e)) } }
-                @if let Some(w) = &a.withdrawn { dt { "Withdrawn" } dd { (w.reason) " (entry " (w.seq.0) ")" } }
+                @if let Some(w) = a.withdrawn() { dt { "Withdrawn" } dd { (w.reason) " (entry " (w.seq.0) ")" } }
             }
         }
         (ctx.timeline(&format!("/actions/{}", query_escape(&h.action))))
@@ -68,7 +68,7 @@ pub async fn action_page(
             }
         }
         h2 { "Evidence" }
-        @match a.map(|a| &a.evidence).filter(|e| !e.is_empty()) {
+        @match a.map(|a| a.evidence()).filter(|e| !e.is_empty()) {
             Some(list) => ul.evidence {
                 @for e in list {
                     li {
@@ -83,7 +83,7 @@ pub async fn action_page(
             None => p { "No evidence attached." },
         }
         h2 { "Sign-offs" }
-        @match a.map(|a| &a.signoffs).filter(|s| !s.is_empty()) {
+        @match a.map(|a| a.signoffs()).filter(|s| !s.is_empty()) {
             Some(list) => ul.signoffs {
                 @for o in list {
                     li { (o.review) ": " (o.status) " signed by " (o.actor) " as " (o.role)
