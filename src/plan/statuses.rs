@@ -81,10 +81,16 @@ impl<R> Statuses<R> {
         }
     }
 
-    /// Sets the status at `label` only if it has none (a newer one is kept).
+    /// Sets the status at `label` only if it has none (a newer one is kept). A view fills
+    /// most actions with one record only, so the first gets room for itself, not slack:
+    /// ten thousand actions' slack was 0.8 MB of fresh memory.
     pub fn insert_if_absent(&mut self, label: Label, record: R) {
         if let Err(i) = self.find_sym(label) {
-            self.grow_by(1, 0);
+            if self.0.capacity() == 0 {
+                self.0.reserve_exact(1);
+            } else {
+                self.grow_by(1, 0);
+            }
             self.0.insert(i, (label, record));
         }
     }
@@ -320,6 +326,21 @@ mod tests {
         assert_eq!(s["Q1"].seq, Seq(2));
         assert_eq!(s.remove("Q1").map(|r| r.seq), Some(Seq(2)));
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn a_first_record_filled_in_takes_no_slack() {
+        let mut s = Statuses::default();
+        s.insert_if_absent("Q2".into(), record(1, "Red"));
+        assert_eq!(s.0.capacity(), 1);
+        s.insert_if_absent("Q1".into(), record(2, "Green"));
+        s.insert_if_absent("Q2".into(), record(3, "Amber"));
+        let seqs: Vec<(&str, u64)> = s
+            .by_label()
+            .iter()
+            .map(|(l, r)| (l.as_str(), r.seq.0))
+            .collect();
+        assert_eq!(seqs, [("Q1", 2), ("Q2", 1)]);
     }
 
     #[test]

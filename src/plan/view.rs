@@ -216,6 +216,11 @@ impl<'p> ActionsAt<'p> {
         }
     }
 
+    /// How many actions the plan holds, in every area.
+    pub fn count(&self) -> usize {
+        self.plan.actions.len()
+    }
+
     /// The actions of area `area`, in plan order, as they stood.
     pub fn of_area<'a>(&'a self, area: &'a str) -> impl Iterator<Item = ActionAt<'p>> + 'a {
         (self.plan.actions.iter())

@@ -58,6 +58,10 @@ pub trait PlanActions {
         area: &AreaAt<'_>,
         visit: impl FnMut(&ActionAt<'_>) -> Result<(), E>,
     ) -> Result<(), E>;
+
+    /// At least how many actions [`PlanActions::each`] hands over across `view`'s areas, so
+    /// the kept rows are given their room once rather than doubled into it.
+    fn count(&self, view: &PlanAt<'_>) -> usize;
 }
 
 /// The actions each area of the view holds.
@@ -71,6 +75,10 @@ impl PlanActions for Held {
     ) -> Result<(), E> {
         area.actions.iter().try_for_each(visit)
     }
+
+    fn count(&self, view: &PlanAt<'_>) -> usize {
+        view.areas.iter().map(|a| a.actions.len()).sum()
+    }
 }
 
 impl PlanActions for ActionsAt<'_> {
@@ -80,6 +88,10 @@ impl PlanActions for ActionsAt<'_> {
         mut visit: impl FnMut(&ActionAt<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
         self.of_area(&area.id).try_for_each(|a| visit(&a))
+    }
+
+    fn count(&self, _: &PlanAt<'_>) -> usize {
+        ActionsAt::count(self)
     }
 }
 
@@ -93,18 +105,36 @@ struct PlanRows<'v, A> {
 }
 
 /// Rows' cells as one text, and where each cell ends in it.
-#[derive(Default)]
 struct KeptRows {
     text: String,
     ends: Vec<u32>,
+    /// Rows expected in all: once a few are kept, their mean length sizes the text.
+    rows: usize,
 }
 
 impl KeptRows {
     const CELLS: usize = PLAN_COLUMNS.len();
+    /// Rows kept before the text is given room for the rest.
+    const SAMPLE: usize = 32;
+
+    fn for_rows(rows: usize) -> KeptRows {
+        KeptRows {
+            text: String::new(),
+            ends: Vec::with_capacity(rows.saturating_mul(Self::CELLS).min(1 << 24)),
+            rows,
+        }
+    }
 
     /// Keeps a row; false once the text outgrows the `u32` offsets (the rows are then
     /// made again).
     fn keep(&mut self, cells: &[std::borrow::Cow<'_, str>; Self::CELLS]) -> bool {
+        if self.ends.len() == Self::SAMPLE * Self::CELLS && self.rows > Self::SAMPLE {
+            // The mean row of the sample, an eighth more, for every row still to come.
+            let per_row = self.text.len() / Self::SAMPLE + 1;
+            let more = (self.rows - Self::SAMPLE).saturating_mul(per_row + per_row / 8);
+            // Room refused is only room not given ahead: the text grows as it would have.
+            let _ = self.text.try_reserve_exact(more.min(u32::MAX as usize));
+        }
         for cell in cells {
             self.text.push_str(cell);
             match u32::try_from(self.text.len()) {
@@ -134,7 +164,7 @@ impl<A: PlanActions> Rows for PlanRows<'_, A> {
         if let Some(kept) = &*self.kept.borrow() {
             return kept.each_row(visit);
         }
-        let mut kept = Some(KeptRows::default());
+        let mut kept = Some(KeptRows::for_rows(self.actions.count(self.view)));
         for area in &self.view.areas {
             self.actions.each(area, |a| {
                 let (cells, _) = plan_row(area, a);
