@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::entry::{Entry, EntryHash, Seq};
 use crate::event::Event;
+use crate::scale::StatusScale;
 
 pub use super::action::{Action, Amendment, Withdrawal};
-use crate::scale::StatusScale;
 
 /// Days after a review's date within which its statuses count as on time.
 pub const LATE_AFTER_DAYS: i64 = 14;
@@ -673,11 +673,9 @@ impl Plan {
                 }
             }
             None if e.changes.is_empty() => {
-                let attachment = action
-                    .later_mut()
-                    .evidence
-                    .iter_mut()
-                    .find(|r| r.seq == target);
+                let later = action.later.as_deref_mut();
+                let attachment =
+                    later.and_then(|l| l.evidence.iter_mut().find(|r| r.seq == target));
                 if let Some(r) = attachment {
                     r.superseded_by.get_or_insert(seq);
                 }

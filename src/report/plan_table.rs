@@ -59,8 +59,8 @@ pub trait PlanActions {
         visit: impl FnMut(&ActionAt<'_>) -> Result<(), E>,
     ) -> Result<(), E>;
 
-    /// At least how many actions [`PlanActions::each`] hands over across `view`'s areas, so
-    /// the kept rows are given their room once rather than doubled into it.
+    /// How many actions [`PlanActions::each`] hands over across `view`'s areas, or a little
+    /// more: the kept rows are given their room once rather than doubled into it.
     fn count(&self, view: &PlanAt<'_>) -> usize;
 }
 
