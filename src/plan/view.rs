@@ -493,9 +493,9 @@ impl MatrixStatuses {
             for j in 0..reviews {
                 let start = j * actions + first;
                 let column = self.cells.get(start..start + rows).unwrap_or_default();
-                for (k, &n) in column.iter().enumerate() {
-                    block[k * reviews + j] = n;
-                }
+                // Every `reviews`-th cell from `j`: one row each, without a bounds check.
+                let cells = block[j..].iter_mut().step_by(reviews);
+                cells.zip(column).for_each(|(cell, &n)| *cell = n);
             }
             for k in 0..rows {
                 visit(first + k, &block[k * reviews..(k + 1) * reviews])?;
