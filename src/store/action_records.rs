@@ -17,11 +17,6 @@ use super::codec::{bad, put_varint, CodecError, Reader};
 const PLAIN: u8 = 0;
 const JSON: u8 = 1;
 
-/// True when `a` holds nothing but its fields and the seq that added them.
-fn plain(a: &Action) -> bool {
-    a.only_added()
-}
-
 /// A part of actions being written.
 #[derive(Default)]
 pub struct PartWriter {
@@ -34,7 +29,7 @@ impl PartWriter {
     /// Adds one action, its statuses left out (the caller has taken them).
     pub fn put(&mut self, a: &Action) {
         self.count += 1;
-        if !plain(a) {
+        if !a.only_added() {
             self.records.push(JSON);
             let json = serde_json::to_vec(a).unwrap_or_default();
             self.put_text(&json);
