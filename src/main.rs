@@ -1,7 +1,5 @@
 //! The `readiness` binary: parse arguments, run the command, map the result to an exit code.
 
-mod large_pages;
-
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -11,9 +9,6 @@ use readiness_ledger::report::safe_text;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.command.fills_a_large_heap() {
-        large_pages::grow_heap_in_large_pages();
-    }
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr());
     match cli::run(cli, &SystemClock, &mut out, &mut err) {
         Ok(exit) => ExitCode::from(exit.code()),

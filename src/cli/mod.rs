@@ -158,26 +158,6 @@ pub enum Command {
     Man(man::Args),
 }
 
-impl Command {
-    /// Whether the command reads a plan into memory once to show it, and exits: the binary
-    /// then grows its heap in large pages (`src/large_pages.rs`), which these views spend a
-    /// third of their time faulting in otherwise. Appends, import, restore and verify have
-    /// memory targets and keep small pages; `serve` lives long and gives memory back.
-    pub fn fills_a_large_heap(&self) -> bool {
-        matches!(
-            self,
-            Command::Plan(_)
-                | Command::Matrix(_)
-                | Command::History(_)
-                | Command::Diff(_)
-                | Command::Report(_)
-                | Command::Check(_)
-                | Command::Log(_)
-                | Command::Actors(_)
-        )
-    }
-}
-
 /// Who is making a change, and the head it expects: every command that writes takes them.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Who {
