@@ -30,6 +30,7 @@ pub mod query;
 pub mod report;
 pub mod scale;
 pub mod server;
+pub mod shown_view;
 pub mod store;
 pub mod sym;
 pub mod verify;

@@ -29,10 +29,13 @@ use readiness_ledger::event::{
     ReviewRescheduled, ReviewScheduled, StatusRecorded,
 };
 use readiness_ledger::plan::activity::ActivityRow;
-use readiness_ledger::plan::view::{history, matrix, plan_at};
+use readiness_ledger::plan::view::{history, matrix, plan_at, plan_outline, ActionsAt};
+use readiness_ledger::plan::Plan;
 use readiness_ledger::query::{fill_for_plan_at, matrix_of_columns};
+use readiness_ledger::report::plan_table::{write_plan_table, PlanActions};
 use readiness_ledger::report::{render, views::plan_doc, RenderOptions, ViewFormat};
 use readiness_ledger::scale::StatusScale;
+use readiness_ledger::shown_view::{fill_shown, ShownAt};
 use readiness_ledger::store::snapshot;
 use readiness_ledger::store::source::{fold, Location, ReadLedger};
 use readiness_ledger::store::{ActionText, EntrySource, MemoryLog};
@@ -258,6 +261,11 @@ fn build(case: &Case) -> MemoryLog {
             id: format!("{}.{}", area + 1, i + 1),
             area: (area + 1).to_string(),
             action: format!("Action {i}"),
+            // Some fields a table shows, some absent and some empty, so that views read
+            // them from every kind of record.
+            lead: (i % 2 == 0).then(|| format!("Lead {i}")),
+            start: (i % 3 != 0).then(|| "April 2020".to_string()),
+            end: (i % 3 == 1).then(String::new),
             ..ActionAdded::default()
         }));
     }
@@ -457,6 +465,24 @@ fn column_projections(dir: &std::path::Path, known_at: Option<&str>) -> (Value, 
                 "{format:?} of the plan without unshown texts"
             );
         }
+        // The plan table from the snapshot's actions as kept for it, where the reader can.
+        let expected = plan_table(&at, point.as_ref(), &ActionsAt::new(&at, point.as_ref()));
+        match reader.load_shown(known_at).expect("the plan loads") {
+            Some((plan, mut kept, columns)) => {
+                assert!(
+                    used,
+                    "actions kept for the table exactly where columns are read"
+                );
+                fill_shown(&plan, &mut kept, columns, point.as_ref()).expect("columns read");
+                let table = plan_table(
+                    &plan,
+                    point.as_ref(),
+                    &ShownAt::new(&plan, &kept, point.as_ref()),
+                );
+                assert_eq!(table, expected, "the plan table from kept actions");
+            }
+            None => assert!(!used, "columns read, but no actions kept for the table"),
+        }
         out.push(json!({
             "point": point.as_ref().map(|p| &p.label),
             "plan": plan_at(&at, point.as_ref()),
@@ -464,6 +490,19 @@ fn column_projections(dir: &std::path::Path, known_at: Option<&str>) -> (Value, 
         }));
     }
     (Value::Array(out), used)
+}
+
+/// `plan`'s streamed table of `actions`, or `None` where a column is too wide for it.
+fn plan_table(
+    plan: &Plan,
+    point: Option<&ResolvedPoint>,
+    actions: &impl PlanActions,
+) -> Option<String> {
+    let mut out = Vec::new();
+    let written = write_plan_table(&mut out, &plan_outline(plan, point), actions).expect("written");
+    written
+        .ok()
+        .map(|()| String::from_utf8(out).expect("UTF-8"))
 }
 
 /// [`projections`] without histories.

@@ -6,7 +6,9 @@ use crate::asof::{resolve, ResolvedPoint};
 use crate::plan::Plan;
 use crate::report::{RenderOptions, ViewFormat};
 use crate::store::review_columns::ReviewColumns;
+use crate::store::shown_actions::ShownActions;
 use crate::store::ActionText;
+use crate::store::ReadLedger;
 
 use super::{CliError, Context};
 
@@ -97,10 +99,44 @@ pub fn load_plan_lazily(
     wanted: ActionText,
 ) -> Result<(Plan, Option<ReviewColumns>), CliError> {
     let ledger = ctx.open_for_read()?;
+    lazily(ctx, &ledger, known_at, wanted)
+}
+
+/// [`load_plan_lazily`] from a ledger opened.
+fn lazily(
+    ctx: &mut Context<'_>,
+    ledger: &ReadLedger,
+    known_at: Option<&str>,
+    wanted: ActionText,
+) -> Result<(Plan, Option<ReviewColumns>), CliError> {
     let (plan, columns, notes) = ledger.load_plan_lazily(known_at, wanted)?;
     ctx.warn_all(notes)?;
     require_plan(ctx, &plan, known_at)?;
     Ok((plan, columns))
+}
+
+/// A plan loaded for a view: its actions as a snapshot keeps them for the `plan` table, or
+/// as [`load_plan_lazily`] loads them.
+pub enum Loaded {
+    Shown(Plan, ShownActions, ReviewColumns),
+    Lazy(Plan, Option<ReviewColumns>),
+}
+
+/// [`Loaded::Shown`] where the ledger's newest snapshot allows it (see
+/// [`crate::store::reader::DirReader::load_shown`]), else [`load_plan_lazily`].
+pub fn load_plan_shown(
+    ctx: &mut Context<'_>,
+    known_at: Option<&str>,
+    wanted: ActionText,
+) -> Result<Loaded, CliError> {
+    let ledger = ctx.open_for_read()?;
+    if let Some((plan, shown, columns)) = ledger.load_shown(known_at)? {
+        if plan.is_created() {
+            return Ok(Loaded::Shown(plan, shown, columns));
+        }
+    }
+    let (plan, columns) = lazily(ctx, &ledger, known_at, wanted)?;
+    Ok(Loaded::Lazy(plan, columns))
 }
 
 /// Frees a large value (a loaded plan, a view of it) off the command's path: the answer is

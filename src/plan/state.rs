@@ -479,12 +479,17 @@ impl Plan {
             self.rebuild_index();
         }
         let found = self.new_status(seq, recorded_at, actor, status, note);
+        self.take_head(seq, hash, recorded_at);
+        found
+    }
+
+    /// Makes entry `seq` the plan's head.
+    fn take_head(&mut self, seq: Seq, hash: EntryHash, recorded_at: &str) {
         self.head = Some((seq, hash));
         match &mut self.last_recorded_at {
             Some(t) => t.replace_range(.., recorded_at),
             None => self.last_recorded_at = Some(recorded_at.to_string()),
         }
-        found
     }
 
     fn fold_status(
@@ -511,7 +516,19 @@ impl Plan {
         note: Option<String>,
     ) -> Option<(usize, Label, RecordedStatus)> {
         let i = self.index_of(s.action)?;
-        let label = Label::new(s.review);
+        let (label, record) = self.record_of(seq, recorded_at, actor, s, note);
+        Some((i, label, record))
+    }
+
+    /// The review's label and the record a status adds, whichever action it names.
+    fn record_of(
+        &mut self,
+        seq: Seq,
+        recorded_at: &str,
+        actor: &str,
+        s: StatusRef<'_>,
+        note: Option<String>,
+    ) -> (Label, RecordedStatus) {
         let record = RecordedStatus {
             status: Label::new(s.status),
             note: note.as_deref().map(Shared::rare),
@@ -520,7 +537,24 @@ impl Plan {
             recorded_at: self.stamp(recorded_at),
             actor: self.actor(actor),
         };
-        Some((i, label, record))
+        (Label::new(s.review), record)
+    }
+
+    /// [`Plan::apply_status`] for a plan whose actions are kept elsewhere (a view's, read
+    /// from a snapshot): the plan takes the entry as its head, and the caller puts the
+    /// returned label and record into the statuses of the action it names.
+    pub fn take_status_apart(
+        &mut self,
+        seq: Seq,
+        hash: EntryHash,
+        recorded_at: &str,
+        actor: &str,
+        status: StatusRef<'_>,
+        note: Option<String>,
+    ) -> (Label, RecordedStatus) {
+        let found = self.record_of(seq, recorded_at, actor, status, note);
+        self.take_head(seq, hash, recorded_at);
+        found
     }
 
     /// `actor` as a shared string, reusing the last one when it is the same (a batch has one).

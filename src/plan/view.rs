@@ -11,6 +11,8 @@ use crate::asof::ResolvedPoint;
 use crate::entry::Head;
 use crate::plan::activity::ActivityRow;
 use crate::plan::state::{Label, Shared};
+use crate::plan::statuses::Statuses;
+use crate::plan::trust::SignOff;
 use crate::plan::{Action, Plan, Review};
 use crate::scale::Rag;
 
@@ -125,39 +127,45 @@ pub fn reviews_until<'p>(plan: &'p Plan, point: Option<&ResolvedPoint>) -> Vec<&
 
 /// The status of `action` at the last of `reviews`, carried forward from earlier ones.
 pub fn status_at(plan: &Plan, action: &Action, reviews: &[&Review]) -> Option<StatusAt> {
+    status_of(plan, &action.statuses, action.signoffs(), reviews)
+}
+
+/// [`status_at`] from an action's statuses and sign-offs.
+pub fn status_of(
+    plan: &Plan,
+    statuses: &Statuses,
+    signoffs: &[SignOff],
+    reviews: &[&Review],
+) -> Option<StatusAt> {
     let scale = plan.scale_ref();
     reviews.iter().rev().enumerate().find_map(|(i, review)| {
-        action
-            .statuses
-            .get(review.label.as_str())
-            .map(|s| StatusAt {
-                status: s.status,
-                rag: scale.rag(&s.status),
-                review: review.label.clone(),
-                carried_forward: i > 0,
-                seq: s.seq.0,
-                recorded_at: s.recorded_at,
-                actor: s.actor,
-                note: s.note.map(|n| n.to_string()),
-                late: plan.is_late(s, review),
-                imported: plan.imported_by(s.seq).is_some(),
-                corrected_by: (s.source != s.seq).then_some(s.source.0),
-                signed_by: signoffs_of(action, review)
-                    .filter(|o| *o.status == *s.status)
-                    .map(|o| o.role.clone())
-                    .collect(),
-                signoff_superseded: signoffs_of(action, review).any(|o| *o.status != *s.status),
-            })
+        statuses.get(review.label.as_str()).map(|s| StatusAt {
+            status: s.status,
+            rag: scale.rag(&s.status),
+            review: review.label.clone(),
+            carried_forward: i > 0,
+            seq: s.seq.0,
+            recorded_at: s.recorded_at,
+            actor: s.actor,
+            note: s.note.map(|n| n.to_string()),
+            late: plan.is_late(s, review),
+            imported: plan.imported_by(s.seq).is_some(),
+            corrected_by: (s.source != s.seq).then_some(s.source.0),
+            signed_by: signoffs_at(signoffs, review)
+                .filter(|o| *o.status == *s.status)
+                .map(|o| o.role.clone())
+                .collect(),
+            signoff_superseded: signoffs_at(signoffs, review).any(|o| *o.status != *s.status),
+        })
     })
 }
 
-/// The sign-offs of `action` at `review` (under its label now or any former one).
-fn signoffs_of<'a>(
-    action: &'a Action,
+/// The sign-offs of `review` (under its label now or any former one) among `signoffs`.
+fn signoffs_at<'a>(
+    signoffs: &'a [SignOff],
     review: &'a Review,
-) -> impl Iterator<Item = &'a crate::plan::trust::SignOff> + 'a {
-    action
-        .signoffs()
+) -> impl Iterator<Item = &'a SignOff> + 'a {
+    signoffs
         .iter()
         .filter(move |o| o.review == review.label || review.former_labels.contains(&o.review))
 }
@@ -229,35 +237,46 @@ impl<'p> ActionsAt<'p> {
     }
 
     fn action(&self, a: &'p Action) -> ActionAt<'p> {
-        let (plan, at) = (self.plan, self.at);
-        let own = |s: Option<String>| s.map(Cow::Owned);
-        let borrow = |s: &'p Option<String>| s.as_deref().map(Cow::Borrowed);
-        let (id, action, lead, start, end) = match a.fields_at(plan, at) {
-            Cow::Borrowed(f) => (
-                Cow::Borrowed(f.id.as_str()),
-                Cow::Borrowed(f.action.as_str()),
-                borrow(&f.lead),
-                borrow(&f.start),
-                borrow(&f.end),
-            ),
-            Cow::Owned(f) => (
-                Cow::Owned(f.id),
-                Cow::Owned(f.action),
-                own(f.lead),
-                own(f.start),
-                own(f.end),
-            ),
-        };
-        ActionAt {
-            id,
-            action,
-            lead,
-            start,
-            end,
-            status: status_at(plan, a, &self.reviews),
-            withdrawn: a.withdrawn_at(plan, at).map(WithdrawnAt::of),
-            withdrawal_pending: a.withdrawal_pending_at(plan, at).map(WithdrawnAt::of),
-        }
+        action_at(self.plan, self.at, &self.reviews, a, &a.statuses)
+    }
+}
+
+/// Action `a` of `plan` in the plan view at review `at` (`reviews`: those up to it), with
+/// `statuses` (its own, or kept apart from it).
+pub fn action_at<'p>(
+    plan: &Plan,
+    at: Option<&Review>,
+    reviews: &[&Review],
+    a: &'p Action,
+    statuses: &Statuses,
+) -> ActionAt<'p> {
+    let own = |s: Option<String>| s.map(Cow::Owned);
+    let borrow = |s: &'p Option<String>| s.as_deref().map(Cow::Borrowed);
+    let (id, action, lead, start, end) = match a.fields_at(plan, at) {
+        Cow::Borrowed(f) => (
+            Cow::Borrowed(f.id.as_str()),
+            Cow::Borrowed(f.action.as_str()),
+            borrow(&f.lead),
+            borrow(&f.start),
+            borrow(&f.end),
+        ),
+        Cow::Owned(f) => (
+            Cow::Owned(f.id),
+            Cow::Owned(f.action),
+            own(f.lead),
+            own(f.start),
+            own(f.end),
+        ),
+    };
+    ActionAt {
+        id,
+        action,
+        lead,
+        start,
+        end,
+        status: status_of(plan, statuses, a.signoffs(), reviews),
+        withdrawn: a.withdrawn_at(plan, at).map(WithdrawnAt::of),
+        withdrawal_pending: a.withdrawal_pending_at(plan, at).map(WithdrawnAt::of),
     }
 }
 

@@ -14,8 +14,8 @@ use crate::plan::Action;
 use super::codec::{bad, put_varint, CodecError, Reader};
 
 /// The record's first byte: how the rest is written.
-const PLAIN: u8 = 0;
-const JSON: u8 = 1;
+pub(super) const PLAIN: u8 = 0;
+pub(super) const JSON: u8 = 1;
 
 /// A part of actions being written.
 #[derive(Default)]
@@ -94,11 +94,12 @@ impl PartWriter {
 }
 
 /// A part's text proved UTF-8, and its records: what [`split_part`] hands to [`get_actions`].
+#[derive(Debug)]
 pub struct Split {
     /// How many actions the part holds.
     pub count: usize,
-    text: String,
-    records: Vec<u8>,
+    pub(super) text: String,
+    pub(super) records: Vec<u8>,
 }
 
 /// Splits a part into its text, proved UTF-8, and its records. The text stays where it was

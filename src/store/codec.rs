@@ -16,6 +16,7 @@ use crate::sym::Sym;
 use super::action_records::{self, ActionText};
 use super::parts::Parts;
 use super::review_columns::{self, ReviewColumns};
+use super::shown_actions::ShownActions;
 
 /// Why derived bytes could not be read back (the caller discards and rebuilds them).
 #[derive(Debug, thiserror::Error)]
@@ -263,11 +264,7 @@ pub fn decode_plan_lazily(
     wanted: ActionText,
 ) -> Result<(Plan, ReviewColumns), CodecError> {
     let action_parts = parts.directory().action_parts;
-    let mut plan: Plan =
-        serde_json::from_slice(&parts.read(0)?).map_err(|e| CodecError(e.to_string()))?;
-    if !plan.actions.is_empty() {
-        return Err(bad("actions outside their parts"));
-    }
+    let mut plan = decode_shape(&*parts)?;
     plan.actions = decode_actions(&*parts, 1..action_parts + 1, wanted)?;
     if plan.actions.iter().any(|a| !a.statuses.is_empty()) {
         return Err(bad("statuses outside their columns"));
@@ -284,8 +281,27 @@ fn decode_actions(
     range: std::ops::Range<usize>,
     wanted: ActionText,
 ) -> Result<Vec<Action>, CodecError> {
-    use std::sync::mpsc;
     let parts_len = range.len();
+    let mut actions = Vec::new();
+    each_action_part(parts, range, |split| {
+        if actions.is_empty() {
+            // Parts hold about as many actions each: room for all, so none is moved
+            // (within reason: the count is the file's word).
+            actions.reserve(split.count.saturating_mul(parts_len).min(1 << 22));
+        }
+        action_records::get_actions(&split, &mut actions, wanted)
+    })?;
+    Ok(actions)
+}
+
+/// Hands `take` each action part of `range` in order, split and proved on a second thread
+/// while this one takes the part before.
+fn each_action_part(
+    parts: &dyn Parts,
+    range: std::ops::Range<usize>,
+    mut take: impl FnMut(action_records::Split) -> Result<(), CodecError>,
+) -> Result<(), CodecError> {
+    use std::sync::mpsc;
     let (tx, rx) = mpsc::sync_channel::<Result<action_records::Split, CodecError>>(2);
     std::thread::scope(|s| {
         s.spawn(move || {
@@ -297,18 +313,31 @@ fn decode_actions(
                 }
             }
         });
-        let mut actions = Vec::new();
-        for split in rx {
-            let split = split?;
-            if actions.is_empty() {
-                // Parts hold about as many actions each: room for all, so none is moved
-                // (within reason: the count is the file's word).
-                actions.reserve(split.count.saturating_mul(parts_len).min(1 << 22));
-            }
-            action_records::get_actions(&split, &mut actions, wanted)?;
-        }
-        Ok(actions)
+        rx.into_iter().try_for_each(|split| take(split?))
     })
+}
+
+/// The plan's shape (part 0): everything but its actions and their statuses.
+fn decode_shape(parts: &dyn Parts) -> Result<Plan, CodecError> {
+    let plan: Plan =
+        serde_json::from_slice(&parts.read(0)?).map_err(|e| CodecError(e.to_string()))?;
+    if !plan.actions.is_empty() {
+        return Err(bad("actions outside their parts"));
+    }
+    Ok(plan)
+}
+
+/// [`decode_plan_lazily`] for the `plan` table: the actions left as
+/// [`ShownActions`], their fields where they were read.
+pub fn decode_plan_shown(
+    parts: Box<dyn Parts>,
+) -> Result<(Plan, ShownActions, ReviewColumns), CodecError> {
+    let action_parts = parts.directory().action_parts;
+    let plan = decode_shape(&*parts)?;
+    let mut shown = ShownActions::default();
+    each_action_part(&*parts, 1..action_parts + 1, |split| shown.push_part(split))?;
+    let columns = ReviewColumns::parse(parts, action_parts + 1, shown.len())?;
+    Ok((plan, shown, columns))
 }
 
 /// Encodes one action.

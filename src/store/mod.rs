@@ -17,6 +17,7 @@ pub mod parts;
 pub mod positions;
 pub mod reader;
 pub mod review_columns;
+pub mod shown_actions;
 pub mod snapshot;
 pub mod source;
 pub mod state;

@@ -6,12 +6,14 @@
 //! writer holds the lock (taking the lock only if it is free, never waiting), and otherwise
 //! works from the log in memory, saying so.
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use crate::chain::{stored_facts, stored_time};
 use crate::entry::{Entry, Seq};
-use crate::plan::Plan;
+use crate::event::Event;
+use crate::plan::{Plan, StatusRef};
 
 use super::action_records::ActionText;
 use super::dir::{check_dir, read_entry_line, DirLedger};
@@ -23,6 +25,7 @@ use super::lock::LedgerLock;
 use super::log::LOG_FILE;
 use super::positions::{line_at, Positions};
 use super::review_columns::ReviewColumns;
+use super::shown_actions::ShownActions;
 use super::snapshot;
 use super::source::LineVisitor;
 use super::tail::{inspect, Tail};
@@ -270,6 +273,52 @@ impl DirReader {
         Ok((plan, Some(snap.columns), Vec::new()))
     }
 
+    /// [`DirReader::load_plan_lazily`] for the `plan` table: the newest snapshot's actions as
+    /// [`ShownActions`], the statuses recorded after it put into theirs. `None` where that
+    /// cannot be had (no snapshot, a damaged one, an entry after it that is not a status, or
+    /// more of them than [`SHOWN_TAIL`]): the caller then loads the plan as usual, which
+    /// repairs what needs repairing and says so.
+    pub fn load_shown(
+        &self,
+        known_at: Option<&str>,
+    ) -> Result<Option<(Plan, ShownActions, ReviewColumns)>, StoreError> {
+        let upto = match known_at {
+            Some(t) => self.last_known_at(t)?,
+            None => self.positions.size(),
+        };
+        let Some(seq) = snapshot::list(&self.dir)?.into_iter().rfind(|s| *s <= upto) else {
+            return Ok(None);
+        };
+        let loaded = snapshot::load_shown(&self.dir, &self.log, self.readable, seq)?;
+        let Some((mut plan, mut shown, columns, covered)) = loaded else {
+            return Ok(None);
+        };
+        if covered.seq.0 < upto {
+            let line = line_at(&self.log, covered.offset, self.readable)?.unwrap_or_default();
+            let start = covered.offset + line.len() as u64 + 1;
+            let mut reader =
+                LineReader::open(&self.log, start, covered.seq.0 + 1)?.with_limit(self.readable);
+            let mut tail = Vec::new();
+            while let Some(line) = reader.next_line()? {
+                let entry = Entry::decode(line.bytes).map_err(|source| StoreError::Line {
+                    path: self.log.clone(),
+                    line: line.number,
+                    source,
+                })?;
+                let seq = entry.seq.0;
+                match entry.event {
+                    Event::StatusRecorded(_) if tail.len() < SHOWN_TAIL => tail.push(entry),
+                    _ => return Ok(None),
+                }
+                if seq >= upto {
+                    break;
+                }
+            }
+            put_statuses(&mut plan, &mut shown, tail);
+        }
+        Ok(Some((plan, shown, columns)))
+    }
+
     /// Deletes damaged snapshots and, for the head, writes a good one, if no writer holds
     /// the lock (never waiting); otherwise leaves them for the next writer.
     fn replace_snapshots(
@@ -389,4 +438,49 @@ fn extend(positions: &mut Positions, log: &Path, readable: u64) -> Result<(), St
         }
     }
     Ok(())
+}
+
+/// The most statuses after a snapshot [`DirReader::load_shown`] puts in itself; past that,
+/// folding them into the plan as usual costs no more.
+pub const SHOWN_TAIL: usize = 4096;
+
+/// Puts the statuses of `tail` (each a `status_recorded` entry, in ledger order) into the
+/// statuses of the actions they name, as [`Plan::apply`] would; a status for an action the
+/// plan lacks changes only the head.
+fn put_statuses(plan: &mut Plan, shown: &mut ShownActions, tail: Vec<Entry>) {
+    let mut named: HashMap<&str, usize> = HashMap::new();
+    for entry in &tail {
+        if let Event::StatusRecorded(e) = &entry.event {
+            named.insert(e.action.as_str(), usize::MAX);
+        }
+    }
+    // A later action of the same id takes its place, as in the plan's own index.
+    for i in 0..shown.len() {
+        if let Some(at) = shown.id(i).and_then(|id| named.get_mut(id)) {
+            *at = i;
+        }
+    }
+    let expect = plan.reviews.len();
+    for entry in &tail {
+        let Event::StatusRecorded(e) = &entry.event else {
+            continue;
+        };
+        let status = StatusRef {
+            action: &e.action,
+            review: &e.review,
+            status: &e.status,
+        };
+        let (label, record) = plan.take_status_apart(
+            entry.seq,
+            entry.hash,
+            &entry.recorded_at,
+            &entry.actor,
+            status,
+            e.note.clone(),
+        );
+        let at = named.get(e.action.as_str()).copied().unwrap_or(usize::MAX);
+        if let Some(statuses) = shown.statuses_mut().get_mut(at) {
+            statuses.insert_expecting(label, record, expect);
+        }
+    }
 }

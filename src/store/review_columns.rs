@@ -16,6 +16,7 @@ use std::ops::Range;
 
 use crate::entry::Seq;
 use crate::plan::state::{Label, Shared};
+use crate::plan::statuses::Statuses;
 use crate::plan::{Action, RecordedStatus};
 
 use super::codec::{bad, put_varint, CodecError, Reader, Strings};
@@ -115,6 +116,23 @@ fn each_id(
         return Err(bad("review cells longer than their records"));
     }
     Ok(())
+}
+
+/// What [`ReviewColumns::fill_until`] fills: an action, or the statuses of one kept apart.
+pub trait HasStatuses {
+    fn statuses_mut(&mut self) -> &mut Statuses;
+}
+
+impl HasStatuses for Action {
+    fn statuses_mut(&mut self) -> &mut Statuses {
+        &mut self.statuses
+    }
+}
+
+impl HasStatuses for Statuses {
+    fn statuses_mut(&mut self) -> &mut Statuses {
+        self
+    }
 }
 
 /// Statuses by review, read on demand from the parts they were stored in.
@@ -276,9 +294,9 @@ impl ReviewColumns {
     /// shows: that review's, then each earlier one's only while some action still has no
     /// status at the reviews read so far. A status already in an action's map (folded in
     /// after the snapshot, so newer) is kept.
-    pub fn fill_until(
+    pub fn fill_until<A: HasStatuses>(
         &mut self,
-        actions: &mut [Action],
+        actions: &mut [A],
         labels: &[&str],
     ) -> Result<(), CodecError> {
         let mut covered = vec![false; actions.len()];
@@ -289,12 +307,13 @@ impl ReviewColumns {
             }
             if let Some(g) = self.group(label) {
                 for (action, label, record) in self.group_records(g)? {
-                    let statuses = &mut actions[action].statuses;
-                    statuses.insert_if_absent(label, record);
+                    if let Some(a) = actions.get_mut(action) {
+                        a.statuses_mut().insert_if_absent(label, record);
+                    }
                 }
             }
-            for (action, done) in actions.iter().zip(covered.iter_mut()) {
-                if !*done && action.statuses.contains_key(label) {
+            for (action, done) in actions.iter_mut().zip(covered.iter_mut()) {
+                if !*done && action.statuses_mut().contains_key(label) {
                     *done = true;
                     left -= 1;
                 }

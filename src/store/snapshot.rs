@@ -24,6 +24,7 @@ use super::fsx;
 use super::parts::{Directory, FileParts};
 use super::positions::{line_at, Covered, DERIVED_DIR};
 use super::review_columns::ReviewColumns;
+use super::shown_actions::ShownActions;
 
 const SNAPSHOT_DIR: &str = "snapshots";
 const MAGIC: &[u8; 8] = b"RLSNAP05";
@@ -142,6 +143,50 @@ pub fn load_lazily(
     seq: u64,
     wanted: ActionText,
 ) -> Result<Option<Lazy>, StoreError> {
+    let Some((parts, covered, bytes)) = open_parts(ledger, log, limit, seq)? else {
+        return Ok(None);
+    };
+    let Ok((plan, columns)) = codec::decode_plan_lazily(Box::new(parts), wanted) else {
+        return Ok(None);
+    };
+    if plan.head != Some((covered.seq, covered.hash)) {
+        return Ok(None);
+    }
+    Ok(Some(Lazy {
+        plan,
+        columns,
+        covered,
+        bytes,
+    }))
+}
+
+/// [`load_lazily`] for the `plan` table: the actions as [`ShownActions`].
+pub fn load_shown(
+    ledger: &Path,
+    log: &Path,
+    limit: u64,
+    seq: u64,
+) -> Result<Option<(Plan, ShownActions, ReviewColumns, Covered)>, StoreError> {
+    let Some((parts, covered, _)) = open_parts(ledger, log, limit, seq)? else {
+        return Ok(None);
+    };
+    let Ok((plan, shown, columns)) = codec::decode_plan_shown(Box::new(parts)) else {
+        return Ok(None);
+    };
+    if plan.head != Some((covered.seq, covered.hash)) {
+        return Ok(None);
+    }
+    Ok(Some((plan, shown, columns, covered)))
+}
+
+/// The snapshot after entry `seq`, its header and directory checked and the entry it names
+/// found in the log (read up to `limit`): its parts, that entry and the file's size.
+fn open_parts(
+    ledger: &Path,
+    log: &Path,
+    limit: u64,
+    seq: u64,
+) -> Result<Option<(FileParts, Covered, u64)>, StoreError> {
     use std::os::unix::fs::FileExt;
     let path = dir_of(ledger).join(name(seq));
     let Some(file) = fsx::open_read_if_exists(&path)? else {
@@ -183,18 +228,7 @@ pub fn load_lazily(
         return Ok(None);
     }
     let parts = FileParts::new(file, HEADER_LEN as u64 + dir_len, directory);
-    let Ok((plan, columns)) = codec::decode_plan_lazily(Box::new(parts), wanted) else {
-        return Ok(None);
-    };
-    if plan.head != Some((covered.seq, covered.hash)) {
-        return Ok(None);
-    }
-    Ok(Some(Lazy {
-        plan,
-        columns,
-        covered,
-        bytes: size,
-    }))
+    Ok(Some((parts, covered, size)))
 }
 
 /// The newest snapshot at or before entry `upto` that checks out, trying older ones in turn.

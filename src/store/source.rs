@@ -16,6 +16,7 @@ use super::error::StoreError;
 use super::lines::{Line, LineReader};
 use super::reader::DirReader;
 use super::review_columns::ReviewColumns;
+use super::shown_actions::ShownActions;
 
 /// A visitor over lines: return `Break` to stop early.
 pub type LineVisitor<'f> = dyn FnMut(Line<'_>) -> Result<ControlFlow<()>, StoreError> + 'f;
@@ -251,6 +252,18 @@ impl ReadLedger {
         match self {
             ReadLedger::Dir(d) => d.load_plan_lazily(known_at, wanted),
             ReadLedger::Export(f) => Ok((fold(f, known_at)?, None, Vec::new())),
+        }
+    }
+
+    /// [`ReadLedger::load_plan_lazily`] for the `plan` table, where a directory's newest
+    /// snapshot allows it ([`DirReader::load_shown`]); `None`: load the plan as usual.
+    pub fn load_shown(
+        &self,
+        known_at: Option<&str>,
+    ) -> Result<Option<(Plan, ShownActions, ReviewColumns)>, StoreError> {
+        match self {
+            ReadLedger::Dir(d) => d.load_shown(known_at),
+            ReadLedger::Export(_) => Ok(None),
         }
     }
 
