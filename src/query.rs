@@ -187,17 +187,24 @@ pub fn matrix_statuses(
     point: Option<&ResolvedPoint>,
     columns: Option<ReviewColumns>,
 ) -> Result<MatrixStatuses, CodecError> {
-    MatrixStatuses::of_plan(plan, point, |statuses, reviews| {
-        let Some(mut columns) = columns else {
-            return Ok(());
-        };
-        for (j, review) in reviews.iter().enumerate() {
-            columns.each_cell(&review.label, |action, status| {
-                statuses.set(action, j, status)
-            })?;
-        }
-        Ok(())
+    MatrixStatuses::of_plan(plan, point, |statuses, reviews| match columns {
+        Some(columns) => fill_matrix(columns, statuses, reviews),
+        None => Ok(()),
     })
+}
+
+/// Sets in `statuses` the cells of `columns` for `reviews` (by column number).
+pub fn fill_matrix(
+    mut columns: ReviewColumns,
+    statuses: &mut MatrixStatuses,
+    reviews: &[&crate::plan::Review],
+) -> Result<(), CodecError> {
+    for (j, review) in reviews.iter().enumerate() {
+        columns.each_cell(&review.label, |action, status| {
+            statuses.set(action, j, status)
+        })?;
+    }
+    Ok(())
 }
 
 /// [`crate::plan::view::matrix`] of `plan` (loaded with its snapshot's statuses left in

@@ -1,4 +1,4 @@
-//! The `plan` table straight from a snapshot: the statuses of the review shown (and those
+//! The `plan` table (and `matrix`, below) straight from a snapshot: the statuses of the review shown (and those
 //! it carries forward) filled beside the actions as [`ShownActions`] keeps them, and each
 //! row made from fields borrowed where they were read. The table is the same, byte for
 //! byte, as from the plan folded whole ([`crate::plan::view::ActionsAt`]).
@@ -7,8 +7,12 @@ use std::borrow::Cow;
 
 use crate::asof::ResolvedPoint;
 use crate::plan::state::Label;
-use crate::plan::view::{action_at, review_of, reviews_until, status_of, ActionAt, AreaAt, PlanAt};
+use crate::plan::view::{
+    action_at, matrix_outline_of, matrix_row, review_of, reviews_until, status_of, ActionAt,
+    AreaAt, Matrix, MatrixRow, MatrixStatuses, PlanAt,
+};
 use crate::plan::{Plan, Review};
+use crate::query::fill_matrix;
 use crate::report::plan_table::PlanActions;
 use crate::store::codec::CodecError;
 use crate::store::review_columns::ReviewColumns;
@@ -89,4 +93,41 @@ impl PlanActions for ShownAt<'_> {
     fn count(&self, _: &PlanAt<'_>) -> usize {
         self.shown.len()
     }
+}
+
+/// The matrix at `point` with every row's cells left empty, as
+/// [`crate::plan::view::matrix_outline`] makes it, from actions kept apart.
+pub fn matrix_outline_shown(
+    plan: &Plan,
+    shown: &ShownActions,
+    point: Option<&ResolvedPoint>,
+) -> Matrix {
+    matrix_outline_of(plan, point, |last| {
+        (0..shown.len())
+            .filter_map(|i| shown.get(i))
+            .map(|a| match a {
+                Shown::Plain(f) => MatrixRow {
+                    action: f.id.to_owned(),
+                    area: f.area.to_owned(),
+                    withdrawn: false,
+                    cells: Vec::new(),
+                },
+                Shown::Full(a) => matrix_row(plan, last, a),
+            })
+            .collect()
+    })
+}
+
+/// The statuses the matrix at `point` shows: the snapshot's `columns`, then those recorded
+/// after it (kept in `shown`), as [`crate::query::matrix_statuses`] reads them for a plan.
+pub fn matrix_statuses_shown(
+    plan: &Plan,
+    shown: &ShownActions,
+    point: Option<&ResolvedPoint>,
+    columns: ReviewColumns,
+) -> Result<MatrixStatuses, CodecError> {
+    let statuses = shown.statuses().iter();
+    MatrixStatuses::of_statuses(plan, point, statuses, |cells, reviews| {
+        fill_matrix(columns, cells, reviews)
+    })
 }

@@ -29,13 +29,18 @@ use readiness_ledger::event::{
     ReviewRescheduled, ReviewScheduled, StatusRecorded,
 };
 use readiness_ledger::plan::activity::ActivityRow;
-use readiness_ledger::plan::view::{history, matrix, plan_at, plan_outline, ActionsAt};
+use readiness_ledger::plan::view::{
+    history, matrix, matrix_outline, plan_at, plan_outline, ActionsAt, Matrix, MatrixStatuses,
+};
 use readiness_ledger::plan::Plan;
-use readiness_ledger::query::{fill_for_plan_at, matrix_of_columns};
+use readiness_ledger::query::{fill_for_plan_at, matrix_of_columns, matrix_statuses};
+use readiness_ledger::report::matrix_table::{write_matrix_csv, write_matrix_table};
 use readiness_ledger::report::plan_table::{write_plan_table, PlanActions};
 use readiness_ledger::report::{render, views::plan_doc, RenderOptions, ViewFormat};
 use readiness_ledger::scale::StatusScale;
-use readiness_ledger::shown_view::{fill_shown, ShownAt};
+use readiness_ledger::shown_view::{
+    fill_shown, matrix_outline_shown, matrix_statuses_shown, ShownAt,
+};
 use readiness_ledger::store::snapshot;
 use readiness_ledger::store::source::{fold, Location, ReadLedger};
 use readiness_ledger::store::{ActionText, EntrySource, MemoryLog};
@@ -467,6 +472,12 @@ fn column_projections(dir: &std::path::Path, known_at: Option<&str>) -> (Value, 
         }
         // The plan table from the snapshot's actions as kept for it, where the reader can.
         let expected = plan_table(&at, point.as_ref(), &ActionsAt::new(&at, point.as_ref()));
+        let (whole, more, _) = reader
+            .load_plan_lazily(known_at, ActionText::Shown)
+            .expect("the plan loads");
+        let outline = matrix_outline(&whole, point.as_ref());
+        let cells = matrix_statuses(&whole, point.as_ref(), more).expect("columns read");
+        let expected_matrix = matrix_tables(&outline, &cells);
         match reader.load_shown(known_at).expect("the plan loads") {
             Some((plan, mut kept, columns)) => {
                 assert!(
@@ -480,6 +491,16 @@ fn column_projections(dir: &std::path::Path, known_at: Option<&str>) -> (Value, 
                     &ShownAt::new(&plan, &kept, point.as_ref()),
                 );
                 assert_eq!(table, expected, "the plan table from kept actions");
+                let (_, kept, columns) =
+                    reader.load_shown(known_at).expect("loads").expect("again");
+                let cells = matrix_statuses_shown(&plan, &kept, point.as_ref(), columns)
+                    .expect("columns read");
+                let outline = matrix_outline_shown(&plan, &kept, point.as_ref());
+                assert_eq!(
+                    matrix_tables(&outline, &cells),
+                    expected_matrix,
+                    "the matrix from kept actions"
+                );
             }
             None => assert!(!used, "columns read, but no actions kept for the table"),
         }
@@ -503,6 +524,16 @@ fn plan_table(
     written
         .ok()
         .map(|()| String::from_utf8(out).expect("UTF-8"))
+}
+
+/// `matrix`'s streamed table (or `None` where a column is too wide for it) and its CSV.
+fn matrix_tables(outline: &Matrix, cells: &MatrixStatuses) -> (Option<String>, String) {
+    let mut table = Vec::new();
+    let written = write_matrix_table(&mut table, outline, cells).expect("written");
+    let mut csv = Vec::new();
+    write_matrix_csv(&mut csv, outline, cells, false).expect("written");
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("UTF-8");
+    (written.ok().map(|()| text(table)), text(csv))
 }
 
 /// [`projections`] without histories.

@@ -1,14 +1,19 @@
 //! `readiness matrix`: the RAG table, actions by reviews.
 
-use crate::plan::view::{matrix, matrix_outline, Matrix};
+use crate::asof::ResolvedPoint;
+use crate::plan::view::{matrix, matrix_outline, Matrix, MatrixStatuses};
 use crate::plan::Plan;
 use crate::query::matrix_statuses;
 use crate::report::matrix_table::{write_matrix_csv, write_matrix_table};
 use crate::report::wsoa_table::to_wsoa_table;
 use crate::report::{render, views::matrix_doc, ViewFormat};
+use crate::shown_view::{matrix_outline_shown, matrix_statuses_shown};
+use crate::store::review_columns::ReviewColumns;
 use crate::store::ActionText;
 
-use super::view::{emit, load_plan, load_plan_lazily, release, resolve_point, ViewArgs};
+use super::view::{
+    emit, load_plan, load_plan_lazily, load_plan_shown, release, resolve_point, Loaded, ViewArgs,
+};
 use super::{CliError, Context, Exit};
 
 /// Show the RAG table rebuilt from the ledger: one row per action, one column per review.
@@ -36,17 +41,84 @@ pub struct Args {
 /// Prints the matrix.
 pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
     let known_at = args.view.known_at()?;
+    let known_at = known_at.as_deref();
     // The WSoA layout writes every field of the plan; the other formats only ids and
     // statuses.
     let wanted = match args.view.format {
         ViewFormat::Wsoa => ActionText::All,
         _ => ActionText::Shown,
     };
-    let (mut plan, columns) = load_plan_lazily(ctx, known_at.as_deref(), wanted)?;
-    let point = match args.view.as_of.as_deref() {
-        Some(p) => resolve_point(&plan, Some(p), ctx)?,
-        None => None,
-    };
+    if streams(&args.view) {
+        match load_plan_shown(ctx, known_at, wanted)? {
+            Loaded::Shown(plan, shown, columns) => {
+                let point = point(&args.view, &plan, ctx)?;
+                // A status part read only now may be damaged, or a column too wide to
+                // stream: then the plan is loaded as usual, below.
+                if let Ok(statuses) = matrix_statuses_shown(&plan, &shown, point.as_ref(), columns)
+                {
+                    let outline = matrix_outline_shown(&plan, &shown, point.as_ref());
+                    if stream(ctx, &args.view, &outline, &statuses)? {
+                        release((plan, shown, statuses, outline));
+                        return Ok(Exit::Success);
+                    }
+                }
+            }
+            Loaded::Lazy(plan, columns) => return from_plan(&args, ctx, plan, columns),
+        }
+    }
+    let (plan, columns) = load_plan_lazily(ctx, known_at, wanted)?;
+    from_plan(&args, ctx, plan, columns)
+}
+
+/// The review `--as-of` names, if given: without it the matrix has every review.
+fn point(
+    view: &ViewArgs,
+    plan: &Plan,
+    ctx: &Context<'_>,
+) -> Result<Option<ResolvedPoint>, CliError> {
+    match view.as_of.as_deref() {
+        Some(p) => resolve_point(plan, Some(p), ctx),
+        None => Ok(None),
+    }
+}
+
+/// Whether the matrix is written from its status numbers as it goes: CSV, or a plain
+/// table (comfy-table lays out a coloured one, and the other formats, whole).
+fn streams(view: &ViewArgs) -> bool {
+    match view.format {
+        ViewFormat::Csv => true,
+        ViewFormat::Table => !view.csv.options().colour,
+        _ => false,
+    }
+}
+
+/// Writes the matrix of `outline` and `statuses` as CSV or a plain table; false, with
+/// nothing written, when a column is too wide for the plain table.
+fn stream(
+    ctx: &mut Context<'_>,
+    view: &ViewArgs,
+    outline: &Matrix,
+    statuses: &MatrixStatuses,
+) -> Result<bool, CliError> {
+    if view.format == ViewFormat::Csv {
+        let raw = view.csv.options().csv_raw;
+        write_matrix_csv(ctx.out, outline, statuses, raw).map_err(CliError::Output)?;
+        return Ok(true);
+    }
+    let written = write_matrix_table(ctx.out, outline, statuses).map_err(CliError::Output)?;
+    Ok(written.is_ok())
+}
+
+/// Prints the matrix of `plan`, loaded with its snapshot's statuses left in `columns` (if
+/// any).
+fn from_plan(
+    args: &Args,
+    ctx: &mut Context<'_>,
+    mut plan: Plan,
+    columns: Option<ReviewColumns>,
+) -> Result<Exit, CliError> {
+    let known_at = args.view.known_at()?;
+    let point = point(&args.view, &plan, ctx)?;
     if args.view.format == ViewFormat::Wsoa {
         // The table writes every field of the plan, not only the statuses.
         if columns.is_some_and(|c| c.fill_all(&mut plan.actions).is_err()) {
@@ -70,20 +142,11 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Result<Exit, CliError> {
             return show(ctx, &args.view, plan, m);
         }
     };
-    let options = args.view.csv.options();
-    if args.view.format == ViewFormat::Csv {
-        let outline = matrix_outline(&plan, point.as_ref());
-        write_matrix_csv(ctx.out, &outline, &statuses, options.csv_raw)
-            .map_err(CliError::Output)?;
-        release((plan, statuses, outline));
-        return Ok(Exit::Success);
-    }
-    if args.view.format == ViewFormat::Table && !options.colour {
+    if streams(&args.view) {
         // A million cells: streamed from the status numbers, unless a column is too wide
         // for the plain writer (then comfy-table lays it out, below).
         let outline = matrix_outline(&plan, point.as_ref());
-        let written = write_matrix_table(ctx.out, &outline, &statuses);
-        if written.map_err(CliError::Output)?.is_ok() {
+        if stream(ctx, &args.view, &outline, &statuses)? {
             release((plan, statuses, outline));
             return Ok(Exit::Success);
         }

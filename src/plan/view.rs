@@ -355,18 +355,32 @@ pub fn matrix_of_cells(
 /// The matrix with every row's cells left empty: its title, head, reviews and actions,
 /// for a view that writes the cells from [`MatrixStatuses`] instead.
 pub fn matrix_outline(plan: &Plan, point: Option<&ResolvedPoint>) -> Matrix {
+    matrix_outline_of(plan, point, |last| {
+        (plan.actions.iter())
+            .map(|a| matrix_row(plan, last, a))
+            .collect()
+    })
+}
+
+/// The row of action `a` in [`matrix_outline`], whose last review is `last`.
+pub fn matrix_row(plan: &Plan, last: Option<&Review>, a: &Action) -> MatrixRow {
+    MatrixRow {
+        action: a.fields.id.clone(),
+        area: a.fields.area.clone(),
+        withdrawn: a.withdrawn_at(plan, last).is_some(),
+        cells: Vec::new(),
+    }
+}
+
+/// [`matrix_outline`] with the rows `rows` makes, given the matrix's last review: for
+/// actions kept apart from the plan.
+pub fn matrix_outline_of(
+    plan: &Plan,
+    point: Option<&ResolvedPoint>,
+    rows: impl FnOnce(Option<&Review>) -> Vec<MatrixRow>,
+) -> Matrix {
     let reviews = matrix_reviews(plan, point);
-    let last = reviews.last().copied();
-    let rows = plan
-        .actions
-        .iter()
-        .map(|a| MatrixRow {
-            action: a.fields.id.clone(),
-            area: a.fields.area.clone(),
-            withdrawn: a.withdrawn_at(plan, last).is_some(),
-            cells: Vec::new(),
-        })
-        .collect();
+    let rows = rows(reviews.last().copied());
     Matrix {
         title: plan.title.clone(),
         head: plan.head.map(|(seq, hash)| Head { seq: seq.0, hash }),
@@ -410,17 +424,28 @@ impl MatrixStatuses {
         point: Option<&ResolvedPoint>,
         fill: impl FnOnce(&mut Self, &[&Review]) -> Result<(), E>,
     ) -> Result<Self, E> {
+        let statuses = plan.actions.iter().map(|a| &a.statuses);
+        MatrixStatuses::of_statuses(plan, point, statuses, fill)
+    }
+
+    /// [`MatrixStatuses::of_plan`] for actions kept apart from `plan`, with `statuses`.
+    pub fn of_statuses<'s, E>(
+        plan: &Plan,
+        point: Option<&ResolvedPoint>,
+        statuses: impl ExactSizeIterator<Item = &'s Statuses>,
+        fill: impl FnOnce(&mut Self, &[&Review]) -> Result<(), E>,
+    ) -> Result<Self, E> {
         let reviews = matrix_reviews(plan, point);
-        let mut s = MatrixStatuses::new(plan.actions.len(), reviews.len());
+        let mut s = MatrixStatuses::new(statuses.len(), reviews.len());
         fill(&mut s, &reviews)?;
         let labels: Vec<Option<Label>> =
             reviews.iter().map(|r| Label::existing(&r.label)).collect();
-        for (i, a) in plan.actions.iter().enumerate() {
-            if a.statuses.is_empty() {
+        for (i, statuses) in statuses.enumerate() {
+            if statuses.is_empty() {
                 continue;
             }
             for (j, label) in labels.iter().enumerate() {
-                if let Some(recorded) = label.and_then(|l| a.statuses.get_interned(l)) {
+                if let Some(recorded) = label.and_then(|l| statuses.get_interned(l)) {
                     s.set(i, j, recorded.status);
                 }
             }
