@@ -23,7 +23,7 @@ use super::journal::Journal;
 use super::lines::{Line, LineReader};
 use super::lock::LedgerLock;
 use super::log::LOG_FILE;
-use super::positions::{line_at, Positions};
+use super::positions::{line_at, Covered, Positions};
 use super::review_columns::ReviewColumns;
 use super::shown_actions::ShownActions;
 use super::snapshot;
@@ -191,32 +191,15 @@ impl DirReader {
                 format!("ignored the plan snapshot after entry {seq}: it does not match the log or was written by an older version (derived data: it is made again)")
             })
             .collect();
-        let (mut plan, start, first) = match snap {
-            Some(s) => {
-                let line = line_at(&self.log, s.covered.offset, self.readable)?.unwrap_or_default();
-                (
-                    s.plan,
-                    s.covered.offset + line.len() as u64 + 1,
-                    s.covered.seq.0 + 1,
-                )
-            }
-            None => (Plan::new(), 0, 1),
+        let (mut plan, covered) = match snap {
+            Some(s) => (s.plan, Some(s.covered)),
+            None => (Plan::new(), None),
         };
-        if first <= upto {
-            let mut reader = LineReader::open(&self.log, start, first)?.with_limit(self.readable);
-            while let Some(line) = reader.next_line()? {
-                let entry = Entry::decode(line.bytes).map_err(|source| StoreError::Line {
-                    path: self.log.clone(),
-                    line: line.number,
-                    source,
-                })?;
-                let seq = entry.seq.0;
-                plan.apply_owned(entry);
-                if seq >= upto {
-                    break;
-                }
-            }
-        }
+        // The fold takes every entry: it never stops early.
+        let _ = self.entries_after(covered.as_ref(), upto, |entry| {
+            plan.apply_owned(entry);
+            ControlFlow::Continue(())
+        })?;
         if !damaged.is_empty() {
             notes.extend(self.replace_snapshots(&damaged, &mut plan, upto)?);
         }
@@ -248,27 +231,16 @@ impl DirReader {
             return Ok((plan, None, notes));
         };
         let mut plan = snap.plan;
-        if snap.covered.seq.0 < upto {
-            let line = line_at(&self.log, snap.covered.offset, self.readable)?.unwrap_or_default();
-            let start = snap.covered.offset + line.len() as u64 + 1;
-            let mut reader = LineReader::open(&self.log, start, snap.covered.seq.0 + 1)?
-                .with_limit(self.readable);
-            while let Some(line) = reader.next_line()? {
-                let entry = Entry::decode(line.bytes).map_err(|source| StoreError::Line {
-                    path: self.log.clone(),
-                    line: line.number,
-                    source,
-                })?;
-                if !matches!(entry.event, crate::event::Event::StatusRecorded(_)) {
-                    let (plan, notes) = self.load_plan(known_at)?;
-                    return Ok((plan, None, notes));
-                }
-                let seq = entry.seq.0;
-                plan.apply_owned(entry);
-                if seq >= upto {
-                    break;
-                }
+        let after = self.entries_after(Some(&snap.covered), upto, |entry| {
+            if !matches!(entry.event, Event::StatusRecorded(_)) {
+                return ControlFlow::Break(());
             }
+            plan.apply_owned(entry);
+            ControlFlow::Continue(())
+        })?;
+        if after.is_break() {
+            let (plan, notes) = self.load_plan(known_at)?;
+            return Ok((plan, None, notes));
         }
         Ok((plan, Some(snap.columns), Vec::new()))
     }
@@ -293,30 +265,55 @@ impl DirReader {
         let Some((mut plan, mut shown, columns, covered)) = loaded else {
             return Ok(None);
         };
-        if covered.seq.0 < upto {
-            let line = line_at(&self.log, covered.offset, self.readable)?.unwrap_or_default();
-            let start = covered.offset + line.len() as u64 + 1;
-            let mut reader =
-                LineReader::open(&self.log, start, covered.seq.0 + 1)?.with_limit(self.readable);
-            let mut tail = Vec::new();
-            while let Some(line) = reader.next_line()? {
-                let entry = Entry::decode(line.bytes).map_err(|source| StoreError::Line {
-                    path: self.log.clone(),
-                    line: line.number,
-                    source,
-                })?;
-                let seq = entry.seq.0;
-                match entry.event {
-                    Event::StatusRecorded(_) if tail.len() < SHOWN_TAIL => tail.push(entry),
-                    _ => return Ok(None),
-                }
-                if seq >= upto {
-                    break;
-                }
+        let mut tail = Vec::new();
+        let after = self.entries_after(Some(&covered), upto, |entry| match entry.event {
+            Event::StatusRecorded(_) if tail.len() < SHOWN_TAIL => {
+                tail.push(entry);
+                ControlFlow::Continue(())
             }
-            put_statuses(&mut plan, &mut shown, tail);
+            _ => ControlFlow::Break(()),
+        })?;
+        if after.is_break() {
+            return Ok(None);
         }
+        put_statuses(&mut plan, &mut shown, tail);
         Ok(Some((plan, shown, columns)))
+    }
+
+    /// Hands `each` the entries after the one `after` covers (none: from the log's start) up
+    /// to entry `upto`, in order; stops, and says so, where `each` breaks.
+    fn entries_after(
+        &self,
+        after: Option<&Covered>,
+        upto: u64,
+        mut each: impl FnMut(Entry) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>, StoreError> {
+        let (start, first) = match after {
+            Some(c) => {
+                let line = line_at(&self.log, c.offset, self.readable)?.unwrap_or_default();
+                (c.offset + line.len() as u64 + 1, c.seq.0 + 1)
+            }
+            None => (0, 1),
+        };
+        if first > upto {
+            return Ok(ControlFlow::Continue(()));
+        }
+        let mut reader = LineReader::open(&self.log, start, first)?.with_limit(self.readable);
+        while let Some(line) = reader.next_line()? {
+            let entry = Entry::decode(line.bytes).map_err(|source| StoreError::Line {
+                path: self.log.clone(),
+                line: line.number,
+                source,
+            })?;
+            let seq = entry.seq.0;
+            if each(entry).is_break() {
+                return Ok(ControlFlow::Break(()));
+            }
+            if seq >= upto {
+                break;
+            }
+        }
+        Ok(ControlFlow::Continue(()))
     }
 
     /// Deletes damaged snapshots and, for the head, writes a good one, if no writer holds
