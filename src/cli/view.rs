@@ -115,8 +115,8 @@ fn lazily(
     Ok((plan, columns))
 }
 
-/// A plan loaded for a view: its actions as a snapshot keeps them for the `plan` table, or
-/// as [`load_plan_lazily`] loads them.
+/// A plan loaded for a view: its actions as a snapshot keeps them for `plan` and
+/// `matrix`, or as [`load_plan_lazily`] loads them.
 pub enum Loaded {
     Shown(Plan, ShownActions, ReviewColumns),
     Lazy(Plan, Option<ReviewColumns>),

@@ -327,7 +327,7 @@ fn decode_shape(parts: &dyn Parts) -> Result<Plan, CodecError> {
     Ok(plan)
 }
 
-/// [`decode_plan_lazily`] for the `plan` table: the actions left as
+/// [`decode_plan_lazily`] for the `plan` table and `matrix`: the actions left as
 /// [`ShownActions`], their fields where they were read.
 pub fn decode_plan_shown(
     parts: Box<dyn Parts>,

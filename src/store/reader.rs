@@ -245,9 +245,9 @@ impl DirReader {
         Ok((plan, Some(snap.columns), Vec::new()))
     }
 
-    /// [`DirReader::load_plan_lazily`] for the `plan` table: the newest snapshot's actions as
-    /// [`ShownActions`], the statuses recorded after it put into theirs. `None` where that
-    /// cannot be had (no snapshot, a damaged one, an entry after it that is not a status, or
+    /// [`DirReader::load_plan_lazily`] for `plan` and `matrix`: the newest snapshot's
+    /// actions as [`ShownActions`], the statuses recorded after it put into theirs. `None`
+    /// where that cannot be had (no snapshot, a damaged one, an entry after it that is not a status, or
     /// more of them than [`SHOWN_TAIL`]): the caller then loads the plan as usual, which
     /// repairs what needs repairing and says so.
     pub fn load_shown(

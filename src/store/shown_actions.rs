@@ -1,8 +1,8 @@
-//! A snapshot's actions as the `plan` table reads them: the fields it shows, left in the
-//! parts they were read into, and each action's statuses beside them. Ten thousand actions
-//! then cost a small place each, not an [`Action`] and five strings: those were most of the
-//! fresh memory the view touched, and fresh memory is dear once the host has taken back
-//! what other processes freed (BENCHMARKS.md, "Fourteenth round").
+//! A snapshot's actions as `plan` and `matrix` read them: the fields their tables show,
+//! left in the parts they were read into, and each action's statuses beside them. Ten
+//! thousand actions then cost a small place each, not an [`Action`] and five strings: those
+//! were most of the fresh memory the views touched, and fresh memory is dear once the host
+//! has taken back what other processes freed (BENCHMARKS.md, "Fourteenth round").
 //!
 //! Only an action ever amended, withdrawn, attached to or signed (a record of JSON) is made
 //! whole, as the plan's fold makes it.

@@ -160,7 +160,7 @@ pub fn load_lazily(
     }))
 }
 
-/// [`load_lazily`] for the `plan` table: the actions as [`ShownActions`].
+/// [`load_lazily`] for the `plan` table and `matrix`: the actions as [`ShownActions`].
 pub fn load_shown(
     ledger: &Path,
     log: &Path,

@@ -255,7 +255,7 @@ impl ReadLedger {
         }
     }
 
-    /// [`ReadLedger::load_plan_lazily`] for the `plan` table, where a directory's newest
+    /// [`ReadLedger::load_plan_lazily`] for `plan` and `matrix`, where a directory's newest
     /// snapshot allows it ([`DirReader::load_shown`]); `None`: load the plan as usual.
     pub fn load_shown(
         &self,
