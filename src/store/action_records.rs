@@ -142,13 +142,16 @@ pub enum ActionText {
 }
 
 /// The text block being read, field by field.
-struct Text<'a> {
-    text: &'a str,
-    at: usize,
+pub(super) struct Text<'a> {
+    pub(super) text: &'a str,
+    /// Where the next field starts.
+    pub(super) at: usize,
 }
 
 impl<'a> Text<'a> {
-    fn take(&mut self, len: usize) -> Result<&'a str, CodecError> {
+    /// The next field, `len` bytes: an error unless it lies within the text, on character
+    /// boundaries.
+    pub(super) fn take(&mut self, len: usize) -> Result<&'a str, CodecError> {
         let end = self
             .at
             .checked_add(len)

@@ -445,6 +445,9 @@ pub const SHOWN_TAIL: usize = 4096;
 /// statuses of the actions they name, as [`Plan::apply`] would; a status for an action the
 /// plan lacks changes only the head.
 fn put_statuses(plan: &mut Plan, shown: &mut ShownActions, tail: Vec<Entry>) {
+    if tail.is_empty() {
+        return;
+    }
     let mut named: HashMap<&str, usize> = HashMap::new();
     for entry in &tail {
         if let Event::StatusRecorded(e) = &entry.event {

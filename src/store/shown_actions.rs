@@ -10,7 +10,7 @@
 use crate::plan::statuses::Statuses;
 use crate::plan::Action;
 
-use super::action_records::{Split, JSON, PLAIN};
+use super::action_records::{Split, Text, JSON, PLAIN};
 use super::codec::{bad, CodecError, Reader};
 
 /// Where a field is in its part's text.
@@ -73,10 +73,10 @@ impl ShownActions {
             bytes: &split.records,
             at: 0,
         };
-        let mut text = TextAt {
+        let mut text = TextAt(Text {
             text: &split.text,
             at: 0,
-        };
+        });
         self.places.reserve(split.count);
         for _ in 0..split.count {
             let place = match r.take(1)?[0] {
@@ -102,8 +102,8 @@ impl ShownActions {
                     }
                 }
                 JSON => {
-                    let span = text.span(&mut r)?;
-                    let json = text.slice(span).ok_or_else(|| bad("action out of range"))?;
+                    let len = r.varint()? as usize;
+                    let json = text.0.take(len)?;
                     let action: Action =
                         serde_json::from_str(json).map_err(|e| CodecError(e.to_string()))?;
                     if !action.statuses.is_empty() {
@@ -117,7 +117,7 @@ impl ShownActions {
             };
             self.places.push(place);
         }
-        if r.at != split.records.len() || text.at != split.text.len() {
+        if r.at != split.records.len() || text.0.at != split.text.len() {
             return Err(bad("trailing bytes after the actions"));
         }
         self.parts.push(split);
@@ -182,24 +182,20 @@ impl ShownActions {
     }
 }
 
-/// A part's text being read, span by span.
-struct TextAt<'a> {
-    text: &'a str,
-    at: usize,
-}
+/// A part's text being read, span by span, each checked as [`Text::take`] checks a field.
+struct TextAt<'a>(Text<'a>);
 
 impl TextAt<'_> {
-    /// The next field, `len` bytes long: checked to lie on the text's character boundaries.
+    /// The next field, `len` bytes long, as a span (the text is at most 4 GB).
     fn next(&mut self, len: usize) -> Result<Span, CodecError> {
-        let end = (self.at.checked_add(len)).ok_or_else(|| bad("action text overflow"))?;
-        let (Ok(at), Ok(len32)) = (u32::try_from(self.at), u32::try_from(len)) else {
-            return Err(bad("action text too long"));
-        };
-        if len32 == ABSENT || u32::try_from(end).is_err() || self.text.get(self.at..end).is_none() {
-            return Err(bad("action text out of range"));
+        let at = self.0.at;
+        self.0.take(len)?;
+        match (u32::try_from(at), u32::try_from(len)) {
+            (Ok(at), Ok(len)) if len != ABSENT && at.checked_add(len).is_some() => {
+                Ok(Span { at, len })
+            }
+            _ => Err(bad("action text too long")),
         }
-        self.at = end;
-        Ok(Span { at, len: len32 })
     }
 
     fn span(&mut self, r: &mut Reader<'_>) -> Result<Span, CodecError> {
@@ -212,11 +208,6 @@ impl TextAt<'_> {
             0 => Ok(Span { at: 0, len: ABSENT }),
             n => self.next(n - 1),
         }
-    }
-
-    fn slice(&self, s: Span) -> Option<&str> {
-        self.text
-            .get(s.at as usize..(s.at as usize).checked_add(s.len as usize)?)
     }
 }
 
