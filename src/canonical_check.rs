@@ -52,15 +52,21 @@ pub fn check_line(bytes: &[u8]) -> Result<(&str, Option<StatusSpans>), NotCanoni
         at: e.valid_up_to(),
         what: "invalid UTF-8",
     })?;
+    Ok((text, check_text(text)?))
+}
+
+/// [`check_line`] for a line already known to be UTF-8 (read in a block proved so whole).
+pub fn check_text(text: &str) -> Result<Option<StatusSpans>, NotCanonical> {
+    let bytes = text.as_bytes();
     if let Some(spans) = plain_status_line(bytes) {
-        return Ok((text, Some(spans)));
+        return Ok(Some(spans));
     }
     let mut s = Scanner { b: bytes, at: 0 };
     s.value(0)?;
     if s.at != bytes.len() {
         return Err(s.err("bytes after the value"));
     }
-    Ok((text, None))
+    Ok(None)
 }
 
 /// A `status_recorded` line, the bulk of a ledger, in exactly the shape the scanner below

@@ -60,9 +60,22 @@ pub struct RecordedStatus {
 pub struct Unsettled {
     /// (action index, (review label, record): taken when settled)
     held: Vec<(usize, Option<(Label, RecordedStatus)>)>,
+    /// The records in action order while they are settled, and where each action's run
+    /// ends: kept between settles, so that each settle writes to memory already in use
+    /// rather than to fresh pages.
+    sorted: Vec<Option<(Label, RecordedStatus)>>,
+    next: Vec<usize>,
 }
 
 impl Unsettled {
+    /// Room for `n` records held at once, taken now rather than by doubling as they come.
+    pub fn with_capacity(n: usize) -> Unsettled {
+        Unsettled {
+            held: Vec::with_capacity(n),
+            ..Unsettled::default()
+        }
+    }
+
     /// How many records wait: the holder settles before this passes a bound of its choosing.
     pub fn len(&self) -> usize {
         self.held.len()
@@ -429,8 +442,10 @@ impl Plan {
         // A counting sort by action: linear, and stable, so each action's records stay in
         // ledger order. An index past the actions (none is made) is dropped as before.
         let n = self.actions.len();
-        let mut next = vec![0usize; n + 1];
-        for (action, _) in &later.held {
+        let Unsettled { held, sorted, next } = later;
+        next.clear();
+        next.resize(n + 1, 0);
+        for (action, _) in held.iter() {
             if *action < n {
                 next[action + 1] += 1;
             }
@@ -440,19 +455,19 @@ impl Plan {
         }
         // The records themselves move into action order (a sequential read, scattered
         // writes), so that each action then reads its run front to back.
-        let mut sorted: Vec<Option<(Label, RecordedStatus)>> = Vec::new();
+        sorted.clear();
         sorted.resize_with(next[n], || None);
-        for (action, held) in later.held.iter_mut() {
+        for (action, record) in held.iter_mut() {
             if *action < n {
-                sorted[next[*action]] = held.take();
+                sorted[next[*action]] = record.take();
                 next[*action] += 1;
             }
         }
         // `next[a]` now ends action `a`'s run in `sorted`.
-        let mut runs = sorted.into_iter();
+        let mut runs = sorted.drain(..);
         let mut start = 0;
         let expect = self.reviews.len();
-        for (i, (a, &end)) in self.actions.iter_mut().zip(&next).enumerate() {
+        for (i, (a, &end)) in self.actions.iter_mut().zip(next.iter()).enumerate() {
             let run = runs.by_ref().take(end - start).flatten();
             match &mut self.rules_only {
                 Some(rules) => rules.extend(i, run, expect),
@@ -460,7 +475,8 @@ impl Plan {
             }
             start = end;
         }
-        later.held.clear();
+        drop(runs);
+        held.clear();
     }
 
     /// Everything [`Plan::apply_status`] does but the map insert, whose parts it returns.

@@ -3,6 +3,7 @@
 //! log for tests. FORMAT.md lists every file of a ledger directory.
 
 mod action_records;
+pub mod blocks;
 pub mod codec;
 pub mod dir;
 pub mod error;

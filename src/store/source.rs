@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::event::Event;
 use crate::plan::Plan;
 
+use super::blocks::{scan_file_blocks, BlockVisitor};
 use super::dir::DirLedger;
 use super::error::StoreError;
 use super::lines::{Line, LineReader};
@@ -25,6 +26,11 @@ pub type LineVisitor<'f> = dyn FnMut(Line<'_>) -> Result<ControlFlow<()>, StoreE
 pub trait EntrySource: Sync {
     /// Calls `visit` with each stored line, oldest first, until it breaks.
     fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError>;
+    /// The lines [`scan`](Self::scan) gives, in blocks of about `size` bytes
+    /// ([`super::blocks`]): a file is read straight into them.
+    fn scan_blocks(&self, size: usize, visit: &mut BlockVisitor<'_>) -> Result<(), StoreError> {
+        super::blocks::blocks_from_lines(|v| self.scan(v), size, visit)
+    }
     /// What to call this source in messages (a path, or "memory").
     fn name(&self) -> String;
 }
@@ -42,6 +48,9 @@ fn scan_file(path: &Path, limit: u64, visit: &mut LineVisitor<'_>) -> Result<(),
 impl EntrySource for DirLedger {
     fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
         scan_file(self.log_path(), self.readable(), visit)
+    }
+    fn scan_blocks(&self, size: usize, visit: &mut BlockVisitor<'_>) -> Result<(), StoreError> {
+        scan_file_blocks(self.log_path(), self.readable(), size, visit)
     }
     fn name(&self) -> String {
         self.log_path().display().to_string()
@@ -97,6 +106,9 @@ impl EntrySource for DirReader {
     fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
         DirReader::scan(self, visit)
     }
+    fn scan_blocks(&self, size: usize, visit: &mut BlockVisitor<'_>) -> Result<(), StoreError> {
+        scan_file_blocks(self.log_path(), self.readable(), size, visit)
+    }
     fn name(&self) -> String {
         self.log_path().display().to_string()
     }
@@ -105,6 +117,9 @@ impl EntrySource for DirReader {
 impl EntrySource for JsonlFile {
     fn scan(&self, visit: &mut LineVisitor<'_>) -> Result<(), StoreError> {
         scan_file(&self.path, u64::MAX, visit)
+    }
+    fn scan_blocks(&self, size: usize, visit: &mut BlockVisitor<'_>) -> Result<(), StoreError> {
+        scan_file_blocks(&self.path, u64::MAX, size, visit)
     }
     fn name(&self) -> String {
         self.path.display().to_string()
@@ -293,6 +308,12 @@ impl EntrySource for ReadLedger {
         match self {
             ReadLedger::Dir(d) => d.scan(visit),
             ReadLedger::Export(f) => f.scan(visit),
+        }
+    }
+    fn scan_blocks(&self, size: usize, visit: &mut BlockVisitor<'_>) -> Result<(), StoreError> {
+        match self {
+            ReadLedger::Dir(d) => EntrySource::scan_blocks(&**d, size, visit),
+            ReadLedger::Export(f) => f.scan_blocks(size, visit),
         }
     }
     fn name(&self) -> String {

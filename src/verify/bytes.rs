@@ -2,10 +2,12 @@
 //! future), and how their lines reach the fold.
 //!
 //! Every one of them looks at a line and the line before it only, so any thread can run them
-//! on any run of lines given the state after the line before. The byte thread runs them on
-//! most batches; when the fold is about to run dry it hands the next batch over unchecked and
-//! the fold checks it before folding it, so that both cores stay busy whichever stage is
-//! slower over a stretch of the log.
+//! on any run of lines given the state after the line before. The log is read a block of
+//! whole lines at a time, and the block itself becomes the batch the fold reads: lines are
+//! checked where they lie, never copied. The byte thread checks most batches; when the fold
+//! is about to run dry it hands the next block over unchecked and the fold checks it before
+//! folding it, so that both cores stay busy whichever stage is slower over a stretch of the
+//! log.
 
 use std::ops::ControlFlow;
 use std::sync::mpsc;
@@ -13,12 +15,13 @@ use std::sync::mpsc;
 use crate::canonical_check::StatusSpans;
 use crate::chain::{ChainVerifier, LineFacts};
 use crate::entry::{EntryHash, Head, Seq};
+use crate::store::blocks::block_lines;
 use crate::store::{EntrySource, StoreError};
 use crate::wire::status_from_chained_spans;
 
 use super::{chain_check, ExpectOutcome, VerifyFailure, FUTURE_SKEW_MINUTES};
 
-/// Bytes of lines per batch.
+/// Bytes of lines per batch: the size of the blocks read from the log.
 const BATCH_BYTES: usize = 256 * 1024;
 
 /// Batches waiting for the fold at most: 4 MB, so that the byte checks are not held up
@@ -33,21 +36,28 @@ pub(super) const QUEUED: usize = 16;
 /// openssl's time in alternated runs; 6 was no quicker (BENCHMARKS.md, "Twelfth round").
 const HAND_OVER_BELOW: usize = 4;
 
-/// Lines handed from the byte checks to the fold, a batch at a time.
+/// Lines handed from the byte checks to the fold, a block at a time.
 pub(super) struct Batch {
-    /// Checked lines, one after another (each proved UTF-8 by the canonical check).
-    pub text: String,
-    /// Lines not checked yet, one after another: the fold checks them with `unchecked`.
-    pub raw: Vec<u8>,
-    /// The byte checks' state after the line before this batch, when the fold is to run them.
-    pub unchecked: Option<LineChecks>,
+    pub body: Body,
+    /// The line number of the batch's first line.
+    pub first: u64,
+    /// The lines of a checked batch: where each ends and what the byte checks read from it.
     pub lines: Vec<BatchLine>,
 }
 
-/// Where a line of a [`Batch`] ends, and what the byte checks already read from it.
+/// A batch's lines, each ended by `\n` but perhaps the log's last.
+pub(super) enum Body {
+    /// Lines that passed the byte checks (UTF-8, so text).
+    Checked(String),
+    /// Lines not checked yet, and the byte checks' state after the line before them: the
+    /// fold runs the checks.
+    Unchecked(Vec<u8>, LineChecks),
+}
+
+/// Where a checked line of a [`Batch`] ends (its newline excluded: the next line starts
+/// one byte on), and what the byte checks read from it.
 pub(super) struct BatchLine {
     pub end: usize,
-    pub number: u64,
     /// A plain status line's members, found by the canonical check and accepted by
     /// [`status_from_chained_spans`]: the fold reads them without decoding the line.
     pub status: Option<(StatusSpans, EntryHash)>,
@@ -56,33 +66,21 @@ pub(super) struct BatchLine {
 impl Batch {
     fn new() -> Batch {
         Batch {
-            text: String::with_capacity(BATCH_BYTES + 4096),
-            raw: Vec::new(),
-            unchecked: None,
+            body: Body::Checked(String::new()),
+            first: 0,
             lines: Vec::new(),
         }
     }
 
-    /// Empties the batch for use again, keeping its memory (in `text`).
-    pub fn clear(&mut self) {
-        self.text.clear();
-        self.raw.clear();
-        if self.raw.capacity() > self.text.capacity() {
-            // Empty, so always UTF-8.
-            self.text = String::from_utf8(std::mem::take(&mut self.raw)).unwrap_or_default();
-        }
-        self.unchecked = None;
+    /// Empties the batch for use again, handing back its buffer (memory kept).
+    fn take_buffer(&mut self) -> Vec<u8> {
         self.lines.clear();
-    }
-
-    /// Makes this empty batch one the fold checks, starting from `checks`.
-    fn hand_over(&mut self, checks: LineChecks) {
-        self.raw = std::mem::take(&mut self.text).into_bytes();
-        self.unchecked = Some(checks);
-    }
-
-    fn len(&self) -> usize {
-        self.text.len() + self.raw.len()
+        let mut buffer = match std::mem::replace(&mut self.body, Body::Checked(String::new())) {
+            Body::Checked(text) => text.into_bytes(),
+            Body::Unchecked(raw, _) => raw,
+        };
+        buffer.clear();
+        buffer
     }
 }
 
@@ -108,31 +106,60 @@ impl LineChecks {
         }
     }
 
-    /// Runs every byte check on the next line.
-    pub fn check<'l>(&mut self, bytes: &'l [u8], number: u64) -> Result<Passed<'l>, VerifyFailure> {
-        let seq = self.chain.next_seq();
-        let fail = |check: &'static str, reason: String| VerifyFailure {
-            seq: seq.0,
+    fn fail(&self, number: u64, check: &'static str, reason: String) -> VerifyFailure {
+        VerifyFailure {
+            seq: self.chain.next_seq().0,
             line: number,
             check,
             reason,
-        };
+        }
+    }
+
+    /// Runs every byte check on the next line.
+    pub fn check<'l>(&mut self, bytes: &'l [u8], number: u64) -> Result<Passed<'l>, VerifyFailure> {
+        let seq = self.chain.next_seq();
         let (text, spans) = crate::canonical_check::check_line(bytes)
-            .map_err(|e| fail("canonical form", format!("entry {seq}: {e}")))?;
+            .map_err(|e| self.fail(number, "canonical form", format!("entry {seq}: {e}")))?;
+        self.check_canonical(text, spans, number)
+    }
+
+    /// [`LineChecks::check`] for a line already proved UTF-8.
+    pub fn check_text<'l>(
+        &mut self,
+        text: &'l str,
+        number: u64,
+    ) -> Result<Passed<'l>, VerifyFailure> {
+        let seq = self.chain.next_seq();
+        let spans = crate::canonical_check::check_text(text)
+            .map_err(|e| self.fail(number, "canonical form", format!("entry {seq}: {e}")))?;
+        self.check_canonical(text, spans, number)
+    }
+
+    /// The checks after canonical form.
+    fn check_canonical<'l>(
+        &mut self,
+        text: &'l str,
+        spans: Option<StatusSpans>,
+        number: u64,
+    ) -> Result<Passed<'l>, VerifyFailure> {
+        let seq = self.chain.next_seq();
+        let bytes = text.as_bytes();
         let checked = match &spans {
             Some(at) => self
                 .chain
                 .check_spans(bytes, at.seq, at.hash, at.prev, at.recorded_at),
             None => self.chain.check_stored(bytes),
         };
-        let facts = checked.map_err(|e| fail(chain_check(&e), e.to_string()))?;
+        let facts = checked.map_err(|e| self.fail(number, chain_check(&e), e.to_string()))?;
         if let Some(limit) = &self.not_after {
             if self.chain.last_time()[..] > *limit.as_bytes() {
                 let time = String::from_utf8_lossy(self.chain.last_time()).into_owned();
-                return Err(fail(
-                    "not in the future",
-                    format!("entry {seq}: recorded_at {time} is in the future (more than {FUTURE_SKEW_MINUTES} minutes ahead of this machine's clock): a wrong clock or a forgery"),
-                ));
+                return Err(VerifyFailure {
+                    seq: seq.0,
+                    line: number,
+                    check: "not in the future",
+                    reason: format!("entry {seq}: recorded_at {time} is in the future (more than {FUTURE_SKEW_MINUTES} minutes ahead of this machine's clock): a wrong clock or a forgery"),
+                });
             }
         }
         let status = spans
@@ -210,91 +237,140 @@ pub(super) fn check_bytes(
     let mut out = Checked::default();
     let (mut sent, mut returned) = (0usize, 0usize);
     let mut spare: Vec<Batch> = Vec::new();
-    let mut batch = Batch::new();
-    let mut fold_gone = false;
-    source.scan(&mut |line| {
-        if batch.lines.is_empty() && expect.is_none() {
+    let mut lines_before = 0u64;
+    source.scan_blocks(BATCH_BYTES, &mut |block| {
+        let mut batch = spare.pop().unwrap_or_else(Batch::new);
+        // The batch takes the block; the source reads the next one into the batch's old buffer.
+        let bytes = std::mem::replace(block, batch.take_buffer());
+        batch.first = lines_before + 1;
+        if expect.is_none() {
             for b in to_fold.spent.try_iter() {
                 returned += 1;
                 spare.push(b);
             }
-            if sent - returned < HAND_OVER_BELOW {
-                batch.hand_over(checks.clone());
-            }
         }
-        if batch.unchecked.is_some() {
-            batch.raw.extend_from_slice(line.bytes);
-            batch.lines.push(BatchLine {
-                end: batch.raw.len(),
-                number: line.number,
-                status: None,
-            });
+        let flow = if expect.is_none() && sent - returned < HAND_OVER_BELOW {
+            hand_over(&mut batch, bytes, &mut checks, &mut out, &mut lines_before)
         } else {
-            let passed = match checks.check(line.bytes, line.number) {
-                Ok(p) => p,
-                Err(failure) => {
-                    out.failure = Some(failure);
-                    return Ok(ControlFlow::Break(()));
-                }
-            };
-            out.passed(passed.facts, expect);
-            batch.text.push_str(passed.text);
-            batch.lines.push(BatchLine {
-                end: batch.text.len(),
-                number: line.number,
-                status: passed.status,
-            });
-        }
-        if batch.len() < BATCH_BYTES {
-            return Ok(ControlFlow::Continue(()));
-        }
-        if batch.unchecked.is_some() {
-            // Carry on after the batch as its lines say; the fold proves them, and a failure
-            // it finds comes before anything found here.
-            match ChainVerifier::after_line(line.bytes) {
-                Some(chain) => {
-                    checks.chain = chain;
-                    out.passed(
-                        LineFacts {
-                            seq: Seq(checks.chain.next_seq().0 - 1),
-                            hash: checks.chain.head_hash(),
-                        },
-                        None,
-                    );
-                }
-                None => fold_gone = true,
-            }
-        }
-        let next = spare.pop().unwrap_or_else(Batch::new);
-        let full = std::mem::replace(&mut batch, next);
+            check_block(
+                &mut batch,
+                bytes,
+                &mut checks,
+                &mut out,
+                expect,
+                &mut lines_before,
+            )
+        };
         sent += 1;
-        if to_fold.tx.send(full).is_err() || fold_gone {
-            // The fold stopped at a failure of its own, or will stop in the batch just sent:
-            // nothing later matters.
-            fold_gone = true;
+        if to_fold.tx.send(batch).is_err() {
+            // The fold stopped at a failure of its own: nothing later matters.
             return Ok(ControlFlow::Break(()));
         }
-        Ok(ControlFlow::Continue(()))
+        Ok(flow)
     })?;
-    if !fold_gone && !batch.lines.is_empty() {
-        if batch.unchecked.is_some() {
-            if let Some(chain) = batch_end(&batch) {
-                out.passed(chain, None);
-            }
-        }
-        let _ = to_fold.tx.send(batch);
-    }
     Ok(out)
 }
 
-/// The seq and stored hash of an unchecked batch's last line.
-fn batch_end(batch: &Batch) -> Option<LineFacts> {
-    let last = batch.lines.last()?;
-    let start = match batch.lines.len() {
-        1 => 0,
-        n => batch.lines[n - 2].end,
+/// Makes `batch` the unchecked block `bytes`, for the fold to check, and carries on after
+/// it as its last line says; the fold proves it, and a failure it finds comes before
+/// anything found here. Breaks when that line cannot be read: the fold stops in this batch.
+fn hand_over(
+    batch: &mut Batch,
+    bytes: Vec<u8>,
+    checks: &mut LineChecks,
+    out: &mut Checked,
+    lines_before: &mut u64,
+) -> ControlFlow<()> {
+    let mut last: &[u8] = &[];
+    for line in block_lines(&bytes) {
+        *lines_before += 1;
+        last = line;
+    }
+    let next = ChainVerifier::after_line(last).map(|chain| {
+        let facts = LineFacts {
+            seq: Seq(chain.next_seq().0 - 1),
+            hash: chain.head_hash(),
+        };
+        (chain, facts)
+    });
+    let before = checks.clone();
+    let flow = match next {
+        Some((chain, facts)) => {
+            checks.chain = chain;
+            out.passed(facts, None);
+            ControlFlow::Continue(())
+        }
+        None => ControlFlow::Break(()),
     };
-    crate::chain::stored_facts(&batch.raw[start..last.end])
+    batch.body = Body::Unchecked(bytes, before);
+    flow
+}
+
+/// Runs the byte checks on every line of the block `bytes`, making `batch` the lines that
+/// pass; breaks at the first that fails, noted in `out`.
+fn check_block(
+    batch: &mut Batch,
+    bytes: Vec<u8>,
+    checks: &mut LineChecks,
+    out: &mut Checked,
+    expect: Option<(Seq, EntryHash)>,
+    lines_before: &mut u64,
+) -> ControlFlow<()> {
+    // The whole block is proved UTF-8 in one pass; lines are then checked where they lie.
+    let (text, rest) = match String::from_utf8(bytes) {
+        Ok(text) => (text, Vec::new()),
+        Err(e) => {
+            // The lines before the one that is not UTF-8 are text; that one and the rest
+            // are checked one by one, and the first fails.
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            let cut = memchr::memrchr(b'\n', &bytes[..valid]).map_or(0, |i| i + 1);
+            let rest = bytes.split_off(cut);
+            (String::from_utf8_lossy(&bytes).into_owned(), rest)
+        }
+    };
+    let mut text = text;
+    let mut start = 0;
+    for line in text.split_terminator('\n') {
+        *lines_before += 1;
+        match checks.check_text(line, *lines_before) {
+            Ok(passed) => {
+                out.passed(passed.facts, expect);
+                batch.lines.push(BatchLine {
+                    end: start + line.len(),
+                    status: passed.status,
+                });
+                start += line.len() + 1;
+            }
+            Err(failure) => {
+                out.failure = Some(failure);
+                text.truncate(start);
+                batch.body = Body::Checked(text);
+                return ControlFlow::Break(());
+            }
+        }
+    }
+    for line in block_lines(&rest) {
+        *lines_before += 1;
+        match checks.check(line, *lines_before) {
+            Ok(passed) => {
+                out.passed(passed.facts, expect);
+                text.push_str(passed.text);
+                batch.lines.push(BatchLine {
+                    end: text.len(),
+                    status: passed.status,
+                });
+                text.push('\n');
+            }
+            Err(failure) => {
+                out.failure = Some(failure);
+                batch.body = Body::Checked(text);
+                return ControlFlow::Break(());
+            }
+        }
+    }
+    batch.body = Body::Checked(text);
+    ControlFlow::Continue(())
 }
 
 #[cfg(test)]
@@ -354,6 +430,39 @@ mod tests {
             assert_eq!(r.entries, at as u64);
             assert_eq!(r.head.map(|h| h.seq), (at > 0).then_some(at as u64));
         }
+        // Bytes that are not UTF-8, in the log as memory and as a file read in blocks.
+        let dir = tempfile::tempdir().unwrap();
+        for at in [0usize, 900, 2_222, 4_005] {
+            let mut bad = long_log(4_000);
+            let line = &mut bad.lines_mut()[at];
+            let middle = line.len() / 2;
+            line[middle] = 0xff;
+            let path = dir.path().join(format!("bad{at}.jsonl"));
+            std::fs::write(&path, bad.to_jsonl()).unwrap();
+            let file = crate::store::JsonlFile::open(&path).unwrap();
+            for source in [&bad as &dyn crate::store::EntrySource, &file] {
+                let r = verify(source, VerifyOptions::default()).unwrap();
+                let failure = r.failure.clone().expect("a failure");
+                assert_eq!(
+                    (failure.seq, failure.line, failure.check),
+                    (at as u64 + 1, at as u64 + 1, "canonical form"),
+                    "{failure:?}"
+                );
+                assert!(failure.reason.contains("UTF-8"), "{failure:?}");
+                assert_eq!(r.entries, at as u64);
+            }
+        }
+        // The same log as a file, its last line without a newline: every entry verifies.
+        let log = long_log(4_000);
+        let mut bytes = log.to_jsonl();
+        bytes.pop();
+        let path = dir.path().join("no-newline.jsonl");
+        std::fs::write(&path, &bytes).unwrap();
+        let file = crate::store::JsonlFile::open(&path).unwrap();
+        let (r, plan) = verify_keeping_plan(&file, VerifyOptions::default()).unwrap();
+        assert!(r.ok(), "{r:?}");
+        assert_eq!(r.entries, 4_006);
+        assert_eq!(plan.as_ref(), Some(log.plan()));
         // A line gone from the middle: the next one is out of place.
         let mut gap = long_log(4_000);
         gap.lines_mut().remove(2_000);

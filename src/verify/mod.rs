@@ -35,7 +35,8 @@ use crate::plan::{Plan, RuleError, StatusRef, Unsettled};
 use crate::store::{EntrySource, StoreError};
 use crate::wire::{decode_line, DecodedLine, StatusLine};
 
-use bytes::{Batch, ToFold};
+use crate::store::blocks::block_lines;
+use bytes::{Batch, Body, ToFold};
 
 /// What to check besides the ledger itself.
 #[derive(Debug, Clone, Default)]
@@ -343,37 +344,41 @@ fn fold_batches(rx: mpsc::Receiver<Batch>, spent: mpsc::Sender<Batch>, keep_plan
         Plan::for_rules()
     };
     let mut out = Folded::default();
-    let mut later = Unsettled::default();
+    let mut later = Unsettled::with_capacity(SETTLE_AT);
     let mut seq = 0u64;
-    for mut batch in rx {
-        let mut checks = batch.unchecked.take();
-        let mut start = 0;
-        for l in &batch.lines {
+    for batch in rx {
+        let mut fold = |line: &str, number: u64, status: Option<(StatusSpans, EntryHash)>| {
             seq += 1;
-            let passed = match &mut checks {
-                None => Ok((&batch.text[start..l.end], l.status)),
-                Some(c) => c
-                    .check(&batch.raw[start..l.end], l.number)
-                    .map(|p| (p.text, p.status)),
-            };
-            start = l.end;
-            let folded = passed.and_then(|(line, status)| {
-                fold_line(
-                    &mut plan,
-                    &mut later,
-                    &mut out,
-                    line,
-                    (l.number, status),
-                    seq,
-                )
-            });
-            if let Err(failure) = folded {
-                out.failure = Some(failure);
-                out.last_good = plan.head.map(|(seq, hash)| Head { seq: seq.0, hash });
-                return out;
+            fold_line(&mut plan, &mut later, &mut out, line, (number, status), seq)
+        };
+        let folded = match &batch.body {
+            Body::Checked(text) => {
+                let mut start = 0;
+                batch
+                    .lines
+                    .iter()
+                    .zip(batch.first..)
+                    .try_for_each(|(l, number)| {
+                        let line = text.get(start..l.end).unwrap_or_default();
+                        start = l.end + 1;
+                        fold(line, number, l.status)
+                    })
             }
+            Body::Unchecked(raw, checks) => {
+                let mut checks = checks.clone();
+                block_lines(raw)
+                    .zip(batch.first..)
+                    .try_for_each(|(bytes, number)| {
+                        let passed = checks.check(bytes, number)?;
+                        fold(passed.text, number, passed.status)
+                    })
+            }
+        };
+        if let Err(failure) = folded {
+            out.failure = Some(failure);
+            out.last_good = plan.head.map(|(seq, hash)| Head { seq: seq.0, hash });
+            return out;
         }
-        batch.clear();
         // The byte checks may have stopped already; then the batch is simply freed.
         let _ = spent.send(batch);
     }

@@ -30,8 +30,8 @@ pub fn verify_counting(
     verify(&counted, options)
 }
 
-/// An [`EntrySource`] that counts the lines of its first scan (verify's main pass; a
-/// second, short pass for sign-off heads reads some lines again).
+/// An [`EntrySource`] that counts the lines of its first scan (verify's main pass, a block
+/// at a time; a second, short pass for sign-off heads reads some lines again).
 struct Counted<'a> {
     inner: &'a dyn EntrySource,
     progress: &'a Progress,
@@ -57,6 +57,24 @@ impl EntrySource for Counted<'_> {
         });
         self.progress.fetch_add(pending, Ordering::Relaxed);
         result
+    }
+
+    fn scan_blocks(
+        &self,
+        size: usize,
+        visit: &mut crate::store::blocks::BlockVisitor<'_>,
+    ) -> Result<(), StoreError> {
+        if !self.first.swap(false, Ordering::Relaxed) {
+            return self.inner.scan_blocks(size, visit);
+        }
+        self.inner.scan_blocks(size, &mut |block| {
+            let lines = crate::store::blocks::block_lines(block).count() as u64;
+            let flow = visit(block)?;
+            if flow == ControlFlow::Continue(()) {
+                self.progress.fetch_add(lines, Ordering::Relaxed);
+            }
+            Ok(flow)
+        })
     }
 
     fn name(&self) -> String {
