@@ -7,6 +7,7 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::canonical_check::Span;
 use crate::entry::{timestamp_shape_ok, Entry, EntryError, EntryHash, Seq, TIMESTAMP_LEN};
 
 /// The first problem found in a chain, naming the entry.
@@ -129,9 +130,9 @@ impl ChainVerifier {
         &mut self,
         line: &[u8],
         seq: u64,
-        hash: (usize, usize),
-        prev: (usize, usize),
-        recorded_at: (usize, usize),
+        hash: Span,
+        prev: Span,
+        recorded_at: Span,
     ) -> Result<LineFacts, ChainError> {
         let parts = raw_from_spans(line, seq, hash, prev, recorded_at);
         match parts {
@@ -285,17 +286,18 @@ struct RawParts<'a> {
 fn raw_from_spans(
     line: &[u8],
     seq: u64,
-    hash: (usize, usize),
-    prev: (usize, usize),
-    recorded_at: (usize, usize),
+    hash: Span,
+    prev: Span,
+    recorded_at: Span,
 ) -> Option<RawParts<'_>> {
     const HASH_KEY: usize = b",\"hash\":\"".len();
+    let at = |(a, b): Span| line.get(a as usize..b as usize);
     Some(RawParts {
-        before_hash: line.get(..hash.0.checked_sub(HASH_KEY)?)?,
-        hash: line.get(hash.0..hash.1)?,
-        after_hash: line.get(hash.1 + 1..)?,
-        prev: line.get(prev.0..prev.1)?,
-        recorded_at: line.get(recorded_at.0..recorded_at.1)?,
+        before_hash: line.get(..(hash.0 as usize).checked_sub(HASH_KEY)?)?,
+        hash: at(hash)?,
+        after_hash: line.get(hash.1 as usize + 1..)?,
+        prev: at(prev)?,
+        recorded_at: at(recorded_at)?,
         seq,
     })
 }

@@ -493,7 +493,7 @@ pub fn status_from_spans<'a>(
     line: &'a str,
     at: &crate::canonical_check::StatusSpans,
 ) -> Option<StatusLine<'a>> {
-    let get = |(a, b): crate::canonical_check::Span| line.get(a..b);
+    let get = |span| crate::canonical_check::span_text(line, span);
     let (recorded_at, prev) = (get(at.recorded_at)?, get(at.prev)?);
     if !timestamp_shape_ok(recorded_at.as_bytes()) || EntryHash::from_hex(prev).is_none() {
         return None;
@@ -510,7 +510,7 @@ pub fn status_from_chained_spans<'a>(
     at: &crate::canonical_check::StatusSpans,
     hash: EntryHash,
 ) -> Option<StatusLine<'a>> {
-    let get = |(a, b): crate::canonical_check::Span| line.get(a..b);
+    let get = |span| crate::canonical_check::span_text(line, span);
     let (recorded_at, actor) = (get(at.recorded_at)?, get(at.actor)?);
     if !status_version_ok(at.v) || at.seq == 0 || actor.trim().is_empty() {
         return None;

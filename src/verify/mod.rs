@@ -469,7 +469,7 @@ fn fold_line(
 
 /// The status at `spans` of `line`, its hash already read by the byte checks.
 fn spans_status<'a>(line: &'a str, spans: &StatusSpans, hash: EntryHash) -> Option<StatusLine<'a>> {
-    let get = |(a, b): crate::canonical_check::Span| line.get(a..b).map(Cow::Borrowed);
+    let get = |span| crate::canonical_check::span_text(line, span).map(Cow::Borrowed);
     Some(StatusLine {
         seq: Seq(spans.seq),
         hash,
