@@ -32,10 +32,10 @@ pub use crate::entry::Head;
 use crate::entry::{Entry, EntryHash, Seq};
 use crate::event::Event;
 use crate::plan::{Plan, RuleError, StatusRef, Unsettled};
+use crate::store::blocks::block_lines;
 use crate::store::{EntrySource, StoreError};
 use crate::wire::{decode_line, DecodedLine, StatusLine};
 
-use crate::store::blocks::block_lines;
 use bytes::{Batch, Body, ToFold};
 
 /// What to check besides the ledger itself.
@@ -346,12 +346,12 @@ fn fold_batches(rx: mpsc::Receiver<Batch>, spent: mpsc::Sender<Batch>, keep_plan
     let mut out = Folded::default();
     let mut later = Unsettled::with_capacity(SETTLE_AT);
     let mut seq = 0u64;
-    for batch in rx {
+    for mut batch in rx {
         let mut fold = |line: &str, number: u64, status: Option<(StatusSpans, EntryHash)>| {
             seq += 1;
             fold_line(&mut plan, &mut later, &mut out, line, (number, status), seq)
         };
-        let folded = match &batch.body {
+        let folded = match &mut batch.body {
             Body::Checked(text) => {
                 let mut start = 0;
                 batch
@@ -365,7 +365,6 @@ fn fold_batches(rx: mpsc::Receiver<Batch>, spent: mpsc::Sender<Batch>, keep_plan
                     })
             }
             Body::Unchecked(raw, checks) => {
-                let mut checks = checks.clone();
                 block_lines(raw)
                     .zip(batch.first..)
                     .try_for_each(|(bytes, number)| {
