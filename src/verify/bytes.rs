@@ -245,11 +245,9 @@ pub(super) fn check_bytes(
         // The batch takes the block; the source reads the next one into the batch's old buffer.
         let bytes = std::mem::replace(block, batch.take_buffer());
         batch.first = lines_before + 1;
-        if expect.is_none() {
-            for b in to_fold.spent.try_iter() {
-                returned += 1;
-                spare.push(b);
-            }
+        for b in to_fold.spent.try_iter() {
+            returned += 1;
+            spare.push(b);
         }
         let flow = if expect.is_none() && sent - returned < HAND_OVER_BELOW {
             hand_over(&mut batch, bytes, &mut checks, &mut out, &mut lines_before)
