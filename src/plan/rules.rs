@@ -948,3 +948,143 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod passed_labels {
+    use super::*;
+    use crate::entry::{Entry, EntryHash, Seq};
+    use crate::event::*;
+    use crate::plan::{StatusRef, Unsettled};
+    use crate::test_events::small_plan;
+
+    /// Verify's status path, run on `plan` as the fold runs it: the rules' answer, and the
+    /// plan after the statuses it held are settled.
+    fn hold(
+        plan: &mut Plan,
+        seq: u64,
+        action: &str,
+        review: &str,
+        status: &str,
+    ) -> Result<(), RuleError> {
+        let mut later = Unsettled::default();
+        let status = StatusRef {
+            action,
+            review,
+            status,
+        };
+        let at = "2020-01-02T00:00:00.000000Z";
+        let result = plan.check_and_hold_status(
+            Seq(seq),
+            EntryHash::ZERO,
+            at,
+            "t",
+            status,
+            None,
+            &mut later,
+        );
+        plan.settle(&mut later);
+        result
+    }
+
+    fn apply(plan: &mut Plan, seq: u64, event: Event) {
+        plan.apply(&Entry {
+            seq: Seq(seq),
+            recorded_at: "2020-01-02T00:00:00.000000Z".into(),
+            actor: "t".into(),
+            event,
+            prev: EntryHash::ZERO,
+            hash: EntryHash::ZERO,
+        });
+    }
+
+    /// A review and a value that passed are not looked up again, until an entry of another
+    /// kind comes: after a rename, a withdrawal or a new action, the answers are the ones
+    /// `check_status` gives, and the plan the one `apply` folds.
+    #[test]
+    fn labels_that_passed_answer_as_the_rules_do_until_another_entry() {
+        for (mut plan, whole) in [(Plan::new(), true), (Plan::for_rules(), false)] {
+            let mut replayed = Plan::new();
+            for (i, e) in small_plan().into_iter().enumerate() {
+                apply(&mut plan, i as u64 + 1, e.clone());
+                apply(&mut replayed, i as u64 + 1, e);
+            }
+            let status = |action: &str, review: &str, value: &str| {
+                Event::StatusRecorded(StatusRecorded {
+                    action: action.into(),
+                    review: review.into(),
+                    status: value.into(),
+                    note: None,
+                })
+            };
+            let steps: Vec<(Event, Result<(), &str>)> = vec![
+                (status("1.1", "R1", "Completed"), Ok(())),
+                (status("1.1", "R1", "Embedded"), Ok(())),
+                (status("1.1", "R1", "Purple"), Err("status")),
+                (status("1.2", "R1", "Completed"), Err("action")),
+                (
+                    Event::ReviewRescheduled(ReviewRescheduled {
+                        label: "R1".into(),
+                        new_label: Some("R1b".into()),
+                        date: None,
+                        reason: "moved".into(),
+                    }),
+                    Ok(()),
+                ),
+                (status("1.1", "R1", "Completed"), Err("review")),
+                (status("1.1", "R1b", "Completed"), Ok(())),
+                (
+                    Event::ActionAdded(ActionAdded {
+                        id: "1.2".into(),
+                        area: "1".into(),
+                        action: "Do more".into(),
+                        ..Default::default()
+                    }),
+                    Ok(()),
+                ),
+                (
+                    Event::ActionWithdrawn(ActionWithdrawn {
+                        id: "1.1".into(),
+                        reason: "done".into(),
+                        from: Some("R2".into()),
+                    }),
+                    Ok(()),
+                ),
+                // R2 and the value pass for 1.2; 1.1 is closed at R2 all the same.
+                (status("1.2", "R2", "Completed"), Ok(())),
+                (status("1.1", "R2", "Completed"), Err("withdrawn")),
+                (status("1.1", "R1b", "Completed"), Ok(())),
+                (status("1.2", "R1b", "Embedded"), Ok(())),
+            ];
+            for (n, (event, want)) in steps.into_iter().enumerate() {
+                let seq = 10 + n as u64;
+                let got = match &event {
+                    Event::StatusRecorded(s) => {
+                        let expected = plan.check_status(&s.action, &s.review, &s.status);
+                        let got = hold(&mut plan, seq, &s.action, &s.review, &s.status);
+                        assert_eq!(got, expected, "step {n}");
+                        if got.is_ok() {
+                            apply(&mut replayed, seq, event.clone());
+                        }
+                        got
+                    }
+                    _ => {
+                        apply(&mut plan, seq, event.clone());
+                        apply(&mut replayed, seq, event.clone());
+                        Ok(())
+                    }
+                };
+                let kind = got.as_ref().map_err(|e| match e {
+                    RuleError::UnknownStatus { .. } => "status",
+                    RuleError::UnknownAction { .. } => "action",
+                    RuleError::UnknownReview { .. } => "review",
+                    RuleError::Withdrawn { .. } => "withdrawn",
+                    other => panic!("step {n}: {other}"),
+                });
+                assert_eq!(kind.copied(), want, "step {n}");
+            }
+            if whole {
+                assert_eq!(plan, replayed);
+            }
+        }
+    }
+}

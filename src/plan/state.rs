@@ -10,6 +10,7 @@ use crate::event::Event;
 use crate::scale::StatusScale;
 
 pub use super::action::{Action, Amendment, Withdrawal};
+use super::rules::RuleError;
 
 /// Days after a review's date within which its statuses count as on time.
 pub const LATE_AFTER_DAYS: i64 = 14;
@@ -148,6 +149,38 @@ pub struct Plan {
     /// as the rules read them, and none in its actions.
     #[serde(skip)]
     rules_only: Option<super::rule_statuses::RuleStatuses>,
+    /// Labels statuses passed the rules with since the last entry of another kind.
+    #[serde(skip)]
+    passed: PassedLabels,
+}
+
+/// The review and the status values that statuses have passed the rules with, since the last
+/// entry of another kind (any of which may rename a review or set the scale): verify's status
+/// path compares a status's texts with these instead of looking the review up and interning
+/// both texts, two hash lookups a status.
+#[derive(Debug, Clone, Default)]
+struct PassedLabels {
+    review: Option<Label>,
+    /// At most [`PassedLabels::STATUSES`]: a scale has a handful of values.
+    statuses: Vec<Label>,
+}
+
+impl PassedLabels {
+    const STATUSES: usize = 16;
+
+    /// The labels of `review` and `status`, if both have passed.
+    fn get(&self, review: &str, status: &str) -> Option<(Label, Label)> {
+        let review = self.review.filter(|l| l.as_str() == review)?;
+        let status = self.statuses.iter().find(|l| l.as_str() == status)?;
+        Some((review, *status))
+    }
+
+    fn remember(&mut self, review: Label, status: Label) {
+        self.review = Some(review);
+        if !self.statuses.contains(&status) && self.statuses.len() < Self::STATUSES {
+            self.statuses.push(status);
+        }
+    }
 }
 
 /// The index of the action found last: a lookup hint, atomic so that one plan can be read
@@ -205,6 +238,7 @@ impl PartialEq for Plan {
             last_action: _,
             last_stamp: _,
             last_actor: _,
+            passed: _,
             rules_only,
         } = self;
         *title == other.title
@@ -431,6 +465,49 @@ impl Plan {
         }
     }
 
+    /// [`Plan::check_status`], then [`Plan::apply_status_later`]: verify's path for every
+    /// status. A status naming a review and a value that passed since the last entry of
+    /// another kind, for an open action, needs neither looked up again.
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_and_hold_status(
+        &mut self,
+        seq: Seq,
+        hash: EntryHash,
+        recorded_at: &str,
+        actor: &str,
+        status: StatusRef<'_>,
+        note: Option<&str>,
+        later: &mut Unsettled,
+    ) -> Result<(), RuleError> {
+        let fresh = self.action_index.positions() == self.actions.len()
+            && self.review_index.len() == self.reviews.len();
+        if let (true, Some((review, value))) =
+            (fresh, self.passed.get(status.review, status.status))
+        {
+            if let Some(i) = self.index_of(status.action) {
+                if self.actions[i].withdrawn().is_none() {
+                    let record = self.record_with(seq, recorded_at, actor, value, note);
+                    later.held.push((i, Some((review, record))));
+                    self.take_head(seq, hash, recorded_at);
+                    return Ok(());
+                }
+            }
+        }
+        self.check_status(status.action, status.review, status.status)?;
+        let (review, value) = (Label::new(status.review), Label::new(status.status));
+        self.apply_status_later(
+            seq,
+            hash,
+            recorded_at,
+            actor,
+            status,
+            note.map(str::to_string),
+            later,
+        );
+        self.passed.remember(review, value);
+        Ok(())
+    }
+
     /// Puts the records `later` holds into their actions' maps, one action at a time and in
     /// ledger order within each (the latest for a review wins, as [`Plan::apply`] has it).
     pub fn settle(&mut self, later: &mut Unsettled) {
@@ -545,15 +622,33 @@ impl Plan {
         s: StatusRef<'_>,
         note: Option<String>,
     ) -> (Label, RecordedStatus) {
-        let record = RecordedStatus {
-            status: Label::new(s.status),
-            note: note.as_deref().map(Shared::rare),
+        let record = self.record_with(
+            seq,
+            recorded_at,
+            actor,
+            Label::new(s.status),
+            note.as_deref(),
+        );
+        (Label::new(s.review), record)
+    }
+
+    /// The record of status `value`, set by entry `seq`.
+    fn record_with(
+        &mut self,
+        seq: Seq,
+        recorded_at: &str,
+        actor: &str,
+        value: Label,
+        note: Option<&str>,
+    ) -> RecordedStatus {
+        RecordedStatus {
+            status: value,
+            note: note.map(Shared::rare),
             seq,
             source: seq,
             recorded_at: self.stamp(recorded_at),
             actor: self.actor(actor),
-        };
-        (Label::new(s.review), record)
+        }
     }
 
     /// [`Plan::apply_status`] for a plan whose actions are kept elsewhere (a view's, read
@@ -600,6 +695,7 @@ impl Plan {
 
     /// Folds one entry in. No rules: an event naming something unknown changes nothing.
     pub fn apply(&mut self, entry: &Entry) {
+        self.passed = PassedLabels::default();
         if self.action_index.positions() != self.actions.len()
             || self.review_index.len() != self.reviews.len()
         {

@@ -422,10 +422,17 @@ fn fold_line(
                 review: &s.review,
                 status: &s.status,
             };
-            plan.check_status(status.action, status.review, status.status)
-                .map_err(refused)?;
-            let note = s.note.map(|n| n.into_owned());
-            plan.apply_status_later(s.seq, s.hash, &s.recorded_at, &s.actor, status, note, later);
+            let note = s.note.as_deref();
+            plan.check_and_hold_status(
+                s.seq,
+                s.hash,
+                &s.recorded_at,
+                &s.actor,
+                status,
+                note,
+                later,
+            )
+            .map_err(refused)?;
             if later.len() >= SETTLE_AT {
                 plan.settle(later);
             }
