@@ -331,8 +331,10 @@ fn check_block(
     };
     let mut text = text;
     let mut start = 0;
-    for line in text.split_terminator('\n') {
+    for bytes in block_lines(text.as_bytes()) {
         *lines_before += 1;
+        // A line of a block ends before a newline or at the end: a character boundary.
+        let line = text.get(start..start + bytes.len()).unwrap_or_default();
         match checks.check_text(line, *lines_before) {
             Ok(passed) => {
                 out.passed(passed.facts, expect);
