@@ -381,6 +381,12 @@ impl Plan {
         }
     }
 
+    /// False for a plan freshly deserialised: its indexes are rebuilt before a fold uses them.
+    fn indexes_fresh(&self) -> bool {
+        self.action_index.positions() == self.actions.len()
+            && self.review_index.len() == self.reviews.len()
+    }
+
     fn rebuild_index(&mut self) {
         self.action_index =
             super::id_index::IdIndex::of(self.actions.iter().map(|a| a.fields.id.as_str()));
@@ -479,11 +485,10 @@ impl Plan {
         note: Option<&str>,
         later: &mut Unsettled,
     ) -> Result<(), RuleError> {
-        let fresh = self.action_index.positions() == self.actions.len()
-            && self.review_index.len() == self.reviews.len();
-        if let (true, Some((review, value))) =
-            (fresh, self.passed.get(status.review, status.status))
-        {
+        if let (true, Some((review, value))) = (
+            self.indexes_fresh(),
+            self.passed.get(status.review, status.status),
+        ) {
             if let Some(i) = self.index_of(status.action) {
                 if self.actions[i].withdrawn().is_none() {
                     let record = self.record_with(seq, recorded_at, actor, value, note);
@@ -566,9 +571,7 @@ impl Plan {
         status: StatusRef<'_>,
         note: Option<String>,
     ) -> Option<(usize, Label, RecordedStatus)> {
-        if self.action_index.positions() != self.actions.len()
-            || self.review_index.len() != self.reviews.len()
-        {
+        if !self.indexes_fresh() {
             self.rebuild_index();
         }
         let found = self.new_status(seq, recorded_at, actor, status, note);
@@ -696,9 +699,7 @@ impl Plan {
     /// Folds one entry in. No rules: an event naming something unknown changes nothing.
     pub fn apply(&mut self, entry: &Entry) {
         self.passed = PassedLabels::default();
-        if self.action_index.positions() != self.actions.len()
-            || self.review_index.len() != self.reviews.len()
-        {
+        if !self.indexes_fresh() {
             self.rebuild_index();
         }
         match &entry.event {
