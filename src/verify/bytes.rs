@@ -241,14 +241,14 @@ pub(super) fn check_bytes(
     let mut spare: Vec<Batch> = Vec::new();
     let mut lines_before = 0u64;
     source.scan_blocks(BATCH_BYTES, &mut |block| {
-        let mut batch = spare.pop().unwrap_or_else(Batch::new);
-        // The batch takes the block; the source reads the next one into the batch's old buffer.
-        let bytes = std::mem::replace(block, batch.take_buffer());
-        batch.first = lines_before + 1;
         for b in to_fold.spent.try_iter() {
             returned += 1;
             spare.push(b);
         }
+        let mut batch = spare.pop().unwrap_or_else(Batch::new);
+        // The batch takes the block; the source reads the next one into the batch's old buffer.
+        let bytes = std::mem::replace(block, batch.take_buffer());
+        batch.first = lines_before + 1;
         let flow = if expect.is_none() && sent - returned < HAND_OVER_BELOW {
             hand_over(&mut batch, bytes, &mut checks, &mut out, &mut lines_before)
         } else {
