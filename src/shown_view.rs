@@ -103,18 +103,23 @@ pub fn matrix_outline_shown(
     point: Option<&ResolvedPoint>,
 ) -> Matrix {
     matrix_outline_of(plan, point, |last| {
-        (0..shown.len())
-            .filter_map(|i| shown.get(i))
-            .map(|a| match a {
-                Shown::Plain(f) => MatrixRow {
-                    action: f.id.to_owned(),
-                    area: f.area.to_owned(),
-                    withdrawn: false,
-                    cells: Vec::new(),
-                },
-                Shown::Full(a) => matrix_row(plan, last, a),
-            })
-            .collect()
+        // A row for each action, room taken at once: grown by doubling, the rows of a large
+        // plan would be copied and their pages touched several times.
+        let mut rows = Vec::with_capacity(shown.len());
+        rows.extend(
+            (0..shown.len())
+                .filter_map(|i| shown.get(i))
+                .map(|a| match a {
+                    Shown::Plain(f) => MatrixRow {
+                        action: f.id.to_owned(),
+                        area: f.area.to_owned(),
+                        withdrawn: false,
+                        cells: Vec::new(),
+                    },
+                    Shown::Full(a) => matrix_row(plan, last, a),
+                }),
+        );
+        rows
     })
 }
 
