@@ -13,7 +13,7 @@ use crate::plan::state::Label;
 use crate::plan::view::MatrixStatuses;
 use crate::plan::Plan;
 use crate::store::codec::CodecError;
-use crate::store::review_columns::ReviewColumns;
+use crate::store::review_columns::{NumberedCells, ReviewColumns};
 use crate::store::EntrySource;
 use crate::verify::{replay_with, ReplayError};
 
@@ -199,10 +199,23 @@ pub fn fill_matrix(
     statuses: &mut MatrixStatuses,
     reviews: &[&crate::plan::Review],
 ) -> Result<(), CodecError> {
-    for (j, review) in reviews.iter().enumerate() {
-        columns.each_cell(&review.label, |action, status| {
-            statuses.set(action, j, status)
-        })?;
+    /// One column of `statuses`, filled by number.
+    struct Column<'s> {
+        statuses: &'s mut MatrixStatuses,
+        review: usize,
+    }
+    impl NumberedCells for Column<'_> {
+        fn number(&mut self, status: crate::plan::state::Shared) -> u32 {
+            self.statuses.number(status)
+        }
+        fn cell(&mut self, action: usize, number: u32) {
+            self.statuses.set_number(action, self.review, number)
+        }
+    }
+    let mut memo = Vec::new();
+    for (review, r) in reviews.iter().enumerate() {
+        let mut column = Column { statuses, review };
+        columns.each_cell_numbered(&r.label, &mut memo, &mut column)?;
     }
     Ok(())
 }

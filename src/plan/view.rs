@@ -467,11 +467,21 @@ impl MatrixStatuses {
     /// ignored.
     #[inline]
     pub fn set(&mut self, action: usize, review: usize, status: Shared) {
-        let Some(at) = self.at(action, review) else {
-            return;
-        };
-        let number = self.number(status);
-        if let Some(cell) = self.cells.get_mut(at) {
+        if self.at(action, review).is_some() {
+            let number = self.number(status);
+            self.set_number(action, review, number);
+        }
+    }
+
+    /// Sets the cell of action `action` at column `review` to `number`, from
+    /// [`MatrixStatuses::number`]: for a reader that numbers each distinct name once rather
+    /// than each cell. A cell outside the matrix is ignored.
+    #[inline]
+    pub fn set_number(&mut self, action: usize, review: usize, number: u32) {
+        if let Some(cell) = self
+            .at(action, review)
+            .and_then(|at| self.cells.get_mut(at))
+        {
             *cell = number;
         }
     }
@@ -479,7 +489,7 @@ impl MatrixStatuses {
     /// The number of `status`, numbering it if new. A scale has a handful of names, so a
     /// look along them finds it (a table by id, zeroed, cost more to make than it saved);
     /// past the first sixteen a map takes over.
-    fn number(&mut self, status: Shared) -> u32 {
+    pub fn number(&mut self, status: Shared) -> u32 {
         // The last number found for ids of each residue: a cell is nearly always one load.
         // Ids are never 0, so the empty slots match nothing.
         let slot = status.id() as usize % RECENT;
@@ -546,6 +556,33 @@ impl MatrixStatuses {
             }
         }
         Ok(())
+    }
+
+    /// Actions (rows) of the matrix.
+    pub fn actions(&self) -> usize {
+        self.actions
+    }
+
+    /// For each review, how many of the first `rows` actions hold each number there
+    /// (`counts[review][number]`, 0 for none).
+    pub fn counts_by_review(&self, rows: usize) -> Vec<Vec<usize>> {
+        let rows = rows.min(self.actions);
+        let mut all = Vec::with_capacity(self.reviews);
+        for j in 0..self.reviews {
+            let mut counts = vec![0usize; self.names.len() + 1];
+            let start = j * self.actions;
+            for &n in self.cells.get(start..start + rows).unwrap_or_default() {
+                match counts.get_mut(n as usize) {
+                    Some(k) => *k += 1,
+                    None => {
+                        counts.resize(n as usize + 1, 0);
+                        counts[n as usize] = 1;
+                    }
+                }
+            }
+            all.push(counts);
+        }
+        all
     }
 
     /// The distinct status names: name `k` is numbered `k + 1` in [`MatrixStatuses::row`].

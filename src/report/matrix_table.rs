@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::io;
 
-use super::plain_grid::{Chunked, Rows, Sink, Table, Text, TooWide};
+use super::plain_grid::{ByColumn, Chunked, Rows, Sink, Table, Text, TooWide};
 use super::render::csv_field;
 use super::safe_text;
 use super::views::{head_note_text, matrix_action, matrix_header, matrix_heading};
@@ -102,6 +102,16 @@ impl Rows for MatrixRows<'_> {
     fn shared(&self, n: usize) -> &str {
         let name = u32::try_from(n).ok().and_then(|n| self.statuses.name(n));
         name.map_or("", |s| s.as_str())
+    }
+
+    /// Every row is an action and a status number per review: the statuses are kept by
+    /// review, so each column is counted in one run of its cells.
+    fn by_column(&self) -> Option<ByColumn<'_>> {
+        let rows = self.actions.len().min(self.statuses.actions());
+        Some(ByColumn {
+            first: self.actions[..rows].iter().map(|a| a.as_ref()).collect(),
+            counts: self.statuses.counts_by_review(rows),
+        })
     }
 }
 

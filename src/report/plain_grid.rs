@@ -108,6 +108,22 @@ pub(super) trait Rows {
     fn each_row<E>(&self, visit: impl FnMut(&[Text<'_>]) -> Result<(), E>) -> Result<(), E>;
     /// Shared text `n`, as [`Rows::each_row`] names it.
     fn shared(&self, n: usize) -> &str;
+    /// The rows counted by column, when every row's first cell is its own text and each
+    /// of the others a shared text, in as many cells as `counts` has columns: pass 1 then
+    /// measures each column's shared texts once, not once a cell. None (the default) makes
+    /// pass 1 read every row.
+    fn by_column(&self) -> Option<ByColumn<'_>> {
+        None
+    }
+}
+
+/// [`Rows`] counted by column ([`Rows::by_column`]).
+pub(super) struct ByColumn<'r> {
+    /// Each row's first cell, in order.
+    pub first: Vec<&'r str>,
+    /// For each column after the first, how many of its cells hold each shared text, by
+    /// the text's number.
+    pub counts: Vec<Vec<usize>>,
 }
 
 /// Where a table's text goes: a `String`, or a writer fed in chunks.
@@ -390,6 +406,47 @@ fn show_shared_until<'r, R: Rows>(
     }
 }
 
+/// The shared texts a column holds, by number, with how many cells hold each.
+fn present(counts: &[usize]) -> impl Iterator<Item = (usize, &usize)> {
+    counts.iter().enumerate().filter(|&(_, &k)| k > 0)
+}
+
+/// Pass 1 over rows counted by column, taking in what reading every row would: each row's
+/// first text, and each column's shared texts once with their repeats. Returns the tallest
+/// row's lines, or none (with `size` untouched) if a shared text has more than one line,
+/// which only a row by row pass measures.
+fn measure_by_column<'r, R: Rows>(
+    size: &mut Size,
+    shared: &mut Vec<Shown<'r>>,
+    mut tallest: usize,
+    rows: &'r R,
+    show: &impl for<'x> Fn(&'x str) -> Cow<'x, str>,
+    by: ByColumn<'r>,
+) -> Result<Option<usize>, TooWide> {
+    for counts in &by.counts {
+        for (n, _) in present(counts) {
+            if shared_shown(shared, rows, show, n).lines > 1 {
+                return Ok(None);
+            }
+        }
+    }
+    for s in by.first {
+        let own = Shown::own(show, s);
+        size.cell(0, &own)?;
+        size.text_lines += own.lines;
+        tallest = tallest.max(own.lines);
+    }
+    for (column, counts) in by.counts.iter().enumerate() {
+        for (n, &k) in present(counts) {
+            let shown = &shared[n];
+            size.cell(column + 1, shown)?;
+            size.text_bytes += (k - 1) * shown.text.len();
+            size.text_width += (k - 1) * shown.width;
+        }
+    }
+    Ok(Some(tallest))
+}
+
 /// A shared one-line text ready to be written whole: the column separator, the padding,
 /// the text and as many spaces as the widest column needs after it. A cell of it is then
 /// one copy of a prefix, not four writes.
@@ -450,6 +507,13 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
         let mut tallest = height;
         size.text_lines = height;
         let mut shared = Vec::new();
+        if let Some(by) = rows.by_column() {
+            if let Some(tallest) =
+                measure_by_column(&mut size, &mut shared, tallest, rows, &show, by)?
+            {
+                return Ok(Table::measured(header, rows, show, shared, size, tallest));
+            }
+        }
         // A shared text already met in a column widens it no more: it is counted here and
         // its bytes and width added once at the end (a matrix has a million such cells).
         let mut met = SharedMet::default();
@@ -484,11 +548,23 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
                 size.text_width += times * shown.width;
             }
         }
+        Ok(Table::measured(header, rows, show, shared, size, tallest))
+    }
+
+    /// A table once pass 1 has measured it: `tallest` is its tallest row's lines.
+    fn measured(
+        header: Vec<Shown<'r>>,
+        rows: &'r R,
+        show: F,
+        shared: Vec<Shown<'r>>,
+        mut size: Size,
+        tallest: usize,
+    ) -> Self {
         // With no columns at all, no row has a line.
         if size.widths.is_empty() {
             size.text_lines = 0;
         }
-        Ok(Table {
+        Table {
             header,
             rows,
             show,
@@ -496,7 +572,7 @@ impl<'r, R: Rows, F: for<'x> Fn(&'x str) -> Cow<'x, str>> Table<'r, R, F> {
             padded: Vec::new(),
             size,
             multi_line: tallest > 1,
-        })
+        }
     }
 
     /// The bytes [`Table::write`] writes, exactly when no cell has a line break.
@@ -638,7 +714,7 @@ fn push_spaces(out: &mut impl Sink, mut n: usize) {
 
 #[cfg(test)]
 mod tests {
-    use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+    use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table as Comfy};
     use proptest::prelude::*;
 
     use super::super::doc::{Block, Cell, Doc};
@@ -668,7 +744,7 @@ mod tests {
     /// `grid_table(g, false)` without `safe_text::terminal`: raw text, line breaks and
     /// control characters included.
     fn comfy_raw(g: &Grid) -> String {
-        let mut t = Table::new();
+        let mut t = Comfy::new();
         t.load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(g.header.clone())
@@ -849,5 +925,99 @@ mod tests {
         fn matches_comfy_table_on_raw_text(g in any_grid()) {
             prop_assert_eq!(plain_raw(&g), comfy_raw(&g));
         }
+
+        /// Pass 1 by column writes what pass 1 row by row does, and reads no row when no
+        /// shared text it meets has a line break.
+        #[test]
+        fn measuring_by_column_writes_what_measuring_by_row_does(
+            (header, names, first, cells) in any_counted()
+        ) {
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            let table = |by_column| {
+                let rows = Counted { names: &names, first: &first, cells: &cells, by_column, reads: std::cell::Cell::new(0) };
+                let mut out = String::new();
+                // The text, and the size pass 1 foresaw for it.
+                let written = Table::measure(&header, &rows, |s| Cow::Borrowed(s)).map(|mut t| {
+                    t.write(&mut out).expect("a String takes every byte");
+                    t.bytes()
+                });
+                (written.map(|bytes| (out, bytes)), rows.reads.get())
+            };
+            let (by_row, reads) = table(false);
+            prop_assert_eq!(reads, if by_row.is_ok() { 2 } else { 1 });
+            let (by_column, reads) = table(true);
+            prop_assert_eq!(&by_column, &by_row);
+            let multi_line = cells.iter().flatten().any(|&n| names[n].contains('\n'));
+            if by_row.is_ok() && !multi_line {
+                prop_assert_eq!(reads, 1, "pass 2 alone reads the rows");
+            }
+        }
+    }
+
+    /// Rows of an own first text and numbered shared texts, counted by column on request;
+    /// `reads` counts the passes that read them row by row.
+    struct Counted<'a> {
+        names: &'a [String],
+        first: &'a [String],
+        cells: &'a [Vec<usize>],
+        by_column: bool,
+        reads: std::cell::Cell<usize>,
+    }
+
+    impl Rows for Counted<'_> {
+        fn each_row<E>(
+            &self,
+            mut visit: impl FnMut(&[Text<'_>]) -> Result<(), E>,
+        ) -> Result<(), E> {
+            self.reads.set(self.reads.get() + 1);
+            for (first, row) in self.first.iter().zip(self.cells) {
+                let mut texts = vec![Text::Own(first)];
+                texts.extend(row.iter().map(|&n| Text::Shared(n)));
+                visit(&texts)?;
+            }
+            Ok(())
+        }
+
+        fn shared(&self, n: usize) -> &str {
+            &self.names[n]
+        }
+
+        fn by_column(&self) -> Option<ByColumn<'_>> {
+            if !self.by_column {
+                return None;
+            }
+            let columns = self.cells.first().map_or(0, Vec::len);
+            let mut counts = vec![vec![0; self.names.len()]; columns];
+            for row in self.cells {
+                for (c, &n) in row.iter().enumerate() {
+                    counts[c][n] += 1;
+                }
+            }
+            Some(ByColumn {
+                first: self.first.iter().map(String::as_str).collect(),
+                counts,
+            })
+        }
+    }
+
+    /// A header, shared texts, and rows of a first text and as many shared ones each.
+    #[allow(clippy::type_complexity)]
+    fn any_counted(
+    ) -> impl Strategy<Value = (Vec<String>, Vec<String>, Vec<String>, Vec<Vec<usize>>)> {
+        let names = prop::collection::vec(any_text(), 1..5);
+        (
+            prop::collection::vec(any_text(), 0..6),
+            names,
+            0..5usize,
+            0..8usize,
+        )
+            .prop_flat_map(|(header, names, columns, rows)| {
+                let cell = 0..names.len();
+                let row = (any_text(), prop::collection::vec(cell, columns));
+                prop::collection::vec(row, rows).prop_map(move |rows| {
+                    let (first, cells) = rows.into_iter().unzip();
+                    (header.clone(), names.clone(), first, cells)
+                })
+            })
     }
 }

@@ -118,6 +118,15 @@ fn each_id(
     Ok(())
 }
 
+/// What [`ReviewColumns::each_cell_numbered`] fills: status names numbered, and cells set
+/// to those numbers.
+pub trait NumberedCells {
+    /// The number of `status`.
+    fn number(&mut self, status: Shared) -> u32;
+    /// Takes the cell of action number `action`, holding the name numbered `number`.
+    fn cell(&mut self, action: usize, number: u32);
+}
+
 /// What [`ReviewColumns::fill_until`] fills: an action, or the statuses of one kept apart.
 pub trait HasStatuses {
     fn statuses_mut(&mut self) -> &mut Statuses;
@@ -230,6 +239,34 @@ impl ReviewColumns {
         let bytes = self.parts.read(part)?;
         let (actions, strings) = (self.actions, self.strings.len());
         each_id(count, actions, strings, &bytes, |a, s| f(a, self.share(s)))
+    }
+
+    /// [`ReviewColumns::each_cell`] for a reader that numbers status names (a million cells
+    /// hold a handful): `to` numbers each name once, whatever the cells holding it, and
+    /// takes each cell as (action number, the name's number). `memo` keeps the numbers,
+    /// by the name's place among these columns' strings, from one call to the next.
+    pub fn each_cell_numbered(
+        &mut self,
+        label: &str,
+        memo: &mut Vec<Option<u32>>,
+        to: &mut impl NumberedCells,
+    ) -> Result<(), CodecError> {
+        let Some(g) = self.group(label) else {
+            return Ok(());
+        };
+        let (count, part) = (self.groups[g].count, self.groups[g].part);
+        let bytes = self.parts.read(part)?;
+        let (actions, strings) = (self.actions, self.strings.len());
+        if memo.len() < strings {
+            memo.resize(strings, None);
+        }
+        each_id(count, actions, strings, &bytes, |a, s| {
+            let n = match memo[s] {
+                Some(n) => n,
+                None => *memo[s].insert(to.number(self.share(s))),
+            };
+            to.cell(a, n)
+        })
     }
 
     /// The cells of a group (its part's bytes) as (action number, status string number).
